@@ -1,0 +1,90 @@
+import type { Db, Executor } from '../store/index.js';
+import { randomId } from '../crypto/index.js';
+import type { AuditEvent } from './event-types.js';
+import { scrub } from './scrub.js';
+
+export interface AuditEventsTable {
+  id: string;
+  created_at: number;
+  action: string;
+  result: string;
+  actor_type: string;
+  actor_id: string | null;
+  user_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string;
+}
+
+declare module '../store/database.js' {
+  interface Database {
+    audit_events: AuditEventsTable;
+  }
+}
+
+function toRow(e: AuditEvent): AuditEventsTable {
+  return {
+    id: randomId('ev'),
+    created_at: Date.now(),
+    action: e.action,
+    result: e.result ?? 'success',
+    actor_type: e.actor.type,
+    actor_id: e.actor.id ?? null,
+    user_id: e.userId ?? null,
+    target_type: e.target?.type ?? null,
+    target_id: e.target?.id ?? null,
+    ip: e.ip ?? null,
+    user_agent: e.userAgent?.slice(0, 512) ?? null,
+    detail: JSON.stringify(scrub(e.detail ?? {})),
+  };
+}
+
+/**
+ * The durable audit writer. `record(trx, event)` writes inside the caller's transaction, so a change and the
+ * event that records it commit together. `enqueue(event)` batches high-volume events (token use, proxy calls)
+ * and writes them every `flushMs`; `flush()` runs on shutdown. Every event also reaches `onEvent` (metrics).
+ */
+export class AuditWriter {
+  private queue: AuditEventsTable[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly o: { flushMs: number; onEvent?: (e: AuditEvent) => void; onError?: (err: unknown) => void },
+  ) {}
+
+  /** Writes the event with `db` (pass the open transaction of the change it records). */
+  async record(db: Executor, event: AuditEvent): Promise<void> {
+    await db.insertInto('audit_events').values(toRow(event)).execute();
+    this.o.onEvent?.(event);
+  }
+
+  /** Queues the event for the next batch write. */
+  enqueue(event: AuditEvent): void {
+    this.queue.push(toRow(event));
+    this.o.onEvent?.(event);
+    if (this.queue.length >= 500) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
+  }
+
+  /** Writes everything queued; resolves when it is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = this.flushing.then(async () => {
+      for (let i = 0; i < batch.length; i += 100) {
+        try {
+          await this.db.insertInto('audit_events').values(batch.slice(i, i + 100)).execute();
+        } catch (err) {
+          this.o.onError?.(err);
+        }
+      }
+    });
+    return this.flushing;
+  }
+}

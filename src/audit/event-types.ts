@@ -1,0 +1,27 @@
+/**
+ * Every audit action, with the kind it is filtered by on the access log and a label people read. Domains add
+ * theirs here (one list, so the access-log filter, the metrics and the docs agree).
+ */
+export const eventTypes = {
+  'server.started': { kind: 'system', label: 'Gateway started' },
+  'keys.generated': { kind: 'system', label: 'Signing key generated' },
+  'keys.rotated': { kind: 'system', label: 'Signing key rotated' },
+  'keys.retired': { kind: 'system', label: 'Signing key retired' },
+} as const satisfies Record<string, { kind: string; label: string }>;
+
+export type EventAction = keyof typeof eventTypes;
+export type EventResult = 'success' | 'failure';
+export type ActorType = 'user' | 'client' | 'agent' | 'system' | 'anonymous';
+
+/** One audit event. `detail` is small JSON; secrets are stripped from it before it is stored. */
+export interface AuditEvent {
+  action: EventAction;
+  result?: EventResult;
+  actor: { type: ActorType; id?: string | null };
+  /** The person whose account this concerns: their access log shows it. */
+  userId?: string | null;
+  target?: { type: string; id?: string | null };
+  ip?: string | null;
+  userAgent?: string | null;
+  detail?: Record<string, unknown>;
+}

@@ -1,0 +1,22 @@
+/** Field names whose values are never logged or stored in audit details. */
+export const SECRET_FIELD = /token|secret|code|password|passwd|authorization|cookie|credential|private|verifier|assertion|challenge|api[-_]?key|^key$/i;
+
+/** A deep copy of `value` with every field whose name looks secret replaced by "[redacted]". */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // requests, errors: their own serializers apply
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) ? '[redacted]' : scrub(v, depth + 1);
+  return out;
+}
+
+/** A URL with the values of secret-looking query parameters (code, token, state…) replaced. */
+export function scrubUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const k of [...params.keys()]) if (SECRET_FIELD.test(k) || k === 'state') params.set(k, '[redacted]');
+  return `${url.slice(0, q)}?${params.toString()}`;
+}

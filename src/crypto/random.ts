@@ -1,0 +1,26 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A random opaque secret: 256 bits, base64url (43 chars). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * A random id that sorts by creation time: 12 hex chars of milliseconds + 16 random hex chars.
+ * Sortable ids keep "newest first" queries on one index on both databases.
+ */
+export function randomId(prefix = ''): string {
+  return prefix + Date.now().toString(16).padStart(12, '0') + randomBytes(8).toString('hex');
+}
+
+/** SHA-256 of a high-entropy secret, base64url. Never use for passwords: secrets here carry 256 bits. */
+export function sha256(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Constant-time string comparison (length leak only). */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}

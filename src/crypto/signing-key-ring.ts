@@ -1,0 +1,178 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { Executor, Db } from '../store/index.js';
+import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
+import { randomId } from './random.js';
+import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_sealed: string;
+  /** active: signs and verifies; verify: verifies only (rotated out); retired: neither. */
+  status: 'active' | 'verify' | 'retired';
+  created_at: number;
+  retired_at: number | null;
+}
+
+declare module '../store/database.js' {
+  interface Database {
+    signing_keys: SigningKeysTable;
+  }
+}
+
+/** Thrown at start when a stored signing key cannot be decrypted with the master key. */
+export class SigningKeyError extends Error {
+  override name = 'SigningKeyError';
+}
+
+interface LoadedKey {
+  kid: string;
+  status: SigningKeysTable['status'];
+  createdAt: number;
+  publicJwk: Record<string, unknown>;
+  publicKey: KeyObject;
+  privateKey?: KeyObject;
+}
+
+export interface SigningKeyInfo {
+  kid: string;
+  alg: string;
+  status: SigningKeysTable['status'];
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+/**
+ * The ES256 signing keys: private halves stored sealed under the master key, public halves published as JWKS.
+ * Keys live in memory as KeyObjects; an unknown kid (another instance rotated) triggers one reload, at most
+ * once a second, so a forged kid cannot turn into a database storm.
+ */
+export class SigningKeyRing {
+  private keys = new Map<string, LoadedKey>();
+  private active?: LoadedKey;
+  private lastReload = 0;
+  private reloading?: Promise<void>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly masterKey: SymmetricKey,
+  ) {}
+
+  /** Loads keys from the database, generating the first one if there is none; returns its kid then. */
+  async init(): Promise<string | undefined> {
+    await this.reload();
+    return this.active ? undefined : this.rotate();
+  }
+
+  /** Adds a new active key; the previous active key keeps verifying until retired. Returns the new kid. */
+  async rotate(): Promise<string> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const kid = randomId('k');
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' };
+    const sealed = seal(this.masterKey, privateKey.export({ format: 'der', type: 'pkcs8' }), `signing_keys:${kid}`);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('signing_keys').set({ status: 'verify' }).where('status', '=', 'active').execute();
+      await trx.insertInto('signing_keys').values({
+        kid, alg: 'ES256', public_jwk: JSON.stringify(jwk), private_sealed: sealed, status: 'active', created_at: Date.now(), retired_at: null,
+      }).execute();
+    });
+    await this.reload();
+    return kid;
+  }
+
+  /** Retires a key that is no longer active: it leaves the JWKS and stops verifying. */
+  async retire(kid: string): Promise<boolean> {
+    const res = await this.db.updateTable('signing_keys').set({ status: 'retired', retired_at: Date.now() })
+      .where('kid', '=', kid).where('status', '=', 'verify').executeTakeFirst();
+    await this.reload();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Every key with its status, newest first. */
+  async list(db: Executor = this.db): Promise<SigningKeyInfo[]> {
+    const rows = await db.selectFrom('signing_keys').select(['kid', 'alg', 'status', 'created_at', 'retired_at']).orderBy('created_at', 'desc').execute();
+    return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.status, createdAt: Number(r.created_at), retiredAt: r.retired_at === null ? null : Number(r.retired_at) }));
+  }
+
+  /** Re-reads keys from the database (decrypting active keys' private halves). */
+  async reload(): Promise<void> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'retired').execute();
+    const next = new Map<string, LoadedKey>();
+    let active: LoadedKey | undefined;
+    for (const r of rows) {
+      const publicJwk = JSON.parse(r.public_jwk);
+      const key: LoadedKey = { kid: r.kid, status: r.status, createdAt: Number(r.created_at), publicJwk, publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }) };
+      if (r.status === 'active') {
+        key.privateKey = this.decrypt(r.kid, r.private_sealed);
+        if (!active || key.createdAt > active.createdAt) active = key;
+      }
+      next.set(r.kid, key);
+    }
+    this.keys = next;
+    this.active = active;
+    this.lastReload = Date.now();
+  }
+
+  private decrypt(kid: string, sealed: string): KeyObject {
+    try {
+      return createPrivateKey({ key: open(new Map([[this.masterKey.id, this.masterKey]]), sealed, `signing_keys:${kid}`), format: 'der', type: 'pkcs8' });
+    } catch (e) {
+      if (e instanceof MissingKeyError) {
+        throw new SigningKeyError(`signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${this.masterKey.id}: set OAUTH3_MASTER_KEY to the key it was made with`);
+      }
+      throw new SigningKeyError(`signing key ${kid} cannot be decrypted with the master key (${this.masterKey.id}): wrong key or corrupt data`);
+    }
+  }
+
+  /** The public key for a kid, if it still verifies. */
+  publicKey(kid: string): KeyObject | undefined {
+    const k = this.keys.get(kid);
+    if (k) return k.publicKey;
+    if (Date.now() - this.lastReload > 1000 && !this.reloading) {
+      this.reloading = this.reload().catch(() => undefined).finally(() => { this.reloading = undefined; });
+    }
+    return undefined;
+  }
+
+  /** Resolves after any reload triggered by an unknown kid; verifiers retry once after it. */
+  async settled(): Promise<void> {
+    await this.reloading;
+  }
+
+  /** The current signing kid. */
+  get activeKid(): string {
+    if (!this.active) throw new SigningKeyError('no active signing key');
+    return this.active.kid;
+  }
+
+  /** Signs a JWT with the active key. */
+  sign(payload: JwtPayload, header: Omit<JwtHeader, 'alg' | 'kid'> = {}): string {
+    const active = this.active;
+    if (!active?.privateKey) throw new SigningKeyError('no active signing key');
+    return signJwt({ alg: 'ES256', kid: active.kid, ...header }, payload, active.privateKey);
+  }
+
+  /** Verifies a JWT signed by one of the ring's keys (see verifyJwt for the checks). */
+  verify(token: string, o: Omit<VerifyJwtOptions, 'key'> = {}): { header: JwtHeader; payload: JwtPayload } {
+    return verifyJwt(token, { ...o, key: (kid) => this.publicKey(kid) });
+  }
+
+  /** The public JWK Set (RFC 7517): active and rotated-out keys that still verify. */
+  jwks(): { keys: Record<string, unknown>[] } {
+    return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
+  }
+
+  /** Health probe: seals and opens a value with the master key and signs and verifies with the active key. */
+  probe(): boolean {
+    try {
+      const sealed = seal(this.masterKey, 'probe', 'probe');
+      if (open(new Map([[this.masterKey.id, this.masterKey]]), sealed, 'probe').toString() !== 'probe') return false;
+      const jwt = this.sign({ exp: Math.floor(Date.now() / 1000) + 60 });
+      this.verify(jwt);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { AppContext } from './context.js';
+import { installErrorHandler } from './error-handler.js';
+import { opsRoutes } from './ops-routes.js';
+
+/** A domain module: registers its routes (and hooks) on the app with the shared context. */
+export type Module = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+
+/** Every domain, in registration order. `server/` is the only place that knows them all. */
+const modules: Module[] = [opsRoutes];
+
+/** Assembles the Fastify app from the context and the domain modules (plus `extra`, for embedders). Does not listen. */
+export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<FastifyInstance> {
+  const https = ctx.config.publicUrl.startsWith('https:');
+  const app = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: ctx.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installErrorHandler(app);
+  await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+        formAction: ["'self'", 'http:', 'https:'], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginResourcePolicy: false,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  for (const mod of [...modules, ...extra]) await mod(app, ctx);
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Db, Dialect } from '../store/index.js';
+import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
+import type { AuditWriter } from '../audit/index.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * What every domain module is given: config, database, keys, audit writer, logger, metrics. Built once by
+ * `createContext`, closed by `closeContext`.
+ */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  dbLocation: string;
+  masterKey: SymmetricKey;
+  keys: SigningKeyRing;
+  audit: AuditWriter;
+  log: Logger;
+  metrics: Metrics;
+  /** Cleanups run on close, last registered first (after the HTTP server stopped). */
+  onClose: Array<() => Promise<void> | void>;
+}

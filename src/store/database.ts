@@ -1,0 +1,66 @@
+import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+
+/**
+ * The database schema, one interface for all tables. Each domain adds its tables by declaration merging in its
+ * own `tables.ts`:
+ *   declare module '../store/database.js' { interface Database { users: UsersTable } }
+ * Conventions that hold on both SQLite and PostgreSQL: ids are text; times are epoch milliseconds (bigint,
+ * read back as number); booleans are integers 0/1; JSON is text.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Database {}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the database or an open transaction: query helpers accept both. */
+export type Executor = Db | Tx;
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Thrown when the database cannot be opened; the message says what and where. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+export interface OpenedDatabase {
+  db: Db;
+  dialect: Dialect;
+  /** Where it lives: the SQLite file path, or the PostgreSQL URL without its password. */
+  location: string;
+}
+
+// int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. */
+export function openDatabase(o: { databaseUrl?: string; dataDir: string }): OpenedDatabase {
+  if (o.databaseUrl) {
+    const url = new URL(o.databaseUrl);
+    url.password = url.password ? '***' : '';
+    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
+    pool.on('error', () => { /* idle client errors surface on the next query */ });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', location: url.toString() };
+  }
+  const file = resolve(join(o.dataDir, 'oauth3.db'));
+  let sqlite: SQLite.Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    accessSync(dirname(file), constants.W_OK);
+    if (existsSync(file)) accessSync(file, constants.R_OK | constants.W_OK);
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    // A real write (rewrites the header field with its own value): fails now, not on the first request.
+    const version = sqlite.pragma('user_version', { simple: true }) as number;
+    sqlite.pragma(`user_version = ${version}`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new DatabaseOpenError(`${file}: cannot open the database for writing (${err.code ?? err.message})`);
+  }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', location: file };
+}

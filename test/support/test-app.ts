@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { createLogger, startServer, type RunningServer } from '../../src/server/index.js';
+import { freePort } from './free-port.js';
+import { freshDatabase, type TestDialect } from './databases.js';
+
+export interface TestApp extends RunningServer {
+  config: Config;
+}
+
+/**
+ * Starts the real gateway on 127.0.0.1 with a random port and a fresh database of `dialect`. The public URL is
+ * the listening URL (so WebAuthn origins and OAuth issuers match what tests request). Logs are silent unless
+ * OAUTH3_TEST_LOG is set.
+ */
+export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}): Promise<TestApp> {
+  const db = await freshDatabase(dialect);
+  const resolvedPort = overrides.port ?? (await freePort());
+  const config = loadConfig({}, {
+    host: '127.0.0.1',
+    port: resolvedPort,
+    publicUrl: `http://localhost:${resolvedPort}`,
+    masterKey: randomBytes(32).toString('base64url'),
+    logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
+    auditFlushMs: 20,
+    ...db,
+    ...overrides,
+  });
+  const server = await startServer(config, { logger: createLogger(config.logLevel) });
+  return { ...server, url: config.publicUrl, config };
+}
