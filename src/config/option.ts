@@ -24,7 +24,7 @@ function asString(raw: unknown): string {
 }
 
 export const opt = {
-  string<T extends string | undefined = string>(env: string, doc: string, dflt: Option<T>['default']): Option<T> {
+  string<T extends string | undefined = string>(env: string, doc: string, dflt: NoInfer<Option<T>['default']>): Option<T> {
     return { env, doc, default: dflt, parse: (raw) => asString(raw) as T };
   },
   int(env: string, doc: string, dflt: number, min: number, max: number): Option<number> {

@@ -4,6 +4,7 @@ import type { Db, Dialect } from '../store/index.js';
 import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import type { Metrics } from './metrics.js';
+import type { TokenService } from '../tokens/index.js';
 
 /**
  * What every domain module is given: config, database, keys, audit writer, logger, metrics. Built once by
@@ -19,6 +20,8 @@ export interface AppContext {
   audit: AuditWriter;
   log: Logger;
   metrics: Metrics;
+  /** Issues JWTs and verifies every bearer (the one verifier). */
+  tokens: TokenService;
   /** Cleanups run on close, last registered first (after the HTTP server stopped). */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -4,6 +4,7 @@ import { openDatabase, migrateToLatest } from '../store/index.js';
 import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { Metrics } from './metrics.js';
+import { TokenService } from '../tokens/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -31,7 +32,9 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     const keys = new SigningKeyRing(db, masterKey);
     const generated = await keys.init();
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
-    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, onClose: [] };
+    const tokens = new TokenService(db, keys, config.publicUrl);
+    await tokens.start();
+    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, onClose: [() => tokens.stop()] };
   } catch (e) {
     await db.destroy().catch(() => undefined);
     if (e instanceof Error && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(e.message + String((e as NodeJS.ErrnoException).code))) {

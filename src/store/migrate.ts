@@ -1,18 +1,15 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { migrations } from './migrations/index.js';
 
-const folder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
- * Runs every migration in `store/migrations/` (one file per step, named `NNNN_what.ts`) that has not run yet.
- * The same migrations run on SQLite and PostgreSQL. Returns the names applied now.
+ * Runs every migration in `store/migrations/` that has not run yet (the same ones on SQLite and PostgreSQL).
+ * Returns the names applied now.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: folder }) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${(error as Error).message ?? error}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { createLogger, startServer, type RunningServer } from '../../src/server/index.js';
+import { createLogger, startServer, type Module, type RunningServer } from '../../src/server/index.js';
 import { freePort } from './free-port.js';
 import { freshDatabase, type TestDialect } from './databases.js';
 
@@ -13,7 +13,7 @@ export interface TestApp extends RunningServer {
  * the listening URL (so WebAuthn origins and OAuth issuers match what tests request). Logs are silent unless
  * OAUTH3_TEST_LOG is set.
  */
-export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, modules: Module[] = []): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const resolvedPort = overrides.port ?? (await freePort());
   const config = loadConfig({}, {
@@ -26,6 +26,6 @@ export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: P
     ...db,
     ...overrides,
   });
-  const server = await startServer(config, { logger: createLogger(config.logLevel) });
+  const server = await startServer(config, { logger: createLogger(config.logLevel), modules });
   return { ...server, url: config.publicUrl, config };
 }
