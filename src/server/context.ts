@@ -5,6 +5,7 @@ import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import type { Metrics } from './metrics.js';
 import type { TokenService } from '../tokens/index.js';
+import type { ScopeRegistry } from '../oauth/scope-registry.js';
 
 /**
  * What every domain module is given: config, database, keys, audit writer, logger, metrics. Built once by
@@ -22,6 +23,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Issues JWTs and verifies every bearer (the one verifier). */
   tokens: TokenService;
+  /** Every scope the gateway knows, with descriptions (built-ins, plugins, resources). */
+  scopes: ScopeRegistry;
   /** Cleanups run on close, last registered first (after the HTTP server stopped). */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -5,6 +5,7 @@ import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { Metrics } from './metrics.js';
 import { TokenService } from '../tokens/index.js';
+import { ScopeRegistry } from '../oauth/scope-registry.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -34,7 +35,7 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
     const tokens = new TokenService(db, keys, config.publicUrl);
     await tokens.start();
-    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, onClose: [() => tokens.stop()] };
+    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, scopes: new ScopeRegistry(), onClose: [() => tokens.stop()] };
   } catch (e) {
     await db.destroy().catch(() => undefined);
     if (e instanceof Error && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(e.message + String((e as NodeJS.ErrnoException).code))) {
