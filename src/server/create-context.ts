@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
 import { openDatabase, migrateToLatest } from '../store/index.js';
 import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
@@ -22,6 +23,9 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
   });
   const { db, dialect, location } = openDatabase(config);
   try {
+    await sql`select 1`.execute(db).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`${location}: cannot connect to the database (${e.code ?? e.message})`);
+    });
     const applied = await migrateToLatest(db);
     if (applied.length) log.info({ applied }, 'database migrated');
     const metrics = new Metrics(o.defaultMetrics ?? true);
@@ -38,9 +42,6 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, scopes: new ScopeRegistry(), onClose: [() => tokens.stop()] };
   } catch (e) {
     await db.destroy().catch(() => undefined);
-    if (e instanceof Error && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(e.message + String((e as NodeJS.ErrnoException).code))) {
-      throw new Error(`${location}: cannot connect to the database (${(e as NodeJS.ErrnoException).code ?? e.message})`);
-    }
     throw e;
   }
 }
