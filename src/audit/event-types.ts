@@ -7,6 +7,14 @@ export const eventTypes = {
   'keys.generated': { kind: 'system', label: 'Signing key generated' },
   'keys.rotated': { kind: 'system', label: 'Signing key rotated' },
   'keys.retired': { kind: 'system', label: 'Signing key retired' },
+  // ── OAuth authorization server ──
+  'oauth.client.registered': { kind: 'app', label: 'OAuth client registered' },
+  'oauth.consent.granted': { kind: 'app', label: 'Access granted to an app' },
+  'oauth.consent.revoked': { kind: 'app', label: 'App access revoked (every token of the grant)' },
+  'oauth.token.issued': { kind: 'app', label: 'OAuth tokens issued to an app' },
+  'oauth.token.refreshed': { kind: 'app', label: 'OAuth tokens refreshed' },
+  'oauth.token.revoked': { kind: 'app', label: 'OAuth token revoked' },
+  'oauth.token.reuse_detected': { kind: 'security', label: 'A used code or refresh token was replayed: its tokens were revoked' },
 } as const satisfies Record<string, { kind: string; label: string }>;
 
 export type EventAction = keyof typeof eventTypes;

@@ -25,6 +25,36 @@ export const schema = {
     undefined),
   auditFlushMs: opt.int('OAUTH3_AUDIT_FLUSH_MS', 'Batching interval for high-volume audit events (flushed on shutdown too).', 250, 10, 60_000),
 
+  // ── Authorization server (OAuth 2.1 for MCP) ──────────────────────────────
+  oauthCodeTtl: opt.int('OAUTH3_OAUTH_CODE_TTL', 'Authorization code lifetime in seconds (RFC 6749 §4.1.2: short-lived, single use).', 600, 10, 3600),
+  oauthAccessTokenTtl: opt.int('OAUTH3_OAUTH_ACCESS_TOKEN_TTL', 'OAuth access token (RFC 9068 JWT) lifetime in seconds.', 3600, 1, 86400),
+  oauthRefreshTokenTtl: opt.int('OAUTH3_OAUTH_REFRESH_TOKEN_TTL', 'Refresh token lifetime in seconds (rotated on every use).', 86400, 60, 365 * 86400),
+  oauthRefreshGraceSeconds: opt.int('OAUTH3_OAUTH_REFRESH_GRACE',
+    'Seconds after a refresh during which reusing the old refresh token returns the same new pair (concurrent refresh) instead of revoking the family; 0 disables.', 10, 0, 300),
+  oauthRegistration: opt.enumOf('OAUTH3_OAUTH_REGISTRATION',
+    'RFC 7591 dynamic client registration: open (anyone, as MCP clients expect), token (an initial access token is required) or closed.', 'open', ['open', 'token', 'closed'] as const),
+  oauthRegistrationToken: opt.string<string | undefined>('OAUTH3_OAUTH_REGISTRATION_TOKEN', 'The initial access token /register requires when OAUTH3_OAUTH_REGISTRATION=token.', undefined),
+  oauthCimd: opt.bool('OAUTH3_OAUTH_CIMD', 'Accept Client ID Metadata Documents (an https client_id URL is fetched and validated).', true),
+  oauthCimdAllowRanges: opt.list('OAUTH3_OAUTH_CIMD_ALLOW_RANGES',
+    'CIDR ranges CIMD fetches may reach although private, loopback or link-local (SSRF protection refuses them by default). Dangerous.', []),
+  oauthCimdAllowHttp: opt.bool('OAUTH3_OAUTH_CIMD_ALLOW_HTTP', 'Accept http: client_id URLs (development only; the spec requires https).', false),
+  oauthValidScopes: opt.list('OAUTH3_OAUTH_VALID_SCOPES', 'Scopes clients may request; empty means every scope in the registry.', []),
+  oauthDefaultScopes: opt.list('OAUTH3_OAUTH_DEFAULT_SCOPES', 'Scopes granted when a request names none; empty means the scopes of the requested resource.', []),
+  resources: opt.json<Array<{ url: string; name: string; scopes: Array<string | { name: string; description: string }> }>>('OAUTH3_RESOURCES',
+    'Resource servers (RFC 8707) tokens may be issued for besides the gateway itself: [{url, name, scopes}] (external MCP servers).', [],
+    (v) => (Array.isArray(v) && v.every((r) => r && typeof r.url === 'string' && typeof r.name === 'string' && Array.isArray(r.scopes))
+      ? undefined : 'must be a JSON array of {url, name, scopes}')),
+
+  // ── Tokens and agents ─────────────────────────────────────────────────────
+  apiTokenTtlDays: opt.int('OAUTH3_API_TOKEN_TTL_DAYS', 'Default lifetime of a personal API token, in days.', 90, 1, 3650),
+  apiTokenAllowNoExpiry: opt.bool('OAUTH3_API_TOKEN_ALLOW_NO_EXPIRY', 'Allow personal API tokens that never expire (dangerous: off by default).', false),
+  delegationTtl: opt.int('OAUTH3_DELEGATION_TTL', 'Default lifetime of a delegation token, in seconds.', 3600, 60, 30 * 86400),
+  delegationMaxTtl: opt.int('OAUTH3_DELEGATION_MAX_TTL', 'Longest lifetime a person may give a delegation token, in seconds.', 86400, 60, 365 * 86400),
+  tokenExchangeMaxDepth: opt.int('OAUTH3_TOKEN_EXCHANGE_MAX_DEPTH', 'How many times a delegated token may be exchanged down a chain of sub-agents (RFC 8693 act nesting).', 3, 0, 10),
+  revocationPollMs: opt.int('OAUTH3_REVOCATION_POLL_MS', 'How often revocations are re-read from the database (the fallback to PostgreSQL LISTEN/NOTIFY; the only path on SQLite).', 1000, 50, 600_000),
+  verifyCacheSize: opt.int('OAUTH3_VERIFY_CACHE_SIZE', 'Verified tokens kept in memory until they expire (revocation is still checked on every use); 0 disables.', 50_000, 0, 10_000_000),
+  tokenUsageFlushMs: opt.int('OAUTH3_TOKEN_USAGE_FLUSH_MS', 'Batching interval for token last-used time and IP writes.', 5000, 10, 600_000),
+
   // ── Accounts (passkeys, sessions) ─────────────────────────────────────────
   rpName: opt.string('OAUTH3_RP_NAME', 'WebAuthn relying party name shown by authenticators.', 'oauth3'),
   extraOrigins: opt.list('OAUTH3_EXTRA_ORIGINS', 'Additional origins allowed in WebAuthn ceremonies besides the public URL.', []),

@@ -1,0 +1,25 @@
+import { UnauthorizedClient } from '../../errors/index.js';
+import { resourcesOf } from '../resources/resource-registry.js';
+import { grantableScopes } from '../scopes/grantable-scopes.js';
+import type { GrantDescriptor } from './grant-descriptor.js';
+
+/** RFC 6749 §4.4: a confidential client (an agent acting as itself) gets an access token for itself. */
+export const clientCredentials: GrantDescriptor = {
+  grantType: 'client_credentials',
+  parameters: { required: [], optional: ['scope', 'resource'] },
+  async handler({ ctx, client, params, resources: requested, ip, userAgent }) {
+    if (!client.confidential) throw new UnauthorizedClient('client_credentials needs a confidential client');
+    const resources = await resourcesOf(ctx).resolve(requested);
+    const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
+    const ttl = ctx.config.oauthAccessTokenTtl;
+    const { token, jti } = await ctx.tokens.issueAccessToken(ctx.db, {
+      userId: null, clientId: client.clientId, scopes, audience: resources.map((r) => r.url), ttl,
+    });
+    ctx.audit.enqueue({
+      action: 'oauth.token.issued', actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },
+      userId: client.ownerUserId, target: { type: 'access_token', id: jti }, ip, userAgent,
+      detail: { grant_type: 'client_credentials', scope: scopes.join(' '), resource: resources.map((r) => r.url) },
+    });
+    return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
+  },
+};

@@ -1,0 +1,11 @@
+export { createClient, type CreateClientInput } from './clients/create-client.js';
+export { authenticateClient, type ClientCredentialsInput } from './clients/authenticate-client.js';
+export { findClient } from './clients/find-client.js';
+export type { OAuthClient, TokenEndpointAuthMethod } from './clients/oauth-client.js';
+export type { GrantDescriptor, GrantRequest, TokenResponse } from './grants/grant-descriptor.js';
+export { findGrant, grantTypes, registerGrant } from './grants/registry.js';
+export { resourcesOf, ResourceRegistry, type Resource } from './resources/resource-registry.js';
+export { canonicalResource } from './resources/canonical-resource.js';
+export { grantableScopes, parseScope } from './scopes/grantable-scopes.js';
+export { ScopeRegistry, type ScopeInfo } from './scope-registry.js';
+export type * from './tables.js';

@@ -1,0 +1,100 @@
+/**
+ * The authorization server's tables (migration 0004_oauth). Conventions of store/database.ts: text ids,
+ * epoch-ms times, 0/1 booleans, JSON as text, space-separated scope and resource lists.
+ */
+export interface OAuthClientsTable {
+  /** client_id: a random id, or the https URL of a Client ID Metadata Document. */
+  id: string;
+  /** SHA-256 of the client secret; null for public clients (token_endpoint_auth_method none). */
+  secret_hash: string | null;
+  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  name: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** JSON array of grant types the client may use at /token. */
+  grant_types: string;
+  /** Space-separated scopes the client may ask for; null: any valid scope. */
+  scope: string | null;
+  /** How it came to exist: dcr (RFC 7591), cimd (metadata document), static (operator/CLI), agent. */
+  source: string;
+  /** The person who owns it (agents, personal clients); null for registered apps. */
+  owner_user_id: string | null;
+  client_uri: string | null;
+  logo_uri: string | null;
+  /** Other registered metadata, JSON object (software_id, contacts…). */
+  metadata: string;
+  created_at: number;
+  /** When a CIMD document was last fetched (null for other sources). */
+  fetched_at: number | null;
+}
+
+/** An authorization code (stored hashed), single use. */
+export interface OAuthCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  resource: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** The token family issued from it (so a second use can revoke it). */
+  family_id: string | null;
+}
+
+/** Remembered consent: one per person, client, scopes and resource. "Authorized apps" lists these. */
+export interface OAuthGrantsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  resource: string;
+  created_at: number;
+  last_used_at: number;
+  revoked_at: number | null;
+}
+
+/** A refresh-token family: everything issued from one authorization code. access_tokens.grant_id names it. */
+export interface OAuthFamiliesTable {
+  id: string;
+  grant_id: string | null;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  resource: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** One refresh token (hashed). Rotated on use; `grace_response` is the sealed pair a concurrent refresh gets. */
+export interface OAuthRefreshTokensTable {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  grace_response: string | null;
+}
+
+/** Resource servers added with `oauth3 resource add` (config `resources` adds more). */
+export interface OAuthResourcesTable {
+  url: string;
+  name: string;
+  scope: string;
+  created_at: number;
+}
+
+declare module '../store/database.js' {
+  interface Database {
+    oauth_clients: OAuthClientsTable;
+    oauth_codes: OAuthCodesTable;
+    oauth_grants: OAuthGrantsTable;
+    oauth_families: OAuthFamiliesTable;
+    oauth_refresh_tokens: OAuthRefreshTokensTable;
+    oauth_resources: OAuthResourcesTable;
+  }
+}
