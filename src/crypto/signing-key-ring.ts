@@ -125,17 +125,19 @@ export class SigningKeyRing {
     }
   }
 
-  /** The public key for a kid, if it still verifies. */
+  /** The public key for a kid, if it still verifies. An unknown kid schedules a reload (see `settled`). */
   publicKey(kid: string): KeyObject | undefined {
     const k = this.keys.get(kid);
     if (k) return k.publicKey;
-    if (Date.now() - this.lastReload > 1000 && !this.reloading) {
-      this.reloading = this.reload().catch(() => undefined).finally(() => { this.reloading = undefined; });
-    }
+    this.reloading ??= new Promise<void>((resolve) => {
+      // At most one reload a second, however many unknown kids arrive: a forged kid cannot storm the database.
+      const wait = Math.max(0, this.lastReload + 1000 - Date.now());
+      setTimeout(() => this.reload().catch(() => undefined).finally(() => { this.reloading = undefined; resolve(); }), wait).unref();
+    });
     return undefined;
   }
 
-  /** Resolves after any reload triggered by an unknown kid; verifiers retry once after it. */
+  /** Resolves after the reload an unknown kid scheduled (another instance may have rotated); verifiers retry once. */
   async settled(): Promise<void> {
     await this.reloading;
   }
