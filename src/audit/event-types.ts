@@ -7,6 +7,18 @@ export const eventTypes = {
   'keys.generated': { kind: 'system', label: 'Signing key generated' },
   'keys.rotated': { kind: 'system', label: 'Signing key rotated' },
   'keys.retired': { kind: 'system', label: 'Signing key retired' },
+  // ── Accounts (passkeys, sessions, profile) ──
+  'account.signed_up': { kind: 'sign-up', label: 'Account created with a passkey' },
+  'account.signed_in': { kind: 'sign-in', label: 'Signed in with a passkey' },
+  'passkey.added': { kind: 'passkey', label: 'Passkey added' },
+  'passkey.renamed': { kind: 'passkey', label: 'Passkey renamed' },
+  'passkey.removed': { kind: 'passkey', label: 'Passkey removed' },
+  'session.created': { kind: 'session', label: 'Session started' },
+  'session.refreshed': { kind: 'session', label: 'Session renewed' },
+  'session.revoked': { kind: 'session', label: 'Session ended' },
+  'session.rejected': { kind: 'security', label: 'Session token refused' },
+  'csrf.rejected': { kind: 'security', label: 'Request refused: missing or wrong CSRF token' },
+  'profile.updated': { kind: 'profile', label: 'Profile changed' },
   // ── OAuth authorization server ──
   'oauth.client.registered': { kind: 'app', label: 'OAuth client registered' },
   'oauth.consent.granted': { kind: 'app', label: 'Access granted to an app' },

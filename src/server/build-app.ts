@@ -5,12 +5,14 @@ import helmet from '@fastify/helmet';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { opsRoutes } from './ops-routes.js';
+import { webModule } from '../web/index.js';
+import { accountsModule } from '../accounts/index.js';
 
 /** A domain module: registers its routes (and hooks) on the app with the shared context. */
 export type Module = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Every domain, in registration order. `server/` is the only place that knows them all. */
-const modules: Module[] = [opsRoutes];
+const modules: Module[] = [opsRoutes, webModule, accountsModule];
 
 /** Assembles the Fastify app from the context and the domain modules (plus `extra`, for embedders). Does not listen. */
 export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<FastifyInstance> {

@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_tokens.js';
+import * as m0003 from './0003_accounts.js';
 import * as m0004 from './0004_oauth.js';
 
 /** Every migration, in order. Add a new file `NNNN_what.ts` and one line here; never edit a released one. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_tokens': m0002,
+  '0003_accounts': m0003,
   '0004_oauth': m0004,
 };

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../server/context.js';
+import { renderPage } from '../web/index.js';
+import { LoginPage } from '../web/pages/login-page.js';
+import { SignupPage } from '../web/pages/signup-page.js';
+import { requireCsrf } from './csrf.js';
+import { safeReturnTo } from './require-user.js';
+import { revokeSessions } from './sessions.js';
+import { clearSessionCookie } from './session-cookie.js';
+import { requestMeta } from './request-meta.js';
+
+/** /login, /signup (passkey ceremonies run in the bundled script) and POST /logout. */
+export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const hide = { schema: { hide: true } };
+  app.get('/login', hide, async (request, reply) => {
+    const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
+    if (request.accountSession) return reply.redirect(returnTo, 302);
+    return renderPage(reply, { title: 'Sign in', request, body: <LoginPage returnTo={returnTo} /> });
+  });
+
+  app.get('/signup', hide, async (request, reply) => {
+    const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
+    if (request.accountSession) return reply.redirect(returnTo, 302);
+    return renderPage(reply, { title: 'Create your account', request, body: <SignupPage returnTo={returnTo} /> });
+  });
+
+  app.post('/logout', { ...hide, preHandler: requireCsrf }, async (request, reply) => {
+    const s = request.accountSession;
+    if (s) await revokeSessions(ctx, { userId: s.userId, ids: [s.id], reason: 'signed out', meta: requestMeta(request) });
+    clearSessionCookie(reply, ctx.config);
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,34 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SymmetricKey } from '../crypto/index.js';
+import { safeEqual } from '../crypto/index.js';
+import { AppError } from '../errors/index.js';
+import { SESSION_COOKIE } from './session-cookie.js';
+import './request-context.js';
+
+const keys = new WeakMap<SymmetricKey, Buffer>();
+
+/**
+ * The CSRF token for a binding (`session:<id>` or `anon:<cookie>`): an HMAC under a key derived from the master
+ * key, so every instance computes the same value and nothing needs storing.
+ */
+export function csrfTokenFor(masterKey: SymmetricKey, binding: string): string {
+  let key = keys.get(masterKey);
+  if (!key) keys.set(masterKey, (key = createHash('sha256').update('oauth3 csrf v1\0').update(masterKey.bytes).digest()));
+  return createHmac('sha256', key).update(binding).digest('base64url');
+}
+
+/**
+ * preHandler for every state-changing cookie-authenticated request: the `_csrf` form field or the
+ * `x-csrf-token` header must equal `request.csrfToken`. A request with `Authorization` and no session cookie is
+ * exempt (a browser never attaches that header cross-site). Refusals are ERR_CSRF (403), audited as `csrf.rejected`.
+ */
+export async function requireCsrf(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (request.headers.authorization && !request.cookies[SESSION_COOKIE]) return;
+  const header = request.headers['x-csrf-token'];
+  const body = request.body as Record<string, unknown> | undefined;
+  const sent = typeof header === 'string' ? header : body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
+  if (!sent || !request.csrfToken || !safeEqual(sent, request.csrfToken)) {
+    throw new AppError('ERR_CSRF', sent ? 'The CSRF token is wrong; reload the page and try again.' : 'The CSRF token is missing; reload the page and try again.');
+  }
+}

@@ -1,0 +1,13 @@
+import type { FastifyRequest } from 'fastify';
+
+/** Where a request came from, as stored on sessions and audit events. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The client IP (per the trustProxy setting) and user agent of a request. */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+}

@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AppContext } from '../server/context.js';
+import { InsufficientScope, InvalidToken, OAuthError } from '../errors/index.js';
+import './request-context.js';
+
+export interface RequireUserOptions {
+  /** A page: redirect to /login?return_to=… instead of answering 401. */
+  page?: boolean;
+  /** Scope a bearer token must carry (sessions have every right of their person). */
+  scope?: string;
+}
+
+/** Same-origin path (with query) to come back to after sign-in; anything else becomes /account. */
+export function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 2048 ? value : '/account';
+}
+
+/**
+ * preHandler that sets `request.principal` from the session cookie or an `Authorization: Bearer` token (any kind
+ * the one verifier accepts; a bearer must carry `scope` when given, else 403 insufficient_scope). Unauthenticated
+ * pages are redirected to /login; API requests get 401 invalid_token with the RFC 9728 resource_metadata.
+ */
+export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHandlerAsyncHookHandler {
+  const resourceMetadata = `${ctx.config.publicUrl}/.well-known/oauth-protected-resource`;
+  const withMetadata = (e: OAuthError) => {
+    e.wwwAuthenticate = { ...e.wwwAuthenticate, resource_metadata: resourceMetadata };
+    return e;
+  };
+  return async function requireUserHandler(request: FastifyRequest, reply: FastifyReply) {
+    const auth = request.headers.authorization;
+    if (auth !== undefined) {
+      const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
+      if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));
+      let principal;
+      try {
+        principal = await ctx.tokens.verify(m[1]);
+      } catch (e) {
+        throw e instanceof OAuthError ? withMetadata(e) : e;
+      }
+      if (o.scope && principal.kind !== 'session' && !principal.scopes.includes(o.scope)) {
+        const err = new InsufficientScope(`this needs the scope ${o.scope}`);
+        err.wwwAuthenticate = { scope: o.scope, resource_metadata: resourceMetadata };
+        throw err;
+      }
+      request.principal = principal;
+      return;
+    }
+    if (request.accountSession) {
+      request.principal = request.accountSession.principal;
+      return;
+    }
+    if (o.page) {
+      return reply.redirect(`/login?return_to=${encodeURIComponent(safeReturnTo(request.url))}`, 302);
+    }
+    throw withMetadata(new InvalidToken('sign in or send a bearer token'));
+  };
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser } from '../support/test-user.js';
+
+describe.each(dialects)('session contract on %s', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp(dialect); });
+  afterAll(() => app.stop());
+
+  it('accepts the session cookie and the session JWT as a bearer on /api/v1/me', async () => {
+    const u = await createTestUser(app);
+    const viaCookie = await fetch(`${app.url}/api/v1/me`, { headers: { cookie: u.cookie } });
+    expect(viaCookie.status).toBe(200);
+    expect((await viaCookie.json()).id).toBe(u.userId);
+    const viaBearer = await fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${u.token}` } });
+    expect(viaBearer.status).toBe(200);
+  });
+
+  it('answers an unauthenticated API call with 401 invalid_token and resource metadata', async () => {
+    const res = await fetch(`${app.url}/api/v1/me`);
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toBe('invalid_token');
+    expect(res.headers.get('www-authenticate')).toContain(`resource_metadata="${app.url}/.well-known/oauth-protected-resource"`);
+  });
+
+  it('redirects an unauthenticated page to /login with return_to', async () => {
+    const res = await fetch(`${app.url}/account?x=1`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`/login?return_to=${encodeURIComponent('/account?x=1')}`);
+  });
+
+  it('serves the bundled script and Pico CSS under the CSP', async () => {
+    const js = await fetch(`${app.url}/static/app.js`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    const css = await fetch(`${app.url}/static/pico.min.css`);
+    expect(css.status).toBe(200);
+    const login = await fetch(`${app.url}/login`);
+    const html = await login.text();
+    expect(html).toContain('<script type="module" src="/static/app.js">');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect(login.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('signs out only with the CSRF token, and the session is refused on the next request', async () => {
+    const u = await createTestUser(app);
+    const bad = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=nope' });
+    expect(bad.status).toBe(403);
+    expect((await bad.json()).error).toBe('ERR_CSRF');
+    const ok = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${u.csrf}` });
+    expect(ok.status).toBe(303);
+    const after = await fetch(`${app.url}/api/v1/me`, { headers: { cookie: u.cookie } });
+    expect(after.status).toBe(401);
+  });
+});
