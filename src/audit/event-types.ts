@@ -19,6 +19,14 @@ export const eventTypes = {
   'session.rejected': { kind: 'security', label: 'Session token refused' },
   'csrf.rejected': { kind: 'security', label: 'Request refused: missing or wrong CSRF token' },
   'profile.updated': { kind: 'profile', label: 'Profile changed' },
+  // ── Tokens and agents ──
+  'token.created': { kind: 'token', label: 'Personal API token created' },
+  'token.used': { kind: 'token', label: 'Token used (first use that day)' },
+  'token.revoked': { kind: 'token', label: 'Token revoked' },
+  'token.exchanged': { kind: 'agent', label: 'Token exchanged for a sub-agent (RFC 8693)' },
+  'agent.registered': { kind: 'agent', label: 'Agent registered' },
+  'delegation.created': { kind: 'agent', label: 'Rights delegated to an agent' },
+  'delegation.revoked': { kind: 'agent', label: 'Delegation revoked (with everything derived from it)' },
   // ── OAuth authorization server ──
   'oauth.client.registered': { kind: 'app', label: 'OAuth client registered' },
   'oauth.consent.granted': { kind: 'app', label: 'Access granted to an app' },

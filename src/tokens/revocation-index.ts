@@ -1,4 +1,6 @@
-import type { Db, Executor } from '../store/index.js';
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Db, Dialect, Executor } from '../store/index.js';
 
 export interface RevokedTokensTable {
   token_id: string;
@@ -13,27 +15,92 @@ declare module '../store/database.js' {
   }
 }
 
+/** PostgreSQL channel on which instances announce revocations to each other. */
+export const REVOCATION_CHANNEL = 'oauth3_revocations';
+/** NOTIFY payloads must stay under 8000 bytes; bigger revocations send "sync" and listeners re-read the table. */
+const MAX_PAYLOAD = 7000;
+
+export interface RevocationIndexOptions {
+  /** Polling interval (ms): the fallback on PostgreSQL, the only path on SQLite. */
+  pollMs: number;
+  dialect?: Dialect;
+  /** PostgreSQL URL: when set, a dedicated connection LISTENs for revocations of other instances. */
+  listenUrl?: string;
+  onError?: (err: unknown) => void;
+}
+
 /**
  * Revoked token ids held in memory, so the verifier answers "revoked?" without a query. A revoke writes a
- * row (in the caller's transaction) and updates this instance at once; other instances pick rows up by polling
- * `revoked_at` (every `pollMs`), so a revoke takes effect everywhere within that interval.
+ * row (in the caller's transaction) and updates this instance at once. On PostgreSQL it also NOTIFYs (delivered
+ * when the transaction commits, dropped if it rolls back) and every instance LISTENs, so a revoke takes effect
+ * everywhere on the next request; polling `revoked_at` every `pollMs` remains the fallback (and the SQLite path).
  */
 export class RevocationIndex {
   private revoked = new Map<string, number | null>();
   private seenUntil = 0;
   private timer?: NodeJS.Timeout;
+  private listener?: pg.Client;
+  private stopped = false;
+  private reconnect?: NodeJS.Timeout;
+  /** True while the LISTEN connection is up. */
+  listening = false;
 
-  constructor(private readonly db: Db, private readonly o: { pollMs: number }) {}
+  constructor(private readonly db: Db, private readonly o: RevocationIndexOptions) {}
 
-  /** Loads every unexpired revocation and starts polling for new ones. */
+  /** Loads every unexpired revocation, starts polling and (PostgreSQL) listening. */
   async start(): Promise<void> {
     await this.sync();
-    this.timer = setInterval(() => void this.sync().catch(() => undefined), this.o.pollMs);
+    this.timer = setInterval(() => void this.sync().catch((e) => this.o.onError?.(e)), this.o.pollMs);
     this.timer.unref();
+    if (this.o.listenUrl) await this.listen(this.o.listenUrl).catch((e) => { this.o.onError?.(e); this.retryListen(); });
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.reconnect) clearTimeout(this.reconnect);
+    this.listening = false;
+    void this.listener?.end().catch(() => undefined);
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    this.listener = client;
+    client.on('notification', (m) => this.onNotification(m.payload));
+    const lost = (e?: unknown) => {
+      if (e) this.o.onError?.(e);
+      if (this.listener !== client) return;
+      this.listening = false;
+      this.listener = undefined;
+      this.retryListen();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    await client.connect();
+    await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+    this.listening = true;
+    await this.sync(); // anything revoked while we were not listening
+  }
+
+  private retryListen(): void {
+    if (this.stopped || this.reconnect || !this.o.listenUrl) return;
+    this.reconnect = setTimeout(() => {
+      this.reconnect = undefined;
+      if (!this.stopped) void this.listen(this.o.listenUrl!).catch((e) => { this.o.onError?.(e); this.retryListen(); });
+    }, 1000);
+    this.reconnect.unref();
+  }
+
+  private onNotification(payload: string | undefined): void {
+    if (!payload || payload === 'sync') {
+      void this.sync().catch((e) => this.o.onError?.(e));
+      return;
+    }
+    try {
+      for (const [id, exp] of JSON.parse(payload) as Array<[string, number | null]>) this.revoked.set(String(id), exp);
+    } catch {
+      void this.sync().catch((e) => this.o.onError?.(e));
+    }
   }
 
   /** Reads revocations newer than the last seen (or all unexpired on the first call). */
@@ -54,7 +121,16 @@ export class RevocationIndex {
     return this.revoked.has(tokenId);
   }
 
-  /** Revokes ids (writes with `db`, pass the transaction of the change); effective here at once. */
+  /** True when any of the ids was revoked (a token, its grant, its ancestors). No I/O. */
+  hasAny(ids: readonly string[]): boolean {
+    for (let i = 0; i < ids.length; i++) if (this.revoked.has(ids[i])) return true;
+    return false;
+  }
+
+  /**
+   * Revokes ids (writes with `db`, pass the transaction of the change); effective here at once, and on other
+   * instances when the transaction commits (PostgreSQL NOTIFY) or at their next poll.
+   */
   async revoke(db: Executor, tokens: Array<{ id: string; expiresAt: number | null }>): Promise<void> {
     if (tokens.length === 0) return;
     const now = Date.now();
@@ -64,6 +140,10 @@ export class RevocationIndex {
         .values(tokens.slice(i, i + 200).map((t) => ({ token_id: t.id, expires_at: t.expiresAt, revoked_at: now })))
         .onConflict((oc) => oc.column('token_id').doNothing())
         .execute();
+    }
+    if (this.o.dialect === 'postgres') {
+      const json = JSON.stringify(tokens.map((t) => [t.id, t.expiresAt]));
+      await sql`select pg_notify(${REVOCATION_CHANNEL}, ${json.length <= MAX_PAYLOAD ? json : 'sync'})`.execute(db);
     }
   }
 

@@ -2,7 +2,14 @@ import type { Db, Executor } from '../store/index.js';
 import { JwtError, randomId, type SigningKeyRing } from '../crypto/index.js';
 import { InvalidToken } from '../errors/index.js';
 import { RevocationIndex } from './revocation-index.js';
-import { ACCESS_TYP, SESSION_TYP, type Principal, type TokenKind } from './principal.js';
+import { ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP, type Principal, type TokenKind } from './principal.js';
+import { VerifiedCache, type VerifiedEntry } from './verified-cache.js';
+import { principalFromJwt } from './jwt-principal.js';
+import { lookupApiToken } from './api-token-lookup.js';
+import { looksLikeApiToken } from './api-token-format.js';
+import { UsageTracker } from './usage-tracker.js';
+import { findTokenTree, type RevocableId } from './descendants.js';
+import type { TokenServiceOptions } from './token-service-options.js';
 
 export interface AccessTokensTable {
   jti: string;
@@ -11,12 +18,14 @@ export interface AccessTokensTable {
   scope: string;
   /** Space-separated audiences (canonical resource URIs). */
   audience: string;
-  /** The consent grant / refresh family it came from, if any: revoking the grant revokes it. */
+  /** The consent grant / refresh family / delegation it came from, if any: revoking the grant revokes it. */
   grant_id: string | null;
   /** The token it was derived from (token exchange): revoking the parent revokes it. */
   parent_jti: string | null;
   created_at: number;
   expires_at: number;
+  last_used_at: number | null;
+  last_used_ip: string | null;
 }
 
 declare module '../store/database.js' {
@@ -36,6 +45,8 @@ export interface IssueAccessToken {
   ttl: number;
   grantId?: string | null;
   parentJti?: string | null;
+  /** Ids whose revocation must also void this token (default: grantId, parentJti). Token exchange passes the parent's lineage + parent. */
+  lineage?: string[];
   /** RFC 8693 `act` claim (nested), for exchanged tokens. */
   act?: Record<string, unknown>;
 }
@@ -45,32 +56,42 @@ export interface VerifyOptions {
   audience?: string;
   /** Kinds accepted here (default: all). */
   kinds?: TokenKind[];
+  /** Client IP, recorded (batched) as the token's last use. */
+  ip?: string | null;
 }
 
 const invalid = (d: string) => new InvalidToken(d);
 
 /**
- * Issues the gateway's JWTs and is the one verifier of every bearer. Signatures go through the key ring
- * (node:crypto KeyObjects); revocation is answered from the in-memory RevocationIndex.
+ * Issues the gateway's JWTs and is the one verifier of every bearer: session JWTs, RFC 9068 access tokens
+ * (OAuth, delegation, exchanged) and personal API tokens. Signatures go through the key ring (node:crypto
+ * KeyObjects); verified tokens are cached until expiry; revocation (of the token, its grant or any ancestor)
+ * is answered from the in-memory RevocationIndex on every call, cached or not.
  */
 export class TokenService {
   readonly revocations: RevocationIndex;
+  readonly usage: UsageTracker;
+  private readonly cache: VerifiedCache;
 
   constructor(
     private readonly db: Db,
     private readonly keys: SigningKeyRing,
     private readonly issuer: string,
-    o: { revocationPollMs?: number } = {},
+    o: TokenServiceOptions = {},
   ) {
-    this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000 });
+    this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, onError: o.onError });
+    this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
+    this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit: o.audit, onError: o.onError });
   }
 
   async start(): Promise<void> {
     await this.revocations.start();
   }
 
-  stop(): void {
+  /** Stops polling and listening, and writes pending last-used times. */
+  async stop(): Promise<void> {
     this.revocations.stop();
+    await this.usage.flush();
   }
 
   /** Signs a session JWT for a session row the caller has created. */
@@ -86,56 +107,74 @@ export class TokenService {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + o.ttl;
     const jti = randomId('at');
+    const lineage = o.lineage ?? [o.grantId, o.parentJti].filter((x): x is string => !!x);
     const payload: Record<string, unknown> = {
       iss: this.issuer, sub: o.userId ?? o.clientId, aud: o.audience.length === 1 ? o.audience[0] : o.audience,
       client_id: o.clientId, scope: o.scopes.join(' '), jti, iat, exp,
     };
     if (o.act) payload.act = o.act;
+    if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
     const token = this.keys.sign(payload, { typ: ACCESS_TYP });
     await db.insertInto('access_tokens').values({
       jti, user_id: o.userId, client_id: o.clientId, scope: o.scopes.join(' '), audience: o.audience.join(' '),
       grant_id: o.grantId ?? null, parent_jti: o.parentJti ?? null, created_at: Date.now(), expires_at: exp * 1000,
+      last_used_at: null, last_used_ip: null,
     }).execute();
     return { token, jti, expiresAt: exp };
   }
 
   /**
    * The one verifier: turns any bearer the gateway accepts into a Principal, or throws InvalidToken
-   * (RFC 6750) saying why. Checks signature, alg, kid, typ, expiry, audience and revocation.
+   * (RFC 6750) saying why. Checks signature, alg, kid, typ, issuer, expiry, audience and revocation (of the
+   * token, its grant and every ancestor); API tokens: checksum first (no I/O), then one lookup by hash.
    */
   async verify(bearer: string, o: VerifyOptions = {}): Promise<Principal> {
-    if (!bearer || bearer.length > 8192) throw invalid('malformed token');
+    if (typeof bearer !== 'string' || !bearer || bearer.length > 8192) throw invalid('malformed token');
+    const now = Date.now();
+    let entry = this.cache.get(bearer, now);
+    if (!entry) {
+      const fresh = looksLikeApiToken(bearer) ? await lookupApiToken(this.db, bearer, now) : await this.verifyJwt(bearer);
+      if (typeof fresh === 'string') throw invalid(fresh);
+      entry = fresh;
+      this.cache.set(bearer, entry);
+    }
+    if (this.revocations.hasAny(entry.revocationIds)) throw invalid('token revoked');
+    const p = entry.principal;
+    if (o.kinds && !o.kinds.includes(p.kind)) throw invalid(`a ${p.kind} token is not accepted here`);
+    if (o.audience && !p.audience.includes(o.audience)) throw invalid('token audience is another resource');
+    this.usage.note(p, o.ip ?? null, now);
+    return p;
+  }
+
+  private async verifyJwt(bearer: string): Promise<VerifiedEntry | string> {
     let verified;
     try {
       verified = this.keys.verify(bearer);
     } catch (e) {
-      if (e instanceof JwtError && e.reason === 'kid') {
-        await this.keys.settled(); // another instance may have rotated: one reload, then one retry
-        try { verified = this.keys.verify(bearer); } catch { throw invalid('unknown signing key'); }
-      } else {
-        throw invalid(e instanceof JwtError ? (e.reason === 'expired' ? 'token expired' : `token rejected: ${e.reason}`) : 'malformed token');
-      }
+      if (!(e instanceof JwtError)) return 'malformed token';
+      if (e.reason !== 'kid') return e.reason === 'expired' ? 'token expired' : `token rejected: ${e.reason}`;
+      await this.keys.settled(); // another instance may have rotated: one reload, then one retry
+      try { verified = this.keys.verify(bearer); } catch { return 'unknown signing key'; }
     }
-    const { header, payload } = verified;
-    const kind: TokenKind | undefined = header.typ === SESSION_TYP ? 'session' : header.typ === ACCESS_TYP ? 'access' : undefined;
-    if (!kind) throw invalid('unknown token type');
-    if (o.kinds && !o.kinds.includes(kind)) throw invalid(`a ${kind} token is not accepted here`);
-    if (payload.iss !== this.issuer) throw invalid('wrong issuer');
-    const tokenId = String(kind === 'session' ? payload.sid : payload.jti);
-    if (!tokenId || this.revocations.has(tokenId)) throw invalid('token revoked');
-    if (kind === 'session') {
-      return { kind, tokenId, userId: String(payload.sub), clientId: null, scopes: [], audience: [], chain: [], expiresAt: payload.exp! };
-    }
-    const audience = Array.isArray(payload.aud) ? payload.aud.map(String) : payload.aud ? [String(payload.aud)] : [];
-    if (o.audience && !audience.includes(o.audience)) throw invalid('token audience is another resource');
-    const clientId = String(payload.client_id);
-    const chain: string[] = [];
-    for (let act = payload.act as Record<string, unknown> | undefined; act && chain.length < 16; act = act.act as Record<string, unknown> | undefined) {
-      chain.push(String(act.sub));
-    }
-    return {
-      kind, tokenId, userId: payload.sub === clientId && !payload.act ? null : String(payload.sub), clientId,
-      scopes: typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [], audience, chain, expiresAt: payload.exp!,
-    };
+    const entry = principalFromJwt(verified.header, verified.payload, this.issuer);
+    if (typeof entry !== 'string') Object.freeze(entry.principal);
+    return entry;
+  }
+
+  /**
+   * Revokes tokens and everything derived from them, at once: the access tokens named, every token of the
+   * grants named (consent grant, refresh family, delegation), and all their exchanged descendants. Pass the
+   * transaction of the change. The grant ids themselves are revoked too, so a token derived concurrently (not
+   * yet in the table) is refused by its lineage. Returns the access-token ids revoked.
+   */
+  async revokeTree(db: Executor, roots: { jtis?: string[]; grants?: RevocableId[] }): Promise<RevocableId[]> {
+    const tree = await findTokenTree(db, { jtis: roots.jtis, grantIds: roots.grants?.map((g) => g.id) });
+    await this.revocations.revoke(db, [...(roots.grants ?? []), ...tree]);
+    return tree;
+  }
+
+  /** Verified tokens cached right now (for metrics and tests). */
+  get cacheSize(): number {
+    return this.cache.size;
   }
 }

@@ -1,0 +1,12 @@
+import type { ScopeRegistry } from '../oauth/scope-registry.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The scopes a caller may hand on (to an API token, an agent, a delegation): a person signed in with a session
+ * may grant every registered scope; a bearer (API token, access token) only the scopes it carries itself, so
+ * no token can mint a wider one.
+ */
+export function grantableScopes(scopes: ScopeRegistry, principal: Principal): string[] {
+  if (principal.kind === 'session') return scopes.all().map((s) => s.name);
+  return principal.scopes.filter((s) => scopes.has(s));
+}
