@@ -9,3 +9,4 @@ export { canonicalResource } from './resources/canonical-resource.js';
 export { grantableScopes, parseScope } from './scopes/grantable-scopes.js';
 export { ScopeRegistry, type ScopeInfo } from './scope-registry.js';
 export type * from './tables.js';
+export { oauthModule } from './oauth-module.js';

@@ -1,0 +1,99 @@
+import type { AppContext } from '../../server/context.js';
+import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType } from '../../errors/index.js';
+import type { OAuthClient } from '../clients/oauth-client.js';
+import { redirectUriMatches } from '../clients/redirect-uri-rules.js';
+import { resolveClient, ClientMetadataError } from '../cimd/resolve-client.js';
+import { resourcesOf, type Resource } from '../resources/resource-registry.js';
+import { grantableScopes } from '../scopes/grantable-scopes.js';
+import { CHALLENGE_RE } from '../tokens/pkce.js';
+import { singleParams } from '../endpoints/form-params.js';
+
+/** A validated authorization request (RFC 6749 §4.1.1 + PKCE + RFC 8707). */
+export interface AuthorizationRequest {
+  client: OAuthClient;
+  redirectUri: string;
+  state?: string;
+  codeChallenge: string;
+  scopes: string[];
+  resources: Resource[];
+  prompt?: string;
+  /** The parameters as received, to carry through the consent form. */
+  raw: Record<string, string | string[]>;
+}
+
+/** The client or redirect URI cannot be trusted: show an error page, never redirect (RFC 6749 §4.1.2.1). */
+export class AuthorizeFatal extends Error {
+  override name = 'AuthorizeFatal';
+}
+
+/** An error to send back to the client's (validated) redirect URI. */
+export class AuthorizeRedirectError extends Error {
+  override name = 'AuthorizeRedirectError';
+  constructor(readonly redirectUri: string, readonly state: string | undefined, readonly error: OAuthError) {
+    super(error.message);
+  }
+}
+
+/**
+ * Validates an authorization request from the query (GET /authorize, the consent page) or the consent form.
+ * Client and redirect URI first: when they fail it throws AuthorizeFatal. Everything after throws
+ * AuthorizeRedirectError: code flow only, PKCE S256 required, resource(s) registered, scopes allowed.
+ */
+export async function parseAuthorizationRequest(ctx: AppContext, input: unknown): Promise<AuthorizationRequest> {
+  const q = (input ?? {}) as Record<string, unknown>;
+  for (const k of ['client_id', 'redirect_uri']) if (Array.isArray(q[k])) throw new AuthorizeFatal(`${k} is repeated`);
+  const clientId = typeof q.client_id === 'string' ? q.client_id : '';
+  if (!clientId) throw new AuthorizeFatal('client_id is missing');
+  let client: OAuthClient | undefined;
+  try {
+    client = await resolveClient(ctx, clientId);
+  } catch (e) {
+    if (e instanceof ClientMetadataError) throw new AuthorizeFatal(e.message);
+    throw e;
+  }
+  if (!client) throw new AuthorizeFatal('unknown client_id');
+  const given = typeof q.redirect_uri === 'string' ? q.redirect_uri : undefined;
+  let redirectUri: string;
+  if (given === undefined) {
+    if (client.redirectUris.length !== 1) throw new AuthorizeFatal('redirect_uri is missing');
+    redirectUri = client.redirectUris[0];
+  } else if (redirectUriMatches(client.redirectUris, given)) {
+    redirectUri = given;
+  } else {
+    throw new AuthorizeFatal('redirect_uri is not registered for this client');
+  }
+  const state = typeof q.state === 'string' ? q.state : undefined;
+  const fail = (e: OAuthError) => new AuthorizeRedirectError(redirectUri, state, e);
+  let params: Record<string, string>;
+  let requested: string[];
+  try {
+    ({ params, resources: requested } = singleParams(q));
+  } catch (e) {
+    throw fail(e as OAuthError);
+  }
+  if (params.response_type !== 'code') throw fail(new UnsupportedResponseType('only response_type=code is supported'));
+  if (!client.grantTypes.includes('authorization_code')) throw fail(new UnauthorizedClient('this client may not use the authorization code flow'));
+  if (!params.code_challenge) throw fail(new InvalidRequest('PKCE is required: code_challenge is missing'));
+  if (params.code_challenge_method !== 'S256') throw fail(new InvalidRequest('code_challenge_method must be S256 (plain is not supported)'));
+  if (!CHALLENGE_RE.test(params.code_challenge)) throw fail(new InvalidRequest('code_challenge is not a base64url SHA-256 value'));
+  try {
+    const resources = await resourcesOf(ctx).resolve(requested);
+    const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
+    return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resources, prompt: params.prompt, raw: q as AuthorizationRequest['raw'] };
+  } catch (e) {
+    if (e instanceof OAuthError) throw fail(e);
+    throw e;
+  }
+}
+
+/** The redirect URI with response parameters (and `iss`, RFC 9207) added to its query. */
+export function responseRedirect(ctx: AppContext, redirectUri: string, params: Record<string, string | undefined>): string {
+  const u = new URL(redirectUri);
+  for (const [k, v] of Object.entries({ ...params, iss: ctx.config.publicUrl })) if (v !== undefined) u.searchParams.append(k, v);
+  return u.href;
+}
+
+/** The redirect for an AuthorizeRedirectError. */
+export function errorRedirect(ctx: AppContext, e: AuthorizeRedirectError): string {
+  return responseRedirect(ctx, e.redirectUri, { error: e.error.error, error_description: e.error.error_description, state: e.state });
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../server/context.js';
+import { requireCsrf, requireUser } from '../../accounts/index.js';
+import { renderPage } from '../../web/index.js';
+import { AccessDenied, AppError } from '../../errors/index.js';
+import { AuthorizeFatal, AuthorizeRedirectError, errorRedirect, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import { approveAuthorization, redirectWithRememberedGrant, rememberedGrant } from './approve-authorization.js';
+import { ConsentPage } from './consent-page.js';
+
+/**
+ * GET /authorize (validates, then sends the browser to the consent page), GET /oauth/authorize/page (sign-in
+ * with a passkey if needed, remembered consent, or the consent form) and POST /oauth/authorize/approve
+ * (CSRF-protected; approve → code + state + iss, deny → access_denied). A bad client or redirect URI gets an
+ * error page, never a redirect.
+ */
+export async function authorizeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  /** Validates, or answers the failure itself (error page or error redirect) and returns undefined. */
+  const validate = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<AuthorizationRequest | undefined> => {
+    try {
+      return await parseAuthorizationRequest(ctx, input);
+    } catch (e) {
+      if (e instanceof AuthorizeRedirectError) {
+        reply.redirect(errorRedirect(ctx, e), 302);
+        return undefined;
+      }
+      if (e instanceof AuthorizeFatal) {
+        renderPage(reply, {
+          title: 'This authorization request is invalid', request, status: 400,
+          body: <p class="flash flash-error" role="alert" data-testid="authorize-error">{e.message}. Go back to the app and try again; nothing was shared.</p>,
+        });
+        return undefined;
+      }
+      throw e;
+    }
+  };
+  const queryString = (request: FastifyRequest) => request.url.slice(request.url.indexOf('?') + 1);
+
+  app.get('/authorize', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await validate(request, reply, request.query))) return reply;
+    return reply.redirect(`/oauth/authorize/page?${request.url.includes('?') ? queryString(request) : ''}`, 302);
+  });
+
+  /** Consent is given in a browser session only: a bearer token (even the person's) cannot approve for them. */
+  const browserSession = async (request: FastifyRequest) => {
+    if (!request.accountSession) throw new AppError('ERR_FORBIDDEN', 'Consent needs a signed-in browser session, not a bearer token.');
+  };
+  const signedIn = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession] };
+  app.get('/oauth/authorize/page', signedIn, async (request, reply) => {
+    const req = await validate(request, reply, request.query);
+    if (!req) return reply;
+    const userId = request.principal!.userId!;
+    const remembered = req.prompt === 'consent' ? undefined : await rememberedGrant(ctx.db, userId, req);
+    if (remembered) return reply.redirect(await redirectWithRememberedGrant(ctx, req, userId, remembered), 302);
+    return renderPage(reply, { title: `Connect ${req.client.name}?`, request, body: <ConsentPage ctx={ctx} req={req} csrfToken={request.csrfToken} /> });
+  });
+
+  app.post('/oauth/authorize/approve', { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession, requireCsrf] }, async (request, reply) => {
+    const body = { ...(request.body as Record<string, unknown>) };
+    const decision = body.decision;
+    delete body.decision;
+    delete body._csrf;
+    const req = await validate(request, reply, body);
+    if (!req) return reply;
+    if (decision !== 'approve') {
+      return reply.redirect(errorRedirect(ctx, new AuthorizeRedirectError(req.redirectUri, req.state, new AccessDenied('the person denied the request'))), 302);
+    }
+    const location = await approveAuthorization(ctx, req, request.principal!.userId!, { ip: request.ip, userAgent: request.headers['user-agent'] });
+    return reply.redirect(location, 302);
+  });
+}

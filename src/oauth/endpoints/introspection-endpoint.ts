@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../server/context.js';
+import { InvalidClient, InvalidRequest } from '../../errors/index.js';
+import { authenticateClient } from '../clients/authenticate-client.js';
+import { findToken } from '../tokens/find-token.js';
+import { formParams } from './form-params.js';
+
+/**
+ * POST /introspect (RFC 7662). Only authenticated confidential clients (resource servers registered with a
+ * secret) may ask; anything not active is `{ "active": false }` with no detail.
+ */
+export async function introspectionEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/introspect', { config: { oauth: true } }, async (request, reply) => {
+    const { params } = formParams(request.body, request.headers['content-type']);
+    const caller = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params });
+    if (!caller.confidential) throw new InvalidClient('introspection needs a confidential client');
+    if (!params.token) throw new InvalidRequest('token is missing');
+    const found = await findToken(ctx, params.token, params.token_type_hint);
+    reply.header('cache-control', 'no-store');
+    if (!found) return { active: false };
+    if (found.type === 'access_token') {
+      const p = found.principal;
+      return {
+        active: true, token_type: 'Bearer', client_id: p.clientId ?? undefined, sub: p.userId ?? p.clientId ?? undefined,
+        scope: p.scopes.join(' '), aud: p.audience.length === 1 ? p.audience[0] : p.audience, iss: ctx.config.publicUrl,
+        exp: p.expiresAt ?? undefined, jti: p.tokenId, ...(p.chain.length ? { act_chain: p.chain } : {}),
+      };
+    }
+    if (!found.active) return { active: false };
+    return {
+      active: true, token_type: 'refresh_token', client_id: found.clientId, sub: found.userId ?? found.clientId, scope: found.scope,
+      aud: found.resource.includes(' ') ? found.resource.split(' ') : found.resource, iss: ctx.config.publicUrl, exp: Math.floor(found.expiresAt / 1000),
+    };
+  });
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../server/context.js';
+import { grantTypes } from '../grants/registry.js';
+import { resourcesOf, type Resource } from '../resources/resource-registry.js';
+
+/** RFC 8414 authorization server metadata; every value is what the endpoints really do. */
+export function authorizationServerMetadata(ctx: AppContext): Record<string, unknown> {
+  const iss = ctx.config.publicUrl;
+  const valid = ctx.config.oauthValidScopes;
+  return {
+    issuer: iss,
+    authorization_endpoint: `${iss}/authorize`,
+    token_endpoint: `${iss}/token`,
+    jwks_uri: `${iss}/jwks.json`,
+    ...(ctx.config.oauthRegistration !== 'closed' ? { registration_endpoint: `${iss}/register` } : {}),
+    revocation_endpoint: `${iss}/revoke`,
+    introspection_endpoint: `${iss}/introspect`,
+    scopes_supported: valid.length ? valid : ctx.scopes.all().map((s) => s.name),
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: grantTypes(),
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: ctx.config.oauthCimd,
+    service_documentation: `${iss}/docs`,
+  };
+}
+
+/** OpenID discovery: the same document plus what OpenID Connect requires (we issue no ID tokens beyond `sub`). */
+function openidConfiguration(ctx: AppContext): Record<string, unknown> {
+  return { ...authorizationServerMetadata(ctx), subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'], claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat'] };
+}
+
+/** RFC 9728 metadata of one protected resource: its `resource` is exactly the URL clients are challenged on. */
+function protectedResourceMetadata(ctx: AppContext, r: Resource): Record<string, unknown> {
+  return {
+    resource: r.url,
+    resource_name: r.name,
+    authorization_servers: [ctx.config.publicUrl],
+    jwks_uri: `${ctx.config.publicUrl}/jwks.json`,
+    scopes_supported: r.scopes,
+    bearer_methods_supported: ['header'],
+  };
+}
+
+/**
+ * Discovery: /.well-known/oauth-authorization-server (also path-inserted for a publicUrl with a path),
+ * /.well-known/openid-configuration, and /.well-known/oauth-protected-resource in the root form (the gateway's
+ * API) and the path-inserted form for every resource on this origin (`/.well-known/oauth-protected-resource/mcp/x`).
+ */
+export async function metadataRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const send = (reply: import('fastify').FastifyReply, body: unknown) =>
+    reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(body);
+  app.get('/.well-known/oauth-authorization-server', async (_req, reply) => send(reply, authorizationServerMetadata(ctx)));
+  app.get('/.well-known/openid-configuration', async (_req, reply) => send(reply, openidConfiguration(ctx)));
+  const origin = new URL(ctx.config.publicUrl).origin;
+  const prm = async (path: string) => {
+    const resources = await resourcesOf(ctx).list();
+    return resources.find((r) => r.url === `${origin}${path}`);
+  };
+  app.get('/.well-known/oauth-protected-resource', async (_req, reply) => {
+    const r = (await prm(new URL(ctx.config.publicUrl).pathname.replace(/\/$/, ''))) ?? resourcesOf(ctx).gateway;
+    return send(reply, protectedResourceMetadata(ctx, r));
+  });
+  app.get('/.well-known/oauth-protected-resource/*', async (req, reply) => {
+    const path = '/' + (req.params as { '*': string })['*'].replace(/\/+$/, '');
+    const r = await prm(path);
+    if (!r) return reply.code(404).send({ error: 'ERR_NOT_FOUND', message: `No protected resource at ${origin}${path}.` });
+    return send(reply, protectedResourceMetadata(ctx, r));
+  });
+}

@@ -1,0 +1,82 @@
+import { InvalidGrant, InvalidScope, InvalidTarget } from '../../errors/index.js';
+import { open, seal, sha256 } from '../../crypto/index.js';
+import { canonicalResource } from '../resources/canonical-resource.js';
+import { parseScope } from '../scopes/grantable-scopes.js';
+import { issueTokenPair } from '../tokens/issue-token-pair.js';
+import { revokeFamilies } from '../tokens/revoke-families.js';
+import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
+
+/** Raised inside the transaction when another request rotated the token first. */
+class AlreadyRotated extends Error {}
+
+/** The same new pair for a concurrent refresh inside the grace window, or undefined. */
+function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null; grace_response: string | null }): TokenResponse | undefined {
+  const graceMs = req.ctx.config.oauthRefreshGraceSeconds * 1000;
+  if (!graceMs || row.used_at === null || !row.grace_response || Date.now() - Number(row.used_at) > graceMs) return undefined;
+  const keys = new Map([[req.ctx.masterKey.id, req.ctx.masterKey]]);
+  return JSON.parse(open(keys, row.grace_response, `oauth_refresh_tokens:${row.id}`).toString('utf8'));
+}
+
+/**
+ * RFC 6749 §6 with OAuth 2.1 rotation: every use returns a new refresh token; reusing a rotated one revokes
+ * the whole family (every access and refresh token issued from the same code), except within the configured
+ * grace window, where a concurrent refresh gets the same new pair. `scope` and `resource` may only narrow.
+ */
+export const refreshToken: GrantDescriptor = {
+  grantType: 'refresh_token',
+  parameters: { required: ['refresh_token'], optional: ['scope', 'resource'] },
+  async handler(req) {
+    const { ctx, client, params, resources, ip, userAgent } = req;
+    const load = () => ctx.db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
+      .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'r.grace_response', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
+      .where('r.token_hash', '=', sha256(params.refresh_token)).executeTakeFirst();
+    const row = await load();
+    if (!row || row.client_id !== client.clientId) throw new InvalidGrant('the refresh token is invalid or was issued to another client');
+    if (row.revoked_at !== null) throw new InvalidGrant('the refresh token was revoked');
+    if (Number(row.expires_at) <= Date.now()) throw new InvalidGrant('the refresh token expired');
+    const grantedScopes = row.scope.split(' ').filter(Boolean);
+    const scopes = params.scope !== undefined ? parseScope(params.scope) : grantedScopes;
+    const wider = scopes.filter((s) => !grantedScopes.includes(s));
+    if (wider.length) throw new InvalidScope(`scope wider than granted: ${wider.join(' ')}`);
+    const grantedResources = row.resource.split(' ');
+    const audience = resources.length ? resources.map(canonicalResource) : grantedResources;
+    const otherTarget = audience.filter((r) => !grantedResources.includes(r));
+    if (otherTarget.length) throw new InvalidTarget(`resource not authorized: ${otherTarget.join(' ')}`);
+
+    const reused = async (current: typeof row) => {
+      const same = graceResponse(req, current);
+      if (same) return same;
+      await ctx.db.transaction().execute(async (trx) => {
+        const revoked = await revokeFamilies(ctx, trx, [current.family_id]);
+        await ctx.audit.record(trx, {
+          action: 'oauth.token.reuse_detected', result: 'failure', actor: { type: 'client', id: client.clientId }, userId: current.user_id,
+          target: { type: 'grant', id: current.grant_id }, ip, userAgent, detail: { what: 'refresh_token', revokedAccessTokens: revoked },
+        });
+      });
+      throw new InvalidGrant('the refresh token was already used; every token of this authorization is revoked');
+    };
+    if (row.used_at !== null) return reused(row);
+    try {
+      return await ctx.db.transaction().execute(async (trx) => {
+        const now = Date.now();
+        const done = await trx.updateTable('oauth_refresh_tokens').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) throw new AlreadyRotated();
+        const { jti, ...pair } = await issueTokenPair(ctx, trx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
+        const sealed = seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`);
+        await trx.updateTable('oauth_refresh_tokens').set({ grace_response: sealed }).where('id', '=', row.id).execute();
+        if (row.grant_id) await trx.updateTable('oauth_grants').set({ last_used_at: now }).where('id', '=', row.grant_id).execute();
+        await ctx.audit.record(trx, {
+          action: 'oauth.token.refreshed', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'access_token', id: jti },
+          ip, userAgent, detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
+        });
+        return pair;
+      });
+    } catch (e) {
+      if (!(e instanceof AlreadyRotated)) throw e;
+      const current = await load();
+      if (!current) throw new InvalidGrant('the refresh token is invalid');
+      return reused(current);
+    }
+  },
+};
+

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../server/context.js';
+import { resourcesOf } from './resources/resource-registry.js';
+import { metadataRoutes } from './endpoints/metadata-routes.js';
+import { registrationEndpoint } from './endpoints/registration-endpoint.js';
+import { tokenEndpoint } from './endpoints/token-endpoint.js';
+import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
+import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
+import { statsRoute } from './endpoints/stats-route.js';
+import { authorizeRoutes } from './authorize/authorize-routes.js';
+import { appsRoutes } from './apps/apps-routes.js';
+
+/** The authorization server: discovery, registration, authorize + consent, token, revoke, introspect, stats, apps. */
+export async function oauthModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  resourcesOf(ctx); // declares configured resources' scopes at start
+  for (const routes of [metadataRoutes, registrationEndpoint, tokenEndpoint, revocationEndpoint, introspectionEndpoint, statsRoute, authorizeRoutes, appsRoutes]) {
+    await routes(app, ctx);
+  }
+}

@@ -1,0 +1,32 @@
+import type { AppContext } from '../../server/context.js';
+import type { Executor } from '../../store/index.js';
+import { randomId, randomToken, sha256 } from '../../crypto/index.js';
+import type { OAuthFamiliesTable } from '../tables.js';
+import type { TokenResponse } from '../grants/grant-descriptor.js';
+
+/**
+ * Issues an access token (RFC 9068, `grant_id` = the family, so revoking the family revokes it) and, when
+ * `refresh` is set, a new opaque refresh token of the family (stored as SHA-256). Runs in the caller's transaction.
+ */
+export async function issueTokenPair(
+  ctx: AppContext,
+  db: Executor,
+  family: Pick<OAuthFamiliesTable, 'id' | 'client_id' | 'user_id'>,
+  o: { scopes: string[]; audience: string[]; refresh: boolean },
+): Promise<TokenResponse & { jti: string }> {
+  const ttl = ctx.config.oauthAccessTokenTtl;
+  const { token, jti } = await ctx.tokens.issueAccessToken(db, {
+    userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, grantId: family.id,
+  });
+  const out: TokenResponse & { jti: string } = { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' '), jti };
+  if (o.refresh) {
+    const refresh = randomToken();
+    const now = Date.now();
+    await db.insertInto('oauth_refresh_tokens').values({
+      id: randomId('rt'), token_hash: sha256(refresh), family_id: family.id, created_at: now,
+      expires_at: now + ctx.config.oauthRefreshTokenTtl * 1000, used_at: null, grace_response: null,
+    }).execute();
+    out.refresh_token = refresh;
+  }
+  return out;
+}

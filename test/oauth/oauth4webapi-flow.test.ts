@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as oauth from 'oauth4webapi';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { authorize } from './support/oauth-helpers.js';
+
+const insecure = { [oauth.allowInsecureRequests]: true };
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+describe.each(dialects)('oauth4webapi drives the authorization server on %s', (dialect) => {
+  let app: TestApp;
+  let user: TestUser;
+  let as: oauth.AuthorizationServer;
+  let client: oauth.Client;
+  let auth: oauth.ClientAuth;
+  let tokens: oauth.TokenEndpointResponse;
+
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+    user = await createTestUser(app);
+  });
+  afterAll(() => app.stop());
+
+  it('discovers RFC 8414 metadata that tells the truth', async () => {
+    const issuer = new URL(app.url);
+    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oauth2' }));
+    expect(as.issuer).toBe(app.url);
+    expect(as.code_challenge_methods_supported).toEqual(['S256']);
+    expect(as.authorization_response_iss_parameter_supported).toBe(true);
+    expect(as.client_id_metadata_document_supported).toBe(true);
+    expect(as.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
+    for (const ep of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const) {
+      const res = await fetch(as[ep] as string, { method: ep === 'authorization_endpoint' || ep === 'jwks_uri' ? 'GET' : 'POST' });
+      expect(res.status, ep).not.toBe(404);
+    }
+    const oidc = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
+    expect(oidc.token_endpoint).toBe(as.token_endpoint);
+  });
+
+  it('registers a client dynamically (RFC 7591)', async () => {
+    const res = await oauth.dynamicClientRegistrationRequest(as, {
+      redirect_uris: [REDIRECT], client_name: 'oauth4webapi test', grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }, insecure);
+    client = await oauth.processDynamicClientRegistrationResponse(res);
+    expect(client.client_id).toBeTruthy();
+    expect(typeof client.client_secret).toBe('string');
+    auth = oauth.ClientSecretBasic(client.client_secret as string);
+  });
+
+  it('runs the code flow with PKCE and gets an RFC 9068 access token for the resource', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const callback = await authorize(app, user, {
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, scope: 'profile',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: app.url,
+    });
+    expect(callback.searchParams.get('iss')).toBe(app.url);
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, verifier, insecure);
+    tokens = await oauth.processAuthorizationCodeResponse(as, client, res);
+    expect(tokens.token_type).toBe('bearer');
+    expect(tokens.scope).toBe('profile');
+    expect(tokens.refresh_token).toBeTruthy();
+    const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${tokens.access_token}` } }), app.url, insecure);
+    expect(claims).toMatchObject({ iss: app.url, aud: app.url, sub: user.userId, client_id: client.client_id, scope: 'profile' });
+    const me = await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(200);
+  });
+
+  it('introspects the access and refresh tokens for an authenticated client', async () => {
+    const at = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure));
+    expect(at).toMatchObject({ active: true, client_id: client.client_id, sub: user.userId, scope: 'profile', aud: app.url });
+    const rt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure));
+    expect(rt).toMatchObject({ active: true, token_type: 'refresh_token' });
+    const anon = await fetch(as.introspection_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens.access_token}` });
+    expect(anon.status).toBe(401);
+  });
+
+  it('refreshes with rotation', async () => {
+    const old = tokens;
+    tokens = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, old.refresh_token!, insecure));
+    expect(tokens.refresh_token).not.toBe(old.refresh_token);
+    expect(tokens.access_token).not.toBe(old.access_token);
+    const oldRt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, old.refresh_token!, insecure));
+    expect(oldRt.active).toBe(false);
+  });
+
+  it('revokes (RFC 7009): the refresh token and the access tokens of its family stop working', async () => {
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, tokens.refresh_token!, insecure));
+    const rt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure));
+    expect(rt.active).toBe(false);
+    const at = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure));
+    expect(at.active).toBe(false);
+    const res = await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, insecure);
+    await expect(oauth.processRefreshTokenResponse(as, client, res)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('issues client_credentials tokens to a confidential client acting as itself', async () => {
+    const res = await oauth.dynamicClientRegistrationRequest(as, { grant_types: ['client_credentials'], client_name: 'agent', token_endpoint_auth_method: 'client_secret_post' }, insecure);
+    const agent = await oauth.processDynamicClientRegistrationResponse(res);
+    const agentAuth = oauth.ClientSecretPost(agent.client_secret as string);
+    const out = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, { scope: 'mcp' }, insecure));
+    const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${out.access_token}` } }), app.url, insecure);
+    expect(claims).toMatchObject({ sub: agent.client_id, client_id: agent.client_id, scope: 'mcp' });
+  });
+});
