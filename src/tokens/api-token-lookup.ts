@@ -23,5 +23,5 @@ export async function lookupApiToken(db: Db, token: string, nowMs: number): Prom
     kind: 'api_token', tokenId: row.id, userId: row.user_id, clientId: null, scopes: row.scope ? row.scope.split(' ') : [],
     audience: [], chain: [], expiresAt: expMs === Infinity ? null : Math.floor(expMs / 1000), lineage: [],
   };
-  return { principal, revocationIds: [row.id], expiresAtMs: expMs };
+  return { principal, revocationIds: [row.id], expiresAtMs: expMs, checkedAt: -1 };
 }

@@ -17,7 +17,7 @@ export function principalFromJwt(header: JwtHeader, payload: JwtPayload, issuer:
   if (kind === 'session') {
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !payload.sid) return 'malformed session token';
     const principal: Principal = { kind, tokenId: payload.sid, userId: payload.sub, clientId: null, scopes: [], audience: [], chain: [], expiresAt: exp, lineage: [] };
-    return { principal, revocationIds: [payload.sid], expiresAtMs: exp * 1000 };
+    return { principal, revocationIds: [payload.sid], expiresAtMs: exp * 1000, checkedAt: -1 };
   }
   if (typeof payload.jti !== 'string' || !payload.jti || typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') return 'malformed access token';
   const audience = Array.isArray(payload.aud) ? payload.aud.map(String) : payload.aud ? [String(payload.aud)] : [];
@@ -33,5 +33,5 @@ export function principalFromJwt(header: JwtHeader, payload: JwtPayload, issuer:
     kind, tokenId: payload.jti, userId: payload.sub === clientId && !payload.act ? null : payload.sub, clientId,
     scopes: typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [], audience, chain, expiresAt: exp, lineage,
   };
-  return { principal, revocationIds: [payload.jti, ...lineage], expiresAtMs: exp * 1000 };
+  return { principal, revocationIds: [payload.jti, ...lineage], expiresAtMs: exp * 1000, checkedAt: -1 };
 }

@@ -44,6 +44,11 @@ export class RevocationIndex {
   private reconnect?: NodeJS.Timeout;
   /** True while the LISTEN connection is up. */
   listening = false;
+  /**
+   * Bumped whenever an id is added. A cached verification remembers the version it was checked at: if nothing
+   * was revoked since, the answer still holds without a lookup (so the cost does not grow with the index).
+   */
+  version = 0;
 
   constructor(private readonly db: Db, private readonly o: RevocationIndexOptions) {}
 
@@ -98,6 +103,7 @@ export class RevocationIndex {
     }
     try {
       for (const [id, exp] of JSON.parse(payload) as Array<[string, number | null]>) this.revoked.set(String(id), exp);
+      this.version++;
     } catch {
       void this.sync().catch((e) => this.o.onError?.(e));
     }
@@ -109,10 +115,12 @@ export class RevocationIndex {
     let q = this.db.selectFrom('revoked_tokens').selectAll();
     if (this.seenUntil) q = q.where('revoked_at', '>=', this.seenUntil - 5000); // overlap covers clock skew and late commits
     else q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
-    for (const r of await q.execute()) {
+    const rows = await q.execute();
+    for (const r of rows) {
       this.revoked.set(r.token_id, r.expires_at === null ? null : Number(r.expires_at));
       this.seenUntil = Math.max(this.seenUntil, Number(r.revoked_at));
     }
+    if (rows.length) this.version++;
     if (!this.seenUntil) this.seenUntil = now;
   }
 
@@ -135,6 +143,7 @@ export class RevocationIndex {
     if (tokens.length === 0) return;
     const now = Date.now();
     for (const t of tokens) this.revoked.set(t.id, t.expiresAt);
+    this.version++;
     for (let i = 0; i < tokens.length; i += 200) {
       await db.insertInto('revoked_tokens')
         .values(tokens.slice(i, i + 200).map((t) => ({ token_id: t.id, expires_at: t.expiresAt, revoked_at: now })))

@@ -138,7 +138,11 @@ export class TokenService {
       entry = fresh;
       this.cache.set(bearer, entry);
     }
-    if (this.revocations.hasAny(entry.revocationIds)) throw invalid('token revoked');
+    const version = this.revocations.version;
+    if (entry.checkedAt !== version) {
+      if (this.revocations.hasAny(entry.revocationIds)) throw invalid('token revoked');
+      entry.checkedAt = version; // nothing revoked since: the next hit needs no lookup
+    }
     const p = entry.principal;
     if (o.kinds && !o.kinds.includes(p.kind)) throw invalid(`a ${p.kind} token is not accepted here`);
     if (o.audience && !p.audience.includes(o.audience)) throw invalid('token audience is another resource');

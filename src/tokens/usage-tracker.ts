@@ -26,7 +26,12 @@ export class UsageTracker {
   note(p: Principal, ip: string | null, now = Date.now()): void {
     if (p.kind === 'session') return;
     const prev = this.pending.get(p.tokenId);
-    this.pending.set(p.tokenId, { kind: p.kind, at: now, ip: ip ?? prev?.ip ?? null });
+    if (prev) {
+      prev.at = now;
+      if (ip) prev.ip = ip;
+    } else {
+      this.pending.set(p.tokenId, { kind: p.kind, at: now, ip: ip ?? null });
+    }
     const day = Math.floor(now / 86_400_000);
     if (day !== this.day) {
       this.day = day;

@@ -7,6 +7,8 @@ export interface VerifiedEntry {
   revocationIds: string[];
   /** Epoch ms after which the entry is void; Infinity for a token that does not expire. */
   expiresAtMs: number;
+  /** RevocationIndex.version when the entry was last found unrevoked (-1: never checked). */
+  checkedAt: number;
 }
 
 /**
