@@ -58,3 +58,46 @@ export async function postForm(url: string, form: Record<string, string | string
 export function basic(id: string, secret: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` };
 }
+
+export interface Registered {
+  client_id: string;
+  client_secret?: string;
+}
+
+/** Registers a public client (PKCE only) with one redirect URI. */
+export function publicClient(app: TestApp, redirectUri: string, extra: Record<string, unknown> = {}): Promise<Registered> {
+  return register(app, { redirect_uris: [redirectUri], client_name: 'Test app', grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none', ...extra }) as Promise<Registered>;
+}
+
+/** Gets a code for the client through consent; returns the code and its PKCE verifier. */
+export async function codeFor(app: TestApp, user: TestUser, clientId: string, redirectUri: string, extra: AuthParams = {}): Promise<{ code: string; verifier: string }> {
+  const { verifier, challenge } = pkce();
+  const back = await authorize(app, user, {
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state: 'st', code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+  });
+  const code = back.searchParams.get('code');
+  if (!code) throw new Error(`no code: ${back.href}`);
+  return { code, verifier };
+}
+
+/** Exchanges a code at /token for a public client. */
+export function exchange(app: TestApp, clientId: string, code: string, verifier: string, redirectUri: string, extra: Record<string, string | string[]> = {}) {
+  return postForm(`${app.url}/token`, { grant_type: 'authorization_code', client_id: clientId, code, code_verifier: verifier, redirect_uri: redirectUri, ...extra });
+}
+
+/** Refreshes at /token for a public client. */
+export function refresh(app: TestApp, clientId: string, refreshToken: string, extra: Record<string, string | string[]> = {}) {
+  return postForm(`${app.url}/token`, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken, ...extra });
+}
+
+/** Calls a gateway API with a bearer token; returns the status. */
+export async function apiStatus(app: TestApp, token: string): Promise<number> {
+  return (await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${token}` } })).status;
+}
+
+/** Makes the whole process (the in-process gateway included) see the clock `ms` ahead until `restore()`. */
+export function advanceClock(ms: number): { restore(): void } {
+  const original = Date.now;
+  Date.now = () => original.call(Date) + ms;
+  return { restore: () => { Date.now = original; } };
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { advanceClock, apiStatus, codeFor, exchange, publicClient, refresh, type Registered } from './support/oauth-helpers.js';
+
+const REDIRECT = 'https://app.example/callback';
+
+describe.each(dialects)('codes and refresh tokens refuse replay and widening on %s', (dialect) => {
+  let app: TestApp;
+  let user: TestUser;
+  let client: Registered;
+  let other: Registered;
+
+  beforeAll(async () => {
+    app = await startTestApp(dialect, { oauthRefreshGraceSeconds: 5 });
+    user = await createTestUser(app);
+    client = await publicClient(app, REDIRECT);
+    other = await publicClient(app, REDIRECT);
+  });
+  afterAll(() => app.stop());
+
+  it('refuses a wrong PKCE verifier', async () => {
+    const { code } = await codeFor(app, user, client.client_id, REDIRECT);
+    const res = await exchange(app, client.client_id, code, 'x'.repeat(43), REDIRECT);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'PKCE verification failed (code_verifier)' });
+  });
+
+  it('refuses a missing verifier', async () => {
+    const { code } = await codeFor(app, user, client.client_id, REDIRECT);
+    const res = await exchange(app, client.client_id, code, '', REDIRECT);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('refuses a redirect_uri at /token that differs from the authorization request', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const res = await exchange(app, client.client_id, code, verifier, `${REDIRECT}/`);
+    expect(res.body.error).toBe('invalid_grant');
+  });
+
+  it('refuses a code presented by another client', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const res = await exchange(app, other.client_id, code, verifier, REDIRECT);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_grant');
+    expect((await exchange(app, client.client_id, code, verifier, REDIRECT)).status).toBe(200); // and did not burn it
+  });
+
+  it('refuses an expired code (10 minutes by default)', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const clock = advanceClock(601_000);
+    try {
+      const res = await exchange(app, client.client_id, code, verifier, REDIRECT);
+      expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'the code expired' });
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('refuses a reused code and revokes everything issued from its first use', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const first = await exchange(app, client.client_id, code, verifier, REDIRECT);
+    expect(first.status).toBe(200);
+    expect(await apiStatus(app, first.body.access_token)).toBe(200);
+    const second = await exchange(app, client.client_id, code, verifier, REDIRECT);
+    expect(second.status).toBe(400);
+    expect(second.body.error).toBe('invalid_grant');
+    expect(await apiStatus(app, first.body.access_token)).toBe(401);
+    expect((await refresh(app, client.client_id, first.body.refresh_token)).body.error).toBe('invalid_grant');
+  });
+
+  it('gives a concurrent refresh inside the grace window the same new pair', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const [a, b] = await Promise.all([refresh(app, client.client_id, t.refresh_token), refresh(app, client.client_id, t.refresh_token)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body).toEqual(a.body);
+    expect(await apiStatus(app, a.body.access_token)).toBe(200);
+  });
+
+  it('revokes the whole family when a rotated refresh token is reused outside the grace window', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
+    expect(t1.refresh_token).toBeTruthy();
+    const clock = advanceClock(6_000);
+    try {
+      const replay = await refresh(app, client.client_id, t0.refresh_token);
+      expect(replay.status).toBe(400);
+      expect(replay.body.error).toBe('invalid_grant');
+    } finally {
+      clock.restore();
+    }
+    expect(await apiStatus(app, t1.access_token)).toBe(401);
+    expect(await apiStatus(app, t0.access_token)).toBe(401);
+    expect((await refresh(app, client.client_id, t1.refresh_token)).body.error).toBe('invalid_grant');
+    const log = await app.ctx.db.selectFrom('audit_events').select(['action', 'user_id']).where('action', '=', 'oauth.token.reuse_detected').execute();
+    expect(log.some((e) => e.user_id === user.userId)).toBe(true);
+  });
+
+  it('lets a refresh narrow scopes but never widen them or change the resource', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT, { scope: 'profile mcp' });
+    const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    expect(t.scope).toBe('profile mcp');
+    const wider = await refresh(app, client.client_id, t.refresh_token, { scope: 'profile mcp tokens.manage' });
+    expect(wider.status).toBe(400);
+    expect(wider.body.error).toBe('invalid_scope');
+    const elsewhere = await refresh(app, client.client_id, t.refresh_token, { resource: 'https://evil.example/mcp' });
+    expect(elsewhere.body.error).toBe('invalid_target');
+    const narrow = await refresh(app, client.client_id, t.refresh_token, { scope: 'mcp' });
+    expect(narrow.status).toBe(200);
+    expect(narrow.body.scope).toBe('mcp');
+    const again = await refresh(app, client.client_id, narrow.body.refresh_token);
+    expect(again.body.scope).toBe('profile mcp'); // the refresh token keeps the granted scopes
+  });
+
+  it('refuses a refresh token of another client', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    expect((await refresh(app, other.client_id, t.refresh_token)).body.error).toBe('invalid_grant');
+  });
+});
