@@ -42,7 +42,10 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     });
   });
 
-  app.get('/api/apps', { preHandler: requireUser(ctx) }, async (request) => ({ apps: await listGrants(ctx.db, request.principal!.userId!) }));
+  app.get('/api/apps', { preHandler: requireUser(ctx) }, async (request) => {
+    if (!request.principal!.userId) throw new AppError('ERR_FORBIDDEN', 'Only a person has authorized apps.');
+    return { apps: await listGrants(ctx.db, request.principal!.userId) };
+  });
 
   app.post('/account/apps/:grantId/revoke', { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), requireCsrf] }, async (request, reply) => {
     const { grantId } = request.params as { grantId: string };

@@ -45,7 +45,8 @@ function once(url: URL, o: GuardedFetchOptions, signal: AbortSignal): Promise<{ 
       res.on('data', (c: Buffer) => {
         size += c.length;
         if (size > o.maxBytes) {
-          req.destroy(new FetchRefused(`the document is larger than ${o.maxBytes} bytes`));
+          reject(new FetchRefused(`the document is larger than ${o.maxBytes} bytes`)); // settles first; the rest is ignored
+          res.destroy();
           return;
         }
         chunks.push(c);
