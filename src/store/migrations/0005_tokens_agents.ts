@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Personal API tokens, agents (OAuth clients owned by a person), delegations, and token last-use columns. */
+/** Personal API tokens, delegations to agents (agents themselves are oauth_clients with source 'agent'), token last-use columns. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('api_tokens')
@@ -21,16 +21,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('access_tokens').addColumn('last_used_ip', 'text').execute();
 
   await db.schema
-    .createTable('agents')
-    .addColumn('client_id', 'text', (c) => c.primaryKey())
-    .addColumn('user_id', 'text', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('agents_user').on('agents').columns(['user_id', 'created_at']).execute();
-
-  await db.schema
     .createTable('delegations')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull())
@@ -47,7 +37,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('delegations').execute();
-  await db.schema.dropTable('agents').execute();
   await db.schema.alterTable('access_tokens').dropColumn('last_used_ip').execute();
   await db.schema.alterTable('access_tokens').dropColumn('last_used_at').execute();
   await db.schema.dropTable('api_tokens').execute();

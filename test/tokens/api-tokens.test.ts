@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+
+describe.each(dialects)('personal API tokens on %s', (dialect) => {
+  let app: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    app = await startTestApp(dialect, { tokenUsageFlushMs: 20 });
+    user = await createTestUser(app);
+  });
+  afterAll(() => app.stop());
+
+  const json = { 'content-type': 'application/json' };
+  const create = (headers: Record<string, string>, body: unknown) =>
+    fetch(`${app.url}/api/v1/me/tokens`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify(body) });
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+  it('creates a token (shown once, o3p_ format, default 90 days) that works as a bearer', async () => {
+    const res = await create(user.headers, { name: 'ci', scopes: ['tokens.manage', 'mcp'] });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    expect(body.token).toMatch(/^o3p_[0-9A-Za-z]{49}$/);
+    expect(body.expiresAt - body.createdAt).toBe(90 * 86_400_000);
+    const list = await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(body.token) });
+    expect(list.status).toBe(200);
+    const tokens = await list.json();
+    const mine = tokens.find((t: { id: string }) => t.id === body.id);
+    expect(mine).toMatchObject({ name: 'ci', scopes: ['tokens.manage', 'mcp'], revokedAt: null });
+    expect(JSON.stringify(tokens)).not.toContain(body.token); // never listed again
+  });
+
+  it('lists last use (time and IP), written in a batch', async () => {
+    const { token, id } = await (await create(user.headers, { name: 'used', scopes: ['tokens.manage'] })).json();
+    await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) });
+    await app.ctx.tokens.usage.flush();
+    const listed = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find((t: { id: string }) => t.id === id);
+    expect(listed.lastUsedIp).toBe('127.0.0.1');
+    expect(listed.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
+  });
+
+  it('never carries a scope its owner could not grant (a token cannot mint a wider one)', async () => {
+    const { token } = await (await create(user.headers, { name: 'narrow', scopes: ['tokens.manage'] })).json();
+    const res = await create(bearer(token), { name: 'wider', scopes: ['tokens.manage', 'agents.manage'] });
+    expect(res.status).toBe(403);
+    expect((await res.json()).message).toBe('you cannot grant scope: agents.manage');
+    const same = await create(bearer(token), { name: 'same', scopes: ['tokens.manage'] });
+    expect(same.status).toBe(201);
+  });
+
+  it('refuses unknown scopes, bad names, a never-expiring token (config off) and a missing CSRF token', async () => {
+    expect((await create(user.headers, { name: 'x', scopes: ['nope'] })).status).toBe(400);
+    expect((await create(user.headers, { name: '', scopes: ['mcp'] })).status).toBe(400);
+    const never = await create(user.headers, { name: 'x', scopes: ['mcp'], expires_in_days: null });
+    expect(never.status).toBe(400);
+    expect((await never.json()).message).toContain('never expire');
+    const noCsrf = await create({ cookie: user.cookie }, { name: 'x', scopes: ['mcp'] });
+    expect(noCsrf.status).toBe(403);
+    expect((await noCsrf.json()).error).toBe('ERR_CSRF');
+  });
+
+  it('needs tokens.manage on a bearer', async () => {
+    const { token } = await (await create(user.headers, { name: 'mcp only', scopes: ['mcp'] })).json();
+    const res = await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toBe('insufficient_scope');
+  });
+
+  it('revokes one at once, then all; revoked tokens are refused on their next request', async () => {
+    const a = await (await create(user.headers, { name: 'a', scopes: ['tokens.manage'] })).json();
+    const b = await (await create(user.headers, { name: 'b', scopes: ['tokens.manage'] })).json();
+    expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(a.token) })).status).toBe(200);
+    const del = await fetch(`${app.url}/api/v1/me/tokens/${a.id}`, { method: 'DELETE', headers: user.headers });
+    expect(del.status).toBe(204);
+    const refused = await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(a.token) });
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error_description).toBe('token revoked');
+    expect((await fetch(`${app.url}/api/v1/me/tokens/${a.id}`, { method: 'DELETE', headers: user.headers })).status).toBe(404);
+    const all = await fetch(`${app.url}/api/v1/me/tokens`, { method: 'DELETE', headers: user.headers });
+    expect((await all.json()).revoked).toBeGreaterThan(0);
+    expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(b.token) })).status).toBe(401);
+  });
+
+  it('refuses a bearer with a bad checksum with 401 and a clear reason', async () => {
+    const { token } = await (await create(user.headers, { name: 'typo', scopes: ['tokens.manage'] })).json();
+    const typo = token.slice(0, 10) + (token[10] === 'a' ? 'b' : 'a') + token.slice(11);
+    const res = await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(typo) });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error_description).toBe('malformed API token (bad checksum)');
+  });
+
+  it('cannot touch another person\'s tokens', async () => {
+    const other = await createTestUser(app);
+    const { id, token } = await (await create(other.headers, { name: 'theirs', scopes: ['tokens.manage'] })).json();
+    expect((await fetch(`${app.url}/api/v1/me/tokens/${id}`, { method: 'DELETE', headers: user.headers })).status).toBe(404);
+    expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) })).status).toBe(200);
+  });
+
+  it('the page creates a token, shows it once, lists and revokes it; the access log records both', async () => {
+    const form = (path: string, fields: Record<string, string | string[]>) => {
+      const body = new URLSearchParams({ _csrf: user.csrf });
+      for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
+      return fetch(`${app.url}${path}`, { method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    };
+    const res = await form('/account/tokens', { name: 'from the page', scopes: ['mcp', 'tokens.manage'], expires_in_days: '7' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const token = /data-testid="new-token-value">(o3p_[0-9A-Za-z]+)</.exec(html)?.[1];
+    expect(token).toBeDefined();
+    const again = await (await fetch(`${app.url}/account/tokens`, { headers: { cookie: user.cookie } })).text();
+    expect(again).toContain('from the page');
+    expect(again).not.toContain(token!);
+    const id = /data-token-id="([^"]+)"/.exec(again)![1];
+    const revoked = await form(`/account/tokens/${id}/revoke`, {});
+    expect(await revoked.text()).toContain('Token revoked.');
+    const bad = await form('/account/tokens', { name: 'x', scopes: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('unknown scope: nope');
+    await app.ctx.audit.flush();
+    const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map((r) => r.action);
+    expect(actions).toContain('token.created');
+    expect(actions).toContain('token.revoked');
+    expect(actions).toContain('token.used');
+  });
+});
+
+describe('never-expiring tokens when config allows them', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp('sqlite', { apiTokenAllowNoExpiry: true }); });
+  afterAll(() => app.stop());
+
+  it('creates a token with no expiry', async () => {
+    const user = await createTestUser(app);
+    const res = await fetch(`${app.url}/api/v1/me/tokens`, { method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forever', scopes: ['mcp'], expires_in_days: null }) });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.expiresAt).toBeNull();
+    expect(await app.ctx.tokens.verify(body.token)).toMatchObject({ kind: 'api_token', expiresAt: null });
+  });
+});
