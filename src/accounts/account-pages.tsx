@@ -1,14 +1,112 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
+import { eventTypes, listEvents } from '../audit/index.js';
+import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
 import { renderPage } from '../web/index.js';
+import { ProfilePage } from '../web/pages/profile-page.js';
+import { PasskeysPage } from '../web/pages/passkeys-page.js';
+import { SessionsPage } from '../web/pages/sessions-page.js';
+import { EventsPage } from '../web/pages/events-page.js';
 import { requireUser } from './require-user.js';
+import { requireCsrf } from './csrf.js';
 import { getUser } from './users.js';
+import { listPasskeys } from './passkeys.js';
+import { listSessions, revokeSessions } from './sessions.js';
+import { updateProfile, PROFILE_FIELDS } from './profile.js';
+import { removePasskeyAction, renamePasskeyAction } from './passkey-actions.js';
+import { currentSessionId } from './sessions-api.js';
+import { clearSessionCookie } from './session-cookie.js';
+import { requestMeta } from './request-meta.js';
 
-/** The account pages: profile, passkeys, sessions, access log. */
+/** Success messages shown after a form redirect (`?ok=key`): fixed texts, never echoed from the URL. */
+const okMessages: Record<string, string> = {
+  saved: 'Profile saved.', renamed: 'Passkey renamed.', removed: 'Passkey removed.', added: 'Passkey added.',
+  revoked: 'Session revoked.', others: 'Other devices were logged out.',
+};
+const flash = (request: FastifyRequest) => {
+  const q = request.query as Record<string, unknown>;
+  const error = typeof q.error === 'string' && q.error in errorCodes ? errorCodes[q.error as ErrorCode].message : null;
+  return { ok: typeof q.ok === 'string' ? okMessages[q.ok] ?? null : null, error };
+};
+const kinds: string[] = [...new Set(Object.values(eventTypes).map((t): string => t.kind))].filter((k) => k !== 'system');
+
+/** The account pages: profile, passkeys, sessions, access log; their forms post here and redirect back (303). */
 export async function accountPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const page = { schema: { hide: true }, preHandler: requireUser(ctx, { page: true }) };
+  const form = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), requireCsrf] };
+  const uid = (r: FastifyRequest) => r.principal!.userId ?? '';
+
+  /** Runs a form action; a refusal (4xx) comes back to the page with its message, anything else is a 5xx. */
+  async function act(reply: FastifyReply, back: string, okKey: string, fn: () => Promise<unknown>) {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof AppError && e.status < 500) return reply.redirect(`${back}?error=${e.code}`, 303);
+      throw e;
+    }
+    return reply.redirect(`${back}?ok=${okKey}`, 303);
+  }
+
   app.get('/account', page, async (request, reply) => {
-    const user = (await getUser(ctx.db, request.principal!.userId!))!;
-    return renderPage(reply, { title: 'Your account', request, body: <p>Account <code data-testid="user-id">{user.id}</code></p> });
+    const user = (await getUser(ctx.db, uid(request)))!;
+    return renderPage(reply, { title: 'Your account', request, body: <ProfilePage user={user} csrfToken={request.csrfToken} {...flash(request)} /> });
+  });
+
+  app.post('/account/profile', form, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const changes = Object.fromEntries(PROFILE_FIELDS.filter((f) => f in body).map((f) => [f, body[f]]));
+    try {
+      await updateProfile(ctx, { userId: uid(request), changes, meta: requestMeta(request) });
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      const user = (await getUser(ctx.db, uid(request)))!;
+      const values = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+      return renderPage(reply, {
+        title: 'Your account', request, status: e.status,
+        body: <ProfilePage user={user} values={values} csrfToken={request.csrfToken} error={e.message} errorField={e.details?.field as string | undefined} />,
+      });
+    }
+    return reply.redirect('/account?ok=saved', 303);
+  });
+
+  app.get('/account/passkeys', page, async (request, reply) => {
+    const passkeys = await listPasskeys(ctx.db, uid(request));
+    return renderPage(reply, { title: 'Passkeys', request, body: <PasskeysPage passkeys={passkeys} csrfToken={request.csrfToken} {...flash(request)} /> });
+  });
+
+  app.post('/account/passkeys/:id/rename', form, async (request, reply) =>
+    act(reply, '/account/passkeys', 'renamed', () => renamePasskeyAction(ctx, {
+      userId: uid(request), passkeyId: (request.params as { id: string }).id, name: (request.body as Record<string, unknown>)?.name, meta: requestMeta(request),
+    })));
+
+  app.post('/account/passkeys/:id/remove', form, async (request, reply) =>
+    act(reply, '/account/passkeys', 'removed', () => removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, meta: requestMeta(request) })));
+
+  app.get('/account/sessions', page, async (request, reply) => {
+    const sessions = await listSessions(ctx.db, uid(request));
+    return renderPage(reply, { title: 'Sessions', request, body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flash(request)} /> });
+  });
+
+  app.post('/account/sessions/:id/revoke', form, async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const own = id === currentSessionId(request);
+    const done = await revokeSessions(ctx, { userId: uid(request), ids: [id], reason: own ? 'signed out' : 'revoked by you', meta: requestMeta(request) });
+    if (done.length === 0) return reply.redirect('/account/sessions?error=ERR_NOT_FOUND', 303);
+    if (!own) return reply.redirect('/account/sessions?ok=revoked', 303);
+    clearSessionCookie(reply, ctx.config);
+    return reply.redirect('/login', 303);
+  });
+
+  app.post('/account/sessions/revoke-others', form, async (request, reply) =>
+    act(reply, '/account/sessions', 'others', () => revokeSessions(ctx, {
+      userId: uid(request), ids: 'others', keep: currentSessionId(request), reason: 'logged out from another device', meta: requestMeta(request),
+    })));
+
+  app.get('/account/events', page, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const kind = typeof q.kind === 'string' && kinds.includes(q.kind) ? q.kind : undefined;
+    const before = typeof q.before === 'string' && q.before.length < 64 ? q.before : undefined;
+    const { events, next } = await listEvents(ctx.db, { userId: uid(request), kind, before, limit: 50 });
+    return renderPage(reply, { title: 'Access log', request, body: <EventsPage events={events} kinds={kinds} kind={kind} next={next} /> });
   });
 }

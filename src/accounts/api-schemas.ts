@@ -9,3 +9,48 @@ export const userSchema = {
   },
   required: ['id', 'username', 'email', 'phone', 'wallet', 'createdAt', 'updatedAt'],
 } as const;
+
+export const passkeySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'credential id (base64url)' }, name: { type: 'string' }, aaguid: { type: 'string' },
+    deviceType: { type: 'string', enum: ['singleDevice', 'multiDevice'] }, backedUp: { type: 'boolean' },
+    transports: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] },
+  },
+  required: ['id', 'name', 'aaguid', 'deviceType', 'backedUp', 'transports', 'createdAt', 'lastUsedAt'],
+} as const;
+
+export const sessionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, current: { type: 'boolean' }, createdAt: { type: 'integer' }, lastSeenAt: { type: 'integer' },
+    ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, expiresAt: { type: 'integer' },
+  },
+  required: ['id', 'current', 'createdAt', 'lastSeenAt', 'ip', 'userAgent', 'expiresAt'],
+} as const;
+
+/** A WebAuthn credential response as @simplewebauthn/browser returns it (checked in depth by the verifier). */
+export const credentialResponseSchema = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string' }, type: { type: 'string' }, response: { type: 'object' } },
+  required: ['id', 'response', 'type'],
+} as const;
+
+/** WebAuthn options JSON (challenge and parameters for navigator.credentials). */
+export const ceremonyOptionsSchema = { type: 'object', additionalProperties: true, description: 'PublicKeyCredential{Creation,Request}OptionsJSON' } as const;
+
+export const eventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, time: { type: 'integer', description: 'epoch ms' }, action: { type: 'string' }, kind: { type: 'string' },
+    label: { type: 'string' }, result: { type: 'string', enum: ['success', 'failure'] },
+    actor: { type: 'object', properties: { type: { type: 'string' }, id: { type: ['string', 'null'] } } },
+    target: { type: 'object', properties: { type: { type: ['string', 'null'] }, id: { type: ['string', 'null'] } } },
+    ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, detail: { type: 'object', additionalProperties: true },
+  },
+  required: ['id', 'time', 'action', 'kind', 'label', 'result', 'ip', 'userAgent'],
+} as const;
+
+/** Accounts API routes take the session cookie or any bearer the gateway issues. */
+export const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];

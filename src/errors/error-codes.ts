@@ -22,6 +22,12 @@ export const errorCodes = {
   ERR_DATABASE: { status: 503, message: 'The database is not reachable.' },
   ERR_KEY_MISSING: { status: 500, message: 'A key needed to decrypt stored data is missing.' },
   ERR_VAULT_DECRYPT: { status: 500, message: 'Stored encrypted data could not be decrypted.' },
+  // accounts
+  ERR_WEBAUTHN_CHALLENGE: { status: 400, message: 'The passkey challenge expired or was already used; start again.' },
+  ERR_WEBAUTHN_FAILED: { status: 401, message: 'The passkey could not be verified.' },
+  ERR_PASSKEY_UNKNOWN: { status: 401, message: 'This passkey is not registered with this gateway.' },
+  ERR_LAST_PASSKEY: { status: 409, message: 'You cannot remove your last passkey: add another one first.' },
+  ERR_PROFILE_TAKEN: { status: 409, message: 'This username or email is already used by another account.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -69,3 +69,9 @@ export async function signInWithPasskey(page: Page, baseUrl: string, returnTo = 
   await page.getByTestId('sign-in').click();
   await page.waitForURL((u) => u.pathname + u.search === returnTo);
 }
+
+/** Copies every credential (with its private key) of one virtual authenticator to another: the same passkey on a second device/context. */
+export async function copyCredentials(from: VirtualAuthenticator, to: VirtualAuthenticator): Promise<void> {
+  const { credentials } = await from.cdp.send('WebAuthn.getCredentials', { authenticatorId: from.authenticatorId });
+  for (const credential of credentials) await to.cdp.send('WebAuthn.addCredential', { authenticatorId: to.authenticatorId, credential });
+}

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { addVirtualAuthenticator, copyCredentials, launchBrowser, newPasskeyPage, signInWithPasskey, signUpWithPasskey } from '../support/browser.js';
+
+describe('passkey accounts in a real browser (Debian Chromium, virtual authenticators)', () => {
+  let app: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('signs up, adds a second passkey, signs in with it, renames and removes the first, logs out other devices, and logs it all', async () => {
+    const a = await newPasskeyPage(browser);
+    const cspErrors: string[] = [];
+    a.page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+
+    // Sign up with the first authenticator: no username.
+    const { userId } = await signUpWithPasskey(a.page, app.url);
+    expect(userId).toMatch(/^usr_/);
+
+    // Add a second passkey from a second authenticator (the first one is taken away, like switching devices).
+    await a.page.goto(`${app.url}/account/passkeys`);
+    await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
+    const firstId = await a.page.getByTestId('passkey-row').first().getAttribute('data-passkey-id');
+    await a.authenticator.remove();
+    const second = await addVirtualAuthenticator(a.page);
+    await a.page.fill('#new-passkey-name', 'Second key');
+    await a.page.getByTestId('add-passkey').click();
+    await a.page.waitForURL(/ok=added/);
+    await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(2);
+    await expect(a.page.getByTestId('passkey-name').allTextContents()).resolves.toContain('Second key');
+
+    // Sign out, then sign in with the second passkey (nothing typed).
+    await a.page.getByTestId('sign-out').click();
+    await a.page.waitForURL(`${app.url}/login`);
+    await signInWithPasskey(a.page, app.url);
+    await expect(a.page.getByTestId('user-id').textContent()).resolves.toBe(userId);
+
+    // Rename, then remove, the first passkey; the last one cannot be removed.
+    await a.page.goto(`${app.url}/account/passkeys`);
+    const firstRow = a.page.locator(`tr[data-passkey-id="${firstId}"]`);
+    await firstRow.getByTestId('rename-input').fill('Old laptop <b>');
+    await firstRow.getByTestId('rename').click();
+    await a.page.waitForURL(/ok=renamed/);
+    await expect(a.page.locator(`tr[data-passkey-id="${firstId}"] [data-testid=passkey-name]`).textContent()).resolves.toBe('Old laptop <b>');
+    await a.page.locator(`tr[data-passkey-id="${firstId}"]`).getByTestId('remove').click();
+    await a.page.waitForURL(/ok=removed/);
+    await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
+    await a.page.getByTestId('remove').click();
+    await a.page.waitForURL(/error=ERR_LAST_PASSKEY/);
+    await expect(a.page.getByTestId('flash-error').textContent()).resolves.toContain('last passkey');
+
+    // A second browser context signs in with the same passkey (synced to it).
+    const b = await newPasskeyPage(browser);
+    await copyCredentials(second, b.authenticator);
+    await signInWithPasskey(b.page, app.url);
+    await a.page.goto(`${app.url}/account/sessions`);
+    await expect(a.page.getByTestId('session-row').count()).resolves.toBe(2);
+    await expect(a.page.locator('tr[data-current="true"]').count()).resolves.toBe(1);
+
+    // "Log out other devices" from the first: the second is signed out on its very next request.
+    await a.page.getByTestId('logout-others').click();
+    await a.page.waitForURL(/ok=others/);
+    await expect(a.page.getByTestId('session-row').count()).resolves.toBe(1);
+    await b.page.goto(`${app.url}/account`);
+    expect(new URL(b.page.url()).pathname).toBe('/login');
+    // Signing in again there through passkey autofill (conditional UI): focusing the account field is enough.
+    await b.page.focus('#username');
+    await b.page.waitForURL(`${app.url}/account`);
+    await a.page.goto(`${app.url}/account`);
+    expect(new URL(a.page.url()).pathname).toBe('/account');
+
+    // The access log shows all of it.
+    await a.page.goto(`${app.url}/account/events`);
+    const actions = await a.page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-action')}:${r.getAttribute('data-result')}`));
+    for (const expected of ['account.signed_up:success', 'passkey.added:success', 'passkey.renamed:success', 'passkey.removed:success',
+      'account.signed_in:success', 'session.created:success', 'session.revoked:success']) {
+      expect(actions).toContain(expected);
+    }
+    expect(actions.filter((x) => x === 'passkey.added:success')).toHaveLength(2);
+    expect(actions.filter((x) => x === 'session.revoked:success')).toHaveLength(2); // sign out + other device
+    expect(actions.filter((x) => x === 'account.signed_in:success')).toHaveLength(3); // A, B, B again by autofill
+    await a.page.selectOption('#kind', 'passkey');
+    await a.page.getByTestId('filter').click();
+    await a.page.waitForURL(/kind=passkey/);
+    const filtered = await a.page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    expect(new Set(filtered)).toEqual(new Set(['passkey.added', 'passkey.renamed', 'passkey.removed']));
+    expect(cspErrors).toEqual([]);
+    await Promise.all([a.context.close(), b.context.close()]);
+  });
+
+  it('shows the OpenAPI page at /docs under the CSP', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+    await page.goto(`${app.url}/docs`);
+    await page.locator('.swagger-ui .info .title').waitFor();
+    await expect(page.locator('#swagger-ui').textContent()).resolves.toContain('/api/v1/me/sessions');
+    expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+});
