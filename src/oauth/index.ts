@@ -10,3 +10,5 @@ export { grantableScopes, parseScope } from './scopes/grantable-scopes.js';
 export { ScopeRegistry, type ScopeInfo } from './scope-registry.js';
 export type * from './tables.js';
 export { oauthModule } from './oauth-module.js';
+export { revokeGrant } from './apps/revoke-grant.js';
+export { listGrants, type AuthorizedApp } from './apps/list-grants.js';

@@ -26,6 +26,7 @@ export async function revocationEndpoint(app: FastifyInstance, ctx: AppContext):
           userId = found.principal.userId;
           id = found.principal.tokenId;
           await ctx.tokens.revocations.revoke(trx, [{ id, expiresAt: (found.principal.expiresAt ?? 0) * 1000 || null }]);
+          await ctx.tokens.revokeTree(trx, { jtis: [id] }); // and everything exchanged from it
         } else {
           userId = found.userId;
           id = found.familyId;

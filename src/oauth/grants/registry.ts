@@ -2,12 +2,13 @@ import type { GrantDescriptor } from './grant-descriptor.js';
 import { authorizationCode } from './authorization-code.js';
 import { refreshToken } from './refresh-token.js';
 import { clientCredentials } from './client-credentials.js';
+import { tokenExchange } from './token-exchange.js';
 
 /**
  * The grant types /token accepts: one descriptor per grant, registered here and nowhere else.
  * (To add one: write `grants/<grant-type>.ts` exporting a GrantDescriptor and list it below.)
  */
-const grants: GrantDescriptor[] = [authorizationCode, refreshToken, clientCredentials];
+const grants: GrantDescriptor[] = [authorizationCode, refreshToken, clientCredentials, tokenExchange];
 
 const byType = new Map(grants.map((g) => [g.grantType, g]));
 

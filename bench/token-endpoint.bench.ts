@@ -1,0 +1,177 @@
+// Token endpoint benchmark (issue 4). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=10]
+// oauth3 and node-oidc-provider each run in their own process on 127.0.0.1 (same machine, same run); autocannon
+// drives `client_credentials` and `refresh_token` (rotating: every connection follows its own chain) with 20
+// connections for a bounded duration. Both issue ES256 JWT access tokens; both rotate refresh tokens.
+// Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
+const CONNECTIONS = 20;
+const CHAINS = CONNECTIONS;
+const SECRET = process.env.BENCH_PEER_SECRET ?? randomBytes(32).toString('base64url');
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+const freePort = () => new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => ok(p)); }); });
+
+/** The peer: node-oidc-provider with the same work per request (ES256 JWT access tokens, rotating refresh tokens). */
+async function runPeer(port: number): Promise<void> {
+  const { default: Provider } = await import('oidc-provider');
+  const issuer = `http://127.0.0.1:${port}`;
+  const resource = `${issuer}/api`;
+  const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const provider = new Provider(issuer, {
+    clients: [{ client_id: 'bench', client_secret: SECRET, grant_types: ['client_credentials', 'refresh_token', 'authorization_code'], redirect_uris: ['https://rp.example/cb'], response_types: ['code'], scope: 'offline_access mcp', id_token_signed_response_alg: 'ES256' }],
+    jwks: { keys: [jwk] },
+    scopes: ['openid', 'offline_access', 'mcp'],
+    rotateRefreshToken: true,
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      resourceIndicators: {
+        enabled: true, defaultResource: () => resource, useGrantedResource: () => true,
+        getResourceServerInfo: () => ({ scope: 'mcp', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } }),
+      },
+    },
+  } as never);
+  const client = await provider.Client.find('bench');
+  const refresh: string[] = [];
+  for (let i = 0; i < CHAINS; i++) {
+    const grant = new provider.Grant({ accountId: `u${i}`, clientId: 'bench' });
+    grant.addOIDCScope('offline_access');
+    grant.addResourceScope(resource, 'mcp');
+    const grantId = await grant.save();
+    refresh.push(await new provider.RefreshToken({ client, accountId: `u${i}`, grantId, scope: 'offline_access', resource, gty: 'authorization_code' } as never).save());
+  }
+  (provider as unknown as { on(e: string, f: () => void): void }).on('server_error', () => undefined);
+  provider.listen(port, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ ready: true, refresh })}\n`));
+}
+
+if (process.argv.includes('--peer')) {
+  await runPeer(Number(process.argv[process.argv.indexOf('--peer') + 1]));
+} else {
+  await main();
+}
+
+function waitForLine(child: ChildProcess): Promise<Record<string, unknown>> {
+  return new Promise((ok, fail) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) ok(JSON.parse(line));
+    });
+    child.on('exit', (code) => fail(new Error(`process exited with ${code}`)));
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('oauth3 did not start');
+}
+
+/** Seeds oauth3: one confidential client, and CHAINS refresh-token families (through the real tables). */
+async function seedOauth3(env: Record<string, string>, issuer: string) {
+  const { loadConfig } = await import('../src/config/index.js');
+  const { createContext, closeContext, createLogger } = await import('../src/server/index.js');
+  const { createClient } = await import('../src/oauth/index.js');
+  const { randomId, randomToken, sha256 } = await import('../src/crypto/index.js');
+  const ctx = await createContext(loadConfig(env), createLogger('silent'), { defaultMetrics: false });
+  try {
+    const { client, clientSecret } = await createClient(ctx.db, { name: 'bench', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
+    const refresh: string[] = [];
+    for (let i = 0; i < CHAINS; i++) {
+      const familyId = randomId('fam');
+      const now = Date.now();
+      await ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: `u${i}`, scope: 'mcp', resource: issuer, created_at: now, revoked_at: null }).execute();
+      const token = randomToken();
+      await ctx.db.insertInto('oauth_refresh_tokens').values({ id: randomId('rt'), token_hash: sha256(token), family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null, grace_response: null }).execute();
+      refresh.push(token);
+    }
+    return { clientId: client.clientId, clientSecret: clientSecret!, refresh };
+  } finally {
+    await closeContext(ctx);
+  }
+}
+
+interface Run { rps: number; p99: number; non2xx: number; errors: number }
+
+/** One bounded autocannon run; for refresh, each connection carries its own rotating chain. */
+async function load(url: string, auth: string, body: (chain: { rt?: string }) => string, chains?: string[]): Promise<Run> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/token`, connections: CONNECTIONS, duration: SECONDS, pipelining: 1,
+    requests: [{
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+      setupRequest: (req: Record<string, unknown>, context: { rt?: string }) => {
+        if (chains && !context.rt) context.rt = chains[next++ % chains.length];
+        return { ...req, body: body(context) };
+      },
+      onResponse: (status: number, resBody: string, context: { rt?: string }) => {
+        if (chains && status === 200) context.rt = JSON.parse(resBody).refresh_token;
+      },
+    }],
+  } as never);
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
+  const [ourPort, peerPort] = [await freePort(), await freePort()];
+  const ours = `http://127.0.0.1:${ourPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
+    OAUTH3_PORT: String(ourPort), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: ours, OAUTH3_DATA_DIR: dataDir,
+    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'), OAUTH3_LOG_LEVEL: 'silent',
+  };
+  const seeded = await seedOauth3(env, ours);
+  const children: ChildProcess[] = [];
+  try {
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(server);
+    const peerProc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(peerPort)], { cwd: root, env: { ...env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(peerProc);
+    const [peerInfo] = await Promise.all([waitForLine(peerProc), waitForHealth(ours)]);
+    const basicFor = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    const ourAuth = basicFor(seeded.clientId, seeded.clientSecret);
+    const peerAuth = basicFor('bench', SECRET);
+    const cc = () => 'grant_type=client_credentials&scope=mcp';
+    const rt = (c: { rt?: string }) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(c.rt!)}`;
+
+    // Sanity: one request each must succeed before measuring.
+    for (const [url, auth] of [[ours, ourAuth], [peer, peerAuth]]) {
+      const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: cc() });
+      if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
+    }
+    console.log(`token endpoint, ${CONNECTIONS} connections, ${SECONDS} s per run, loopback, both in their own process`);
+    const rows: Array<[string, Run, Run]> = [];
+    rows.push(['client_credentials', await load(ours, ourAuth, cc), await load(peer, peerAuth, cc)]);
+    rows.push(['refresh_token (rotating)', await load(ours, ourAuth, rt, seeded.refresh), await load(peer, peerAuth, rt, peerInfo.refresh as string[])]);
+    let failed = 0;
+    for (const [name, a, b] of rows) {
+      const ratio = a.rps / b.rps;
+      const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0 && a.errors === 0;
+      if (!ok) failed++;
+      console.log(`${name.padEnd(26)} oauth3 ${a.rps.toFixed(0).padStart(6)} req/s p99 ${String(a.p99).padStart(4)} ms (non-2xx ${a.non2xx}) | ` +
+        `oidc-provider ${b.rps.toFixed(0).padStart(6)} req/s p99 ${String(b.p99).padStart(4)} ms (non-2xx ${b.non2xx}) | ratio ${ratio.toFixed(2)}x  target >= 2x, p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}`);
+    }
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
