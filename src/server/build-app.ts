@@ -9,12 +9,13 @@ import { webModule } from '../web/index.js';
 import { accountsModule } from '../accounts/index.js';
 import { oauthModule } from '../oauth/index.js';
 import { tokensModule } from '../tokens/index.js';
+import { agentsModule } from '../agents/index.js';
 
 /** A domain module: registers its routes (and hooks) on the app with the shared context. */
 export type Module = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Every domain, in registration order. `server/` is the only place that knows them all. */
-const modules: Module[] = [opsRoutes, webModule, accountsModule, oauthModule, tokensModule];
+const modules: Module[] = [opsRoutes, webModule, accountsModule, oauthModule, tokensModule, agentsModule];
 
 /** Assembles the Fastify app from the context and the domain modules (plus `extra`, for embedders). Does not listen. */
 export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<FastifyInstance> {
