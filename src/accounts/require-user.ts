@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../server/context.js';
 import { InsufficientScope, InvalidToken, OAuthError } from '../errors/index.js';
+import { sessionRejection } from './session-hook.js';
 import './request-context.js';
 
 export interface RequireUserOptions {
@@ -52,6 +53,6 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     if (o.page) {
       return reply.redirect(`/login?return_to=${encodeURIComponent(safeReturnTo(request.url))}`, 302);
     }
-    throw withMetadata(new InvalidToken('sign in or send a bearer token'));
+    throw withMetadata(new InvalidToken(sessionRejection(request) ?? 'sign in or send a bearer token'));
   };
 }

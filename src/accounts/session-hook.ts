@@ -8,6 +8,10 @@ import { requestMeta } from './request-meta.js';
 import './request-context.js';
 
 const TOUCH_EVERY_MS = 60_000;
+const rejections = new WeakMap<FastifyRequest, string>();
+
+/** Why the request's session cookie was refused (expired, revoked, bad signature…), if it was. */
+export const sessionRejection = (request: FastifyRequest): string | undefined => rejections.get(request);
 
 /** The `sub` of a token whose signature verified but which was refused later (revoked): whose log shows it. */
 function subjectOfRevoked(token: string, reason: string): string | null {
@@ -39,6 +43,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     } catch (e) {
       const reason = e instanceof Error ? e.message : 'malformed token';
       const userId = subjectOfRevoked(token, reason);
+      rejections.set(request, reason);
       ctx.audit.enqueue({ action: 'session.rejected', result: 'failure', actor: { type: userId ? 'user' : 'anonymous', id: userId }, userId, ...meta, detail: { reason } });
       clearSessionCookie(reply, ctx.config);
       return;
