@@ -14,10 +14,11 @@ export async function revokeAgentAccess(ctx: AppContext, userId: string, agentId
   const count = await ctx.db.transaction().execute(async (trx) => {
     const delegations = await trx.selectFrom('delegations').select(['id', 'expires_at'])
       .where('user_id', '=', userId).where('agent_id', '=', agentId).where('revoked_at', 'is', null).execute();
-    let revoked = await revokeDelegations(ctx, trx, delegations);
+    const viaDelegations = await revokeDelegations(ctx, trx, delegations);
     const held = await trx.selectFrom('access_tokens').select('jti')
       .where('user_id', '=', userId).where('client_id', '=', agentId).where('expires_at', '>', now).execute();
-    revoked += (await ctx.tokens.revokeTree(trx, { jtis: held.map((t) => t.jti) })).length;
+    const viaHeld = await ctx.tokens.revokeTree(trx, { jtis: held.map((t) => t.jti) });
+    const revoked = new Set([...viaDelegations, ...viaHeld].map((t) => t.id)).size;
     await ctx.audit.record(trx, {
       action: 'delegation.revoked', actor: { type: 'user', id: userId }, userId, target: { type: 'agent', id: agentId },
       ip: meta.ip, userAgent: meta.userAgent, detail: { revoked: 'all access of the agent', delegations: delegations.length, revokedCount: revoked },

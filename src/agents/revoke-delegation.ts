@@ -1,19 +1,18 @@
 import type { AppContext } from '../server/context.js';
 import type { Executor } from '../store/index.js';
-import type { RequestMeta } from '../tokens/index.js';
+import type { RequestMeta, RevocableId } from '../tokens/index.js';
 import { delegationOf, delegationStatus } from './delegation-status.js';
 import './delegations-table.js';
 
 /**
  * Revokes delegations (by id) with every token issued or exchanged under them, in the caller's transaction:
  * the delegation ids go into the revocation index too, so even a token being exchanged right now is refused.
- * Returns the number of access tokens revoked.
+ * Returns the access tokens revoked.
  */
-export async function revokeDelegations(ctx: AppContext, db: Executor, rows: Array<{ id: string; expires_at: number }>): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function revokeDelegations(ctx: AppContext, db: Executor, rows: Array<{ id: string; expires_at: number }>): Promise<RevocableId[]> {
+  if (rows.length === 0) return [];
   await db.updateTable('delegations').set({ revoked_at: Date.now() }).where('id', 'in', rows.map((r) => r.id)).where('revoked_at', 'is', null).execute();
-  const tree = await ctx.tokens.revokeTree(db, { grants: rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })) });
-  return tree.length;
+  return ctx.tokens.revokeTree(db, { grants: rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })) });
 }
 
 /**
@@ -30,7 +29,7 @@ export async function revokeByToken(ctx: AppContext, token: unknown, meta: Reque
   const d = (await delegationOf(ctx, p))!;
   await ctx.db.transaction().execute(async (trx) => {
     const count = p.tokenId === d.jti
-      ? await revokeDelegations(ctx, trx, [d])
+      ? (await revokeDelegations(ctx, trx, [d])).length
       : (await ctx.tokens.revokeTree(trx, { jtis: [p.tokenId] })).length;
     await ctx.audit.record(trx, {
       action: 'delegation.revoked', actor: { type: 'agent', id: p.clientId }, userId: d.user_id, target: { type: 'agent', id: d.agent_id },

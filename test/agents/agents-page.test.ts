@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { delegate, exchange, postJson, registerAgent } from './agent-helpers.js';
+
+describe.each(dialects)('the Agents page on %s', (dialect) => {
+  let app: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+    user = await createTestUser(app);
+  });
+  afterAll(() => app.stop());
+
+  const page = async () => (await fetch(`${app.url}/account/agents`, { headers: { cookie: user.cookie } })).text();
+
+  it('shows each agent with its delegations, exchanged descendants, scopes and last use; one revoke cascades', async () => {
+    const a = await registerAgent(app, user, 'Planner bot', ['mcp', 'profile']);
+    const b = await registerAgent(app, user, 'Research helper', ['mcp']);
+    const t1 = (await delegate(app, user, a.client_id, ['mcp', 'profile'])).delegation_token;
+    const t2 = (await exchange(app, a, { subject_token: t1, requested_actor: b.client_id, scope: 'mcp' })).body.access_token as string;
+    await app.ctx.tokens.verify(t2, { ip: '192.0.2.44' });
+    await app.ctx.tokens.usage.flush();
+
+    const html = await page();
+    expect(html).toContain('Planner bot');
+    expect(html).toContain('Research helper');
+    expect(html).toMatch(/data-testid="agent" data-client-id="[^"]+"/);
+    expect(html).toContain('exchanged to Research helper');
+    expect(html).toContain('192.0.2.44');
+    expect(html).toMatch(/data-depth="0" data-revoked="false"/);
+    expect(html).toMatch(/data-depth="1" data-revoked="false"/);
+
+    const api = await (await fetch(`${app.url}/api/v1/me/agents`, { headers: { cookie: user.cookie } })).json();
+    const planner = api.find((x: { clientId: string }) => x.clientId === a.client_id);
+    expect(planner).toMatchObject({ name: 'Planner bot', owned: true, scopes: ['mcp', 'profile'], active: true });
+    expect(planner.delegations[0].tokens.map((t: { depth: number; clientId: string }) => [t.depth, t.clientId])).toEqual([[0, a.client_id], [1, b.client_id]]);
+    const helper = api.find((x: { clientId: string }) => x.clientId === b.client_id);
+    expect(helper.received).toHaveLength(1);
+    expect(helper.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
+
+    const revoke = await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, {
+      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: user.csrf }),
+    });
+    expect(revoke.status).toBe(200);
+    const after = await revoke.text();
+    expect(after).toContain('Access revoked (2 tokens).');
+    expect(after).not.toMatch(/data-revoked="false"/);
+    for (const t of [t1, t2]) expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body).toEqual({ valid: false, reason: 'token revoked' });
+  });
+
+  it('refuses the revoke without the CSRF token', async () => {
+    const a = await registerAgent(app, user, 'csrf check', ['mcp']);
+    const t1 = (await delegate(app, user, a.client_id, ['mcp'])).delegation_token;
+    const res = await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, {
+      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1',
+    });
+    expect(res.status).toBe(403);
+    expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t1 })).body.valid).toBe(true);
+  });
+
+  it('redirects to sign-in when signed out, and never shows another person\'s agents', async () => {
+    const res = await fetch(`${app.url}/account/agents`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const other = await createTestUser(app);
+    const html = await (await fetch(`${app.url}/account/agents`, { headers: { cookie: other.cookie } })).text();
+    expect(html).not.toContain('Planner bot');
+  });
+
+  it('the access log records registration, delegation, exchange, use and revocation', async () => {
+    await app.ctx.audit.flush();
+    const actions = new Set((await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map((r) => r.action));
+    for (const a of ['agent.registered', 'delegation.created', 'token.exchanged', 'token.used', 'delegation.revoked']) expect(actions).toContain(a);
+    const events = await (await fetch(`${app.url}/account/events`, { headers: { cookie: user.cookie } })).text();
+    expect(events).toContain('Rights delegated to an agent');
+  });
+});
