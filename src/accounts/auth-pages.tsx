@@ -12,6 +12,8 @@ import { requestMeta } from './request-meta.js';
 /** /login, /signup (passkey ceremonies run in the bundled script) and POST /logout. */
 export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const hide = { schema: { hide: true } };
+  app.get('/', hide, async (request, reply) => reply.redirect(request.accountSession ? '/account' : '/login', 302));
+
   app.get('/login', hide, async (request, reply) => {
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
     if (request.accountSession) return reply.redirect(returnTo, 302);

@@ -29,7 +29,7 @@ export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void
     schema: {
       tags: ['account'], summary: 'Change your profile (only the fields sent; null or "" clears one)', security,
       body: {
-        type: 'object', additionalProperties: false,
+        type: 'object', description: 'Unknown fields are refused (400).',
         properties: { username: nullableString, email: nullableString, phone: { ...nullableString, description: 'E.164, e.g. +14155550123' }, wallet: { ...nullableString, description: 'EVM address, EIP-55 checked when mixed case' } },
       },
       response: { 200: userSchema },

@@ -75,7 +75,8 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     }
     let anon = request.cookies[ANON_COOKIE];
     if (!anon || anon.length > 64) {
-      if (request.method !== 'GET' || request.url.startsWith('/static/')) return;
+      // only page loads get one (never API, JWKS or static responses, which may be cached)
+      if (request.method !== 'GET' || !String(request.headers.accept ?? '').includes('text/html')) return;
       anon = randomToken(16);
       setAnonCookie(reply, ctx.config, anon);
     }

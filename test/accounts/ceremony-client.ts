@@ -23,7 +23,7 @@ export class CeremonyClient {
 
   /** Loads a page and keeps its CSRF token (meta tag). */
   async page(path: string): Promise<Response> {
-    const res = await fetch(`${this.base}${path}`, { headers: { cookie: this.cookie }, redirect: 'manual' });
+    const res = await fetch(`${this.base}${path}`, { headers: { cookie: this.cookie, accept: 'text/html' }, redirect: 'manual' });
     this.absorb(res);
     const html = await res.clone().text();
     const m = /<meta name="csrf-token" content="([^"]+)"/.exec(html);

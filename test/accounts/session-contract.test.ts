@@ -54,3 +54,31 @@ describe.each(dialects)('session contract on %s', (dialect) => {
     expect(after.status).toBe(401);
   });
 });
+
+describe('session cookie over https', () => {
+  it('is Secure, and HSTS is sent, when the public URL is https', async () => {
+    const app = await startTestApp('sqlite', { publicUrl: 'https://gateway.example' });
+    try {
+      const u = await createTestUser(app);
+      const short = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 60 });
+      const res = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `oauth3_session=${short.token}` } });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie().find((c) => c.startsWith('oauth3_session='))).toMatch(/; Secure/);
+      expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('gives an anonymous CSRF cookie to page loads only', async () => {
+    const app = await startTestApp('sqlite');
+    try {
+      const page = await fetch(`${app.url}/login`, { headers: { accept: 'text/html' } });
+      expect(page.headers.getSetCookie().some((c) => c.startsWith('oauth3_anon=') && /HttpOnly/i.test(c) && /SameSite=Lax/i.test(c))).toBe(true);
+      const jwks = await fetch(`${app.url}/jwks.json`);
+      expect(jwks.headers.getSetCookie()).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
