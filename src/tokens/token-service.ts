@@ -72,6 +72,8 @@ export class TokenService {
   readonly revocations: RevocationIndex;
   readonly usage: UsageTracker;
   private readonly cache: VerifiedCache;
+  private readonly onError: (err: unknown) => void;
+  private pruneTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
@@ -81,15 +83,20 @@ export class TokenService {
   ) {
     this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, onError: o.onError });
     this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
+    this.onError = o.onError ?? (() => undefined);
     this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit: o.audit, onError: o.onError });
   }
 
   async start(): Promise<void> {
     await this.revocations.start();
+    // Revocations of tokens that have expired anyway are dead weight: drop them (memory and table) now and then.
+    this.pruneTimer = setInterval(() => void this.revocations.prune().catch(this.onError), 10 * 60_000);
+    this.pruneTimer.unref();
   }
 
   /** Stops polling and listening, and writes pending last-used times. */
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.revocations.stop();
     await this.usage.flush();
   }
@@ -132,6 +139,7 @@ export class TokenService {
     if (typeof bearer !== 'string' || !bearer || bearer.length > 8192) throw invalid('malformed token');
     const now = Date.now();
     let entry = this.cache.get(bearer, now);
+    if (entry?.kid !== undefined && !this.keys.publicKey(entry.kid)) entry = undefined; // its signing key was retired
     if (!entry) {
       const fresh = looksLikeApiToken(bearer) ? await lookupApiToken(this.db, bearer, now) : await this.verifyJwt(bearer);
       if (typeof fresh === 'string') throw invalid(fresh);
@@ -161,7 +169,9 @@ export class TokenService {
       try { verified = this.keys.verify(bearer); } catch { return 'unknown signing key'; }
     }
     const entry = principalFromJwt(verified.header, verified.payload, this.issuer);
-    if (typeof entry !== 'string') Object.freeze(entry.principal);
+    if (typeof entry === 'string') return entry;
+    Object.freeze(entry.principal);
+    entry.kid = verified.header.kid;
     return entry;
   }
 

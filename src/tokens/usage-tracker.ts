@@ -33,7 +33,7 @@ export class UsageTracker {
       this.pending.set(p.tokenId, { kind: p.kind, at: now, ip: ip ?? null });
     }
     const day = Math.floor(now / 86_400_000);
-    if (day !== this.day) {
+    if (day !== this.day || this.seenToday.size >= 1_000_000) { // bounded: at worst a token's use is logged twice that day
       this.day = day;
       this.seenToday.clear();
     }

@@ -9,6 +9,8 @@ export interface VerifiedEntry {
   expiresAtMs: number;
   /** RevocationIndex.version when the entry was last found unrevoked (-1: never checked). */
   checkedAt: number;
+  /** Signing key id of a JWT: a hit is void once that key is retired. */
+  kid?: string;
 }
 
 /**

@@ -127,12 +127,33 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     expect(await reason(app.ctx.tokens.verify(sibling.token))).toBe('token revoked');
   });
 
+  it('writes last use in batches, not per request: five uses cost one lookup and, at flush, one update', async () => {
+    const counter = queryCounter();
+    const db = app.ctx.db.withPlugin(counter);
+    const service = new TokenService(db, app.ctx.keys, app.config.publicUrl, { usageFlushMs: 60_000 });
+    const { token } = await new ApiTokenService(app.ctx).create({ userId: 'u-batch', name: 'b', scopes: ['mcp'], grantable: ['mcp'] });
+    for (let i = 0; i < 5; i++) await service.verify(token, { ip: '192.0.2.1' });
+    expect(counter.count).toBe(1); // the first lookup by hash; then the verified-token cache
+    await service.usage.flush();
+    expect(counter.count).toBe(2);
+  });
+
   it('refuses a descendant by its lineage even when its row was never found (derived concurrently)', async () => {
     const parent = await issue();
     const orphan = await issue({ parentJti: parent.jti, lineage: [parent.jti] });
     await app.ctx.db.deleteFrom('access_tokens').where('jti', '=', orphan.jti).execute();
     await app.ctx.tokens.revokeTree(app.ctx.db, { jtis: [parent.jti] });
     expect(await reason(app.ctx.tokens.verify(orphan.token))).toBe('token revoked');
+  });
+
+  it('drops a cached token once its signing key is retired (runs last: it retires the key)', async () => {
+    const { token } = await issue();
+    await app.ctx.tokens.verify(token);
+    const old = app.ctx.keys.activeKid;
+    await app.ctx.keys.rotate();
+    expect(await reason(app.ctx.tokens.verify(token))).toBe('accepted'); // rotated out, still verifying
+    await app.ctx.keys.retire(old);
+    expect(await reason(app.ctx.tokens.verify(token))).toBe('unknown signing key');
   });
 });
 
