@@ -1,4 +1,5 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { sql } from 'kysely';
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
@@ -41,6 +42,9 @@ export async function renamePasskeyAction(ctx: AppContext, o: { userId: string; 
 /** Removes a passkey (never the last: ERR_LAST_PASSKEY); records `passkey.removed`. */
 export async function removePasskeyAction(ctx: AppContext, o: { userId: string; passkeyId: string; meta: RequestMeta }): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
+    // PostgreSQL: lock the account row so two concurrent removals cannot both see "not the last one"
+    // (SQLite transactions are serialised already).
+    if (ctx.dialect === 'postgres') await sql`select id from users where id = ${o.userId} for update`.execute(trx);
     const removed = await removePasskey(trx, o.userId, o.passkeyId);
     await ctx.audit.record(trx, {
       action: 'passkey.removed', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'passkey', id: o.passkeyId }, ...o.meta,

@@ -26,6 +26,8 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     // Add a second passkey from a second authenticator (the first one is taken away, like switching devices).
     await a.page.goto(`${app.url}/account/passkeys`);
     await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
+    // the device name comes from the authenticator's AAGUID (Chromium's virtual authenticator here)
+    await expect(a.page.getByTestId('passkey-name').first().textContent()).resolves.toBe('Virtual authenticator');
     const firstId = await a.page.getByTestId('passkey-row').first().getAttribute('data-passkey-id');
     await a.authenticator.remove();
     const second = await addVirtualAuthenticator(a.page);
@@ -92,6 +94,44 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     expect(new Set(filtered)).toEqual(new Set(['passkey.added', 'passkey.renamed', 'passkey.removed']));
     expect(cspErrors).toEqual([]);
     await Promise.all([a.context.close(), b.context.close()]);
+  });
+
+  it('explains failures: unsupported browser, a passkey that does not verify, an expired challenge', async () => {
+    const plain = await browser.newContext();
+    await plain.addInitScript(() => { delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential; });
+    const old = await plain.newPage();
+    await old.goto(`${app.url}/login`);
+    await expect(old.getByTestId('message').textContent()).resolves.toContain('does not support passkeys');
+    await expect(old.getByTestId('sign-in').isDisabled()).resolves.toBe(true);
+    await plain.close();
+
+    const c = await newPasskeyPage(browser);
+    const { userId } = await signUpWithPasskey(c.page, app.url);
+    await c.page.getByTestId('sign-out').click();
+    await c.page.waitForURL(`${app.url}/login`);
+    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: c.authenticator.authenticatorId, isBogusSignature: true });
+    await c.page.getByTestId('sign-in').click();
+    await c.page.waitForFunction(() => /could not be verified/.test(document.getElementById('message')?.textContent ?? ''));
+    expect(new URL(c.page.url()).pathname).toBe('/login');
+    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: c.authenticator.authenticatorId, isBogusSignature: false });
+
+    await c.page.route('**/api/v1/signin/options', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      await app.ctx.db.updateTable('webauthn_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', json.challenge).execute();
+      await route.fulfill({ response, json });
+    });
+    await c.page.getByTestId('sign-in').click();
+    await c.page.waitForFunction(() => /expired/.test(document.getElementById('message')?.textContent ?? ''));
+    await c.page.unroute('**/api/v1/signin/options');
+    await c.page.getByTestId('sign-in').click();
+    await c.page.waitForURL(`${app.url}/account`);
+
+    await c.page.goto(`${app.url}/account/events?kind=sign-in`);
+    const results = await c.page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-result')));
+    expect(results).toEqual(['success', 'failure', 'failure']); // newest first: the good one, expired, bad signature
+    expect(userId).toMatch(/^usr_/);
+    await c.context.close();
   });
 
   it('shows the OpenAPI page at /docs under the CSP', async () => {

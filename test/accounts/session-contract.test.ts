@@ -82,3 +82,13 @@ describe('session cookie over https', () => {
     }
   });
 });
+
+describe('return_to after sign-in', () => {
+  it('keeps same-origin paths only', async () => {
+    const { safeReturnTo } = await import('../../src/accounts/index.js');
+    expect(safeReturnTo('/oauth/authorize?client_id=a&x=%2F')).toBe('/oauth/authorize?client_id=a&x=%2F');
+    for (const bad of ['//evil.example/x', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/a b', undefined, 5]) {
+      expect(safeReturnTo(bad)).toBe('/account');
+    }
+  });
+});
