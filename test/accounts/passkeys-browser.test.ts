@@ -92,6 +92,13 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await a.page.waitForURL(/kind=passkey/);
     const filtered = await a.page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(new Set(filtered)).toEqual(new Set(['passkey.added', 'passkey.renamed', 'passkey.removed']));
+    // every page's form controls have labels
+    for (const path of ['/account', '/account/passkeys', '/account/sessions', '/account/events']) {
+      await a.page.goto(`${app.url}${path}`);
+      const unlabelled = await a.page.locator('input:not([type=hidden]), select').evaluateAll((els) =>
+        els.filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).map((el) => el.outerHTML));
+      expect(unlabelled, path).toEqual([]);
+    }
     expect(cspErrors).toEqual([]);
     await Promise.all([a.context.close(), b.context.close()]);
   });
@@ -124,7 +131,8 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await c.page.getByTestId('sign-in').click();
     await c.page.waitForFunction(() => /expired/.test(document.getElementById('message')?.textContent ?? ''));
     await c.page.unroute('**/api/v1/signin/options');
-    await c.page.getByTestId('sign-in').click();
+    await c.page.getByTestId('sign-in').focus(); // by keyboard
+    await c.page.keyboard.press('Enter');
     await c.page.waitForURL(`${app.url}/account`);
 
     await c.page.goto(`${app.url}/account/events?kind=sign-in`);
