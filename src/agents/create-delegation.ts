@@ -2,8 +2,7 @@ import type { AppContext } from '../server/context.js';
 import { AppError, OAuthError } from '../errors/index.js';
 import { randomId } from '../crypto/index.js';
 import { findClient, resourcesOf } from '../oauth/index.js';
-import { grantableScopes, type Principal, type RequestMeta } from '../tokens/index.js';
-import { scopeList } from './scope-list.js';
+import { personalCaller, requestedScopes, type Principal, type RequestMeta } from '../tokens/index.js';
 import './delegations-table.js';
 
 export interface Delegation {
@@ -22,19 +21,14 @@ export interface Delegation {
  * (default and maximum from config). The token is an RFC 9068 access token with the agent as client_id.
  */
 export async function createDelegation(ctx: AppContext, principal: Principal, body: Record<string, unknown>, meta: RequestMeta = {}): Promise<Delegation> {
-  const userId = principal.userId;
-  if (principal.kind === 'access') throw new AppError('ERR_FORBIDDEN', 'to delegate, use your session or a personal API token (not an OAuth or delegated token)');
-  if (!userId) throw new AppError('ERR_FORBIDDEN', 'only a person can delegate');
+  const userId = personalCaller(principal, 'delegate');
   if (body.user_id !== undefined && body.user_id !== userId) throw new AppError('ERR_FORBIDDEN', 'you can only delegate your own rights (user_id must be yours)');
   if (typeof body.agent_id !== 'string' || !body.agent_id) throw new AppError('ERR_VALIDATION', 'agent_id is required');
   const agent = body.agent_id.length <= 2048 ? await findClient(ctx.db, body.agent_id) : undefined;
   if (!agent || agent.source !== 'agent') throw new AppError('ERR_NOT_FOUND', 'no such agent');
-  const scopes = scopeList(body.scopes);
+  const scopes = requestedScopes(ctx.scopes, principal, body.scopes);
   const notRegistered = scopes.filter((s) => !(agent.scope ?? []).includes(s));
   if (notRegistered.length) throw new AppError('ERR_FORBIDDEN', `the agent is not registered for scope: ${notRegistered.join(' ')}`);
-  const grantable = grantableScopes(ctx.scopes, principal);
-  const refused = scopes.filter((s) => !grantable.includes(s));
-  if (refused.length) throw new AppError('ERR_FORBIDDEN', `you cannot grant scope: ${refused.join(' ')}`);
   let ttl = ctx.config.delegationTtl;
   if (body.expires_in !== undefined && body.expires_in !== null) {
     const n = Number(body.expires_in);

@@ -2,8 +2,7 @@ import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
 import { createClient } from '../oauth/index.js';
 import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
-import { grantableScopes, type Principal, type RequestMeta } from '../tokens/index.js';
-import { scopeList } from './scope-list.js';
+import { personalCaller, requestedScopes, type Principal, type RequestMeta } from '../tokens/index.js';
 
 /** RFC 8693 grant type URN: agents may exchange their delegated tokens for narrower ones for sub-agents. */
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -20,17 +19,10 @@ export interface RegisteredAgent {
  * given, which must be scopes the person can grant. The secret is returned once and stored as SHA-256.
  */
 export async function registerAgent(ctx: AppContext, principal: Principal, body: Record<string, unknown>, meta: RequestMeta = {}): Promise<RegisteredAgent> {
-  const userId = principal.userId;
-  if (principal.kind === 'access') throw new AppError('ERR_FORBIDDEN', 'to register an agent, use your session or a personal API token (not an OAuth or delegated token)');
-  if (!userId) throw new AppError('ERR_FORBIDDEN', 'only a person can register an agent');
+  const userId = personalCaller(principal, 'register an agent');
   const name = typeof body.name === 'string' ? body.name.trim() : '';
   if (!name || name.length > 100) throw new AppError('ERR_VALIDATION', 'name must be 1 to 100 characters');
-  const scopes = scopeList(body.scopes);
-  const unknown = ctx.scopes.unknown(scopes);
-  if (unknown.length) throw new AppError('ERR_VALIDATION', `unknown scope: ${unknown.join(' ')}`);
-  const grantable = grantableScopes(ctx.scopes, principal);
-  const refused = scopes.filter((s) => !grantable.includes(s));
-  if (refused.length) throw new AppError('ERR_FORBIDDEN', `you cannot grant scope: ${refused.join(' ')}`);
+  const scopes = requestedScopes(ctx.scopes, principal, body.scopes);
   const redirectUris = body.redirect_uris === undefined ? [] : body.redirect_uris;
   if (!Array.isArray(redirectUris) || redirectUris.length > 10) throw new AppError('ERR_VALIDATION', 'redirect_uris must be an array of at most 10 URIs');
   for (const uri of redirectUris) {

@@ -2,6 +2,8 @@ import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
 import { randomId, sha256 } from '../crypto/index.js';
 import { generateApiToken } from './api-token-format.js';
+import { personalCaller, requestedScopes } from './requested-scopes.js';
+import type { Principal } from './principal.js';
 import './api-tokens-table.js';
 
 /** What a person sees of an API token (never the token, never its hash). */
@@ -17,13 +19,10 @@ export interface ApiTokenInfo {
 }
 
 export interface CreateApiToken {
-  userId: string;
   name: unknown;
   scopes: unknown;
   /** Days until expiry; undefined: config default; null: never (only when config allows). */
   expiresInDays?: unknown;
-  /** The scopes the creator may grant (see grantableScopes). */
-  grantable: string[];
 }
 
 /** Who asked (for the audit log). */
@@ -42,15 +41,11 @@ export class ApiTokenService {
   constructor(private readonly ctx: Pick<AppContext, 'db' | 'audit' | 'tokens' | 'scopes' | 'config'>) {}
 
   /** Checks the request and creates the token. Returns the token (to show once) and what is stored. */
-  async create(o: CreateApiToken, meta: RequestMeta = {}): Promise<{ token: string; info: ApiTokenInfo }> {
+  async create(principal: Principal, o: CreateApiToken, meta: RequestMeta = {}): Promise<{ token: string; info: ApiTokenInfo }> {
+    const userId = personalCaller(principal, 'create an API token');
     const name = typeof o.name === 'string' ? o.name.trim() : '';
     if (!name || name.length > 100) throw bad('name must be 1 to 100 characters');
-    const scopes = Array.isArray(o.scopes) ? [...new Set(o.scopes.map(String))] : typeof o.scopes === 'string' ? [...new Set(o.scopes.split(/[\s,]+/).filter(Boolean))] : [];
-    if (scopes.length === 0) throw bad('scopes must name at least one scope');
-    const unknown = this.ctx.scopes.unknown(scopes);
-    if (unknown.length) throw bad(`unknown scope: ${unknown.join(' ')}`);
-    const notGrantable = scopes.filter((s) => !o.grantable.includes(s));
-    if (notGrantable.length) throw new AppError('ERR_FORBIDDEN', `you cannot grant scope: ${notGrantable.join(' ')}`);
+    const scopes = requestedScopes(this.ctx.scopes, principal, o.scopes);
     let days: number | null = this.ctx.config.apiTokenTtlDays;
     if (o.expiresInDays === null || o.expiresInDays === 'never') {
       if (!this.ctx.config.apiTokenAllowNoExpiry) throw bad('tokens that never expire are not allowed on this gateway');
@@ -63,13 +58,16 @@ export class ApiTokenService {
     const token = generateApiToken();
     const now = Date.now();
     const row = {
-      id: randomId('tok'), user_id: o.userId, name, token_hash: sha256(token), scope: scopes.join(' '), created_at: now,
+      id: randomId('tok'), user_id: userId, name, token_hash: sha256(token), scope: scopes.join(' '), created_at: now,
       expires_at: days === null ? null : now + days * 86_400_000, last_used_at: null, last_used_ip: null, revoked_at: null,
     };
+    // A token made with a token never outlives it.
+    const limit = principal.kind === 'api_token' && principal.expiresAt !== null ? principal.expiresAt * 1000 : null;
+    if (limit !== null && (row.expires_at === null || row.expires_at > limit)) row.expires_at = limit;
     await this.ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('api_tokens').values(row).execute();
       await this.ctx.audit.record(trx, {
-        action: 'token.created', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'api_token', id: row.id },
+        action: 'token.created', actor: { type: 'user', id: userId }, userId: userId, target: { type: 'api_token', id: row.id },
         ip: meta.ip, userAgent: meta.userAgent, detail: { name, scopes, expiresAt: row.expires_at },
       });
     });

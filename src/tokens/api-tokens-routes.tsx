@@ -39,9 +39,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
   }, async (request, reply) => {
     const body = request.body as { name: string; scopes: string[]; expires_in_days?: number | null };
-    const { token, info } = await service.create({
-      userId: userOf(request), name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days, grantable: grantableScopes(ctx.scopes, request.principal!),
-    }, requestMeta(request));
+    const { token, info } = await service.create(request.principal!, { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days }, requestMeta(request));
     return reply.code(201).header('cache-control', 'no-store').send({ token, ...info });
   });
 
@@ -71,9 +69,8 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
   app.post('/account/tokens', { ...hide, preHandler: [page, requireCsrf] }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
-      const { token, info } = await service.create({
-        userId: userOf(request), name: body.name, scopes: Array.isArray(body.scopes) ? body.scopes : body.scopes ? [body.scopes] : [],
-        expiresInDays: body.never_expires ? null : body.expires_in_days, grantable: grantableScopes(ctx.scopes, request.principal!),
+      const { token, info } = await service.create(request.principal!, {
+        name: body.name, scopes: Array.isArray(body.scopes) ? body.scopes : body.scopes ? [body.scopes] : [], expiresInDays: body.never_expires ? null : body.expires_in_days,
       }, requestMeta(request));
       return show(request, reply, { created: { name: info.name, token } });
     } catch (e) {

@@ -7,4 +7,5 @@ export type { ApiTokensTable } from './api-tokens-table.js';
 export type { RevocableId } from './descendants.js';
 export { ApiTokenService, type ApiTokenInfo, type CreateApiToken, type RequestMeta } from './api-token-service.js';
 export { grantableScopes } from './grantable-scopes.js';
+export { requestedScopes, personalCaller } from './requested-scopes.js';
 export { tokensModule } from './tokens-module.js';

@@ -100,6 +100,21 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     expect(res.status).toBe(403);
   });
 
+  it('a delegated token cannot mint a personal API token (it would outlive the delegation and escape its revocation)', async () => {
+    const agent = await registerAgent(app, user, 'minter', ['tokens.manage']);
+    const d = await delegate(app, user, agent.client_id, ['tokens.manage']);
+    const res = await postJson(app, '/api/v1/me/tokens', { authorization: `Bearer ${d.delegation_token}` }, { name: 'escape', scopes: ['tokens.manage'] });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain('use your session or a personal API token');
+  });
+
+  it('a token made with an API token never outlives it', async () => {
+    const short = await postJson(app, '/api/v1/me/tokens', user.headers, { name: 'short', scopes: ['tokens.manage'], expires_in_days: 1 });
+    const made = await postJson(app, '/api/v1/me/tokens', { authorization: `Bearer ${short.body.token}` }, { name: 'child', scopes: ['tokens.manage'], expires_in_days: 30 });
+    expect(made.status).toBe(201);
+    expect(made.body.expiresAt).toBe(Math.floor(short.body.expiresAt / 1000) * 1000);
+  });
+
   it('answers invalid, tampered, expired and revoked tokens with valid: false and a reason, never a 5xx', async () => {
     const agent = await registerAgent(app, user, 'short', ['mcp']);
     const check = async (token: unknown) => postJson(app, '/validate_delegation', {}, { delegation_token: token });

@@ -102,6 +102,10 @@ describe.each(dialects)('sub-delegation by token exchange (RFC 8693) on %s', (di
     expect(notAgent.body.error).toBe('invalid_request');
     const expired = await app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: user.userId, clientId: a.client_id, scopes: ['mcp'], audience: [app.url], ttl: -1 });
     expect((await exchange(app, a, { subject_token: expired.token })).body).toEqual({ error: 'invalid_grant', error_description: 'subject_token: token expired' });
+    const stranger = await createTestUser(app);
+    const theirs = await registerAgent(app, stranger, 'not yours', ['mcp']);
+    const leak = await exchange(app, a, { subject_token: t1, requested_actor: theirs.client_id, scope: 'mcp' });
+    expect(leak.body).toEqual({ error: 'invalid_request', error_description: 'requested_actor must be an agent of the same owner as this agent, or of the person' });
     const wrongSecret = await exchange(app, { client_id: a.client_id, client_secret: 'wrong' }, { subject_token: t1 });
     expect(wrongSecret.status).toBe(401);
   });

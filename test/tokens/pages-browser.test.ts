@@ -40,7 +40,7 @@ describe('API tokens and Agents pages in a real browser (Debian Chromium)', () =
     await expect(page.getByTestId('token-row').first().textContent()).resolves.toContain('from 127.0.0.1');
 
     // Agents registered and delegated with that token, then exchanged down one level.
-    const user = { userId, headers: { authorization: `Bearer ${token}` } } as Parameters<typeof registerAgent>[1];
+    const user = { userId, headers: { authorization: `Bearer ${token}` } } as unknown as Parameters<typeof registerAgent>[1];
     const a = await registerAgent(app, user, 'Inbox agent', ['mcp']);
     const b = await registerAgent(app, user, 'Sub agent', ['mcp']);
     const d = await delegate(app, user, a.client_id, ['mcp']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { TokenService, ApiTokenService, generateApiToken } from '../../src/tokens/index.js';
+import { TokenService, ApiTokenService, generateApiToken, type Principal } from '../../src/tokens/index.js';
 
 /** Counts every query sent through a Kysely instance. */
 function queryCounter(): KyselyPlugin & { count: number } {
@@ -17,6 +17,9 @@ function queryCounter(): KyselyPlugin & { count: number } {
     },
   };
 }
+
+/** A signed-in person, as the verifier would return for their session. */
+const person = (userId: string): Principal => ({ kind: 'session', tokenId: `s-${userId}`, userId, clientId: null, scopes: [], audience: [], chain: [], expiresAt: null });
 
 const reason = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
 
@@ -86,21 +89,21 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
 
   it('accepts a stored API token, caches it, refuses it once revoked, expired or never stored', async () => {
     const apiTokens = new ApiTokenService(app.ctx);
-    const { token, info } = await apiTokens.create({ userId: 'u-api', name: 'ci', scopes: ['tokens.manage'], grantable: ['tokens.manage'] });
+    const { token, info } = await apiTokens.create(person('u-api'), { name: 'ci', scopes: ['tokens.manage'] });
     expect(token).toMatch(/^o3p_[0-9A-Za-z]{49}$/);
     const p = await app.ctx.tokens.verify(token, { ip: '203.0.113.9' });
     expect(p).toMatchObject({ kind: 'api_token', tokenId: info.id, userId: 'u-api', scopes: ['tokens.manage'] });
     expect(await apiTokens.revoke('u-api', info.id)).toBe(1);
     expect(await reason(app.ctx.tokens.verify(token))).toBe('token revoked');
 
-    const expired = await apiTokens.create({ userId: 'u-api', name: 'old', scopes: ['tokens.manage'], grantable: ['tokens.manage'] });
+    const expired = await apiTokens.create(person('u-api'), { name: 'old', scopes: ['tokens.manage'] });
     await app.ctx.db.updateTable('api_tokens').set({ expires_at: Date.now() - 1 }).where('id', '=', expired.info.id).execute();
     expect(await reason(app.ctx.tokens.verify(expired.token))).toBe('token expired');
   });
 
   it('records last use (time and IP) in a batch and a first-use-per-day audit event', async () => {
     const apiTokens = new ApiTokenService(app.ctx);
-    const { token, info } = await apiTokens.create({ userId: 'u-use', name: 'use', scopes: ['mcp'], grantable: ['mcp'] });
+    const { token, info } = await apiTokens.create(person('u-use'), { name: 'use', scopes: ['mcp'] });
     for (let i = 0; i < 5; i++) await app.ctx.tokens.verify(token, { ip: '198.51.100.7' });
     await app.ctx.tokens.usage.flush();
     await app.ctx.audit.flush();
@@ -131,7 +134,7 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     const counter = queryCounter();
     const db = app.ctx.db.withPlugin(counter);
     const service = new TokenService(db, app.ctx.keys, app.config.publicUrl, { usageFlushMs: 60_000 });
-    const { token } = await new ApiTokenService(app.ctx).create({ userId: 'u-batch', name: 'b', scopes: ['mcp'], grantable: ['mcp'] });
+    const { token } = await new ApiTokenService(app.ctx).create(person('u-batch'), { name: 'b', scopes: ['mcp'] });
     for (let i = 0; i < 5; i++) await service.verify(token, { ip: '192.0.2.1' });
     expect(counter.count).toBe(1); // the first lookup by hash; then the verified-token cache
     await service.usage.flush();

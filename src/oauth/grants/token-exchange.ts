@@ -15,8 +15,8 @@ function actClaim(chain: string[]): Record<string, unknown> | undefined {
 
 /**
  * RFC 8693 token exchange for sub-delegation. An agent presents a token it holds (issued to it: its client_id),
- * authenticating as itself, and gets a token for a sub-agent (`requested_actor`, an agent client id; default
- * itself). Everything can only narrow: scope ⊆ the subject's (and the sub-agent's registered scopes), resource
+ * authenticating as itself, and gets a token for a sub-agent (`requested_actor`, an agent owned by the same
+ * person as the acting agent, or by the person whose rights these are; default: itself). Everything can only narrow: scope ⊆ the subject's (and the sub-agent's registered scopes), resource
  * ⊆ the subject's audience, lifetime ≤ what the subject has left (`expires_in` may ask for less). The `act`
  * claim records the chain, nested (§4.1); its depth is limited by config. The new token's lineage holds the
  * subject and all its ancestors, so revoking any of them refuses it at once.
@@ -45,6 +45,10 @@ export const tokenExchange: GrantDescriptor = {
     const actorId = params.requested_actor ?? client.clientId;
     const actor = actorId === client.clientId ? client : await findClient(ctx.db, actorId);
     if (!actor || actor.source !== 'agent') throw new InvalidRequest('requested_actor must be a registered agent');
+    // The person's rights go only to agents of the person or of whoever runs the acting agent, never to strangers.
+    if (actor !== client && actor.ownerUserId !== subject.userId && actor.ownerUserId !== client.ownerUserId) {
+      throw new InvalidRequest('requested_actor must be an agent of the same owner as this agent, or of the person');
+    }
 
     const requested = parseScope(params.scope);
     const scopes = requested.length ? requested : subject.scopes.filter((s) => actor.scope === null || actor.scope.includes(s));
