@@ -20,6 +20,29 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 const freePort = () => new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => ok(p)); }); });
 
+/** An unbounded in-memory adapter for the peer (its bundled dev adapter is an LRU of 1000 entries, which evicts grants under load). */
+class MapAdapter {
+  static store = new Map<string, Record<string, unknown>>();
+  constructor(private readonly model: string) {}
+  private key(id: string) { return `${this.model}:${id}`; }
+  async upsert(id: string, payload: Record<string, unknown>) {
+    MapAdapter.store.set(this.key(id), payload);
+    if (payload.grantId) {
+      const k = `grant:${payload.grantId}`;
+      MapAdapter.store.set(k, { ids: [...((MapAdapter.store.get(k)?.ids as string[]) ?? []), this.key(id)] });
+    }
+  }
+  async find(id: string) { return MapAdapter.store.get(this.key(id)); }
+  async findByUid(uid: string) { for (const v of MapAdapter.store.values()) if (v.uid === uid) return v; return undefined; }
+  async findByUserCode(code: string) { for (const v of MapAdapter.store.values()) if (v.userCode === code) return v; return undefined; }
+  async consume(id: string) { const v = MapAdapter.store.get(this.key(id)); if (v) v.consumed = Math.floor(Date.now() / 1000); }
+  async destroy(id: string) { MapAdapter.store.delete(this.key(id)); }
+  async revokeByGrantId(grantId: string) {
+    for (const k of (MapAdapter.store.get(`grant:${grantId}`)?.ids as string[]) ?? []) MapAdapter.store.delete(k);
+    MapAdapter.store.delete(`grant:${grantId}`);
+  }
+}
+
 /** The peer: node-oidc-provider with the same work per request (ES256 JWT access tokens, rotating refresh tokens). */
 async function runPeer(port: number): Promise<void> {
   const { default: Provider } = await import('oidc-provider');
@@ -28,6 +51,7 @@ async function runPeer(port: number): Promise<void> {
   const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
   const provider = new Provider(issuer, {
     clients: [{ client_id: 'bench', client_secret: SECRET, grant_types: ['client_credentials', 'refresh_token', 'authorization_code'], redirect_uris: ['https://rp.example/cb'], response_types: ['code'], scope: 'offline_access mcp', id_token_signed_response_alg: 'ES256' }],
+    adapter: MapAdapter,
     jwks: { keys: [jwk] },
     scopes: ['openid', 'offline_access', 'mcp'],
     rotateRefreshToken: true,
@@ -110,6 +134,7 @@ interface Run { rps: number; p99: number; non2xx: number; errors: number }
 /** One bounded autocannon run; for refresh, each connection carries its own rotating chain. */
 async function load(url: string, auth: string, body: (chain: { rt?: string }) => string, chains?: string[]): Promise<Run> {
   let next = 0;
+  let firstError: string | undefined;
   const result = await autocannon({
     url: `${url}/token`, connections: CONNECTIONS, duration: SECONDS, pipelining: 1,
     requests: [{
@@ -121,9 +146,11 @@ async function load(url: string, auth: string, body: (chain: { rt?: string }) =>
       },
       onResponse: (status: number, resBody: string, context: { rt?: string }) => {
         if (chains && status === 200) context.rt = JSON.parse(resBody).refresh_token;
+        else if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
       },
     }],
   } as never);
+  if (firstError) console.log(`  first error from ${url}: ${firstError}`);
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 

@@ -35,6 +35,25 @@ export interface OpenedDatabase {
 // int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * Kysely prepares every query it runs; preparing costs more than running a small statement. better-sqlite3
+ * statements are reusable, so keep them by SQL text (bounded). Safe because Kysely runs each statement to
+ * completion synchronously (no code here streams).
+ */
+function cacheStatements(sqlite: SQLite.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const statements = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      if (statements.size >= 1000) statements.clear();
+      statement = prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  }) as SQLite.Database['prepare'];
+}
+
 /** Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. */
 export function openDatabase(o: { databaseUrl?: string; dataDir: string }): OpenedDatabase {
   if (o.databaseUrl) {
@@ -55,6 +74,7 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string }): Open
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    cacheStatements(sqlite);
     // A real write (rewrites the header field with its own value): fails now, not on the first request.
     const version = sqlite.pragma('user_version', { simple: true }) as number;
     sqlite.pragma(`user_version = ${version}`);

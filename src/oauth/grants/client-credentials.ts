@@ -1,6 +1,7 @@
 import { UnauthorizedClient } from '../../errors/index.js';
 import { resourcesOf } from '../resources/resource-registry.js';
 import { grantableScopes } from '../scopes/grantable-scopes.js';
+import { groupCommitOf } from '../tokens/group-commit.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 
 /** RFC 6749 §4.4: a confidential client (an agent acting as itself) gets an access token for itself. */
@@ -12,9 +13,9 @@ export const clientCredentials: GrantDescriptor = {
     const resources = await resourcesOf(ctx).resolve(requested);
     const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
     const ttl = ctx.config.oauthAccessTokenTtl;
-    const { token, jti } = await ctx.tokens.issueAccessToken(ctx.db, {
+    const { token, jti } = await groupCommitOf(ctx.db).run((trx) => ctx.tokens.issueAccessToken(trx, {
       userId: null, clientId: client.clientId, scopes, audience: resources.map((r) => r.url), ttl,
-    });
+    }));
     ctx.audit.enqueue({
       action: 'oauth.token.issued', actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },
       userId: client.ownerUserId, target: { type: 'access_token', id: jti }, ip, userAgent,

@@ -4,10 +4,11 @@ import { canonicalResource } from '../resources/canonical-resource.js';
 import { parseScope } from '../scopes/grantable-scopes.js';
 import { issueTokenPair } from '../tokens/issue-token-pair.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
+import { groupCommitOf, StoppedBeforeWrite } from '../tokens/group-commit.js';
 import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
 
 /** Raised inside the transaction when another request rotated the token first. */
-class AlreadyRotated extends Error {}
+class AlreadyRotated extends StoppedBeforeWrite {}
 
 /** The same new pair for a concurrent refresh inside the grace window, or undefined. */
 function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null; grace_response: string | null }): TokenResponse | undefined {
@@ -57,7 +58,7 @@ export const refreshToken: GrantDescriptor = {
     };
     if (row.used_at !== null) return reused(row);
     try {
-      return await ctx.db.transaction().execute(async (trx) => {
+      return await groupCommitOf(ctx.db).run(async (trx) => {
         const now = Date.now();
         const done = await trx.updateTable('oauth_refresh_tokens').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
         if (Number(done.numUpdatedRows) !== 1) throw new AlreadyRotated();
