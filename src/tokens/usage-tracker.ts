@@ -26,6 +26,7 @@ export class UsageTracker {
   note(p: Principal, ip: string | null, now = Date.now()): void {
     if (p.kind === 'session') return;
     const prev = this.pending.get(p.tokenId);
+    if (prev && now - prev.at < 1000 && (!ip || ip === prev.ip)) return; // hot path: noted this second already
     if (prev) {
       prev.at = now;
       if (ip) prev.ip = ip;
