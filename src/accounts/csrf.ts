@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SymmetricKey } from '../crypto/index.js';
 import { safeEqual } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
-import { SESSION_COOKIE } from './session-cookie.js';
 import './request-context.js';
 
 const keys = new WeakMap<SymmetricKey, Buffer>();
@@ -20,11 +19,11 @@ export function csrfTokenFor(masterKey: SymmetricKey, binding: string): string {
 
 /**
  * preHandler for every state-changing cookie-authenticated request: the `_csrf` form field or the
- * `x-csrf-token` header must equal `request.csrfToken`. A request with `Authorization` and no session cookie is
- * exempt (a browser never attaches that header cross-site). Refusals are ERR_CSRF (403), audited as `csrf.rejected`.
+ * `x-csrf-token` header must equal `request.csrfToken`. A request with an `Authorization` header is exempt:
+ * `requireUser` then authenticates by that header alone (never the cookie), and a browser never attaches it cross-site. Refusals are ERR_CSRF (403), audited as `csrf.rejected`.
  */
 export async function requireCsrf(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (request.headers.authorization && !request.cookies[SESSION_COOKIE]) return;
+  if (request.headers.authorization !== undefined) return;
   const header = request.headers['x-csrf-token'];
   const body = request.body as Record<string, unknown> | undefined;
   const sent = typeof header === 'string' ? header : body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;

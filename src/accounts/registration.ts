@@ -5,7 +5,7 @@ import { AppError } from '../errors/index.js';
 import { relyingParty } from './relying-party.js';
 import { challengeOf, consumeChallenge, storeChallenge } from './challenges.js';
 import { findCredential, listPasskeys, passkeyName } from './passkeys.js';
-import { newUserIdentity, webauthnUserIdOf } from './users.js';
+import { getUser, newUserIdentity, webauthnUserIdOf } from './users.js';
 import { aaguidName } from './aaguid-names.js';
 import type { RequestMeta } from './request-meta.js';
 
@@ -14,8 +14,9 @@ import type { RequestMeta } from './request-meta.js';
  * For a sign-up (`userId` absent) a new user id and user handle are allocated and kept with the challenge; for
  * adding a passkey the account's handle is used and its passkeys are excluded.
  */
-export async function registrationOptions(ctx: AppContext, o: { userId?: string; label?: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(ctx: AppContext, o: { userId?: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(ctx.config);
+  const user = o.userId ? await getUser(ctx.db, o.userId) : undefined;
   const identity = o.userId
     ? { userId: o.userId, webauthnUserId: (await webauthnUserIdOf(ctx.db, o.userId))! }
     : newUserIdentity();
@@ -24,7 +25,8 @@ export async function registrationOptions(ctx: AppContext, o: { userId?: string;
   const options = await generateRegistrationOptions({
     rpName: rp.rpName, rpID: rp.rpID,
     userID: Buffer.from(identity.webauthnUserId, 'base64url'),
-    userName: o.label ?? `${rp.rpName} account ${created}`,
+    // what the authenticator shows to tell accounts apart: the person's username or email once they set one
+    userName: user?.username ?? user?.email ?? `${rp.rpName} account ${created}`,
     attestationType: 'none',
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },

@@ -116,7 +116,7 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     const u = await createTestUser(app);
     const other = await createTestUser(app);
     const post = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me/sessions/revoke-others`, { method: 'POST', headers: { cookie: u.cookie, ...headers } });
-    for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': other.csrf }]) {
+    for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': other.csrf }] as Array<Record<string, string>>) {
       const res = await post(headers);
       expect(res.status).toBe(403);
       expect((await res.json()).error).toBe('ERR_CSRF');
