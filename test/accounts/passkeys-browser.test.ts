@@ -103,7 +103,7 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await Promise.all([a.context.close(), b.context.close()]);
   });
 
-  it('explains failures: unsupported browser, a passkey that does not verify, an expired challenge', async () => {
+  it('explains failures: unsupported browser, cancelled ceremony, a passkey that does not verify, an expired challenge', async () => {
     const plain = await browser.newContext();
     await plain.addInitScript(() => { delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential; });
     const old = await plain.newPage();
@@ -111,6 +111,17 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await expect(old.getByTestId('message').textContent()).resolves.toContain('does not support passkeys');
     await expect(old.getByTestId('sign-in').isDisabled()).resolves.toBe(true);
     await plain.close();
+
+    const cancelling = await browser.newContext();
+    await cancelling.addInitScript(() => {
+      navigator.credentials.create = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
+    });
+    const cancelled = await cancelling.newPage();
+    await cancelled.goto(`${app.url}/signup`);
+    await cancelled.getByTestId('sign-up').click();
+    await cancelled.waitForFunction(() => /cancelled or timed out/.test(document.getElementById('message')?.textContent ?? ''));
+    await expect(cancelled.getByTestId('sign-up').isDisabled()).resolves.toBe(false); // can try again
+    await cancelling.close();
 
     const c = await newPasskeyPage(browser);
     const { userId } = await signUpWithPasskey(c.page, app.url);
