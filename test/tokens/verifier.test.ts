@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { TokenService, ApiTokenService, generateApiToken, type Principal } from '../../src/tokens/index.js';
+import { TokenService, ApiTokenService, generateApiToken, REVOCATION_CHANNEL, type Principal } from '../../src/tokens/index.js';
 
 /** Counts every query sent through a Kysely instance. */
 function queryCounter(): KyselyPlugin & { count: number } {
@@ -181,6 +181,17 @@ describe.each(dialects)('revocation reaches other instances on %s', (dialect) =>
     await a.ctx.db.transaction().execute((trx) => a.ctx.tokens.revocations.revoke(trx, [{ id: jti, expiresAt: expiresAt * 1000 }]));
     const deadline = Date.now() + 1000;
     while (b.ctx.tokens.revocations.has(jti) === false && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
+  });
+
+  it.runIf(dialect === 'postgres')('the listener reconnects after its connection is killed, and catches up', async () => {
+    const killed = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`} and datname = current_database()`.execute(a.ctx.db);
+    expect(killed.rows.filter((r) => r.ok)).toHaveLength(2); // both instances' listeners
+    const { token, jti, expiresAt } = await a.ctx.tokens.issueAccessToken(a.ctx.db, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
+    await a.ctx.tokens.revocations.revoke(a.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]); // while b is not listening
+    const deadline = Date.now() + 5000;
+    while (!b.ctx.tokens.revocations.has(jti) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(b.ctx.tokens.revocations.listening).toBe(true);
     expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
   });
 });
