@@ -29,5 +29,5 @@ describe('oauth3 migrate and keys', () => {
     expect((await runCli(['keys', 'retire', oldKid], env)).stdout).toBe(`retired ${oldKid}\n`);
     const after = (await runCli(['keys', 'list'], env)).stdout.trim().split('\n').map((l) => l.split('\t')[2]);
     expect(after).toEqual(['active', 'retired']);
-  });
+  }, 240_000); // nine CLI processes, each compiling TypeScript through tsx: slow on a loaded 2-core machine
 });
