@@ -10,11 +10,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
 const CONNECTIONS = 20;
-const CHAINS = CONNECTIONS;
+const CHAINS = 4 * CONNECTIONS;
 const SECRET = process.env.BENCH_PEER_SECRET ?? randomBytes(32).toString('base64url');
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -45,6 +46,7 @@ class MapAdapter {
 
 /** The peer: node-oidc-provider with the same work per request (ES256 JWT access tokens, rotating refresh tokens). */
 async function runPeer(port: number): Promise<void> {
+  // @ts-expect-error oidc-provider ships no type declarations
   const { default: Provider } = await import('oidc-provider');
   const issuer = `http://127.0.0.1:${port}`;
   const resource = `${issuer}/api`;
@@ -131,22 +133,22 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
 
 interface Run { rps: number; p99: number; non2xx: number; errors: number }
 
-/** One bounded autocannon run; for refresh, each connection carries its own rotating chain. */
-async function load(url: string, auth: string, body: (chain: { rt?: string }) => string, chains?: string[]): Promise<Run> {
-  let next = 0;
+/**
+ * One bounded autocannon run. For refresh, a pool of live refresh tokens (4 per connection): each request takes
+ * one, and the rotated token its response carries goes back, so no token is ever presented twice.
+ */
+async function load(url: string, auth: string, body: (rt?: string) => string, chains?: string[]): Promise<Run> {
+  const pool = chains ? [...chains] : [];
   let firstError: string | undefined;
   const result = await autocannon({
     url: `${url}/token`, connections: CONNECTIONS, duration: SECONDS, pipelining: 1,
     requests: [{
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-      setupRequest: (req: Record<string, unknown>, context: { rt?: string }) => {
-        if (chains && !context.rt) context.rt = chains[next++ % chains.length];
-        return { ...req, body: body(context) };
-      },
-      onResponse: (status: number, resBody: string, context: { rt?: string }) => {
-        if (chains && status === 200) context.rt = JSON.parse(resBody).refresh_token;
-        else if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
+      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(chains ? pool.shift() : undefined) }),
+      onResponse: (status: number, resBody: string) => {
+        if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
+        else if (chains) pool.push(JSON.parse(resBody).refresh_token);
       },
     }],
   } as never);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
     const ourAuth = basicFor(seeded.clientId, seeded.clientSecret);
     const peerAuth = basicFor('bench', SECRET);
     const cc = () => 'grant_type=client_credentials&scope=mcp';
-    const rt = (c: { rt?: string }) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(c.rt!)}`;
+    const rt = (token?: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token!)}`;
 
     // Sanity: one request each must succeed before measuring.
     for (const [url, auth] of [[ours, ourAuth], [peer, peerAuth]]) {

@@ -9,6 +9,7 @@ import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { statsRoute } from './endpoints/stats-route.js';
 import { authorizeRoutes } from './authorize/authorize-routes.js';
 import { appsRoutes } from './apps/apps-routes.js';
+import { pruneExpired } from './tokens/prune-expired.js';
 
 /** The authorization server: discovery, registration, authorize + consent, token, revoke, introspect, stats, apps. */
 export async function oauthModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -16,4 +17,7 @@ export async function oauthModule(app: FastifyInstance, ctx: AppContext): Promis
   for (const routes of [metadataRoutes, registrationEndpoint, tokenEndpoint, revocationEndpoint, introspectionEndpoint, statsRoute, authorizeRoutes, appsRoutes]) {
     await routes(app, ctx);
   }
+  const prune = setInterval(() => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')), 10 * 60_000);
+  prune.unref();
+  ctx.onClose.push(() => clearInterval(prune));
 }

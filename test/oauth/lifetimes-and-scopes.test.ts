@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { pruneExpired } from '../../src/oauth/tokens/prune-expired.js';
+import { advanceClock, basic, codeFor, exchange, pkce, postForm, publicClient, refresh, register, type Registered } from './support/oauth-helpers.js';
+
+const REDIRECT = 'https://app.example/cb';
+
+describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
+  let app: TestApp;
+  let user: TestUser;
+  let client: Registered;
+  beforeAll(async () => {
+    app = await startTestApp(dialect, {
+      oauthAccessTokenTtl: 120, oauthRefreshTokenTtl: 600, oauthValidScopes: ['profile', 'mcp', 'offline_access'], oauthDefaultScopes: ['profile'],
+    });
+    user = await createTestUser(app);
+    client = await publicClient(app, REDIRECT);
+  });
+  afterAll(() => app.stop());
+
+  it('issues access tokens with the configured lifetime and the default scopes when none are asked', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t = await exchange(app, client.client_id, code, verifier, REDIRECT);
+    expect(t.body).toMatchObject({ expires_in: 120, scope: 'profile', token_type: 'Bearer' });
+    const p = await app.ctx.tokens.verify(t.body.access_token);
+    expect(p.expiresAt! - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(120);
+  });
+
+  it('refuses scopes outside the valid ones, and publishes only those', async () => {
+    const q = new URLSearchParams({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256', scope: 'tokens.manage' });
+    const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
+    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_scope');
+    const meta = await (await fetch(`${app.url}/.well-known/oauth-authorization-server`)).json();
+    expect(meta.scopes_supported).toEqual(['profile', 'mcp', 'offline_access']);
+  });
+
+  it('refuses an expired refresh token, and prunes it', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const clock = advanceClock(601_000);
+    try {
+      const res = await refresh(app, client.client_id, t.refresh_token);
+      expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'the refresh token expired' });
+      expect(await pruneExpired(app.ctx)).toBeGreaterThan(0);
+    } finally {
+      clock.restore();
+    }
+    expect((await refresh(app, client.client_id, t.refresh_token)).body.error).toBe('invalid_grant');
+  });
+
+  it('refuses client_credentials for a public client and for a client not registered for it', async () => {
+    const pub = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', client_id: client.client_id });
+    expect(pub.body.error).toBe('unauthorized_client');
+    const codeOnly = await register(app, { redirect_uris: [REDIRECT] });
+    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials' }, basic(codeOnly.client_id, codeOnly.client_secret));
+    expect(res.body.error).toBe('unauthorized_client');
+  });
+});
