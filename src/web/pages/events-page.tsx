@@ -26,6 +26,7 @@ export function EventsPage({ events, kinds, kind, next }: EventsPageProps) {
         </label>
         <button type="submit" data-testid="filter">Filter</button>
       </form>
+      <div class="overflow-auto">
       <table>
         <thead>
           <tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Event</th><th scope="col">Result</th><th scope="col">IP</th><th scope="col">User agent</th><th scope="col">Detail</th></tr>
@@ -44,6 +45,7 @@ export function EventsPage({ events, kinds, kind, next }: EventsPageProps) {
           ))}
         </tbody>
       </table>
+      </div>
       {events.length === 0 ? <p>No events.</p> : null}
       {next ? <a href={`/account/events?${new URLSearchParams({ ...(kind ? { kind } : {}), before: next }).toString()}`} data-testid="older">Older events</a> : null}
     </section>

@@ -17,6 +17,7 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
       <Flash kind="error" message={error} />
       <Flash kind="ok" message={ok} />
       <p id="message" role="alert" class="flash flash-error" data-testid="message"></p>
+      <div class="overflow-auto">
       <table>
         <thead>
           <tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Synced</th><th scope="col">Transports</th><th scope="col">Actions</th></tr>
@@ -49,6 +50,7 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
           ))}
         </tbody>
       </table>
+      </div>
       <form id="add-passkey" action="/account/passkeys" method="get">
         <label for="new-passkey-name">
           Name for the new passkey (optional)

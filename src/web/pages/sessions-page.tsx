@@ -17,6 +17,7 @@ export function SessionsPage({ sessions, currentId, csrfToken, error, ok }: Sess
     <section data-page="sessions">
       <Flash kind="error" message={error} />
       <Flash kind="ok" message={ok} />
+      <div class="overflow-auto">
       <table>
         <thead>
           <tr><th scope="col">Device</th><th scope="col">IP</th><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col">Expires</th><th scope="col">Actions</th></tr>
@@ -39,6 +40,7 @@ export function SessionsPage({ sessions, currentId, csrfToken, error, ok }: Sess
           ))}
         </tbody>
       </table>
+      </div>
       <form method="post" action="/account/sessions/revoke-others">
         <CsrfField token={csrfToken} />
         <button type="submit" class="contrast" data-testid="logout-others">Log out other devices</button>
