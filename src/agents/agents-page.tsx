@@ -2,11 +2,16 @@ import type { AgentView, ChainTokenView } from './list-agents.js';
 import { Flash } from '../web/index.js';
 import { CsrfField } from '../web/components/csrf-field.js';
 import { TimeText } from '../web/components/time-text.js';
+import { DelegateForm, RegisterAgentForm, ShownOnceBox, type ShownOnce } from './agent-forms.js';
 
 export interface AgentsPageProps {
   agents: AgentView[];
   names: Map<string, string>;
+  /** Scopes the person may give an agent they register. */
+  grantable: Array<{ name: string; description: string }>;
+  maxTtl: number;
   csrfToken?: string;
+  shown?: ShownOnce | null;
   error?: string | null;
   ok?: string | null;
 }
@@ -24,12 +29,13 @@ function TokenRow({ t, names }: { t: ChainTokenView; names: Map<string, string> 
 }
 
 /** Agents: each agent with its delegations and exchanged descendants, scopes, last use, and one cascading revoke. */
-export function AgentsPage({ agents, names, csrfToken, error, ok }: AgentsPageProps) {
+export function AgentsPage({ agents, names, grantable, maxTtl, csrfToken, shown, error, ok }: AgentsPageProps) {
   return (
     <section data-page="agents">
       <Flash kind="error" message={error} />
       <Flash kind="ok" message={ok} />
-      {agents.length === 0 ? <p>No agents yet. Register one with <code>POST /register_agent</code>, then delegate to it.</p> : null}
+      <ShownOnceBox shown={shown} />
+      {agents.length === 0 ? <p>No agents yet. Register one below (or with <code>POST /register_agent</code>), then delegate to it.</p> : null}
       {agents.map((a) => (
         <article data-testid="agent" data-client-id={a.clientId}>
           <header>
@@ -45,6 +51,7 @@ export function AgentsPage({ agents, names, csrfToken, error, ok }: AgentsPagePr
               </tbody>
             </table>
           ) : <p class="muted">No delegations.</p>}
+          {a.owned && a.scopes.length ? <DelegateForm clientId={a.clientId} scopes={a.scopes} maxTtl={maxTtl} csrfToken={csrfToken} /> : null}
           {a.active ? (
             <form method="post" action={`/account/agents/${encodeURIComponent(a.clientId)}/revoke`} class="inline-form">
               <CsrfField token={csrfToken} />
@@ -53,6 +60,8 @@ export function AgentsPage({ agents, names, csrfToken, error, ok }: AgentsPagePr
           ) : null}
         </article>
       ))}
+      <h2>Register an agent</h2>
+      <RegisterAgentForm scopes={grantable} csrfToken={csrfToken} />
     </section>
   );
 }

@@ -9,6 +9,9 @@ import { revokeByToken } from './revoke-delegation.js';
 import { listAgents } from './list-agents.js';
 import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
+import type { ShownOnce } from './agent-forms.js';
+import { AppError } from '../errors/index.js';
+import { grantableScopes } from '../tokens/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const body = (r: FastifyRequest) => (r.body && typeof r.body === 'object' ? (r.body as Record<string, unknown>) : {});
@@ -50,14 +53,41 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   // ── the page ──
   const page = requireUser(ctx, { page: true });
-  const show = async (request: FastifyRequest, reply: FastifyReply, extra: { ok?: string; error?: string } = {}) => {
+  const pageWrite = { schema: { hide: true }, preHandler: [page, requireCsrf] };
+  const show = async (request: FastifyRequest, reply: FastifyReply, extra: { ok?: string; error?: string; shown?: ShownOnce; status?: number } = {}) => {
     const agents = await listAgents(ctx, userOf(request));
     const names = new Map(agents.map((a) => [a.clientId, a.name]));
-    return renderPage(reply, { title: 'Agents', request, body: <AgentsPage agents={agents} names={names} csrfToken={request.csrfToken} {...extra} /> });
+    const grantable = new Set(grantableScopes(ctx.scopes, request.principal!));
+    return renderPage(reply, {
+      title: 'Agents', request, status: extra.status,
+      body: <AgentsPage agents={agents} names={names} grantable={ctx.scopes.all().filter((s) => grantable.has(s.name))} maxTtl={ctx.config.delegationMaxTtl}
+        csrfToken={request.csrfToken} ok={extra.ok} error={extra.error} shown={extra.shown} />,
+    });
   };
+  /** Runs a page action; a client error is shown on the page with its status, never as JSON. */
+  const act = async (request: FastifyRequest, reply: FastifyReply, fn: () => Promise<Parameters<typeof show>[2]>) => {
+    try {
+      return await show(request, reply, await fn());
+    } catch (e) {
+      if (e instanceof AppError && e.status < 500) return show(request, reply, { error: e.message, status: e.status });
+      throw e;
+    }
+  };
+  const formScopes = (b: Record<string, unknown>) => (Array.isArray(b.scopes) ? b.scopes : b.scopes ? [b.scopes] : []);
+
   app.get('/account/agents', { schema: { hide: true }, preHandler: page }, (request, reply) => show(request, reply));
-  app.post('/account/agents/:id/revoke', { schema: { hide: true }, preHandler: [page, requireCsrf] }, async (request, reply) => {
+  app.post('/account/agents/register', pageWrite, (request, reply) => act(request, reply, async () => {
+    const b = body(request);
+    const agent = await registerAgent(ctx, request.principal!, { name: b.name, scopes: formScopes(b) }, requestMeta(request));
+    return { ok: `Agent ${agent.name} registered.`, shown: { label: `Credentials of ${agent.name}.`, values: [['client_id', agent.client_id], ['client_secret', agent.client_secret]] } };
+  }));
+  app.post('/account/agents/:id/delegate', pageWrite, (request, reply) => act(request, reply, async () => {
+    const b = body(request);
+    const d = await createDelegation(ctx, request.principal!, { agent_id: (request.params as { id: string }).id, scopes: formScopes(b), expires_in: b.expires_in }, requestMeta(request));
+    return { ok: `Delegated ${d.scopes.join(' ')}.`, shown: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] } };
+  }));
+  app.post('/account/agents/:id/revoke', pageWrite, (request, reply) => act(request, reply, async () => {
     const n = await revokeAgentAccess(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request));
-    return show(request, reply, { ok: `Access revoked (${n} token${n === 1 ? '' : 's'}).` });
-  });
+    return { ok: `Access revoked (${n} token${n === 1 ? '' : 's'}).` };
+  }));
 }

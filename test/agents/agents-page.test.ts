@@ -50,6 +50,30 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     for (const t of [t1, t2]) expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body).toEqual({ valid: false, reason: 'token revoked' });
   });
 
+  it('registers an agent and delegates to it from the page; secrets shown once; bad input shown on the page', async () => {
+    const form = (path: string, fields: Array<[string, string]>) => fetch(`${app.url}${path}`, {
+      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['_csrf', user.csrf], ...fields]),
+    });
+    const reg = await form('/account/agents/register', [['name', 'Form agent'], ['scopes', 'mcp'], ['scopes', 'profile']]);
+    expect(reg.status).toBe(200);
+    const html = await reg.text();
+    const clientId = /data-testid="shown-client_id">([^<]+)</.exec(html)![1];
+    expect(html).toMatch(/data-testid="shown-client_secret">[A-Za-z0-9_-]{43}</);
+    const del = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['scopes', 'mcp'], ['expires_in', '900']]);
+    const token = /data-testid="shown-delegation_token">([^<]+)</.exec(await del.text())![1];
+    const v = (await postJson(app, '/validate_delegation', {}, { delegation_token: token })).body;
+    expect(v).toMatchObject({ valid: true, user_id: user.userId, agent_id: clientId, scopes: ['mcp'] });
+    expect(v.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(900);
+    const again = await page();
+    expect(again).not.toContain(token);
+    const none = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['expires_in', '900']]);
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('scopes must name at least one scope');
+    const wider = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['scopes', 'delegate']]);
+    expect(wider.status).toBe(403);
+    expect(await wider.text()).toContain('the agent is not registered for scope: delegate');
+  });
+
   it('refuses the revoke without the CSRF token', async () => {
     const a = await registerAgent(app, user, 'csrf check', ['mcp']);
     const t1 = (await delegate(app, user, a.client_id, ['mcp'])).delegation_token;
