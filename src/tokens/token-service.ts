@@ -141,7 +141,12 @@ export class TokenService {
     let entry = this.cache.get(bearer, now);
     if (entry?.kid !== undefined && !this.keys.publicKey(entry.kid)) entry = undefined; // its signing key was retired
     if (!entry) {
-      const fresh = looksLikeApiToken(bearer) ? await lookupApiToken(this.db, bearer, now) : await this.verifyJwt(bearer);
+      // JWTs verify synchronously (no extra await on the hot path); only an unknown kid waits for one key reload.
+      let fresh = looksLikeApiToken(bearer) ? await lookupApiToken(this.db, bearer, now) : this.verifyJwt(bearer);
+      if (fresh === undefined) {
+        await this.keys.settled();
+        fresh = this.verifyJwt(bearer) ?? 'unknown signing key';
+      }
       if (typeof fresh === 'string') throw invalid(fresh);
       entry = fresh;
       this.cache.set(bearer, entry);
@@ -158,15 +163,15 @@ export class TokenService {
     return p;
   }
 
-  private async verifyJwt(bearer: string): Promise<VerifiedEntry | string> {
+  /** Verifies a JWT; undefined when its kid is unknown (the caller waits for a key reload and retries once). */
+  private verifyJwt(bearer: string): VerifiedEntry | string | undefined {
     let verified;
     try {
       verified = this.keys.verify(bearer);
     } catch (e) {
       if (!(e instanceof JwtError)) return 'malformed token';
-      if (e.reason !== 'kid') return e.reason === 'expired' ? 'token expired' : `token rejected: ${e.reason}`;
-      await this.keys.settled(); // another instance may have rotated: one reload, then one retry
-      try { verified = this.keys.verify(bearer); } catch { return 'unknown signing key'; }
+      if (e.reason === 'kid') return undefined; // another instance may have rotated
+      return e.reason === 'expired' ? 'token expired' : `token rejected: ${e.reason}`;
     }
     const entry = principalFromJwt(verified.header, verified.payload, this.issuer);
     if (typeof entry === 'string') return entry;
