@@ -64,8 +64,8 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect((await audited('account.signed_in', userId)).filter((e) => e.result === 'failure')).toHaveLength(1);
   });
 
-  it('refuses an expired challenge (5 minutes)', async () => {
-    const { authenticator } = await new CeremonyClient(app.url).signUp();
+  it('refuses an expired challenge (5 minutes), audited in the account log', async () => {
+    const { authenticator, userId } = await new CeremonyClient(app.url).signUp();
     const c = new CeremonyClient(app.url);
     await c.page('/login');
     const options = (await c.send('POST', '/api/v1/signin/options', {})).json;
@@ -76,6 +76,8 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect(c.cookies.has('oauth3_session')).toBe(false);
     const stored = await app.ctx.db.selectFrom('webauthn_challenges').selectAll().where('challenge', '=', options.challenge).execute();
     expect(stored).toHaveLength(0);
+    const failures = (await audited('account.signed_in', userId)).filter((e) => e.result === 'failure');
+    expect(failures.map((e) => JSON.parse(e.detail))).toEqual([{ reason: 'The passkey challenge expired or was already used; start again.', error: 'ERR_WEBAUTHN_CHALLENGE' }]);
   });
 
   it('refuses an assertion for an unknown credential, audited without an account', async () => {
@@ -109,6 +111,8 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const r = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options, { origin: 'http://localhost:1' }) });
     expect(r.status).toBe(401);
     expect(r.json.error).toBe('ERR_WEBAUTHN_FAILED');
+    const signUpFailures = (await audited('account.signed_up', null)).filter((e) => e.result === 'failure');
+    expect(signUpFailures.some((e) => /origin/i.test(JSON.parse(e.detail).reason))).toBe(true);
   });
 
   it('accepts origins listed in extraOrigins', async () => {
