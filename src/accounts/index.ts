@@ -3,7 +3,7 @@
  * `request.principal` and `request.csrfToken` (typed by ./request-context.ts), and the user queries.
  */
 export { accountsModule } from './accounts-module.js';
-export { requireUser, safeReturnTo, type RequireUserOptions } from './require-user.js';
+export { requireUser, requireApiUser, safeReturnTo, gatewayAudience, type RequireUserOptions } from './require-user.js';
 export { requireCsrf, csrfTokenFor } from './csrf.js';
 export { SESSION_COOKIE, setSessionCookie, clearSessionCookie } from './session-cookie.js';
 export { createUser, getUser, type User } from './users.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../server/context.js';
 import { listEvents } from '../audit/index.js';
 import { AppError } from '../errors/index.js';
-import { requireUser } from './require-user.js';
+import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { getUser } from './users.js';
 import { updateProfile } from './profile.js';
@@ -14,7 +14,7 @@ const nullableString = { type: ['string', 'null'] } as const;
 
 /** JSON API for scripts: /api/v1/me (profile read and update) and /api/v1/me/events (access log). */
 export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const read = requireUser(ctx, { scope: 'profile' });
+  const read = requireApiUser(ctx, 'profile');
   app.get('/api/v1/me', {
     preHandler: read,
     schema: { tags: ['account'], summary: 'Your account and profile', security, response: { 200: userSchema } },
@@ -25,7 +25,7 @@ export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void
   });
 
   app.patch('/api/v1/me', {
-    preHandler: [requireUser(ctx, { scope: 'profile.write' }), requireCsrf],
+    preHandler: [requireApiUser(ctx, 'profile.write'), requireCsrf],
     schema: {
       tags: ['account'], summary: 'Change your profile (only the fields sent; null or "" clears one)', security,
       body: {

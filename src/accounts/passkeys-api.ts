@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AppContext } from '../server/context.js';
-import { requireUser } from './require-user.js';
+import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listPasskeys } from './passkeys.js';
 import { registrationOptions } from './registration.js';
@@ -14,8 +14,8 @@ const idParams = { type: 'object', properties: { id: { type: 'string', maxLength
 
 /** /api/v1/me/passkeys: list, add (two-step ceremony), rename, remove (never the last). */
 export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const read = requireUser(ctx, { scope: 'profile' });
-  const write = [requireUser(ctx, { scope: 'profile.write' }), requireCsrf];
+  const read = requireApiUser(ctx, 'profile');
+  const write = [requireApiUser(ctx, 'profile.write'), requireCsrf];
   const tags = ['passkeys'];
   const uid = (r: { principal: { userId: string | null } | null }) => r.principal!.userId ?? '';
 

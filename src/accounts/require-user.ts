@@ -9,6 +9,17 @@ export interface RequireUserOptions {
   page?: boolean;
   /** Scope a bearer token must carry (sessions have every right of their person). */
   scope?: string;
+  /**
+   * Audience an OAuth access token must carry (RFC 8707/9068): pass `gatewayAudience(config)` on the gateway's
+   * own API so a token minted for another resource is refused here. Sessions and API tokens have no audience.
+   */
+  audience?: string;
+}
+
+/** The gateway's own API as a resource indicator: the public URL in canonical form (the default token audience). */
+export function gatewayAudience(config: { publicUrl: string }): string {
+  const u = new URL(config.publicUrl);
+  return u.origin + (u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, ''));
 }
 
 /** Same-origin path (with query) to come back to after sign-in; anything else becomes /account. */
@@ -34,9 +45,12 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
       if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));
       let principal;
       try {
-        principal = await ctx.tokens.verify(m[1]);
+        principal = await ctx.tokens.verify(m[1], { ip: request.ip });
       } catch (e) {
         throw e instanceof OAuthError ? withMetadata(e) : e;
+      }
+      if (o.audience && principal.kind === 'access' && !principal.audience.includes(o.audience)) {
+        throw withMetadata(new InvalidToken('token audience is another resource'));
       }
       if (o.scope && principal.kind !== 'session' && !principal.scopes.includes(o.scope)) {
         const err = new InsufficientScope(`this needs the scope ${o.scope}`);
@@ -55,4 +69,9 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     }
     throw withMetadata(new InvalidToken(sessionRejection(request) ?? 'sign in or send a bearer token'));
   };
+}
+
+/** requireUser for the gateway's own JSON API: a bearer must carry `scope` and be meant for this gateway. */
+export function requireApiUser(ctx: AppContext, scope: string): preHandlerAsyncHookHandler {
+  return requireUser(ctx, { scope, audience: gatewayAudience(ctx.config) });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
-import { requireUser } from './require-user.js';
+import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { requestMeta } from './request-meta.js';
@@ -15,9 +15,9 @@ export const currentSessionId = (r: FastifyRequest) => (r.principal?.kind === 's
 /** /api/v1/me/sessions: list (this one marked), revoke one, revoke all others ("log out other devices"). */
 export async function sessionsApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const tags = ['sessions'];
-  const write = [requireUser(ctx, { scope: 'profile.write' }), requireCsrf];
+  const write = [requireApiUser(ctx, 'profile.write'), requireCsrf];
   app.get('/api/v1/me/sessions', {
-    preHandler: requireUser(ctx, { scope: 'profile' }),
+    preHandler: requireApiUser(ctx, 'profile'),
     schema: { tags, summary: 'Your live sessions, newest first', security, response: { 200: { type: 'array', items: sessionSchema } } },
   }, async (request) => {
     const current = currentSessionId(request);

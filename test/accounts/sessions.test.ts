@@ -149,5 +149,10 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect((await patch(read)).status).toBe(403);
     expect((await patch(await token(['profile', 'profile.write']))).status).toBe(200);
     expect((await me({ authorization: 'Basic abc' })).status).toBe(401);
+    // a token minted for another resource (RFC 8707 audience) is refused by the gateway's own API
+    const elsewhere = (await app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: u.userId, clientId: 'test-client', scopes: ['profile'], audience: ['https://mcp.example'], ttl: 60 })).token;
+    const refused = await me({ authorization: `Bearer ${elsewhere}` });
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error_description).toBe('token audience is another resource');
   });
 });
