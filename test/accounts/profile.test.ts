@@ -118,6 +118,19 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
     expect(theirs.events.every((e: { action: string }) => e.action !== 'profile.updated')).toBe(true);
   });
 
+  it('pages the access log page by 50, with a link to older events', async () => {
+    const u = await createTestUser(app);
+    for (let i = 0; i < 50; i++) await patch(u, { username: `many-${dialect}-${i}` });
+    const first = await (await fetch(`${app.url}/account/events`, { headers: { cookie: u.cookie } })).text();
+    expect(first.match(/data-testid="event-row"/g)).toHaveLength(50);
+    const older = /href="(\/account\/events\?before=[^"]+)" data-testid="older"/.exec(first);
+    expect(older).not.toBeNull();
+    const second = await (await fetch(`${app.url}${older![1].replace(/&amp;/g, '&')}`, { headers: { cookie: u.cookie } })).text();
+    expect(second.match(/data-testid="event-row"/g)).toHaveLength(2); // session.created and account.signed_up
+    expect(second).toContain('data-action="account.signed_up"');
+    expect(second).not.toContain('data-testid="older"');
+  });
+
   it('documents the accounts API at /docs (OpenAPI)', async () => {
     const doc = await (await fetch(`${app.url}/docs/json`)).json();
     for (const path of ['/api/v1/me', '/api/v1/me/passkeys', '/api/v1/me/passkeys/{id}', '/api/v1/me/sessions', '/api/v1/me/sessions/{id}', '/api/v1/me/events']) {
