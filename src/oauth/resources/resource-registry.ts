@@ -24,6 +24,7 @@ export class ResourceRegistry {
   private storedAt = 0;
 
   constructor(private readonly ctx: AppContext) {
+    this.gatewayUrl = canonicalResource(ctx.config.publicUrl);
     const core = ctx.scopes.all().filter((s) => s.source === 'core').map((s) => s.name);
     this.add({ url: ctx.config.publicUrl, name: 'oauth3 API', scopes: core, source: 'gateway' });
     for (const r of ctx.config.resources) {
@@ -34,8 +35,10 @@ export class ResourceRegistry {
 
   /** The gateway's own API resource (the default audience). */
   get gateway(): Resource {
-    return this.fixed.get(canonicalResource(this.ctx.config.publicUrl))!;
+    return this.fixed.get(this.gatewayUrl)!;
   }
+
+  private readonly gatewayUrl: string;
 
   /** Registers a resource in-process (the proxy, a fronted MCP server), declaring its scopes. */
   add(r: Resource, scopes: Array<{ name: string; description: string }> = []): Resource {
