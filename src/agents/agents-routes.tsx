@@ -14,6 +14,16 @@ import { AppError } from '../errors/index.js';
 import { grantableScopes } from '../tokens/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
+const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
+const tokenBody = { type: 'object', properties: { delegation_token: { type: 'string' } } };
+const registerBody = { type: 'object', properties: { name: { type: 'string' }, scopes: scopesProp, redirect_uris: { type: 'array', items: { type: 'string' } } } };
+const delegateBody = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string', description: 'must be yours' }, agent_id: { type: 'string' }, scopes: scopesProp,
+    expires_in: { type: 'integer', description: 'seconds (default OAUTH3_DELEGATION_TTL, at most OAUTH3_DELEGATION_MAX_TTL)' }, resource: { type: 'string' },
+  },
+};
 const body = (r: FastifyRequest) => (r.body && typeof r.body === 'object' ? (r.body as Record<string, unknown>) : {});
 
 /**
@@ -26,18 +36,18 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   app.post('/register_agent', {
     preHandler: [requireUser(ctx, { scope: 'agents.manage' }), requireCsrf],
-    schema: { tags, summary: 'Register an agent (an OAuth client you own); the secret is in this response only', security },
+    schema: { tags, summary: 'Register an agent (an OAuth client you own); the secret is in this response only', security, body: registerBody },
   }, async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(await registerAgent(ctx, request.principal!, body(request), requestMeta(request))));
 
   app.post('/delegate', {
     preHandler: [requireUser(ctx, { scope: 'delegate' }), requireCsrf],
-    schema: { tags, summary: 'Delegate some of your rights to an agent for a limited time', security },
+    schema: { tags, summary: 'Delegate some of your rights to an agent for a limited time', security, body: delegateBody },
   }, async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(await createDelegation(ctx, request.principal!, body(request), requestMeta(request))));
 
-  app.post('/validate_delegation', { schema: { tags, summary: 'Is this delegation token valid? Invalid ones answer valid: false with a reason' } },
+  app.post('/validate_delegation', { schema: { tags, summary: 'Is this delegation token valid? Invalid ones answer valid: false with a reason', body: tokenBody } },
     async (request, reply) => reply.header('cache-control', 'no-store').send(await delegationStatus(ctx, body(request).delegation_token)));
 
-  app.post('/revoke_delegation', { schema: { tags, summary: 'Revoke a delegation token (and everything exchanged from it)' } },
+  app.post('/revoke_delegation', { schema: { tags, summary: 'Revoke a delegation token (and everything exchanged from it)', body: tokenBody } },
     async (request, reply) => {
       const out = await revokeByToken(ctx, body(request).delegation_token, requestMeta(request));
       return reply.code(out.status === 'revoked' ? 200 : 400).send(out);
