@@ -36,6 +36,13 @@ export async function registrationOptions(ctx: AppContext, o: { userId?: string 
   return options;
 }
 
+const TRANSPORTS = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
+
+/** The transports an authenticator reported, keeping only known values (the client controls this field). */
+function knownTransports(raw: unknown): string[] {
+  return Array.isArray(raw) ? [...new Set(raw.filter((t): t is string => typeof t === 'string' && TRANSPORTS.includes(t)))] : [];
+}
+
 /** A verified new credential, ready to store (with `insertPasskey`) in the transaction of the change. */
 export interface VerifiedRegistration {
   userId: string;
@@ -68,7 +75,7 @@ export async function verifyRegistration(ctx: AppContext, o: { response: Registr
   if (await findCredential(ctx.db, info.credential.id)) throw new AppError('ERR_CONFLICT', 'This passkey is already registered.');
   const row: PasskeysTable = {
     id: info.credential.id, user_id: stored.user_id, public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
-    counter: info.credential.counter, transports: JSON.stringify(info.credential.transports ?? o.response.response?.transports ?? []),
+    counter: info.credential.counter, transports: JSON.stringify(knownTransports(info.credential.transports ?? o.response.response?.transports)),
     device_type: info.credentialDeviceType, backed_up: info.credentialBackedUp ? 1 : 0, aaguid: info.aaguid,
     name: o.name ? passkeyName(o.name) : aaguidName(info.aaguid) ?? 'Passkey', created_at: Date.now(), last_used_at: null,
   };

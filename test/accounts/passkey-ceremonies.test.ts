@@ -176,6 +176,18 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect(r.json.error).toBe('ERR_WEBAUTHN_CHALLENGE');
   });
 
+  it('keeps only known transports from what the client reports', async () => {
+    const c = new CeremonyClient(app.url);
+    await c.page('/signup');
+    const options = (await c.send('POST', '/api/v1/signup/options', {})).json;
+    const response = new SoftAuthenticator(app.url).create(options);
+    (response.response as { transports: unknown }).transports = ['usb', '<script>', 5, 'usb', 'hybrid'];
+    expect((await c.send('POST', '/api/v1/signup', { response })).status).toBe(200);
+    await c.page('/account');
+    expect((await c.send('GET', '/api/v1/me/passkeys')).json[0].transports).toEqual(['usb', 'hybrid']);
+    expect((await c.page('/account/passkeys')).status).toBe(200);
+  });
+
   it('answers malformed ceremony bodies with 4xx, never 5xx', async () => {
     const c = new CeremonyClient(app.url);
     await c.page('/login');
