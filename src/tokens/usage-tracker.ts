@@ -6,12 +6,15 @@ interface PendingUse {
   kind: Principal['kind'];
   at: number;
   ip: string | null;
+  /** Set on the token's first use today: the audit event, sent at flush time so it carries the IP. */
+  firstToday?: Principal;
 }
 
 /**
  * Records when and from where API tokens and access tokens were last used, without a write per request: uses
  * are noted in memory and written in one batch every `flushMs`. The first use of a token each (UTC) day also
- * becomes a `token.used` audit event, so the access log shows use without one row per call.
+ * becomes a `token.used` audit event (sent with that batch, so it carries the client IP the request hook adds),
+ * so the access log shows use without one row per call.
  */
 export class UsageTracker {
   private pending = new Map<string, PendingUse>();
@@ -27,11 +30,12 @@ export class UsageTracker {
     if (p.kind === 'session') return;
     const prev = this.pending.get(p.tokenId);
     if (prev && now - prev.at < 1000 && (!ip || ip === prev.ip)) return; // hot path: noted this second already
-    if (prev) {
-      prev.at = now;
-      if (ip) prev.ip = ip;
+    let use = prev;
+    if (use) {
+      use.at = now;
+      if (ip) use.ip = ip;
     } else {
-      this.pending.set(p.tokenId, { kind: p.kind, at: now, ip: ip ?? null });
+      this.pending.set(p.tokenId, (use = { kind: p.kind, at: now, ip: ip ?? null }));
     }
     const day = Math.floor(now / 86_400_000);
     if (day !== this.day || this.seenToday.size >= 1_000_000) { // bounded: at worst a token's use is logged twice that day
@@ -40,14 +44,7 @@ export class UsageTracker {
     }
     if (!this.seenToday.has(p.tokenId)) {
       this.seenToday.add(p.tokenId);
-      this.o.audit?.enqueue({
-        action: 'token.used',
-        actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },
-        userId: p.userId,
-        target: { type: p.kind === 'api_token' ? 'api_token' : 'access_token', id: p.tokenId },
-        ip,
-        detail: { firstUseToday: true, scopes: p.scopes },
-      });
+      use.firstToday = p;
     }
     this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
     this.timer.unref?.();
@@ -59,6 +56,18 @@ export class UsageTracker {
     this.timer = undefined;
     const batch = [...this.pending];
     this.pending.clear();
+    for (const [, u] of batch) {
+      const p = u.firstToday;
+      if (!p) continue;
+      this.o.audit?.enqueue({
+        action: 'token.used',
+        actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },
+        userId: p.userId,
+        target: { type: p.kind === 'api_token' ? 'api_token' : 'access_token', id: p.tokenId },
+        ip: u.ip,
+        detail: { firstUseToday: true, at: u.at, scopes: p.scopes },
+      });
+    }
     this.flushing = this.flushing.then(async () => {
       for (const [id, u] of batch) {
         try {

@@ -39,6 +39,9 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     const listed = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find((t: { id: string }) => t.id === id);
     expect(listed.lastUsedIp).toBe('127.0.0.1');
     expect(listed.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
+    await app.ctx.audit.flush();
+    const used = await app.ctx.db.selectFrom('audit_events').select(['ip', 'actor_type']).where('action', '=', 'token.used').where('target_id', '=', id).execute();
+    expect(used).toEqual([{ ip: '127.0.0.1', actor_type: 'user' }]); // first use today, with where it came from
   });
 
   it('never carries a scope its owner could not grant (a token cannot mint a wider one)', async () => {
