@@ -17,6 +17,7 @@ import { removePasskeyAction, renamePasskeyAction } from './passkey-actions.js';
 import { currentSessionId } from './sessions-api.js';
 import { clearSessionCookie } from './session-cookie.js';
 import { requestMeta } from './request-meta.js';
+import { isId } from './api-schemas.js';
 
 /** Success messages shown after a form redirect (`?ok=key`): fixed texts, never echoed from the URL. */
 const okMessages: Record<string, string> = {
@@ -105,7 +106,7 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/account/events', page, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const kind = typeof q.kind === 'string' && kinds.includes(q.kind) ? q.kind : undefined;
-    const before = typeof q.before === 'string' && q.before.length < 64 ? q.before : undefined;
+    const before = isId(q.before, 64) ? q.before : undefined;
     const { events, next } = await listEvents(ctx.db, { userId: uid(request), kind, before, limit: 50 });
     return renderPage(reply, { title: 'Access log', request, body: <EventsPage events={events} kinds={kinds} kind={kind} next={next} /> });
   });

@@ -1,4 +1,9 @@
 /** JSON schemas of the accounts API (route validation, response serialisation and the /docs page). */
+
+/** Ids in URLs and cursors: base64url characters only (credential ids, session ids, event ids). */
+export const ID_PATTERN = '^[A-Za-z0-9_-]+$';
+/** True for a base64url-style id of at most `max` characters (never NUL or other bytes PostgreSQL text refuses). */
+export const isId = (v: unknown, max = 1024): v is string => typeof v === 'string' && v.length <= max && /^[A-Za-z0-9_-]+$/.test(v);
 const nullableString = { type: ['string', 'null'] } as const;
 
 export const userSchema = {
@@ -33,7 +38,7 @@ export const sessionSchema = {
 /** A WebAuthn credential response as @simplewebauthn/browser returns it (checked in depth by the verifier). */
 export const credentialResponseSchema = {
   type: 'object',
-  properties: { id: { type: 'string', maxLength: 1024 }, rawId: { type: 'string' }, type: { type: 'string' }, response: { type: 'object' } },
+  properties: { id: { type: 'string', maxLength: 1024, pattern: ID_PATTERN }, rawId: { type: 'string' }, type: { type: 'string' }, response: { type: 'object' } },
   required: ['id', 'response', 'type'],
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Executor } from '../store/index.js';
 import type { WebauthnChallengesTable } from './tables.js';
+import { isId } from './api-schemas.js';
 import './tables.js';
 
 /** How long a WebAuthn challenge may be answered. */
@@ -33,7 +34,7 @@ export function challengeOf(response: unknown): string | undefined {
     const clientData = (response as { response?: { clientDataJSON?: unknown } }).response?.clientDataJSON;
     if (typeof clientData !== 'string' || clientData.length > 4096) return undefined;
     const parsed = JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8'));
-    return typeof parsed.challenge === 'string' && parsed.challenge.length <= 256 ? parsed.challenge : undefined;
+    return isId(parsed.challenge, 256) ? parsed.challenge : undefined;
   } catch {
     return undefined;
   }

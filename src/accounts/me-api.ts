@@ -7,7 +7,7 @@ import { requireCsrf } from './csrf.js';
 import { getUser } from './users.js';
 import { updateProfile } from './profile.js';
 import { requestMeta } from './request-meta.js';
-import { eventSchema, userSchema, security } from './api-schemas.js';
+import { eventSchema, userSchema, security, ID_PATTERN } from './api-schemas.js';
 
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -42,7 +42,7 @@ export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void
       tags: ['account'], summary: 'Your access log, newest first (page with `before` = the previous `next`)', security,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { kind: { type: 'string', maxLength: 32 }, before: { type: 'string', maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: 200 } },
+        properties: { kind: { type: 'string', maxLength: 32 }, before: { type: 'string', maxLength: 64, pattern: ID_PATTERN }, limit: { type: 'integer', minimum: 1, maximum: 200 } },
       },
       response: { 200: { type: 'object', properties: { events: { type: 'array', items: eventSchema }, next: { type: 'string' } }, required: ['events'] } },
     },

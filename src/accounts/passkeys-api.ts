@@ -7,10 +7,10 @@ import { listPasskeys } from './passkeys.js';
 import { registrationOptions } from './registration.js';
 import { addPasskey, removePasskeyAction, renamePasskeyAction } from './passkey-actions.js';
 import { requestMeta } from './request-meta.js';
-import { ceremonyOptionsSchema, credentialResponseSchema, passkeySchema, security } from './api-schemas.js';
+import { ceremonyOptionsSchema, credentialResponseSchema, passkeySchema, security, ID_PATTERN } from './api-schemas.js';
 
 
-const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 1024 } }, required: ['id'] } as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 1024, pattern: ID_PATTERN } }, required: ['id'] } as const;
 
 /** /api/v1/me/passkeys: list, add (two-step ceremony), rename, remove (never the last). */
 export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promise<void> {

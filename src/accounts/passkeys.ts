@@ -1,6 +1,7 @@
 import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
 import type { Executor } from '../store/index.js';
 import { AppError } from '../errors/index.js';
+import { isId } from './api-schemas.js';
 import type { PasskeysTable } from './tables.js';
 import './tables.js';
 
@@ -31,7 +32,7 @@ export async function listPasskeys(db: Executor, userId: string): Promise<Passke
 
 /** The stored credential with this id (for verifying an assertion), or undefined. */
 export async function findCredential(db: Executor, credentialId: string): Promise<PasskeysTable | undefined> {
-  if (!credentialId || credentialId.length > 1024) return undefined;
+  if (!isId(credentialId)) return undefined;
   return db.selectFrom('passkeys').selectAll().where('id', '=', credentialId).executeTakeFirst();
 }
 
@@ -41,6 +42,7 @@ export async function insertPasskey(db: Executor, row: PasskeysTable): Promise<v
 
 /** Renames one of the person's passkeys; returns the old name. 404 when it is not theirs. */
 export async function renamePasskey(db: Executor, userId: string, id: string, name: string): Promise<string> {
+  if (!isId(id)) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
   const row = await db.selectFrom('passkeys').select('name').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
   if (!row) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
   await db.updateTable('passkeys').set({ name }).where('id', '=', id).where('user_id', '=', userId).execute();
@@ -49,6 +51,7 @@ export async function renamePasskey(db: Executor, userId: string, id: string, na
 
 /** Removes one of the person's passkeys, never the last one (409). Call inside a transaction. */
 export async function removePasskey(db: Executor, userId: string, id: string): Promise<Passkey> {
+  if (!isId(id)) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
   const rows = await db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).execute();
   const row = rows.find((r) => r.id === id);
   if (!row) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');

@@ -27,7 +27,7 @@ export function normaliseField(field: (typeof PROFILE_FIELDS)[number], raw: unkn
       if (v.length > 64 || /\p{Cc}/u.test(v)) throw invalid(field, 'A username is at most 64 characters, without control characters.');
       return v;
     case 'email':
-      if (v.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/.test(v)) throw invalid(field, 'The email address is not valid (expected name@example.com).');
+      if (v.length > 254 || /\p{Cc}/u.test(v) || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/.test(v)) throw invalid(field, 'The email address is not valid (expected name@example.com).');
       return v.toLowerCase();
     case 'phone': {
       const compact = v.replace(/[\s().-]/g, '');

@@ -5,7 +5,7 @@ import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { requestMeta } from './request-meta.js';
-import { sessionSchema, security } from './api-schemas.js';
+import { sessionSchema, security, ID_PATTERN } from './api-schemas.js';
 
 
 
@@ -28,7 +28,7 @@ export async function sessionsApi(app: FastifyInstance, ctx: AppContext): Promis
     preHandler: write,
     schema: {
       tags, summary: 'Revoke a session: refused from its very next request', security,
-      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] }, response: { 204: { type: 'null' } },
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64, pattern: ID_PATTERN } }, required: ['id'] }, response: { 204: { type: 'null' } },
     },
   }, async (request, reply) => {
     const id = (request.params as { id: string }).id;

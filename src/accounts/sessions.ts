@@ -2,6 +2,7 @@ import type { AppContext } from '../server/context.js';
 import type { Executor, Tx } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
 import type { RequestMeta } from './request-meta.js';
+import { isId } from './api-schemas.js';
 import './tables.js';
 
 type SessionCtx = Pick<AppContext, 'tokens' | 'config' | 'audit'>;
@@ -77,7 +78,7 @@ export async function revokeSessions(
   return ctx.db.transaction().execute(async (trx) => {
     let q = trx.selectFrom('sessions').select(['id', 'expires_at']).where('user_id', '=', o.userId).where('revoked_at', 'is', null);
     if (o.ids === 'others') q = q.where('expires_at', '>', Date.now());
-    else if (o.ids.length === 0) return [];
+    else if (o.ids.length === 0 || !o.ids.every((id) => isId(id, 64))) return [];
     else q = q.where('id', 'in', o.ids);
     const rows = (await q.execute()).filter((r) => r.id !== o.keep);
     if (rows.length === 0) return [];
