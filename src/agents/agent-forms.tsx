@@ -1,4 +1,4 @@
-import { CsrfField } from '../web/components/csrf-field.js';
+import { CsrfField } from '../web/index.js';
 
 /** Secrets just issued on the Agents page (client secret, delegation token): shown this once. */
 export interface ShownOnce {

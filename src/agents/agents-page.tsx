@@ -1,7 +1,5 @@
 import type { AgentView, ChainTokenView } from './list-agents.js';
-import { Flash } from '../web/index.js';
-import { CsrfField } from '../web/components/csrf-field.js';
-import { TimeText } from '../web/components/time-text.js';
+import { Flash, CsrfField, TimeText } from '../web/index.js';
 import { DelegateForm, RegisterAgentForm, ShownOnceBox, type ShownOnce } from './agent-forms.js';
 
 export interface AgentsPageProps {

@@ -1,7 +1,5 @@
 import type { ApiTokenInfo } from './api-token-service.js';
-import { Flash } from '../web/index.js';
-import { CsrfField } from '../web/components/csrf-field.js';
-import { TimeText } from '../web/components/time-text.js';
+import { Flash, CsrfField, TimeText } from '../web/index.js';
 
 export interface ApiTokensPageProps {
   tokens: ApiTokenInfo[];

@@ -1,4 +1,4 @@
-import type { ScopeRegistry } from '../oauth/scope-registry.js';
+import type { ScopeRegistry } from '../oauth/index.js';
 import type { Principal } from './principal.js';
 
 /**

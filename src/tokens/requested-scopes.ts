@@ -1,5 +1,5 @@
 import { AppError } from '../errors/index.js';
-import type { ScopeRegistry } from '../oauth/scope-registry.js';
+import type { ScopeRegistry } from '../oauth/index.js';
 import type { Principal } from './principal.js';
 import { grantableScopes } from './grantable-scopes.js';
 
