@@ -18,6 +18,13 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/** Copies through a temporary file and a rename, so a concurrent reader never sees half a file. */
+function copyAtomically(from: string, to: string): void {
+  const tmp = `${to}.${process.pid}.${Date.now()}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
+
 /**
  * Makes sure dist/public holds app.js, app.css and pico.min.css. In a built install they are there already
  * (scripts/build-browser.mjs); in a source checkout (tests, dev) app.js is bundled with esbuild when missing or
@@ -27,10 +34,10 @@ export async function ensureBrowserAssets(): Promise<void> {
   mkdirSync(publicDir, { recursive: true });
   const require = createRequire(import.meta.url);
   const pico = join(publicDir, 'pico.min.css');
-  if (!existsSync(pico)) copyFileSync(require.resolve('@picocss/pico/css/pico.min.css'), pico);
+  if (!existsSync(pico)) copyAtomically(require.resolve('@picocss/pico/css/pico.min.css'), pico);
   const css = join(sourceDir, 'css', 'app.css');
   const cssOut = join(publicDir, 'app.css');
-  if (existsSync(css) && (!existsSync(cssOut) || statSync(cssOut).mtimeMs < statSync(css).mtimeMs)) copyFileSync(css, cssOut);
+  if (existsSync(css) && (!existsSync(cssOut) || statSync(cssOut).mtimeMs < statSync(css).mtimeMs)) copyAtomically(css, cssOut);
   const entry = join(sourceDir, 'browser', 'main.ts');
   const out = join(publicDir, 'app.js');
   if (!existsSync(entry)) return;
