@@ -5,9 +5,9 @@
 // Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no type declarations
@@ -131,13 +131,20 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
   }
 }
 
-interface Run { rps: number; p99: number; non2xx: number; errors: number }
+interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (CLK_TCK 100)
+}
 
 /**
  * One bounded autocannon run. For refresh, a pool of live refresh tokens (4 per connection): each request takes
  * one, and the rotated token its response carries goes back, so no token is ever presented twice.
  */
-async function load(url: string, auth: string, body: (rt?: string) => string, chains?: string[]): Promise<Run> {
+async function load(pid: number, url: string, auth: string, body: (rt?: string) => string, chains?: string[]): Promise<Run> {
+  const cpu0 = cpuSeconds(pid);
   const pool = chains ? [...chains] : [];
   let firstError: string | undefined;
   const result = await autocannon({
@@ -153,7 +160,8 @@ async function load(url: string, auth: string, body: (rt?: string) => string, ch
     }],
   } as never);
   if (firstError) console.log(`  first error from ${url}: ${firstError}`);
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, cpuUsPerReq };
 }
 
 async function main(): Promise<void> {
@@ -187,16 +195,20 @@ async function main(): Promise<void> {
     }
     console.log(`token endpoint, ${CONNECTIONS} connections, ${SECONDS} s per run, loopback, both in their own process`);
     const rows: Array<[string, Run, Run]> = [];
-    rows.push(['client_credentials', await load(ours, ourAuth, cc), await load(peer, peerAuth, cc)]);
-    rows.push(['refresh_token (rotating)', await load(ours, ourAuth, rt, seeded.refresh), await load(peer, peerAuth, rt, peerInfo.refresh as string[])]);
+    const [ourPid, peerPid] = [server.pid!, peerProc.pid!];
+    rows.push(['client_credentials', await load(ourPid, ours, ourAuth, cc), await load(peerPid, peer, peerAuth, cc)]);
+    rows.push(['refresh_token (rotating)', await load(ourPid, ours, ourAuth, rt, seeded.refresh), await load(peerPid, peer, peerAuth, rt, peerInfo.refresh as string[])]);
     let failed = 0;
     for (const [name, a, b] of rows) {
       const ratio = a.rps / b.rps;
       const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0 && a.errors === 0;
       if (!ok) failed++;
-      console.log(`${name.padEnd(26)} oauth3 ${a.rps.toFixed(0).padStart(6)} req/s p99 ${String(a.p99).padStart(4)} ms (non-2xx ${a.non2xx}) | ` +
-        `oidc-provider ${b.rps.toFixed(0).padStart(6)} req/s p99 ${String(b.p99).padStart(4)} ms (non-2xx ${b.non2xx}) | ratio ${ratio.toFixed(2)}x  target >= 2x, p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}`);
+      console.log(`${name}\n` +
+        `  oauth3        ${a.rps.toFixed(0).padStart(6)} req/s  p99 ${String(a.p99).padStart(4)} ms  ${a.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${a.non2xx}\n` +
+        `  oidc-provider ${b.rps.toFixed(0).padStart(6)} req/s  p99 ${String(b.p99).padStart(4)} ms  ${b.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${b.non2xx}\n` +
+        `  ratio ${ratio.toFixed(2)}x req/s (CPU per request: ${(b.cpuUsPerReq / a.cpuUsPerReq).toFixed(2)}x less)  target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}`);
     }
+    console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine skews req/s; CPU per request does not depend on it as much)`);
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const c of children) c.kill('SIGTERM');
