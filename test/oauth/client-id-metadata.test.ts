@@ -108,3 +108,26 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
     expect(r.text).toContain(message);
   });
 });
+
+describe('Client ID Metadata Document fetch limits', () => {
+  it('gives up on a document server that does not answer within 5 s', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = (await import('node:net')).createServer((s) => sockets.push(s)); // accepts, never answers
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const app = await startTestApp('sqlite', { oauthCimdAllowHttp: true, oauthCimdAllowRanges: ['127.0.0.0/8'] });
+    try {
+      const clientId = `http://127.0.0.1:${(silent.address() as { port: number }).port}/client.json`;
+      const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const t0 = Date.now();
+      const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('timed out');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(4900);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      await app.stop();
+    }
+  });
+});
