@@ -17,7 +17,10 @@ function warnings(req: AuthorizationRequest): string[] {
 /** The consent form: who asks, where the answer goes, what for (each scope with its description), approve or deny. */
 export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: AuthorizationRequest; csrfToken?: string }) {
   const hidden: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(req.raw)) for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') hidden.push([k, one]);
+  for (const [k, v] of Object.entries(req.raw)) {
+    if (k === '_csrf' || k === 'decision') continue; // the form sets these itself
+    for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') hidden.push([k, one]);
+  }
   return (
     <article data-testid="consent">
       <p>
