@@ -2,9 +2,16 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { sql } from 'kysely';
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
+import { isUniqueViolation } from './unique-violation.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
 import { insertPasskey, passkeyName, removePasskey, renamePasskey, toPasskey, type Passkey } from './passkeys.js';
 import type { RequestMeta } from './request-meta.js';
+
+/** A credential id stored meanwhile by a concurrent ceremony: a clear 409, not a 500. */
+export function alreadyRegistered(e: unknown): never {
+  if (isUniqueViolation(e)) throw new AppError('ERR_CONFLICT', 'This passkey is already registered.');
+  throw e;
+}
 
 /** The passkey operations of a signed-in person, each with its audit event in the same transaction (API and pages share them). */
 
@@ -18,7 +25,7 @@ export async function addPasskey(ctx: AppContext, o: { userId: string; response:
     throw e;
   }
   await ctx.db.transaction().execute(async (trx) => {
-    await insertPasskey(trx, verified.row);
+    await insertPasskey(trx, verified.row).catch(alreadyRegistered);
     await ctx.audit.record(trx, {
       action: 'passkey.added', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'passkey', id: verified.row.id }, ...o.meta,
       detail: { name: verified.row.name, aaguid: verified.row.aaguid, backedUp: verified.row.backed_up === 1 },

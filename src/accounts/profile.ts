@@ -1,6 +1,7 @@
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
 import { checkWalletAddress } from './wallet-address.js';
+import { isUniqueViolation } from './unique-violation.js';
 import { getUser, toUser, type User } from './users.js';
 import type { RequestMeta } from './request-meta.js';
 
@@ -76,7 +77,7 @@ export async function updateProfile(ctx: AppContext, o: { userId: string; change
     return toUser((await trx.selectFrom('users').selectAll().where('id', '=', o.userId).executeTakeFirstOrThrow()));
   }).catch((e: unknown) => {
     if (e instanceof AppError) throw e;
-    if (/unique|duplicate/i.test(String((e as Error).message))) throw new AppError('ERR_PROFILE_TAKEN');
+    if (isUniqueViolation(e)) throw new AppError('ERR_PROFILE_TAKEN');
     throw e;
   });
 }

@@ -4,6 +4,7 @@ import { AppError } from '../errors/index.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
 import { SignInRefused, verifyAuthentication } from './authentication.js';
 import { insertPasskey } from './passkeys.js';
+import { alreadyRegistered } from './passkey-actions.js';
 import { createUser } from './users.js';
 import { createSession, type IssuedSession } from './sessions.js';
 import type { RequestMeta } from './request-meta.js';
@@ -23,7 +24,7 @@ export async function signUp(ctx: AppContext, o: { response: RegistrationRespons
   const { userId, webauthnUserId, row } = verified;
   const session = await ctx.db.transaction().execute(async (trx) => {
     await createUser(trx, { userId, webauthnUserId });
-    await insertPasskey(trx, row);
+    await insertPasskey(trx, row).catch(alreadyRegistered);
     const actor = { type: 'user' as const, id: userId };
     await ctx.audit.record(trx, { action: 'account.signed_up', actor, userId, target: { type: 'user', id: userId }, ...o.meta });
     await ctx.audit.record(trx, {

@@ -176,6 +176,17 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect(r.json.error).toBe('ERR_WEBAUTHN_CHALLENGE');
   });
 
+  it('refuses registering one credential twice, even in two simultaneous sign-ups', async () => {
+    const authenticator = new SoftAuthenticator(app.url);
+    const [c1, c2] = [new CeremonyClient(app.url), new CeremonyClient(app.url)];
+    await Promise.all([c1.page('/signup'), c2.page('/signup')]);
+    const [o1, o2] = await Promise.all([c1, c2].map(async (c) => (await c.send('POST', '/api/v1/signup/options', {})).json));
+    const results = await Promise.all([c1.send('POST', '/api/v1/signup', { response: authenticator.create(o1) }), c2.send('POST', '/api/v1/signup', { response: authenticator.create(o2) })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)!.json.error).toBe('ERR_CONFLICT');
+    expect(await app.ctx.db.selectFrom('passkeys').select('id').where('id', '=', authenticator.id).execute()).toHaveLength(1);
+  });
+
   it('keeps only known transports from what the client reports', async () => {
     const c = new CeremonyClient(app.url);
     await c.page('/signup');

@@ -64,6 +64,10 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
     expect((await patch(a, { username: 'bob' })).status).toBe(200); // one's own name, other case
     expect((await patch(a, { email: null })).status).toBe(200);
     expect((await patch(b, { email: 'bob@example.com' })).status).toBe(200); // freed
+    // two people taking the same name at the same moment: one wins, the other gets a clear 409
+    const [c, d] = await Promise.all([createTestUser(app), createTestUser(app)]);
+    const both = await Promise.all([patch(c, { username: `race-${dialect}` }), patch(d, { username: `RACE-${dialect}` })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('shows HTML typed into profile fields escaped on the page', async () => {
