@@ -109,6 +109,7 @@ describe.each(dialects)('the MCP TypeScript SDK client, unmodified, against a se
     expect(latest.refresh_token).not.toBe(first.refresh_token);
     await client.close();
 
+    await app.ctx.audit.flush(); // refreshes are batched audit events
     const events = await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', userId).execute();
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['oauth.consent.granted', 'oauth.token.issued', 'oauth.token.refreshed']));
   });

@@ -66,7 +66,10 @@ export const refreshToken: GrantDescriptor = {
         const sealed = seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`);
         await trx.updateTable('oauth_refresh_tokens').set({ grace_response: sealed }).where('id', '=', row.id).execute();
         if (row.grant_id) await trx.updateTable('oauth_grants').set({ last_used_at: now }).where('id', '=', row.grant_id).execute();
-        await ctx.audit.record(trx, {
+        return { pair, jti };
+      }).then(({ pair, jti }) => {
+        // High-volume event (like token use, DESIGN.md): batched by the audit writer once the rotation committed.
+        ctx.audit.enqueue({
           action: 'oauth.token.refreshed', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'access_token', id: jti },
           ip, userAgent, detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
         });
