@@ -111,8 +111,15 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const r = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options, { origin: 'http://localhost:1' }) });
     expect(r.status).toBe(401);
     expect(r.json.error).toBe('ERR_WEBAUTHN_FAILED');
-    const signUpFailures = (await audited('account.signed_up', null)).filter((e) => e.result === 'failure');
-    expect(signUpFailures.some((e) => /origin/i.test(JSON.parse(e.detail).reason))).toBe(true);
+    await c.page('/signup');
+    const options2 = (await c.send('POST', '/api/v1/signup/options', {})).json;
+    const wrongRp = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options2, { rpId: 'evil.example' }) });
+    expect(wrongRp.status).toBe(401);
+    expect(wrongRp.json.message).toMatch(/RP ID/i);
+    const signUpFailures = (await audited('account.signed_up', null)).filter((e) => e.result === 'failure').map((e) => JSON.parse(e.detail).reason);
+    expect(signUpFailures.some((r) => /origin/i.test(r))).toBe(true);
+    expect(signUpFailures.some((r) => /RP ID/i.test(r))).toBe(true);
+    expect(await app.ctx.db.selectFrom('users').select('id').where('webauthn_user_id', 'in', [options.user.id, options2.user.id]).execute()).toEqual([]); // no account made
   });
 
   it('accepts origins listed in extraOrigins', async () => {
