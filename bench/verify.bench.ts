@@ -103,6 +103,15 @@ for (const t of hot) await small.cached.verify(t);
 const cached = await measure(7, 100_000, (i) => small.cached.verify(hot[i % 100]));
 console.log(`cached verify                     ${fmt(cached)}   (target < 5 µs)  ${verdict(cached < 5)}`);
 if (cached >= 5) failures++;
+// As in a server: each call gets a new string (parsed from the header), whose hash is not computed yet.
+const freshRounds: number[] = [];
+for (let r = 0; r < 5; r++) {
+  const fresh = Array.from({ length: 20_000 }, (_, i) => Buffer.from(hot[i % 100]).toString());
+  freshRounds.push(await measure(1, fresh.length, (i) => small.cached.verify(fresh[i])));
+}
+const cachedFresh = best(freshRounds);
+console.log(`cached verify, fresh bearer string ${fmt(cachedFresh)}   (target < 5 µs)  ${verdict(cachedFresh < 5)}`);
+if (cachedFresh >= 5) failures++;
 
 // 3. Same cost with 1,000 and 1,000,000 tokens stored (interleaved rounds, fastest of each). The large store is
 // loaded only now: parts 1 and 2 compare against crypto alone and need no million-entry heap around them.
