@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
+import { rejectNul } from './reject-nul.js';
 import { opsRoutes } from './ops-routes.js';
 import { webModule } from '../web/index.js';
 import { accountsModule } from '../accounts/index.js';
@@ -28,6 +29,7 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
     forceCloseConnections: 'idle',
   });
   installErrorHandler(app);
+  rejectNul(app);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
   await app.register(helmet, {

@@ -51,6 +51,14 @@ describe.each(dialects)('HTTP basics on %s', (dialect) => {
     expect(await res.json()).toEqual({ got: { a: 1 } });
   });
 
+  it('refuses NUL characters in the path, query or body with 400 (PostgreSQL text cannot hold them)', async () => {
+    for (const [path, body] of [['/test/echo?x=a%00b', '{}'], ['/test/echo', '{"a":"x\\u0000y"}'], ['/test/echo', '{"a":{"b":["\\u0000"]}}']]) {
+      const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status, `${path} ${body}`).toBe(400);
+      expect(await res.json()).toEqual({ error: 'ERR_BAD_REQUEST', message: 'NUL characters are not allowed in a request.' });
+    }
+  });
+
   it('answers an unknown route with 404 JSON and no stack', async () => {
     const res = await fetch(`${app.url}/no/such/route?code=secret`);
     expect(res.status).toBe(404);
