@@ -20,7 +20,8 @@ interface Pending {
  *
  * Contract for `fn`: it either completes, or throws an OAuthError or StoppedBeforeWrite before writing anything
  * (that error goes to its caller alone; the others still commit). Any other error (a database error) rolls the
- * whole batch back, and every caller gets it.
+ * whole batch back, and every caller gets it. A unit must not itself wait for a group commit (it would wait
+ * for the batch it is part of).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
