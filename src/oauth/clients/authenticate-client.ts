@@ -54,6 +54,8 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
     method = 'none';
   }
   const cacheKey = `${method} ${id} ${secret === undefined ? '' : sha256(secret)}`;
+  let recent = remembered.get(db);
+  if (!recent) remembered.set(db, (recent = new Map()));
   const hit = recent.get(cacheKey);
   if (hit && hit.until > Date.now()) return hit.client;
   const row = id.length <= 2048 ? await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
@@ -76,4 +78,4 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
  * therefore takes up to a second to stop working, on every instance.
  */
 const REMEMBER_MS = 1000;
-const recent = new Map<string, { client: OAuthClient; until: number }>();
+const remembered = new WeakMap<object, Map<string, { client: OAuthClient; until: number }>>();
