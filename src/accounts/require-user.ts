@@ -10,8 +10,9 @@ export interface RequireUserOptions {
   /** Scope a bearer token must carry (sessions have every right of their person). */
   scope?: string;
   /**
-   * Audience an OAuth access token must carry (RFC 8707/9068): pass `gatewayAudience(config)` on the gateway's
-   * own API so a token minted for another resource is refused here. Sessions and API tokens have no audience.
+   * Audience an OAuth access token must carry (RFC 8707/9068). Default: the gateway itself
+   * (`gatewayAudience(config)`), so a token minted for another resource is refused here. Sessions and API
+   * tokens have no audience.
    */
   audience?: string;
 }
@@ -34,8 +35,10 @@ export function safeReturnTo(value: unknown): string {
  */
 export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHandlerAsyncHookHandler {
   const resourceMetadata = `${ctx.config.publicUrl}/.well-known/oauth-protected-resource`;
+  const audience = o.audience ?? gatewayAudience(ctx.config);
+  // RFC 6750 §3 / RFC 9728 §5.1: the challenge names where to discover the AS and, when known, the scope needed.
   const withMetadata = (e: OAuthError) => {
-    e.wwwAuthenticate = { ...e.wwwAuthenticate, resource_metadata: resourceMetadata };
+    e.wwwAuthenticate = { ...e.wwwAuthenticate, resource_metadata: resourceMetadata, ...(o.scope ? { scope: o.scope } : {}) };
     return e;
   };
   return async function requireUserHandler(request: FastifyRequest, reply: FastifyReply) {
@@ -49,7 +52,7 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
       } catch (e) {
         throw e instanceof OAuthError ? withMetadata(e) : e;
       }
-      if (o.audience && principal.kind === 'access' && !principal.audience.includes(o.audience)) {
+      if (principal.kind === 'access' && !principal.audience.includes(audience)) {
         throw withMetadata(new InvalidToken('token audience is another resource'));
       }
       if (o.scope && principal.kind !== 'session' && !principal.scopes.includes(o.scope)) {
@@ -71,7 +74,7 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
   };
 }
 
-/** requireUser for the gateway's own JSON API: a bearer must carry `scope` and be meant for this gateway. */
+/** requireUser for the gateway's own JSON API: a bearer must carry `scope` (and, as always, be meant for this gateway). */
 export function requireApiUser(ctx: AppContext, scope: string): preHandlerAsyncHookHandler {
-  return requireUser(ctx, { scope, audience: gatewayAudience(ctx.config) });
+  return requireUser(ctx, { scope });
 }
