@@ -1,7 +1,7 @@
 import type { AppContext } from '../server/context.js';
 import { AppError } from '../errors/index.js';
 import { createClient } from '../oauth/index.js';
-import { redirectUriProblem } from '../oauth/clients/redirect-uri-rules.js';
+import { redirectUriProblem } from '../oauth/index.js';
 import { personalCaller, requestedScopes, type Principal, type RequestMeta } from '../tokens/index.js';
 
 /** RFC 8693 grant type URN: agents may exchange their delegated tokens for narrower ones for sub-agents. */

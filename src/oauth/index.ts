@@ -1,6 +1,7 @@
 export { createClient, type CreateClientInput } from './clients/create-client.js';
 export { authenticateClient, type ClientCredentialsInput } from './clients/authenticate-client.js';
 export { findClient } from './clients/find-client.js';
+export { redirectUriProblem } from './clients/redirect-uri-rules.js';
 export type { OAuthClient, TokenEndpointAuthMethod } from './clients/oauth-client.js';
 export type { GrantDescriptor, GrantRequest, TokenResponse } from './grants/grant-descriptor.js';
 export { findGrant, grantTypes, registerGrant } from './grants/registry.js';
