@@ -43,6 +43,8 @@ export interface OAuthCodesTable {
   used_at: number | null;
   /** The token family issued from it (so a second use can revoke it). */
   family_id: string | null;
+  /** OpenID Connect `nonce` of the request, echoed in the ID token. */
+  nonce: string | null;
 }
 
 /** Remembered consent: one per person, client, scopes and resource. "Authorized apps" lists these. */

@@ -69,6 +69,39 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(me.status).toBe(200);
   });
 
+  it('issues an OpenID Connect ID token when openid is granted, validated by oauth4webapi, and refuses it as a bearer', async () => {
+    const issuer = new URL(app.url);
+    const oidc = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
+    expect(oidc.id_token_signing_alg_values_supported).toEqual(['ES256']);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const nonce = oauth.generateRandomNonce();
+    const state = oauth.generateRandomState();
+    const callback = await authorize(app, user, {
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, nonce, scope: 'openid profile',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: app.url,
+    });
+    const params = oauth.validateAuthResponse(oidc, client, callback, state);
+    const res = await oauth.authorizationCodeGrantRequest(oidc, client, auth, params, REDIRECT, verifier, insecure);
+    const out = await oauth.processAuthorizationCodeResponse(oidc, client, res, { expectedNonce: nonce, requireIdToken: true });
+    const claims = oauth.getValidatedIdTokenClaims(out)!;
+    expect(claims).toMatchObject({ iss: app.url, sub: user.userId, aud: client.client_id, nonce });
+    // signed by a key of the JWKS (oauth4webapi trusts the TLS channel for the claims; check the signature too)
+    const { createRemoteJWKSet, jwtVerify } = await import('jose');
+    const { protectedHeader } = await jwtVerify(out.id_token!, createRemoteJWKSet(new URL(`${app.url}/jwks.json`)), { issuer: app.url, audience: client.client_id });
+    expect(protectedHeader.alg).toBe('ES256');
+    // an ID token is not an access token: the gateway's API refuses it
+    const asBearer = await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${out.id_token}` } });
+    expect(asBearer.status).toBe(401);
+    // a nonce that is not the request's fails oauth4webapi's check
+    const verifier2 = oauth.generateRandomCodeVerifier();
+    const cb2 = await authorize(app, user, {
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, nonce, scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier2), code_challenge_method: 'S256', resource: app.url,
+    });
+    const res2 = await oauth.authorizationCodeGrantRequest(oidc, client, auth, oauth.validateAuthResponse(oidc, client, cb2, state), REDIRECT, verifier2, insecure);
+    await expect(oauth.processAuthorizationCodeResponse(oidc, client, res2, { expectedNonce: 'another-nonce' })).rejects.toThrow(/nonce/);
+  });
+
   it('introspects the access and refresh tokens for an authenticated client', async () => {
     const at = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure));
     expect(at).toMatchObject({ active: true, client_id: client.client_id, sub: user.userId, scope: 'profile', aud: app.url });

@@ -24,7 +24,7 @@ async function codeRedirect(ctx: AppContext, db: Executor, req: AuthorizationReq
   await db.insertInto('oauth_codes').values({
     code_hash: sha256(code), client_id: req.client.clientId, user_id: userId, grant_id: grantId, redirect_uri: req.redirectUri,
     code_challenge: req.codeChallenge, scope: req.scopes.join(' '), resource: resourceKey(req), created_at: now,
-    expires_at: now + ctx.config.oauthCodeTtl * 1000, used_at: null, family_id: null,
+    expires_at: now + ctx.config.oauthCodeTtl * 1000, used_at: null, family_id: null, nonce: req.nonce ?? null,
   }).execute();
   return responseRedirect(ctx, req.redirectUri, { code, state: req.state });
 }

@@ -17,6 +17,8 @@ export interface AuthorizationRequest {
   scopes: string[];
   resources: Resource[];
   prompt?: string;
+  /** OpenID Connect nonce (with scope openid), bound to the code and echoed in the ID token. */
+  nonce?: string;
   /** The parameters as received, to carry through the consent form. */
   raw: Record<string, string | string[]>;
 }
@@ -76,10 +78,11 @@ export async function parseAuthorizationRequest(ctx: AppContext, input: unknown)
   if (!params.code_challenge) throw fail(new InvalidRequest('PKCE is required: code_challenge is missing'));
   if (params.code_challenge_method !== 'S256') throw fail(new InvalidRequest('code_challenge_method must be S256 (plain is not supported)'));
   if (!CHALLENGE_RE.test(params.code_challenge)) throw fail(new InvalidRequest('code_challenge is not a base64url SHA-256 value'));
+  if (params.nonce !== undefined && (params.nonce.length === 0 || params.nonce.length > 512)) throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
   try {
     const resources = await resourcesOf(ctx).resolve(requested);
     const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
-    return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resources, prompt: params.prompt, raw: q as AuthorizationRequest['raw'] };
+    return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resources, prompt: params.prompt, nonce: params.nonce, raw: q as AuthorizationRequest['raw'] };
   } catch (e) {
     if (e instanceof OAuthError) throw fail(e);
     throw e;

@@ -4,6 +4,7 @@ import { canonicalResource } from '../resources/canonical-resource.js';
 import { issueTokenPair } from '../tokens/issue-token-pair.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { verifyPkce } from '../tokens/pkce.js';
+import { idToken } from '../tokens/id-token.js';
 import { randomId } from '../../crypto/index.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 
@@ -64,6 +65,10 @@ export const authorizationCode: GrantDescriptor = {
         return pair;
       });
       const { jti: _jti, ...body } = out;
+      // OpenID Connect Core §3.1.3.3: with `openid` granted, the response carries an ID token for the client.
+      if (row.scope.split(' ').includes('openid') && row.user_id) {
+        return { ...body, id_token: idToken(ctx, { userId: row.user_id, clientId: client.clientId, nonce: row.nonce, accessToken: body.access_token }) };
+      }
       return body;
     } catch (e) {
       if (e instanceof CodeReused) throw await reuse();

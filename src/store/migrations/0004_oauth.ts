@@ -47,6 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used_at', 'bigint')
     .addColumn('family_id', 'text')
+    .addColumn('nonce', 'text')
     .execute();
   await db.schema.createIndex('oauth_codes_expires').on('oauth_codes').column('expires_at').execute();
 

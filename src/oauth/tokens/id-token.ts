@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+import type { AppContext } from '../../server/context.js';
+
+/**
+ * An OpenID Connect ID token (Core §2) for the code flow when `openid` was granted: signed ES256 like every
+ * token of the gateway, `aud` is the client, `nonce` echoes the authorization request, `at_hash` binds it to
+ * the access token issued with it (§3.1.3.6). It carries no profile claims: `sub` only.
+ */
+export function idToken(ctx: AppContext, o: { userId: string; clientId: string; nonce: string | null; accessToken: string }): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const digest = createHash('sha256').update(o.accessToken).digest();
+  return ctx.keys.sign({
+    iss: ctx.config.publicUrl, sub: o.userId, aud: o.clientId, iat, exp: iat + ctx.config.oauthAccessTokenTtl,
+    at_hash: digest.subarray(0, 16).toString('base64url'), ...(o.nonce ? { nonce: o.nonce } : {}),
+  }, { typ: 'JWT' });
+}
