@@ -15,6 +15,9 @@ export const schema = {
   trustProxy: opt.bool('OAUTH3_TRUST_PROXY', 'Trust X-Forwarded-* headers (only behind a reverse proxy you control).', false),
   bodyLimit: opt.int('OAUTH3_BODY_LIMIT', 'Largest request body accepted, in bytes; larger bodies get 413.', 1024 * 1024, 1024, 64 * 1024 * 1024),
   shutdownTimeoutMs: opt.int('OAUTH3_SHUTDOWN_TIMEOUT_MS', 'How long graceful shutdown waits for in-flight requests.', 10_000, 0, 600_000),
+  rateLimitAuth: opt.int('OAUTH3_RATE_LIMIT_AUTH',
+    'Requests a minute one IP may make to the unauthenticated endpoints that guess or create (passkey sign-in and sign-up, dynamic client registration); 429 beyond. 0 turns it off.',
+    60, 0, 1_000_000),
   logLevel: opt.enumOf('OAUTH3_LOG_LEVEL', 'pino log level.', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
   // ── Storage and keys ──────────────────────────────────────────────────────

@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
+import { installRateLimits } from './rate-limits.js';
 import { opsRoutes } from './ops-routes.js';
 import { webModule } from '../web/index.js';
 import { accountsModule } from '../accounts/index.js';
@@ -30,6 +31,7 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
   });
   installErrorHandler(app);
   rejectNul(app);
+  await installRateLimits(app, ctx.config);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
   await app.register(helmet, {

@@ -44,7 +44,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const appError = error instanceof AppError ? error : fromFastify(error);
     const oauthRoute = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth;
     if (appError && appError.status < 500) {
-      if (oauthRoute) return sendOAuthError(reply, new OAuthError(400, 'invalid_request', appError.message));
+      if (oauthRoute && appError.status !== 429) return sendOAuthError(reply, new OAuthError(400, 'invalid_request', appError.message));
       return reply.code(appError.status).send(appError.toJSON());
     }
     request.log.error({ err: error }, 'request failed');

@@ -23,6 +23,7 @@ export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: P
     masterKey: randomBytes(32).toString('base64url'),
     logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
     auditFlushMs: 20,
+    rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/foundation/rate-limits.test.ts tests the limit
     ...db,
     ...overrides,
   });
