@@ -155,10 +155,10 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect(refused.status).toBe(401);
     expect((await refused.json()).error_description).toBe('token audience is another resource');
     // …on every route of the gateway, not only the accounts API (the audience check is requireUser's default)
-    const apps = await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${elsewhere}` } });
+    const apps = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${elsewhere}` } });
     expect(apps.status).toBe(401);
     expect((await apps.json()).error_description).toBe('token audience is another resource');
-    expect((await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${read}` } })).status).toBe(200);
+    expect((await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${read}` } })).status).toBe(200);
   });
 
   it('challenges an unauthenticated API call with resource_metadata and the scope needed (RFC 6750, RFC 9728)', async () => {

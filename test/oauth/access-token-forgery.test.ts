@@ -13,7 +13,7 @@ describe.each(dialects)('forged or misused access tokens are refused on %s', (di
   let header: Record<string, unknown>;
   let payload: Record<string, unknown>;
   const introspect = async (t: string) => (await postForm(`${app.url}/introspect`, { token: t }, basic(client.client_id, client.client_secret))).body;
-  const api = async (t: string) => (await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${t}` } })).status;
+  const api = async (t: string) => (await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${t}` } })).status;
 
   beforeAll(async () => {
     app = await startTestApp(dialect, { resources: [{ url: 'https://a.example/mcp', name: 'A', scopes: ['a.use'] }, { url: 'https://b.example/mcp', name: 'B', scopes: ['b.use'] }] });

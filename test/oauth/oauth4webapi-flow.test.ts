@@ -65,7 +65,7 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(tokens.refresh_token).toBeTruthy();
     const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${tokens.access_token}` } }), app.url, insecure);
     expect(claims).toMatchObject({ iss: app.url, aud: app.url, sub: user.userId, client_id: client.client_id, scope: 'profile' });
-    const me = await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const me = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
   });
 
@@ -90,7 +90,7 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     const { protectedHeader } = await jwtVerify(out.id_token!, createRemoteJWKSet(new URL(`${app.url}/jwks.json`)), { issuer: app.url, audience: client.client_id });
     expect(protectedHeader.alg).toBe('ES256');
     // an ID token is not an access token: the gateway's API refuses it
-    const asBearer = await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${out.id_token}` } });
+    const asBearer = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${out.id_token}` } });
     expect(asBearer.status).toBe(401);
     // a nonce that is not the request's fails oauth4webapi's check
     const verifier2 = oauth.generateRandomCodeVerifier();

@@ -54,7 +54,7 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   });
 
   it('publishes protected-resource metadata whose resource is exactly the challenged URL', async () => {
-    const unauth = await fetch(`${app.url}/api/apps`);
+    const unauth = await fetch(`${app.url}/api/v1/me/apps`);
     expect(unauth.status).toBe(401);
     const challenge = unauth.headers.get('www-authenticate')!;
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)![1];

@@ -10,7 +10,7 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 
 /**
  * "Authorized apps": GET /account/apps lists each grant (client, scopes, resource, first and last use);
- * POST /account/apps/:grantId/revoke revokes the grant and every token of it. JSON at GET /api/apps.
+ * POST /account/apps/:grantId/revoke revokes the grant and every token of it. JSON at GET /api/v1/me/apps.
  */
 export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/account/apps', { schema: { hide: true }, preHandler: requireUser(ctx, { page: true }) }, async (request, reply) => {
@@ -42,7 +42,7 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     });
   });
 
-  app.get('/api/apps', { preHandler: requireUser(ctx) }, async (request) => {
+  app.get('/api/v1/me/apps', { preHandler: requireUser(ctx), schema: { tags: ['authorized apps'], summary: 'Apps you authorized (consent grants): client, scopes, resource, first and last use' } }, async (request) => {
     if (!request.principal!.userId) throw new AppError('ERR_FORBIDDEN', 'Only a person has authorized apps.');
     return { apps: await listGrants(ctx.db, request.principal!.userId) };
   });

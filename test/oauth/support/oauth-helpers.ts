@@ -92,7 +92,7 @@ export function refresh(app: TestApp, clientId: string, refreshToken: string, ex
 
 /** Calls a gateway API with a bearer token; returns the status. */
 export async function apiStatus(app: TestApp, token: string): Promise<number> {
-  return (await fetch(`${app.url}/api/apps`, { headers: { authorization: `Bearer ${token}` } })).status;
+  return (await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${token}` } })).status;
 }
 
 /** Makes the whole process (the in-process gateway included) see the clock `ms` ahead until `restore()`. */
