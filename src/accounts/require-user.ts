@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../server/context.js';
-import { InsufficientScope, InvalidToken, OAuthError } from '../errors/index.js';
+import { AppError, InsufficientScope, InvalidToken, OAuthError } from '../errors/index.js';
 import { sessionRejection } from './session-hook.js';
 import './request-context.js';
 
 export interface RequireUserOptions {
-  /** A page: redirect to /login?return_to=… instead of answering 401. */
+  /** A page: redirect to /login?return_to=… instead of answering 401; a bearer token is refused (403). */
   page?: boolean;
   /** Scope a bearer token must carry (sessions have every right of their person). */
   scope?: string;
@@ -43,6 +43,9 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
   };
   return async function requireUserHandler(request: FastifyRequest, reply: FastifyReply) {
     const auth = request.headers.authorization;
+    // Pages and their forms are the browser session's: they check no scope and a bearer is exempt from CSRF, so a
+    // bearer here (even with someone's session cookie beside it) would act with every right of its person.
+    if (auth !== undefined && o.page) throw new AppError('ERR_FORBIDDEN', 'Pages need a signed-in browser session; with a bearer token use the JSON API under /api/v1.');
     if (auth !== undefined) {
       const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
       if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));

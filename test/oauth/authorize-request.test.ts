@@ -127,6 +127,27 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     expect(res.status).toBe(403);
   });
 
+  it('refuses consent from a victim\'s narrow bearer sent with the attacker\'s own session cookie (no code, no grant)', async () => {
+    const victim = await createTestUser(app);
+    const attacker = await createTestUser(app);
+    const { code, verifier } = await codeFor(app, victim, client.client_id, REDIRECT, { scope: 'profile' });
+    const token = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body.access_token;
+    const grants = () => app.ctx.db.selectFrom('oauth_grants').select('scope').where('user_id', '=', victim.userId).execute();
+    const before = await grants();
+    const params = { ...base(), scope: 'tokens.manage agents.manage delegate' };
+    const res = await fetch(`${app.url}/oauth/authorize/approve`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, decision: 'approve' }), redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await grants()).toEqual(before);
+    const page = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams(params)}`, {
+      headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie }, redirect: 'manual',
+    });
+    expect(page.status).toBe(403);
+  });
+
   it('approves with code, state and iss; remembers the consent for the same client, scopes and resource', async () => {
     const params = { ...base(), scope: 'notes.read', resource: 'https://mcp.example/mcp' };
     const back = await authorize(app, user, params);

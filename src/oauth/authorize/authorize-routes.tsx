@@ -42,7 +42,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
   /** Consent is given in a browser session only: a bearer token (even the person's) cannot approve for them. */
   const browserSession = async (request: FastifyRequest) => {
-    if (!request.accountSession) throw new AppError('ERR_FORBIDDEN', 'Consent needs a signed-in browser session, not a bearer token.');
+    if (!request.accountSession || request.principal !== request.accountSession.principal) throw new AppError('ERR_FORBIDDEN', 'Consent needs a signed-in browser session, not a bearer token.');
   };
   const signedIn = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession] };
   app.get('/oauth/authorize/page', signedIn, async (request, reply) => {
