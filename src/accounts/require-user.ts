@@ -23,9 +23,12 @@ export function gatewayAudience(config: { publicUrl: string }): string {
   return u.origin + (u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, ''));
 }
 
-/** Same-origin path (with query) to come back to after sign-in; anything else becomes /account. */
+/**
+ * Same-origin path (with query) to come back to after sign-in; anything else becomes /account. Printable ASCII
+ * only (a path from request.url is percent-encoded): it goes into a Location header.
+ */
 export function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 2048 ? value : '/account';
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length < 2048 ? value : '/account';
 }
 
 /**

@@ -91,4 +91,18 @@ describe('return_to after sign-in', () => {
       expect(safeReturnTo(bad)).toBe('/account');
     }
   });
+
+  it('a return_to with a control or non-ASCII character is /account, never a 500 (it goes into a Location header)', async () => {
+    const app = await startTestApp('sqlite');
+    try {
+      const u = await createTestUser(app);
+      for (const rt of ['/%01x', '/%7F', '/%E4%BD%A0', '/a%0Bb']) {
+        const res = await fetch(`${app.url}/login?return_to=${rt}`, { headers: { cookie: u.cookie }, redirect: 'manual' });
+        expect(res.status, rt).toBe(302);
+        expect(res.headers.get('location'), rt).toBe('/account');
+      }
+    } finally {
+      await app.stop();
+    }
+  });
 });
