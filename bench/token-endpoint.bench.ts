@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
+/** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
+const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const CONNECTIONS = 20;
 const CHAINS = 4 * CONNECTIONS;
 const SECRET = process.env.BENCH_PEER_SECRET ?? randomBytes(32).toString('base64url');
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
   const seeded = await seedOauth3(env, ours);
   const children: ChildProcess[] = [];
   try {
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const server = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(server);
     const peerProc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(peerPort)], { cwd: root, env: { ...env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(peerProc);
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const c of children) c.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, PROFILE_DIR ? 3000 : 500));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

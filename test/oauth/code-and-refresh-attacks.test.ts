@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/crypto/index.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
@@ -79,6 +80,11 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(b.status).toBe(200);
     expect(b.body).toEqual(a.body);
     expect(await apiStatus(app, a.body.access_token)).toBe(200);
+    // The request that lost the race left nothing behind: one new refresh token and one new access token.
+    const { family_id } = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('family_id').where('token_hash', '=', sha256(t.refresh_token)).executeTakeFirstOrThrow();
+    const refreshRows = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('id').where('family_id', '=', family_id).execute();
+    const accessRows = await app.ctx.db.selectFrom('access_tokens').select('jti').where('grant_id', '=', family_id).execute();
+    expect([refreshRows.length, accessRows.length]).toEqual([2, 2]);
   });
 
   it('revokes the whole family when a rotated refresh token is reused outside the grace window', async () => {

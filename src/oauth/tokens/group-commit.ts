@@ -18,8 +18,9 @@ interface Pending {
  * a response never reports a write that is not durable. One commit per batch instead of one per request is what
  * lets SQLite (and PostgreSQL) keep up with a busy token endpoint.
  *
- * Contract for `fn`: it either completes, or throws an OAuthError or StoppedBeforeWrite before writing anything
- * (that error goes to its caller alone; the others still commit). Any other error (a database error) rolls the
+ * Contract for `fn`: it either completes, or throws an OAuthError or StoppedBeforeWrite having left nothing
+ * written (before its first write, or after taking its own writes back; that error goes to its caller alone;
+ * the others still commit). Any other error (a database error) rolls the
  * whole batch back, and every caller gets it. A unit must not itself wait for a group commit (it would wait
  * for the batch it is part of).
  */

@@ -3,6 +3,11 @@ import type { Executor } from '../../store/index.js';
 import { randomId, randomToken, sha256 } from '../../crypto/index.js';
 import type { OAuthFamiliesTable } from '../tables.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
+import { preparedQuery } from './prepared-query.js';
+
+const insertRefresh = preparedQuery((db, slot) => db.insertInto('oauth_refresh_tokens').values({
+  id: slot(0), token_hash: slot(1), family_id: slot(2), created_at: slot(3), expires_at: slot(4), used_at: slot(5), grace_response: slot(6),
+}));
 
 /**
  * Issues an access token (RFC 9068, `grant_id` = the family, so revoking the family revokes it) and, when
@@ -22,10 +27,7 @@ export async function issueTokenPair(
   if (o.refresh) {
     const refresh = randomToken();
     const now = Date.now();
-    await db.insertInto('oauth_refresh_tokens').values({
-      id: randomId('rt'), token_hash: sha256(refresh), family_id: family.id, created_at: now,
-      expires_at: now + ctx.config.oauthRefreshTokenTtl * 1000, used_at: null, grace_response: null,
-    }).execute();
+    await insertRefresh(db, [randomId('rt'), sha256(refresh), family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null, null]);
     out.refresh_token = refresh;
   }
   return out;
