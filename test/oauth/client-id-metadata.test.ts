@@ -107,9 +107,41 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
     expect(r.location).toBeNull();
     expect(r.text).toContain(message);
   });
+
+  it('resolves concurrent first requests for the same document without a 5xx (one client row)', async () => {
+    const clientId = `${site.base}/nostore.json`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => authorizeStatus(dev, clientId)));
+    for (const r of results) expect(r.status, r.text.slice(0, 200)).toBe(302);
+    const rows = await dev.ctx.db.selectFrom('oauth_clients').select('id').where('id', '=', clientId).execute();
+    expect(rows).toHaveLength(1);
+  });
 });
 
 describe('Client ID Metadata Document fetch limits', () => {
+  it('gives up on a document server that sends headers, then drips the body, within 5 s', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const drip = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      timers.push(setInterval(() => res.write(' '), 200));
+    });
+    await new Promise<void>((ok) => drip.listen(0, '127.0.0.1', ok));
+    const app = await startTestApp('sqlite', { oauthCimdAllowHttp: true, oauthCimdAllowRanges: ['127.0.0.0/8'] });
+    try {
+      const clientId = `http://127.0.0.1:${(drip.address() as { port: number }).port}/client.json`;
+      const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const t0 = Date.now();
+      const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      for (const t of timers) clearInterval(t);
+      drip.closeAllConnections();
+      drip.close();
+      await app.stop();
+    }
+  });
+
   it('gives up on a document server that does not answer within 5 s', async () => {
     const sockets: import('node:net').Socket[] = [];
     const silent = (await import('node:net')).createServer((s) => sockets.push(s)); // accepts, never answers

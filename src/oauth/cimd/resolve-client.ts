@@ -47,12 +47,20 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
     throw new ClientMetadataError(`the client metadata document is invalid: ${e instanceof OAuthError ? e.error_description : 'bad metadata'}`);
   }
   if (!m.client_name) input.name = new URL(clientId).host;
-  const client = await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('oauth_clients').where('id', '=', clientId).where('source', '=', 'cimd').execute();
-    const { client } = await createClient(trx, { ...input, clientId, source: 'cimd' });
-    await trx.updateTable('oauth_clients').set({ fetched_at: Date.now() }).where('id', '=', clientId).execute();
-    return client;
-  });
+  let client: OAuthClient;
+  try {
+    client = await ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('oauth_clients').where('id', '=', clientId).where('source', '=', 'cimd').execute();
+      const { client } = await createClient(trx, { ...input, clientId, source: 'cimd' });
+      await trx.updateTable('oauth_clients').set({ fetched_at: Date.now() }).where('id', '=', clientId).execute();
+      return client;
+    });
+  } catch (e) {
+    // A concurrent fetch of the same document stored it first (PostgreSQL: unique violation): use that one.
+    const stored = await findClient(ctx.db, clientId);
+    if (!stored || stored.source !== 'cimd') throw e;
+    client = stored;
+  }
   return { client, ttlMs: cacheLifetimeMs(res.headers) };
 }
 
