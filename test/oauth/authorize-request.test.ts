@@ -171,6 +171,18 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     await expect(app.ctx.tokens.verify(t.access_token, { audience: app.url })).rejects.toMatchObject({ error: 'invalid_token' });
   });
 
+  it('lists authorized apps as JSON to the session and to a bearer with profile, not to a narrower bearer', async () => {
+    const mint = async (scopes: string[]) => (await (await fetch(`${app.url}/api/v1/me/tokens`, {
+      method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'apps', scopes }),
+    })).json()).token as string;
+    const list = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me/apps`, { headers });
+    expect((await list({ cookie: user.cookie })).status).toBe(200);
+    expect((await list({ authorization: `Bearer ${await mint(['profile'])}` })).status).toBe(200);
+    const narrow = await list({ authorization: `Bearer ${await mint(['mcp'])}` });
+    expect(narrow.status).toBe(403);
+    expect((await narrow.json()).error).toBe('insufficient_scope');
+  });
+
   it('lists the grant under Authorized apps and revokes every token of it at once', async () => {
     const other = await createTestUser(app);
     const first = await codeFor(app, other, client.client_id, REDIRECT, { scope: 'profile' });

@@ -42,7 +42,7 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     });
   });
 
-  app.get('/api/v1/me/apps', { preHandler: requireUser(ctx), schema: { tags: ['authorized apps'], summary: 'Apps you authorized (consent grants): client, scopes, resource, first and last use' } }, async (request) => {
+  app.get('/api/v1/me/apps', { preHandler: requireUser(ctx, { scope: 'profile' }), schema: { tags: ['authorized apps'], summary: 'Apps you authorized (consent grants): client, scopes, resource, first and last use' } }, async (request) => {
     if (!request.principal!.userId) throw new AppError('ERR_FORBIDDEN', 'Only a person has authorized apps.');
     return { apps: await listGrants(ctx.db, request.principal!.userId) };
   });
