@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
-import { authorize } from './support/oauth-helpers.js';
+import { authorize, basic, postForm, register } from './support/oauth-helpers.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -109,6 +109,13 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(rt).toMatchObject({ active: true, token_type: 'refresh_token' });
     const anon = await fetch(as.introspection_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens.access_token}` });
     expect(anon.status).toBe(401);
+  });
+
+  it('describes a refresh token only to its own client (a resource server never holds one); access tokens to any resource server', async () => {
+    const rs = await register(app, { grant_types: ['client_credentials'], client_name: 'some resource server' });
+    const ask = (token: string) => postForm(`${app.url}/introspect`, { token }, basic(rs.client_id, rs.client_secret));
+    expect((await ask(tokens.refresh_token!)).body).toEqual({ active: false });
+    expect((await ask(tokens.access_token)).body).toMatchObject({ active: true, client_id: client.client_id });
   });
 
   it('refreshes with rotation', async () => {

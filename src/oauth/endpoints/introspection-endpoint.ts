@@ -7,7 +7,7 @@ import { formParams } from './form-params.js';
 
 /**
  * POST /introspect (RFC 7662). Only authenticated confidential clients (resource servers registered with a
- * secret) may ask; anything not active is `{ "active": false }` with no detail.
+ * secret) may ask; anything not active is `{ "active": false }` with no detail, and so is a refresh token of another client.
  */
 export async function introspectionEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/introspect', { config: { oauth: true } }, async (request, reply) => {
@@ -26,7 +26,9 @@ export async function introspectionEndpoint(app: FastifyInstance, ctx: AppContex
         exp: p.expiresAt ?? undefined, jti: p.tokenId, ...(p.chain.length ? { act_chain: p.chain } : {}),
       };
     }
-    if (!found.active) return { active: false };
+    // A refresh token is described to the client it was issued to only (RFC 7662 §4: a resource server never
+    // holds one, so nothing else needs to learn whose it is or what it may get).
+    if (!found.active || found.clientId !== caller.clientId) return { active: false };
     return {
       active: true, token_type: 'refresh_token', client_id: found.clientId, sub: found.userId ?? found.clientId, scope: found.scope,
       aud: found.resource.includes(' ') ? found.resource.split(' ') : found.resource, iss: ctx.config.publicUrl, exp: Math.floor(found.expiresAt / 1000),
