@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
     OAUTH3_PORT: String(ourPort), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: ours, OAUTH3_DATA_DIR: dataDir,
-    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'), OAUTH3_LOG_LEVEL: 'silent',
+    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
   };
   const seeded = await seedOauth3(env, ours);
   const children: ChildProcess[] = [];
