@@ -128,4 +128,23 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     expect((await refresh(app, other.client_id, t.refresh_token)).body.error).toBe('invalid_grant');
   });
+
+  it('refuses an access token issued into a family after it was revoked (a refresh that raced the revocation)', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const familyId = (await app.ctx.tokens.verify(t.access_token)).lineage![0];
+    expect(familyId).toMatch(/^fam/);
+    const grant = await app.ctx.db.selectFrom('oauth_families').select('grant_id').where('id', '=', familyId).executeTakeFirstOrThrow();
+    const res = await fetch(`${app.url}/account/apps/${grant.grant_id}/revoke`, {
+      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${user.csrf}`, redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    // what a refresh that loaded its token before the revocation commits after it (refresh-token.ts does not
+    // re-read the family inside its transaction): a new access token of the family
+    const late = await app.ctx.db.transaction().execute((trx) => app.ctx.tokens.issueAccessToken(trx, {
+      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, grantId: familyId,
+    }));
+    await expect(app.ctx.tokens.verify(late.token)).rejects.toMatchObject({ error: 'invalid_token' });
+    expect(await apiStatus(app, late.token)).toBe(401);
+  });
 });
