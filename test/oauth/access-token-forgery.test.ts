@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createClient } from '../../src/oauth/index.js';
 import { basic, postForm, register } from './support/oauth-helpers.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -17,7 +18,9 @@ describe.each(dialects)('forged or misused access tokens are refused on %s', (di
 
   beforeAll(async () => {
     app = await startTestApp(dialect, { resources: [{ url: 'https://a.example/mcp', name: 'A', scopes: ['a.use'] }, { url: 'https://b.example/mcp', name: 'B', scopes: ['b.use'] }] });
-    client = (await register(app, { grant_types: ['client_credentials'], client_name: 'rs' })) as typeof client;
+    // registered by the operator (a self-registered client gets no scope through client_credentials)
+    const made = await createClient(app.ctx.db, { name: 'rs', grantTypes: ['client_credentials'] });
+    client = { client_id: made.client.clientId, client_secret: made.clientSecret! };
     const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', scope: 'mcp' }, basic(client.client_id, client.client_secret));
     token = res.body.access_token;
     const [h, p] = token.split('.');

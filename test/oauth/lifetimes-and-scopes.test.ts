@@ -57,4 +57,24 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
     const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials' }, basic(codeOnly.client_id, codeOnly.client_secret));
     expect(res.body.error).toBe('unauthorized_client');
   });
+
+  it('gives a client that registered itself (open registration) no scope of its own through client_credentials', async () => {
+    const anyone = await register(app, { grant_types: ['client_credentials'], client_name: 'anyone', scope: 'mcp profile' });
+    expect(anyone.scope ?? '').toBe('');
+    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', scope: 'mcp' }, basic(anyone.client_id, anyone.client_secret));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_scope');
+    const bare = await postForm(`${app.url}/token`, { grant_type: 'client_credentials' }, basic(anyone.client_id, anyone.client_secret));
+    expect(bare.status).toBe(200);
+    expect(bare.body.scope).toBe('');
+    // it still authenticates as a resource server (introspection needs a confidential client, not scopes)
+    const intro = await postForm(`${app.url}/introspect`, { token: bare.body.access_token }, basic(anyone.client_id, anyone.client_secret));
+    expect(intro.body).toMatchObject({ active: true, client_id: anyone.client_id });
+    const both = await fetch(`${app.url}/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_types: ['client_credentials', 'authorization_code'], redirect_uris: [REDIRECT] }),
+    });
+    expect(both.status).toBe(400);
+    expect((await both.json()).error).toBe('invalid_client_metadata');
+  });
 });

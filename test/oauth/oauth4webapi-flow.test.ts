@@ -141,8 +141,11 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     const res = await oauth.dynamicClientRegistrationRequest(as, { grant_types: ['client_credentials'], client_name: 'agent', token_endpoint_auth_method: 'client_secret_post' }, insecure);
     const agent = await oauth.processDynamicClientRegistrationResponse(res);
     const agentAuth = oauth.ClientSecretPost(agent.client_secret as string);
-    const out = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, { scope: 'mcp' }, insecure));
+    // self-registered under open registration: it acts as itself with no scope of its own
+    const out = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, {}, insecure));
     const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${out.access_token}` } }), app.url, insecure);
-    expect(claims).toMatchObject({ sub: agent.client_id, client_id: agent.client_id, scope: 'mcp' });
+    expect(claims).toMatchObject({ sub: agent.client_id, client_id: agent.client_id, scope: '' });
+    const scoped = await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, { scope: 'mcp' }, insecure);
+    await expect(oauth.processClientCredentialsResponse(as, agent, scoped)).rejects.toMatchObject({ error: 'invalid_scope' });
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { runCli } from '../support/run-cli.js';
 import { startTestApp } from '../support/test-app.js';
-import { basic, postForm, register } from './support/oauth-helpers.js';
+import { createClient } from '../../src/oauth/index.js';
+import { basic, postForm } from './support/oauth-helpers.js';
 
 describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
   it('adds a resource server that the running gateway then issues tokens for, and removes it', async () => {
@@ -19,7 +20,8 @@ describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
 
     const app = await startTestApp(dialect, { ...db, masterKey });
     try {
-      const client = await register(app, { grant_types: ['client_credentials'], client_name: 'agent' });
+      const made = await createClient(app.ctx.db, { name: 'agent', grantTypes: ['client_credentials'] }); // operator-registered: may use scopes
+      const client = { client_id: made.client.clientId, client_secret: made.clientSecret! };
       const ok = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp', scope: 'notes.read' }, basic(client.client_id, client.client_secret));
       expect(ok.status).toBe(200);
       expect((await app.ctx.tokens.verify(ok.body.access_token, { audience: 'https://notes.example/mcp' })).scopes).toEqual(['notes.read']);

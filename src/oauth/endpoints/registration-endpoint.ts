@@ -20,6 +20,16 @@ export async function registrationEndpoint(app: FastifyInstance, ctx: AppContext
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InvalidClientMetadata('the body must be a JSON object of client metadata');
     const input = parseClientMetadata(body as Record<string, unknown>, { knownScope: (s) => ctx.scopes.has(s) });
+    // Under open registration nobody vouches for the client, so it may not grant itself scopes: its
+    // client_credentials tokens carry none (scopes come from a person's consent, or from a registration made
+    // with the initial access token or the CLI). It still authenticates, e.g. as a resource server introspecting.
+    const grants = input.grantTypes ?? [];
+    if (ctx.config.oauthRegistration === 'open' && grants.includes('client_credentials')) {
+      if (grants.includes('authorization_code')) {
+        throw new InvalidClientMetadata('open registration: register client_credentials and authorization_code as two clients');
+      }
+      input.scope = [];
+    }
     const { client, clientSecret } = await ctx.db.transaction().execute(async (trx) => {
       const created = await createClient(trx, { ...input, source: 'dcr' });
       await ctx.audit.record(trx, {
