@@ -5,6 +5,7 @@ import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
 import { securityHeaders } from './security-headers.js';
+import { RequestLog } from './request-log.js';
 import { installRateLimits } from './rate-limits.js';
 import { opsRoutes } from './ops-routes.js';
 import { webModule } from '../web/index.js';
@@ -26,7 +27,7 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: ctx.config.trustProxy,
-    disableRequestLogging: true, // one line per request instead of two: logged with the metrics below
+    logController: new RequestLog(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -52,7 +53,6 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   for (const mod of [...modules, ...extra]) await mod(app, ctx);

@@ -100,6 +100,7 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string }): Open
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (default 2 MiB): token tables' random index pages stay in memory
     cacheStatements(sqlite);
     checkpointInBackground(sqlite, file);
     // A real write (rewrites the header field with its own value): fails now, not on the first request.
