@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AppContext } from '../server/context.js';
+import { AppError } from '../errors/index.js';
 import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listPasskeys } from './passkeys.js';
@@ -16,6 +17,12 @@ const idParams = { type: 'object', properties: { id: { type: 'string', maxLength
 export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const read = requireApiUser(ctx, 'profile');
   const write = [requireApiUser(ctx, 'profile.write'), requireCsrf];
+  // A passkey is the person, for good: only their signed-in session adds one. A bearer (OAuth grant, delegation,
+  // API token) with profile.write could otherwise turn itself into a sign-in that outlives its own revocation.
+  const sessionOnly = async (request: FastifyRequest) => {
+    if (request.principal?.kind !== 'session') throw new AppError('ERR_FORBIDDEN', 'Adding a passkey needs your signed-in session, not a bearer token.');
+  };
+  const add = [...write, sessionOnly];
   const tags = ['passkeys'];
   const uid = (r: { principal: { userId: string | null } | null }) => r.principal!.userId ?? '';
 
@@ -25,12 +32,12 @@ export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promis
   }, async (request) => listPasskeys(ctx.db, uid(request)));
 
   app.post('/api/v1/me/passkeys/options', {
-    preHandler: write,
+    preHandler: add,
     schema: { tags, summary: 'Start adding a passkey: registration options (answer within 5 minutes)', security, response: { 200: ceremonyOptionsSchema } },
   }, async (request) => registrationOptions(ctx, { userId: uid(request) }));
 
   app.post('/api/v1/me/passkeys', {
-    preHandler: write,
+    preHandler: add,
     schema: {
       tags, summary: 'Finish adding a passkey', security,
       body: { type: 'object', properties: { response: credentialResponseSchema, name: { type: 'string', maxLength: 64 } }, required: ['response'] },

@@ -3,6 +3,8 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CeremonyClient } from './ceremony-client.js';
 import { SoftAuthenticator } from './soft-authenticator.js';
+import { createTestUser } from '../support/test-user.js';
+import { codeFor, exchange, publicClient } from '../oauth/support/oauth-helpers.js';
 
 describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
   let app: TestApp;
@@ -170,6 +172,23 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect(JSON.parse(renamed[0].detail)).toEqual({ from: 'Passkey', to: 'Laptop' });
     expect(await audited('passkey.removed', userId)).toHaveLength(1);
     expect(await audited('passkey.added', userId)).toHaveLength(2);
+  });
+
+  it('will not add a passkey with a bearer token: an OAuth grant (or delegation) with profile.write would become the person for good', async () => {
+    const victim = await createTestUser(app);
+    const cb = 'https://app.example/cb';
+    const client = await publicClient(app, cb);
+    const { code, verifier } = await codeFor(app, victim, client.client_id, cb, { scope: 'profile.write' });
+    const token = (await exchange(app, client.client_id, code, verifier, cb)).body.access_token;
+    const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const options = await fetch(`${app.url}/api/v1/me/passkeys/options`, { method: 'POST', headers: bearer, body: '{}' });
+    expect(options.status).toBe(403);
+    const attacker = new SoftAuthenticator(app.url);
+    const finish = await fetch(`${app.url}/api/v1/me/passkeys`, { method: 'POST', headers: bearer, body: JSON.stringify({ response: { id: attacker.id, type: 'public-key', response: {} } }) });
+    expect(finish.status).toBe(403);
+    expect(await app.ctx.db.selectFrom('passkeys').select('id').where('user_id', '=', victim.userId).execute()).toHaveLength(0);
+    // the same token still does what profile.write is for
+    expect((await fetch(`${app.url}/api/v1/me`, { method: 'PATCH', headers: bearer, body: JSON.stringify({ username: 'still-mine' }) })).status).toBe(200);
   });
 
   it('will not add a passkey with a challenge issued to another account', async () => {
