@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
+import { createClient } from '../../src/oauth/index.js';
 import { authorize, codeFor, exchange, pkce, publicClient, apiStatus, type Registered } from './support/oauth-helpers.js';
 
 const REDIRECT = 'https://app.example:8443/cb';
@@ -40,33 +41,51 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     expect(await res.text()).toContain('redirect_uri is not registered');
   });
 
-  const errorOf = (res: Response) => {
-    expect(res.status).toBe(302);
-    const loc = new URL(res.headers.get('location')!);
+  /**
+   * A self-registered client's errors are not redirected automatically (RFC 9700 §4.11.2: the gateway would be an
+   * open redirector for whoever registers a redirect URI): a page names the error and links back to the app.
+   */
+  const errorOf = async (res: Response) => {
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    const href = /data-testid="return-to-app" href="([^"]+)"|href="([^"]+)" data-testid="return-to-app"/.exec(await res.text());
+    const loc = new URL((href![1] ?? href![2]).replace(/&amp;/g, '&'));
     expect(loc.origin + loc.pathname).toBe(REDIRECT);
     expect(loc.searchParams.get('state')).toBe('s1');
     expect(loc.searchParams.get('iss')).toBe(app.url);
     return loc.searchParams;
   };
 
+  it('never redirects a self-registered client\'s error automatically (no open redirect), but does for an operator-registered one', async () => {
+    const evil = await publicClient(app, 'https://evil.example/cb');
+    const res = await get({ ...base(), client_id: evil.client_id, redirect_uri: 'https://evil.example/cb', response_type: 'token' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('evil.example');
+    const made = await createClient(app.ctx.db, { name: 'Operator app', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
+    const trusted = await get({ ...base(), client_id: made.client.clientId, response_type: 'token' });
+    expect(trusted.status).toBe(302);
+    expect(new URL(trusted.headers.get('location')!).searchParams.get('error')).toBe('unsupported_response_type');
+  });
+
   it('requires PKCE', async () => {
     const { code_challenge: _c, code_challenge_method: _m, ...rest } = base();
-    expect(errorOf(await get(rest)).get('error')).toBe('invalid_request');
+    expect((await errorOf(await get(rest))).get('error')).toBe('invalid_request');
   });
 
   it('refuses plain PKCE', async () => {
-    const p = errorOf(await get({ ...base(), code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }));
+    const p = await errorOf(await get({ ...base(), code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }));
     expect(p.get('error')).toBe('invalid_request');
     expect(p.get('error_description')).toContain('S256');
   });
 
   it('supports only the code flow', async () => {
-    expect(errorOf(await get({ ...base(), response_type: 'token' })).get('error')).toBe('unsupported_response_type');
+    expect((await errorOf(await get({ ...base(), response_type: 'token' }))).get('error')).toBe('unsupported_response_type');
   });
 
   it('refuses unknown scopes and resources', async () => {
-    expect(errorOf(await get({ ...base(), scope: 'root' })).get('error')).toBe('invalid_scope');
-    expect(errorOf(await get({ ...base(), resource: 'https://other.example/mcp' })).get('error')).toBe('invalid_target');
+    expect((await errorOf(await get({ ...base(), scope: 'root' }))).get('error')).toBe('invalid_scope');
+    expect((await errorOf(await get({ ...base(), resource: 'https://other.example/mcp' }))).get('error')).toBe('invalid_target');
   });
 
   it('sends a signed-out person to sign in, then back to the consent page', async () => {

@@ -28,13 +28,21 @@ export class AuthorizeFatal extends Error {
   override name = 'AuthorizeFatal';
 }
 
-/** An error to send back to the client's (validated) redirect URI. */
+/**
+ * An error to send back to the client's (validated) redirect URI. `automatic`: the redirect URI is vouched for
+ * (operator-registered client or a person's agent), so the browser may be sent there without asking; for a
+ * self-registered client (DCR, CIMD) it is not (RFC 9700 §4.11.2, MCP "open redirection": the gateway would
+ * redirect anywhere its registrant chose).
+ */
 export class AuthorizeRedirectError extends Error {
   override name = 'AuthorizeRedirectError';
-  constructor(readonly redirectUri: string, readonly state: string | undefined, readonly error: OAuthError) {
+  constructor(readonly redirectUri: string, readonly state: string | undefined, readonly error: OAuthError, readonly automatic = true) {
     super(error.message);
   }
 }
+
+/** Clients whose redirect URIs someone with authority registered: the operator (static) or a signed-in person (agent). */
+const VOUCHED = new Set(['static', 'agent']);
 
 /**
  * Validates an authorization request from the query (GET /authorize, the consent page) or the consent form.
@@ -65,7 +73,7 @@ export async function parseAuthorizationRequest(ctx: AppContext, input: unknown)
     throw new AuthorizeFatal('redirect_uri is not registered for this client');
   }
   const state = typeof q.state === 'string' ? q.state : undefined;
-  const fail = (e: OAuthError) => new AuthorizeRedirectError(redirectUri, state, e);
+  const fail = (e: OAuthError) => new AuthorizeRedirectError(redirectUri, state, e, VOUCHED.has(client.source));
   let params: Record<string, string>;
   let requested: string[];
   try {

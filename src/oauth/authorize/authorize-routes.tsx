@@ -20,7 +20,18 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: AppContext): Pr
       return await parseAuthorizationRequest(ctx, input);
     } catch (e) {
       if (e instanceof AuthorizeRedirectError) {
-        reply.redirect(errorRedirect(ctx, e), 302);
+        const location = errorRedirect(ctx, e);
+        if (e.automatic) {
+          reply.redirect(location, 302);
+          return undefined;
+        }
+        renderPage(reply, {
+          title: 'This authorization request was refused', request, status: 400,
+          body: <>
+            <p class="flash flash-error" role="alert" data-testid="authorize-error">{e.error.error_description ?? e.error.error}. Nothing was shared.</p>
+            <p><a href={location} data-testid="return-to-app">Return to {new URL(e.redirectUri).host}</a> (the app is told what went wrong).</p>
+          </>,
+        });
         return undefined;
       }
       if (e instanceof AuthorizeFatal) {
