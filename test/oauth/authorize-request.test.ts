@@ -62,6 +62,14 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('evil.example');
+    // nor for an agent: any signed-up account can register one with the redirect URI it likes
+    const agent = await (await fetch(`${app.url}/register_agent`, {
+      method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'evil agent', scopes: ['mcp'], redirect_uris: ['https://evil.example/agent'] }),
+    })).json();
+    const viaAgent = await get({ ...base(), client_id: agent.client_id, redirect_uri: 'https://evil.example/agent', response_type: 'token' });
+    expect(viaAgent.status).toBe(400);
+    expect(viaAgent.headers.get('location')).toBeNull();
     const made = await createClient(app.ctx.db, { name: 'Operator app', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
     const trusted = await get({ ...base(), client_id: made.client.clientId, response_type: 'token' });
     expect(trusted.status).toBe(302);

@@ -30,9 +30,9 @@ export class AuthorizeFatal extends Error {
 
 /**
  * An error to send back to the client's (validated) redirect URI. `automatic`: the redirect URI is vouched for
- * (operator-registered client or a person's agent), so the browser may be sent there without asking; for a
- * self-registered client (DCR, CIMD) it is not (RFC 9700 §4.11.2, MCP "open redirection": the gateway would
- * redirect anywhere its registrant chose).
+ * (an operator-registered client), so the browser may be sent there without asking; for a client anyone could
+ * have registered (DCR, CIMD, an agent of any signed-up account) it is not (RFC 9700 §4.11.2, MCP "open
+ * redirection": the gateway would redirect anywhere its registrant chose).
  */
 export class AuthorizeRedirectError extends Error {
   override name = 'AuthorizeRedirectError';
@@ -41,8 +41,8 @@ export class AuthorizeRedirectError extends Error {
   }
 }
 
-/** Clients whose redirect URIs someone with authority registered: the operator (static) or a signed-in person (agent). */
-const VOUCHED = new Set(['static', 'agent']);
+/** Clients whose redirect URIs someone with authority registered: the operator (static: config or CLI). */
+const VOUCHED = new Set(['static']);
 
 /**
  * Validates an authorization request from the query (GET /authorize, the consent page) or the consent form.
