@@ -148,3 +148,23 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(await apiStatus(app, late.token)).toBe(401);
   });
 });
+
+describe.each(dialects)('refresh without a grace window on %s', (dialect) => {
+  let app: TestApp;
+  afterAll(() => app.stop());
+
+  it('keeps no sealed pair and revokes the family on any reuse', async () => {
+    app = await startTestApp(dialect, { oauthRefreshGraceSeconds: 0 });
+    const user = await createTestUser(app);
+    const client = await publicClient(app, REDIRECT);
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
+    expect(t1.refresh_token).toBeTruthy();
+    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select(['used_at', 'grace_response']).where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    expect(old.used_at).not.toBeNull();
+    expect(old.grace_response).toBeNull();
+    expect((await refresh(app, client.client_id, t0.refresh_token)).body.error).toBe('invalid_grant');
+    expect(await apiStatus(app, t1.access_token)).toBe(401);
+  });
+});

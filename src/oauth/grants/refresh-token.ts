@@ -70,7 +70,8 @@ export const refreshToken: GrantDescriptor = {
       return await groupCommitOf(ctx.db).run(async (trx) => {
         const now = Date.now();
         const { jti, ...pair } = await issueTokenPair(ctx, trx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
-        const sealed = seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`);
+        // The pair is kept (sealed) only when there is a grace window to answer from.
+        const sealed = ctx.config.oauthRefreshGraceSeconds ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`) : null;
         // One conditional write marks the token used and keeps the new pair for the grace window. If another
         // request rotated it first, this unit takes back its two inserts, so it leaves nothing in the batch.
         const done = await markRotated(trx, [now, sealed, row.id]);
