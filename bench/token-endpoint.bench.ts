@@ -1,7 +1,10 @@
-// Token endpoint benchmark (issue 4). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=10]
+// Token endpoint benchmark (issue 4). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=10] [--profile=DIR]
 // oauth3 and node-oidc-provider each run in their own process on 127.0.0.1 (same machine, same run); autocannon
 // drives `client_credentials` and `refresh_token` (rotating: every connection follows its own chain) with 20
 // connections for a bounded duration. Both issue ES256 JWT access tokens; both rotate refresh tokens.
+// oauth3 runs its default configuration (SQLite, log level info; its stdout goes to /dev/null), the peer its
+// in-memory adapter. "CPU/req" counts every thread of a process: oidc-provider signs on libuv's thread pool
+// (jose, async), oauth3 signs on its main thread, so a 2-core machine lets the peer use more than one core.
 // Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
