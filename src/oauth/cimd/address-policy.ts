@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 
 /**
  * SSRF policy for outbound fetches: only public unicast addresses, unless the address falls in one of the
- * configured CIDR ranges (e.g. 127.0.0.0/8 for development). IPv4-mapped IPv6 is judged as the IPv4 it maps.
+ * configured CIDR ranges (e.g. 127.0.0.0/8 for development). IPv4-mapped and IPv4-compatible IPv6 are judged as the IPv4 they embed.
  */
 export function addressAllowed(address: string, allowRanges: string[]): boolean {
   let ip: ipaddr.IPv4 | ipaddr.IPv6;
@@ -12,6 +12,11 @@ export function addressAllowed(address: string, allowRanges: string[]): boolean 
     return false;
   }
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  // IPv4-compatible (deprecated ::a.b.c.d, RFC 4291 §2.5.5.1): judged as the IPv4 it embeds too (::7f00:1 is 127.0.0.1)
+  const parts = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).parts : [];
+  if (parts.length === 8 && parts.slice(0, 6).every((p) => p === 0) && (parts[6] || parts[7] > 1)) {
+    ip = new ipaddr.IPv4([parts[6] >> 8, parts[6] & 255, parts[7] >> 8, parts[7] & 255]);
+  }
   for (const cidr of allowRanges) {
     try {
       const range = ipaddr.parseCIDR(cidr);
