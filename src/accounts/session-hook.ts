@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
 import { randomToken } from '../crypto/index.js';
-import { ANON_COOKIE, SESSION_COOKIE, clearSessionCookie, setAnonCookie, setSessionCookie } from './session-cookie.js';
+import { ANON_COOKIE, SESSION_COOKIE, cookieName, clearSessionCookie, setAnonCookie, setSessionCookie } from './session-cookie.js';
 import { csrfTokenFor } from './csrf.js';
 import { renewSession, touchSession } from './sessions.js';
 import { requestMeta } from './request-meta.js';
@@ -67,13 +67,13 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
   }
 
   app.addHook('onRequest', async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies[cookieName(ctx.config, SESSION_COOKIE)];
     if (token) await resolve(request, reply, token);
     if (request.accountSession) {
       request.csrfToken = csrfTokenFor(ctx.masterKey, `session:${request.accountSession.id}`);
       return;
     }
-    let anon = request.cookies[ANON_COOKIE];
+    let anon = request.cookies[cookieName(ctx.config, ANON_COOKIE)];
     if (!anon || anon.length > 64) {
       // only page loads get one (never API, JWKS or static responses, which may be cached)
       if (request.method !== 'GET' || !String(request.headers.accept ?? '').includes('text/html')) return;

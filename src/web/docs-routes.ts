@@ -16,7 +16,7 @@ export async function docsRoutes(app: FastifyInstance, ctx: AppContext): Promise
       servers: [{ url: ctx.config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'oauth3_session', description: 'Browser session (state-changing requests also need the x-csrf-token header).' },
+          session: { type: 'apiKey', in: 'cookie', name: 'oauth3_session', description: 'Browser session (named __Host-oauth3_session when the public URL is https) (state-changing requests also need the x-csrf-token header).' },
           bearer: { type: 'http', scheme: 'bearer', description: 'Any gateway bearer token: personal API token or OAuth access token.' },
         },
       },

@@ -56,14 +56,20 @@ describe.each(dialects)('session contract on %s', (dialect) => {
 });
 
 describe('session cookie over https', () => {
-  it('is Secure, and HSTS is sent, when the public URL is https', async () => {
+  it('is Secure with the __Host- prefix, and HSTS is sent, when the public URL is https', async () => {
     const app = await startTestApp('sqlite', { publicUrl: 'https://gateway.example' });
     try {
       const u = await createTestUser(app);
       const short = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 60 });
-      const res = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `oauth3_session=${short.token}` } });
+      const res = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `__Host-oauth3_session=${short.token}` } });
       expect(res.status).toBe(200);
-      expect(res.headers.getSetCookie().find((c) => c.startsWith('oauth3_session='))).toMatch(/; Secure/);
+      const renewed = res.headers.getSetCookie().find((c) => c.startsWith('__Host-oauth3_session='));
+      expect(renewed).toMatch(/; Secure/);
+      expect(renewed).toMatch(/; Path=\//);
+      expect(renewed).not.toMatch(/Domain=/i);
+      // the unprefixed name (which a sibling subdomain could set) is not read over https
+      const planted = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `oauth3_session=${short.token}` } });
+      expect(planted.status).toBe(401);
       expect(res.headers.get('strict-transport-security')).toContain('max-age=');
     } finally {
       await app.stop();

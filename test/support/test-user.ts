@@ -1,4 +1,4 @@
-import { createSession, createUser, csrfTokenFor, SESSION_COOKIE } from '../../src/accounts/index.js';
+import { cookieName, createSession, createUser, csrfTokenFor, SESSION_COOKIE } from '../../src/accounts/index.js';
 import type { TestApp } from './test-app.js';
 
 export interface TestUser {
@@ -6,7 +6,7 @@ export interface TestUser {
   sessionId: string;
   /** The session JWT itself (also usable as `Authorization: Bearer`). */
   token: string;
-  /** `Cookie` header value: `oauth3_session=<jwt>`. */
+  /** `Cookie` header value: `oauth3_session=<jwt>` (`__Host-oauth3_session` over https). */
   cookie: string;
   /** CSRF token for this session: form field `_csrf` or header `x-csrf-token`. */
   csrf: string;
@@ -26,7 +26,7 @@ export async function createTestUser(app: Pick<TestApp, 'ctx'>): Promise<TestUse
     await ctx.audit.record(trx, { action: 'account.signed_up', actor: { type: 'user', id: user.id }, userId: user.id, ...meta, detail: { via: 'test' } });
     return { userId: user.id, session: await createSession(ctx, trx, { userId: user.id, meta, via: 'test' }) };
   });
-  const cookie = `${SESSION_COOKIE}=${session.token}`;
+  const cookie = `${cookieName(ctx.config, SESSION_COOKIE)}=${session.token}`;
   const csrf = csrfTokenFor(ctx.masterKey, `session:${session.sessionId}`);
   return { userId, sessionId: session.sessionId, token: session.token, cookie, csrf, headers: { cookie, 'x-csrf-token': csrf } };
 }
