@@ -19,12 +19,24 @@ export function randomToken(bytes = 32): string {
   return randomSlice(bytes).toString('base64url');
 }
 
+let lastMs = 0;
+let seq = 0;
+
 /**
- * A random id that sorts by creation time: 12 hex chars of milliseconds + 16 random hex chars.
+ * A random id that sorts by creation time: 12 hex chars of milliseconds, a 4-hex-char sequence within the
+ * millisecond (so ids made one after another in this process keep their order), 16 random hex chars.
  * Sortable ids keep "newest first" queries on one index on both databases.
  */
 export function randomId(prefix = ''): string {
-  return prefix + Date.now().toString(16).padStart(12, '0') + randomSlice(8).toString('hex');
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    seq = 0;
+  } else if (++seq > 0xffff) {
+    lastMs += 1; // more than 65,536 ids in one millisecond: borrow the next one
+    seq = 0;
+  }
+  return prefix + lastMs.toString(16).padStart(12, '0') + seq.toString(16).padStart(4, '0') + randomSlice(8).toString('hex');
 }
 
 /** SHA-256 of a high-entropy secret, base64url. Never use for passwords: secrets here carry 256 bits. */
