@@ -59,11 +59,13 @@ function cacheStatements(sqlite: SQLite.Database): void {
 /**
  * SQLite's automatic WAL checkpoint runs inside whichever commit crosses 1000 pages: it copies the WAL into the
  * database file and fsyncs, blocking the event loop for tens of milliseconds (the token endpoint's p99). Instead a
- * worker thread with its own connection checkpoints (PASSIVE: never blocks the writer) every 500 ms; commits only
- * append to the WAL. Durability is unchanged: a commit is in the WAL either way, and the checkpoint still fsyncs.
+ * worker thread with its own connection copies the WAL into the database (PASSIVE: never blocks the writer) every
+ * 500 ms. Under continuous writes that alone never lets the WAL restart (frames keep arriving while it copies), so
+ * the writer still checkpoints itself, but only every 16384 pages (64 MiB): little is left to copy by then, and
+ * it completes, so the WAL starts over. Durability is unchanged (a commit is in the WAL either way).
  */
 function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
-  sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma('wal_autocheckpoint = 16384');
   const worker = new Worker(`
     const { workerData, parentPort } = require('node:worker_threads');
     const db = new (require(workerData.module))(workerData.file);
