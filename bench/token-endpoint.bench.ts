@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { waitHealthy } from '../test/support/wait-healthy.js';
 
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
 /** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
@@ -102,16 +103,6 @@ function waitForLine(child: ChildProcess): Promise<Record<string, unknown>> {
   });
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('oauth3 did not start');
-}
-
 /** Seeds oauth3: one confidential client, and CHAINS refresh-token families (through the real tables). */
 async function seedOauth3(env: Record<string, string>, issuer: string) {
   const { loadConfig } = await import('../src/config/index.js');
@@ -186,7 +177,7 @@ async function main(): Promise<void> {
     children.push(server);
     const peerProc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(peerPort)], { cwd: root, env: { ...env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(peerProc);
-    const [peerInfo] = await Promise.all([waitForLine(peerProc), waitForHealth(ours)]);
+    const [peerInfo] = await Promise.all([waitForLine(peerProc), waitHealthy(ours)]);
     const basicFor = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
     const ourAuth = basicFor(seeded.clientId, seeded.clientSecret);
     const peerAuth = basicFor('bench', SECRET);

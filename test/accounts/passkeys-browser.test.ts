@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { addVirtualAuthenticator, copyCredentials, launchBrowser, newPasskeyPage, signInWithPasskey, signUpWithPasskey } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { addVirtualAuthenticator, copyCredentials, newPasskeyPage, signInWithPasskey, signUpWithPasskey, useAppAndBrowser, watchCspErrors } from '../support/browser.js';
 
 describe('passkey accounts in a real browser (Debian Chromium, virtual authenticators)', () => {
-  let app: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const env = useAppAndBrowser();
 
   it('signs up, adds a second passkey, signs in with it, renames and removes the first, logs out other devices, and logs it all', async () => {
+    const { app, browser } = env;
     const a = await newPasskeyPage(browser);
-    const cspErrors: string[] = [];
-    a.page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+    const cspErrors = watchCspErrors(a.page);
 
     // Sign up with the first authenticator: no username.
     const { userId } = await signUpWithPasskey(a.page, app.url);
@@ -104,6 +94,7 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
   });
 
   it('explains failures: unsupported browser, cancelled ceremony, a passkey that does not verify, an expired challenge', async () => {
+    const { app, browser } = env;
     const plain = await browser.newContext();
     await plain.addInitScript(() => { delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential; });
     const old = await plain.newPage();
@@ -154,10 +145,10 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
   });
 
   it('shows the OpenAPI page at /docs under the CSP', async () => {
+    const { app, browser } = env;
     const context = await browser.newContext();
     const page = await context.newPage();
-    const cspErrors: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+    const cspErrors = watchCspErrors(page);
     await page.goto(`${app.url}/docs`);
     await page.locator('.swagger-ui .info .title').waitFor();
     await expect(page.locator('#swagger-ui').textContent()).resolves.toContain('/api/v1/me/sessions');

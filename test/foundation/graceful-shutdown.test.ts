@@ -6,17 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/run-cli.js';
 import { freePort } from '../support/free-port.js';
+import { waitHealthy } from '../support/wait-healthy.js';
 import { openDatabase } from '../../src/store/index.js';
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the gateway did not become healthy');
-}
 
 describe('graceful shutdown on SIGTERM', () => {
   it('finishes the in-flight request, flushes the audit log, closes the database and exits 0', async () => {

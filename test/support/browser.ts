@@ -1,4 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp } from './test-app.js';
 
 /** Debian's Chromium: never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -74,4 +76,27 @@ export async function signInWithPasskey(page: Page, baseUrl: string, returnTo = 
 export async function copyCredentials(from: VirtualAuthenticator, to: VirtualAuthenticator): Promise<void> {
   const { credentials } = await from.cdp.send('WebAuthn.getCredentials', { authenticatorId: from.authenticatorId });
   for (const credential of credentials) await to.cdp.send('WebAuthn.addCredential', { authenticatorId: to.authenticatorId, credential });
+}
+
+/**
+ * One real gateway (SQLite) and one Chromium for the test file: started in beforeAll, stopped in afterAll.
+ * Call inside `describe`; read `.app` and `.browser` in the tests.
+ */
+export function useAppAndBrowser(): { app: TestApp; browser: Browser } {
+  const env = {} as { app: TestApp; browser: Browser };
+  beforeAll(async () => {
+    [env.app, env.browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.app?.stop();
+  });
+  return env;
+}
+
+/** Collects Content-Security-Policy violations the page reports (a page must raise none). */
+export function watchCspErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) errors.push(m.text()); });
+  return errors;
 }

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { launchBrowser, newPasskeyPage, signUpWithPasskey } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { newPasskeyPage, signUpWithPasskey, useAppAndBrowser, watchCspErrors } from '../support/browser.js';
 import { delegate, exchange, registerAgent } from '../agents/agent-helpers.js';
 
 describe('API tokens and Agents pages in a real browser (Debian Chromium)', () => {
-  let app: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const env = useAppAndBrowser();
 
   it('creates a token shown once, uses it, revokes it; revokes an agent chain with one button', async () => {
+    const { app, browser } = env;
     const { page, context } = await newPasskeyPage(browser);
-    const cspErrors: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+    const cspErrors = watchCspErrors(page);
     const { userId } = await signUpWithPasskey(page, app.url);
 
     await page.goto(`${app.url}/account/tokens`);
