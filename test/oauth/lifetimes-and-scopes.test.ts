@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { pruneExpired } from '../../src/oauth/tokens/prune-expired.js';
+import { createClient } from '../../src/oauth/index.js';
 import { advanceClock, basic, codeFor, exchange, pkce, postForm, publicClient, refresh, register, type Registered } from './support/oauth-helpers.js';
 
 const REDIRECT = 'https://app.example/cb';
@@ -14,6 +15,7 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
   beforeAll(async () => {
     app = await startTestApp(dialect, {
       oauthAccessTokenTtl: 120, oauthRefreshTokenTtl: 600, oauthValidScopes: ['profile', 'mcp', 'offline_access'], oauthDefaultScopes: ['profile'],
+      resources: [{ url: 'https://notes.example/mcp', name: 'Notes', scopes: ['mcp'] }],
     });
     user = await createTestUser(app);
     client = await publicClient(app, REDIRECT);
@@ -71,6 +73,14 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
     // it still authenticates as a resource server (introspection needs a confidential client, not scopes)
     const intro = await postForm(`${app.url}/introspect`, { token: bare.body.access_token }, basic(anyone.client_id, anyone.client_secret));
     expect(intro.body).toMatchObject({ active: true, client_id: anyone.client_id });
+    // not even a scope-less token for another resource server: one checking only `aud` would accept it
+    const elsewhere = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(anyone.client_id, anyone.client_secret));
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error).toBe('invalid_target');
+    const operator = await createClient(app.ctx.db, { name: 'operator service', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_basic' });
+    const allowed = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(operator.client.clientId, operator.clientSecret!));
+    expect(allowed.status).toBe(200);
+    expect((await app.ctx.tokens.verify(allowed.body.access_token)).audience).toEqual(['https://notes.example/mcp']);
     const both = await fetch(`${app.url}/register`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_types: ['client_credentials', 'authorization_code'], redirect_uris: [REDIRECT] }),

@@ -1,4 +1,6 @@
-import { UnauthorizedClient } from '../../errors/index.js';
+import { InvalidTarget, UnauthorizedClient } from '../../errors/index.js';
+
+const SELF_REGISTERED = new Set(['dcr', 'cimd']);
 import { resourcesOf } from '../resources/resource-registry.js';
 import { grantableScopes } from '../scopes/grantable-scopes.js';
 import { groupCommitOf } from '../tokens/group-commit.js';
@@ -11,6 +13,11 @@ export const clientCredentials: GrantDescriptor = {
   async handler({ ctx, client, params, resources: requested, ip, userAgent }) {
     if (!client.confidential) throw new UnauthorizedClient('client_credentials needs a confidential client');
     const resources = await resourcesOf(ctx).resolve(requested);
+    // Anyone can self-register (DCR, CIMD), and no person consented to what such a client reaches: its own
+    // tokens are for the gateway only, or any resource server checking just the audience would accept them.
+    if (SELF_REGISTERED.has(client.source) && resources.some((r) => r.source !== 'gateway')) {
+      throw new InvalidTarget('a self-registered client gets client_credentials tokens for the gateway only');
+    }
     const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
     const ttl = ctx.config.oauthAccessTokenTtl;
     const { token, jti } = await groupCommitOf(ctx.db).run((trx) => ctx.tokens.issueAccessToken(trx, {
