@@ -11,7 +11,7 @@ import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
 import type { ShownOnce } from './agent-forms.js';
 import { AppError } from '../errors/index.js';
-import { grantableScopes } from '../tokens/index.js';
+import { scopesCallerMayGrant } from '../tokens/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
@@ -67,7 +67,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const show = async (request: FastifyRequest, reply: FastifyReply, extra: { ok?: string; error?: string; shown?: ShownOnce; status?: number } = {}) => {
     const agents = await listAgents(ctx, userOf(request));
     const names = new Map(agents.map((a) => [a.clientId, a.name]));
-    const grantable = new Set(grantableScopes(ctx.scopes, request.principal!));
+    const grantable = new Set(scopesCallerMayGrant(ctx.scopes, request.principal!));
     return renderPage(reply, {
       title: 'Agents', request, status: extra.status,
       body: <AgentsPage agents={agents} names={names} grantable={ctx.scopes.all().filter((s) => grantable.has(s.name))} maxTtl={ctx.config.delegationMaxTtl}

@@ -1,5 +1,6 @@
 import type { AppContext } from '../server/context.js';
 import './delegations-table.js';
+import { parseScope } from '../oauth/index.js';
 
 /** A token issued under a delegation: the delegation token itself (depth 0) or one exchanged from it. */
 export interface ChainTokenView {
@@ -67,7 +68,7 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
   for (const t of tokenRows) {
     const parent = t.parent_jti ? byJti.get(t.parent_jti) : undefined;
     const view: ChainTokenView = {
-      jti: t.jti, clientId: t.client_id, scopes: t.scope.split(' ').filter(Boolean), audience: t.audience.split(' ').filter(Boolean), parentJti: t.parent_jti,
+      jti: t.jti, clientId: t.client_id, scopes: parseScope(t.scope), audience: t.audience.split(' ').filter(Boolean), parentJti: t.parent_jti,
       depth: parent ? parent.depth + 1 : 0, createdAt: Number(t.created_at), expiresAt: Number(t.expires_at), lastUsedAt: n(t.last_used_at), lastUsedIp: t.last_used_ip,
       revoked: ctx.tokens.revocations.hasAny([t.jti, ...(t.grant_id ? [t.grant_id] : [])]) || !!parent?.revoked,
     };
@@ -77,14 +78,14 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
   const live = (t: ChainTokenView) => !t.revoked && t.expiresAt > now;
   return clients.map((c) => {
     const mine = delegations.filter((d) => d.agent_id === c.id).map((d) => ({
-      id: d.id, agentId: d.agent_id, scopes: d.scope.split(' ').filter(Boolean), createdAt: Number(d.created_at), expiresAt: Number(d.expires_at),
+      id: d.id, agentId: d.agent_id, scopes: parseScope(d.scope), createdAt: Number(d.created_at), expiresAt: Number(d.expires_at),
       revokedAt: n(d.revoked_at), tokens: tokensOf(d.id),
     }));
     const received = [...byJti.values()].filter((t) => t.clientId === c.id && t.depth > 0);
     const all = [...mine.flatMap((d) => d.tokens.filter((t) => t.clientId === c.id)), ...received];
     const used = all.map((t) => t.lastUsedAt).filter((x): x is number => x !== null);
     return {
-      clientId: c.id, name: c.name, owned: c.owner_user_id === userId, scopes: (c.scope ?? '').split(' ').filter(Boolean), delegations: mine, received,
+      clientId: c.id, name: c.name, owned: c.owner_user_id === userId, scopes: parseScope(c.scope ?? undefined), delegations: mine, received,
       lastUsedAt: used.length ? Math.max(...used) : null,
       active: all.some(live) || consented.some((g) => g.client_id === c.id),
     };

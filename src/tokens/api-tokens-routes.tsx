@@ -4,7 +4,7 @@ import { AppError } from '../errors/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
 import { renderPage } from '../web/index.js';
 import { ApiTokenService } from './api-token-service.js';
-import { grantableScopes } from './grantable-scopes.js';
+import { scopesCallerMayGrant } from './scopes-caller-may-grant.js';
 import { ApiTokensPage } from './api-tokens-page.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
@@ -56,7 +56,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
   // ── the page ──
   const page = requireUser(ctx, { page: true });
   const show = async (request: FastifyRequest, reply: FastifyReply, extra: { created?: { name: string; token: string }; error?: string; ok?: string; status?: number } = {}) => {
-    const grantable = new Set(grantableScopes(ctx.scopes, request.principal!));
+    const grantable = new Set(scopesCallerMayGrant(ctx.scopes, request.principal!));
     return renderPage(reply, {
       title: 'API tokens', request, status: extra.status,
       body: <ApiTokensPage tokens={await service.list(userOf(request))} scopes={ctx.scopes.all().filter((s) => grantable.has(s.name))}

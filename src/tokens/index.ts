@@ -6,6 +6,6 @@ export { generateApiToken, hasValidApiTokenChecksum, API_TOKEN_PREFIX } from './
 export type { ApiTokensTable } from './api-tokens-table.js';
 export type { RevocableId } from './descendants.js';
 export { ApiTokenService, type ApiTokenInfo, type CreateApiToken, type RequestMeta } from './api-token-service.js';
-export { grantableScopes } from './grantable-scopes.js';
+export { scopesCallerMayGrant } from './scopes-caller-may-grant.js';
 export { requestedScopes, personalCaller } from './requested-scopes.js';
 export { tokensModule } from './tokens-module.js';

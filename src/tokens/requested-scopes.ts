@@ -1,12 +1,12 @@
 import { AppError } from '../errors/index.js';
 import type { ScopeRegistry } from '../oauth/index.js';
 import type { Principal } from './principal.js';
-import { grantableScopes } from './grantable-scopes.js';
+import { scopesCallerMayGrant } from './scopes-caller-may-grant.js';
 
 /**
  * Reads the scopes a person asks to hand on (an API token, an agent registration, a delegation): a JSON array
  * or a space/comma-separated string, at least one, each registered, each one the caller may grant (see
- * grantableScopes). Refusals are 400 (malformed, unknown) or 403 (not the caller's to give), naming the scopes.
+ * scopesCallerMayGrant). Refusals are 400 (malformed, unknown) or 403 (not the caller's to give), naming the scopes.
  */
 export function requestedScopes(registry: ScopeRegistry, principal: Principal, value: unknown, field = 'scopes'): string[] {
   const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : undefined;
@@ -15,7 +15,7 @@ export function requestedScopes(registry: ScopeRegistry, principal: Principal, v
   if (scopes.length === 0) throw new AppError('ERR_VALIDATION', `${field} must name at least one scope`);
   const unknown = registry.unknown(scopes);
   if (unknown.length) throw new AppError('ERR_VALIDATION', `unknown scope: ${unknown.join(' ')}`);
-  const grantable = grantableScopes(registry, principal);
+  const grantable = scopesCallerMayGrant(registry, principal);
   const refused = scopes.filter((s) => !grantable.includes(s));
   if (refused.length) throw new AppError('ERR_FORBIDDEN', `you cannot grant scope: ${refused.join(' ')}`);
   return scopes;

@@ -1,4 +1,5 @@
 import type { Executor } from '../../store/index.js';
+import { parseScope } from '../scopes/grantable-scopes.js';
 
 /** One row of "Authorized apps". */
 export interface AuthorizedApp {
@@ -17,7 +18,7 @@ export async function listGrants(db: Executor, userId: string): Promise<Authoriz
     .select(['g.id', 'g.client_id', 'c.name', 'g.scope', 'g.resource', 'g.created_at', 'g.last_used_at'])
     .where('g.user_id', '=', userId).where('g.revoked_at', 'is', null).orderBy('g.last_used_at', 'desc').execute();
   return rows.map((r) => ({
-    grantId: r.id, clientId: r.client_id, clientName: r.name ?? r.client_id, scopes: r.scope.split(' ').filter(Boolean),
+    grantId: r.id, clientId: r.client_id, clientName: r.name ?? r.client_id, scopes: parseScope(r.scope),
     resources: r.resource.split(' '), firstUsedAt: Number(r.created_at), lastUsedAt: Number(r.last_used_at),
   }));
 }

@@ -1,4 +1,5 @@
 import type { OAuthClientsTable } from '../tables.js';
+import { parseScope } from '../scopes/grantable-scopes.js';
 
 export type TokenEndpointAuthMethod = OAuthClientsTable['token_endpoint_auth_method'];
 
@@ -30,7 +31,7 @@ export function toClient(row: OAuthClientsTable): OAuthClient {
     confidential: row.secret_hash !== null,
     redirectUris: JSON.parse(row.redirect_uris),
     grantTypes: JSON.parse(row.grant_types),
-    scope: row.scope === null ? null : row.scope.split(' ').filter(Boolean),
+    scope: row.scope === null ? null : parseScope(row.scope),
     source: row.source,
     ownerUserId: row.owner_user_id,
     clientUri: row.client_uri,

@@ -7,6 +7,7 @@ import { verifyPkce } from '../tokens/pkce.js';
 import { idToken } from '../tokens/id-token.js';
 import { randomId } from '../../crypto/index.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
+import { parseScope } from '../scopes/grantable-scopes.js';
 
 /** Thrown inside the transaction when the code turned out to be used concurrently. */
 class CodeReused extends Error {}
@@ -56,7 +57,7 @@ export const authorizationCode: GrantDescriptor = {
         await trx.insertInto('oauth_families').values(family).execute();
         await trx.updateTable('oauth_codes').set({ family_id: family.id }).where('code_hash', '=', codeHash).execute();
         await trx.updateTable('oauth_grants').set({ last_used_at: now }).where('id', '=', row.grant_id).execute();
-        const scopes = row.scope.split(' ').filter(Boolean);
+        const scopes = parseScope(row.scope);
         const pair = await issueTokenPair(ctx, trx, family, { scopes, audience, refresh: client.grantTypes.includes('refresh_token') });
         await ctx.audit.record(trx, {
           action: 'oauth.token.issued', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'grant', id: row.grant_id },

@@ -44,7 +44,7 @@ export const refreshToken: GrantDescriptor = {
     if (!row || row.client_id !== client.clientId) throw new InvalidGrant('the refresh token is invalid or was issued to another client');
     if (row.revoked_at !== null) throw new InvalidGrant('the refresh token was revoked');
     if (Number(row.expires_at) <= Date.now()) throw new InvalidGrant('the refresh token expired');
-    const grantedScopes = row.scope.split(' ').filter(Boolean);
+    const grantedScopes = parseScope(row.scope);
     const scopes = params.scope !== undefined ? parseScope(params.scope) : grantedScopes;
     const wider = scopes.filter((s) => !grantedScopes.includes(s));
     if (wider.length) throw new InvalidScope(`scope wider than granted: ${wider.join(' ')}`);

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../server/context.js';
 import { InvalidTarget } from '../../errors/index.js';
 import { canonicalResource } from './canonical-resource.js';
+import { parseScope } from '../scopes/grantable-scopes.js';
 
 /** A protected resource tokens may be issued for (its canonical URL is the token's `aud`). */
 export interface Resource {
@@ -60,7 +61,7 @@ export class ResourceRegistry {
   async list(): Promise<Resource[]> {
     if (Date.now() - this.storedAt > STORED_TTL_MS) {
       const rows = await this.ctx.db.selectFrom('oauth_resources').selectAll().orderBy('url').execute();
-      this.stored = rows.map((row) => ({ url: row.url, name: row.name, scopes: row.scope.split(' ').filter(Boolean), source: 'cli' as const }));
+      this.stored = rows.map((row) => ({ url: row.url, name: row.name, scopes: parseScope(row.scope), source: 'cli' as const }));
       for (const r of this.stored) this.declareScopes(r, []);
       this.storedAt = Date.now();
     }

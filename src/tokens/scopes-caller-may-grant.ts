@@ -6,7 +6,7 @@ import type { Principal } from './principal.js';
  * may grant every registered scope; a bearer (API token, access token) only the scopes it carries itself, so
  * no token can mint a wider one.
  */
-export function grantableScopes(scopes: ScopeRegistry, principal: Principal): string[] {
+export function scopesCallerMayGrant(scopes: ScopeRegistry, principal: Principal): string[] {
   if (principal.kind === 'session') return scopes.all().map((s) => s.name);
   return principal.scopes.filter((s) => scopes.has(s));
 }
