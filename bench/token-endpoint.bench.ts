@@ -8,7 +8,7 @@
 // Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,8 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
   const { loadConfig } = await import('../src/config/index.js');
   const { createContext, closeContext, createLogger } = await import('../src/server/index.js');
   const { createClient } = await import('../src/oauth/index.js');
-  const { randomId, randomToken, sha256 } = await import('../src/crypto/index.js');
+  const { randomId } = await import('../src/crypto/index.js');
+  const { newRefreshToken } = await import('../src/oauth/tokens/refresh-token-key.js');
   const ctx = await createContext(loadConfig(env), createLogger('silent'), { defaultMetrics: false });
   try {
     const { client, clientSecret } = await createClient(ctx.db, { name: 'bench', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
@@ -117,14 +118,25 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
       const familyId = randomId('fam');
       const now = Date.now();
       await ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: `u${i}`, scope: 'mcp', resource: issuer, created_at: now, revoked_at: null }).execute();
-      const token = randomToken();
-      await ctx.db.insertInto('oauth_refresh_tokens').values({ id: randomId('rt'), token_hash: sha256(token), family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null, grace_response: null }).execute();
+      const { id, token, hash } = newRefreshToken();
+      await ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null, grace_response: null }).execute();
       refresh.push(token);
     }
     return { clientId: client.clientId, clientSecret: clientSecret!, refresh };
   } finally {
     await closeContext(ctx);
   }
+}
+
+/** Clock ticks (user + system) per thread of a process, keyed by `tid/name`. */
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const raw = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+    const f = raw.split(') ')[1].split(' ');
+    out.set(`${t}/${raw.slice(raw.indexOf('(') + 1, raw.indexOf(')'))}`, Number(f[11]) + Number(f[12]));
+  }
+  return out;
 }
 
 interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number }
@@ -141,6 +153,8 @@ function cpuSeconds(pid: number): number {
  */
 async function load(pid: number, url: string, auth: string, body: (rt?: string) => string, chains?: string[]): Promise<Run> {
   const cpu0 = cpuSeconds(pid);
+  const own0 = cpuSeconds(process.pid);
+  const threads0 = process.env.BENCH_THREADS ? new Map([...threadTicks(pid)].map(([k, v]) => [k, [v]])) : undefined;
   const pool = chains ? [...chains] : [];
   let firstError: string | undefined;
   const result = await autocannon({
@@ -156,6 +170,12 @@ async function load(pid: number, url: string, auth: string, body: (rt?: string) 
     }],
   } as never);
   if (firstError) console.log(`  first error from ${url}: ${firstError}`);
+  if (threads0) {
+    const after = threadTicks(pid);
+    const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t)?.[0] ?? 0)) * 1e4 / Math.max(1, result.requests.total), v]).filter((r) => (r[1] as number) >= 1);
+    console.log(`  threads (µs/req): ${rows.map(([t, us]) => `${t}:${(us as number).toFixed(0)}`).join(' ')}`);
+  }
+  console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid) - own0) * 1e6) / Math.max(1, result.requests.total)).toFixed(0)} µs`);
   const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, cpuUsPerReq };
 }
@@ -169,6 +189,7 @@ async function main(): Promise<void> {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
     OAUTH3_PORT: String(ourPort), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: ours, OAUTH3_DATA_DIR: dataDir,
     OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
+    ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   };
   const seeded = await seedOauth3(env, ours);
   const children: ChildProcess[] = [];

@@ -1,4 +1,4 @@
-import type { Db, Executor } from '../store/index.js';
+import { preparedQuery, type Db, type Executor } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
 import type { AuditEvent } from './event-types.js';
 import { scrub } from './scrub.js';
@@ -23,6 +23,13 @@ declare module '../store/database.js' {
     audit_events: AuditEventsTable;
   }
 }
+
+const COLUMNS = ['id', 'created_at', 'action', 'result', 'actor_type', 'actor_id', 'user_id', 'target_type', 'target_id', 'ip', 'user_agent', 'detail'] as const;
+const insertEvent = preparedQuery((db, slot) => db.insertInto('audit_events').values(
+  Object.fromEntries(COLUMNS.map((c, i) => [c, slot(i)])) as unknown as AuditEventsTable,
+));
+
+const insertRow = (db: Executor, row: AuditEventsTable) => insertEvent(db, COLUMNS.map((c) => row[c]));
 
 function toRow(e: AuditEvent): AuditEventsTable {
   return {
@@ -58,7 +65,7 @@ export class AuditWriter {
 
   /** Writes the event with `db` (pass the open transaction of the change it records). */
   async record(db: Executor, event: AuditEvent): Promise<void> {
-    await db.insertInto('audit_events').values(toRow(event)).execute();
+    await insertRow(db, toRow(event));
     this.o.onEvent?.(event);
   }
 
@@ -70,19 +77,23 @@ export class AuditWriter {
     else this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
   }
 
-  /** Writes everything queued; resolves when it is stored. */
+  /**
+   * Writes everything queued, in one transaction (one commit for the batch: the per-person index takes a page
+   * write per person and commit, not per event); resolves when it is stored.
+   */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
     this.queue = [];
     this.flushing = this.flushing.then(async () => {
-      for (let i = 0; i < batch.length; i += 100) {
-        try {
-          await this.db.insertInto('audit_events').values(batch.slice(i, i + 100)).execute();
-        } catch (err) {
-          this.o.onError?.(err);
-        }
+      if (!batch.length) return;
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          for (const row of batch) await insertRow(trx, row);
+        });
+      } catch (err) {
+        this.o.onError?.(err);
       }
     });
     return this.flushing;

@@ -4,7 +4,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 // instead of one per id (the per-call cost dominated issuing a token). Every byte is handed out once.
 let pool = Buffer.alloc(0);
 let offset = 0;
-function randomSlice(n: number): Buffer {
+
+/** `n` fresh random bytes (from the pool when small). The result may share memory with the pool: never write to it. */
+export function randomSlice(n: number): Buffer {
   if (n > 256) return randomBytes(n);
   if (offset + n > pool.length) {
     pool = randomBytes(4096);

@@ -1,4 +1,4 @@
-export { TokenService, type IssueAccessToken, type VerifyOptions, type AccessTokensTable } from './token-service.js';
+export { TokenService, type IssueAccessToken, type SignedAccessToken, type VerifyOptions, type AccessTokensTable } from './token-service.js';
 export { tokenServiceOptions, type TokenServiceOptions } from './token-service-options.js';
 export { RevocationIndex, REVOCATION_CHANNEL, type RevokedTokensTable } from './revocation-index.js';
 export { SESSION_TYP, ACCESS_TYP, LINEAGE_CLAIM, type Principal, type TokenKind } from './principal.js';

@@ -1,7 +1,7 @@
 import { InvalidGrant, InvalidTarget } from '../../errors/index.js';
 import { sha256 } from '../../crypto/index.js';
 import { canonicalResource } from '../resources/canonical-resource.js';
-import { issueTokenPair } from '../tokens/issue-token-pair.js';
+import { recordTokenPair, signTokenPair } from '../tokens/issue-token-pair.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { verifyPkce } from '../tokens/pkce.js';
 import { idToken } from '../tokens/id-token.js';
@@ -46,26 +46,28 @@ export const authorizationCode: GrantDescriptor = {
       const extra = audience.filter((r) => !granted.includes(r));
       if (extra.length) throw new InvalidTarget(`resource not authorized: ${extra.join(' ')}`);
     }
+    const familyId = randomId('fam');
+    const scopes = parseScope(row.scope);
+    // Signed before the transaction; written (and returned) only if the code is still unused in it.
+    const pair = signTokenPair(ctx, { id: familyId, client_id: client.clientId, user_id: row.user_id }, { scopes, audience, refresh: client.grantTypes.includes('refresh_token') });
     try {
-      const out = await ctx.db.transaction().execute(async (trx) => {
+      await ctx.db.transaction().execute(async (trx) => {
         const now = Date.now();
         const used = await trx.updateTable('oauth_codes').set({ used_at: now }).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw new CodeReused();
         const grant = await trx.selectFrom('oauth_grants').select(['revoked_at']).where('id', '=', row.grant_id).executeTakeFirst();
         if (!grant || grant.revoked_at !== null) throw new InvalidGrant('the authorization was revoked');
-        const family = { id: randomId('fam'), grant_id: row.grant_id, client_id: client.clientId, user_id: row.user_id, scope: row.scope, resource: row.resource, created_at: now, revoked_at: null };
+        const family = { id: familyId, grant_id: row.grant_id, client_id: client.clientId, user_id: row.user_id, scope: row.scope, resource: row.resource, created_at: now, revoked_at: null };
         await trx.insertInto('oauth_families').values(family).execute();
         await trx.updateTable('oauth_codes').set({ family_id: family.id }).where('code_hash', '=', codeHash).execute();
         await trx.updateTable('oauth_grants').set({ last_used_at: now }).where('id', '=', row.grant_id).execute();
-        const scopes = parseScope(row.scope);
-        const pair = await issueTokenPair(ctx, trx, family, { scopes, audience, refresh: client.grantTypes.includes('refresh_token') });
+        await recordTokenPair(ctx, trx, pair);
         await ctx.audit.record(trx, {
           action: 'oauth.token.issued', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'grant', id: row.grant_id },
-          ip, userAgent, detail: { grant_type: 'authorization_code', client: client.name, scope: row.scope, resource: audience, refresh: !!pair.refresh_token },
+          ip, userAgent, detail: { grant_type: 'authorization_code', client: client.name, scope: row.scope, resource: audience, refresh: !!pair.refreshRow },
         });
-        return pair;
       });
-      const { jti: _jti, ...body } = out;
+      const body = pair.response;
       // OpenID Connect Core §3.1.3.3: with `openid` granted, the response carries an ID token for the client.
       if (row.scope.split(' ').includes('openid') && row.user_id) {
         return { ...body, id_token: idToken(ctx, { userId: row.user_id, clientId: client.clientId, nonce: row.nonce, accessToken: body.access_token }) };

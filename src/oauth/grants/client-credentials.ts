@@ -20,9 +20,10 @@ export const clientCredentials: GrantDescriptor = {
     }
     const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
     const ttl = ctx.config.oauthAccessTokenTtl;
-    const { token, jti } = await groupCommitOf(ctx.db).run((trx) => ctx.tokens.issueAccessToken(trx, {
-      userId: null, clientId: client.clientId, scopes, audience: resources.map((r) => r.url), ttl,
-    }));
+    // Signed first, then its jti row joins the next group commit; answered once that committed.
+    const signed = ctx.tokens.signAccessToken({ userId: null, clientId: client.clientId, scopes, audience: resources.map((r) => r.url), ttl });
+    await groupCommitOf(ctx.db).run((trx) => ctx.tokens.recordAccessToken(trx, signed));
+    const { token, jti } = signed;
     ctx.audit.enqueue({
       action: 'oauth.token.issued', actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },
       userId: client.ownerUserId, target: { type: 'access_token', id: jti }, ip, userAgent,

@@ -1,21 +1,20 @@
 import { InvalidGrant, InvalidScope, InvalidTarget } from '../../errors/index.js';
-import { open, seal, sha256 } from '../../crypto/index.js';
+import { open, seal } from '../../crypto/index.js';
 import { canonicalResource } from '../resources/canonical-resource.js';
 import { parseScope } from '../scopes/grantable-scopes.js';
-import { issueTokenPair } from '../tokens/issue-token-pair.js';
+import { recordTokenPair, signTokenPair } from '../tokens/issue-token-pair.js';
+import { refreshTokenKey } from '../tokens/refresh-token-key.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { groupCommitOf, StoppedBeforeWrite } from '../tokens/group-commit.js';
-import { preparedQuery } from '../tokens/prepared-query.js';
+import { preparedQuery } from '../../store/index.js';
 import { grantUseOf } from '../tokens/grant-use.js';
 import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
 
 const findRefresh = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
   .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'r.grace_response', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
-  .where('r.token_hash', '=', slot(0)));
+  .where('r.id', '=', slot(0)).where('r.token_hash', '=', slot(1)));
 const markRotated = preparedQuery((db, slot) => db.updateTable('oauth_refresh_tokens').set({ used_at: slot(0), grace_response: slot(1) })
   .where('id', '=', slot(2)).where('used_at', 'is', null));
-const unissue = preparedQuery((db, slot) => db.deleteFrom('access_tokens').where('jti', '=', slot(0)));
-const unissueRefresh = preparedQuery((db, slot) => db.deleteFrom('oauth_refresh_tokens').where('token_hash', '=', slot(0)));
 
 /** Raised inside the transaction when another request rotated the token first. */
 class AlreadyRotated extends StoppedBeforeWrite {}
@@ -38,8 +37,8 @@ export const refreshToken: GrantDescriptor = {
   parameters: { required: ['refresh_token'], optional: ['scope', 'resource'] },
   async handler(req) {
     const { ctx, client, params, resources, ip, userAgent } = req;
-    const tokenHash = sha256(params.refresh_token);
-    const load = async () => (await findRefresh(ctx.db, [tokenHash])).rows[0];
+    const key = refreshTokenKey(params.refresh_token);
+    const load = async () => (key ? (await findRefresh(ctx.db, [key.id, key.hash])).rows[0] : undefined);
     const row = await load();
     if (!row || row.client_id !== client.clientId) throw new InvalidGrant('the refresh token is invalid or was issued to another client');
     if (row.revoked_at !== null) throw new InvalidGrant('the refresh token was revoked');
@@ -66,22 +65,22 @@ export const refreshToken: GrantDescriptor = {
       throw new InvalidGrant('the refresh token was already used; every token of this authorization is revoked');
     };
     if (row.used_at !== null) return reused(row);
+    // Signed before the batch; written only if this request wins the rotation.
+    const signed = signTokenPair(ctx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
+    const pair = signed.response;
+    const jti = signed.access.jti;
+    // The pair is kept (sealed) only when there is a grace window to answer from.
+    const sealed = ctx.config.oauthRefreshGraceSeconds ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`) : null;
     try {
       return await groupCommitOf(ctx.db).run(async (trx) => {
         const now = Date.now();
-        const { jti, ...pair } = await issueTokenPair(ctx, trx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
-        // The pair is kept (sealed) only when there is a grace window to answer from.
-        const sealed = ctx.config.oauthRefreshGraceSeconds ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`) : null;
         // One conditional write marks the token used and keeps the new pair for the grace window. If another
-        // request rotated it first, this unit takes back its two inserts, so it leaves nothing in the batch.
+        // request rotated it first, this unit stops before writing anything, so it leaves nothing in the batch.
         const done = await markRotated(trx, [now, sealed, row.id]);
-        if (Number(done.numAffectedRows) !== 1) {
-          await unissue(trx, [jti]);
-          await unissueRefresh(trx, [sha256(pair.refresh_token!)]);
-          throw new AlreadyRotated();
-        }
-        return { pair, jti, now };
-      }).then(({ pair, jti, now }) => {
+        if (Number(done.numAffectedRows) !== 1) throw new AlreadyRotated();
+        await recordTokenPair(ctx, trx, signed);
+        return now;
+      }).then((now) => {
         if (row.grant_id) grantUseOf(ctx).note(row.grant_id, now);
         // High-volume event (like token use, DESIGN.md): batched by the audit writer once the rotation committed.
         ctx.audit.enqueue({

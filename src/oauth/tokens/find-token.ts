@@ -1,5 +1,6 @@
 import type { AppContext } from '../../server/context.js';
-import { decodeJwt, sha256 } from '../../crypto/index.js';
+import { decodeJwt } from '../../crypto/index.js';
+import { refreshTokenKey } from './refresh-token-key.js';
 import type { Principal } from '../../tokens/index.js';
 
 /** What a presented token turned out to be (for /revoke and /introspect). */
@@ -31,10 +32,11 @@ export async function findToken(ctx: AppContext, token: string, hint?: string): 
     }
   };
   const asRefresh = async (): Promise<FoundToken | undefined> => {
-    if (token.length > 512) return undefined;
+    const key = refreshTokenKey(token);
+    if (!key) return undefined;
     const row = await ctx.db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
       .select(['r.family_id', 'r.expires_at', 'r.used_at', 'f.client_id', 'f.user_id', 'f.scope', 'f.resource', 'f.revoked_at'])
-      .where('r.token_hash', '=', sha256(token)).executeTakeFirst();
+      .where('r.id', '=', key.id).where('r.token_hash', '=', key.hash).executeTakeFirst();
     if (!row) return undefined;
     const expiresAt = Number(row.expires_at);
     return {

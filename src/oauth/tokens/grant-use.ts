@@ -1,6 +1,6 @@
 import type { AppContext } from '../../server/context.js';
 import { groupCommitOf } from './group-commit.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery } from '../../store/index.js';
 
 const touch = preparedQuery((db, slot) => db.updateTable('oauth_grants').set({ last_used_at: slot(0) }).where('id', '=', slot(1)).where('last_used_at', '<', slot(2)));
 

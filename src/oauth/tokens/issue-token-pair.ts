@@ -1,34 +1,47 @@
 import type { AppContext } from '../../server/context.js';
-import type { Executor } from '../../store/index.js';
-import { randomId, randomToken, sha256 } from '../../crypto/index.js';
+import { preparedQuery, type Executor } from '../../store/index.js';
+import type { SignedAccessToken } from '../../tokens/index.js';
 import type { OAuthFamiliesTable } from '../tables.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
-import { preparedQuery } from './prepared-query.js';
+import { newRefreshToken } from './refresh-token-key.js';
 
 const insertRefresh = preparedQuery((db, slot) => db.insertInto('oauth_refresh_tokens').values({
   id: slot(0), token_hash: slot(1), family_id: slot(2), created_at: slot(3), expires_at: slot(4), used_at: slot(5), grace_response: slot(6),
 }));
 
+/** A signed access token and, optionally, a new refresh token: made before the transaction, written in it. */
+export interface SignedPair {
+  response: TokenResponse;
+  access: SignedAccessToken;
+  /** The new refresh token's row (its values in insertRefresh's slot order), when one was issued. */
+  refreshRow?: readonly unknown[];
+}
+
 /**
- * Issues an access token (RFC 9068, `grant_id` = the family, so revoking the family revokes it) and, when
- * `refresh` is set, a new opaque refresh token of the family (stored as SHA-256). Runs in the caller's transaction.
+ * Signs an access token (RFC 9068, `grant_id` = the family, so revoking the family revokes it) and, when
+ * `refresh` is set, makes a new refresh token of the family. Nothing is written: the caller writes the pair
+ * with `recordTokenPair` in its transaction, and answers with `response` only once that committed. Signing
+ * stays out of the transaction.
  */
-export async function issueTokenPair(
+export function signTokenPair(
   ctx: AppContext,
-  db: Executor,
   family: Pick<OAuthFamiliesTable, 'id' | 'client_id' | 'user_id'>,
   o: { scopes: string[]; audience: string[]; refresh: boolean },
-): Promise<TokenResponse & { jti: string }> {
+): SignedPair {
   const ttl = ctx.config.oauthAccessTokenTtl;
-  const { token, jti } = await ctx.tokens.issueAccessToken(db, {
+  const access = ctx.tokens.signAccessToken({
     userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, grantId: family.id,
   });
-  const out: TokenResponse & { jti: string } = { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' '), jti };
-  if (o.refresh) {
-    const refresh = randomToken();
-    const now = Date.now();
-    await insertRefresh(db, [randomId('rt'), sha256(refresh), family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null, null]);
-    out.refresh_token = refresh;
-  }
-  return out;
+  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
+  if (!o.refresh) return { response, access };
+  const refresh = newRefreshToken();
+  const now = Date.now();
+  response.refresh_token = refresh.token;
+  return { response, access, refreshRow: [refresh.id, refresh.hash, family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null, null] };
+}
+
+/** Writes a signed pair (the access token's jti row, the refresh token's row) with `db`: pass the transaction. */
+export async function recordTokenPair(ctx: AppContext, db: Executor, pair: SignedPair): Promise<void> {
+  await ctx.tokens.recordAccessToken(db, pair.access);
+  if (pair.refreshRow) await insertRefresh(db, pair.refreshRow);
 }

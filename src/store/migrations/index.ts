@@ -4,6 +4,7 @@ import * as m0002 from './0002_tokens.js';
 import * as m0003 from './0003_accounts.js';
 import * as m0004 from './0004_oauth.js';
 import * as m0005 from './0005_tokens_agents.js';
+import * as m0006 from './0006_token_write_path.js';
 
 /** Every migration, in order. Add a new file `NNNN_what.ts` and one line here; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_accounts': m0003,
   '0004_oauth': m0004,
   '0005_tokens_agents': m0005,
+  '0006_token_write_path': m0006,
 };

@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
-import type { Executor } from '../../store/index.js';
+import type { Executor } from './database.js';
 
 const SLOT = '\u0000slot:';
 

@@ -1,0 +1,26 @@
+import { randomId, randomToken, sha256 } from '../../crypto/index.js';
+
+const ID = /^rt[0-9a-f]{32}$/;
+const LEGACY = 'legacy:';
+
+/**
+ * Refresh tokens are `<row id>.<secret>` (the secret: 256 random bits); the row keeps SHA-256 of the whole token.
+ * The token names its row, so the lookup goes through the primary key, whose ids grow with time: no index on
+ * the random hash, whose inserts land on a random page each (the most expensive write of a rotation).
+ * Tokens issued before this format (opaque, no id) were re-keyed by migration 0006 to `legacy:<hash>`.
+ */
+export function newRefreshToken(): { id: string; token: string; hash: string } {
+  const id = randomId('rt');
+  const token = `${id}.${randomToken()}`;
+  return { id, token, hash: sha256(token) };
+}
+
+/** The row id and hash a presented refresh token must match, or undefined when it is not one of ours. */
+export function refreshTokenKey(token: string): { id: string; hash: string } | undefined {
+  if (!token || token.length > 512) return undefined;
+  const hash = sha256(token);
+  const dot = token.indexOf('.');
+  if (dot === -1) return { id: LEGACY + hash, hash };
+  const id = token.slice(0, dot);
+  return ID.test(id) ? { id, hash } : undefined;
+}
