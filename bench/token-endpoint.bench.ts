@@ -16,12 +16,19 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { waitHealthy } from '../test/support/wait-healthy.js';
+import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
 /** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
 const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const CONNECTIONS = 20;
 const CHAINS = 4 * CONNECTIONS;
+/** The two peers: node-oidc-provider on its in-memory store, and on a durable SQLite store like oauth3's. */
+const PEERS = [
+  { name: 'oidc-provider, in-memory', storage: 'memory' },
+  { name: 'oidc-provider, SQLite', storage: 'sqlite' },
+] as const;
+
 const SECRET = process.env.BENCH_PEER_SECRET ?? randomBytes(32).toString('base64url');
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -51,7 +58,7 @@ class MapAdapter {
 }
 
 /** The peer: node-oidc-provider with the same work per request (ES256 JWT access tokens, rotating refresh tokens). */
-async function runPeer(port: number): Promise<void> {
+async function runPeer(port: number, storage: string): Promise<void> {
   // @ts-expect-error oidc-provider ships no type declarations
   const { default: Provider } = await import('oidc-provider');
   const issuer = `http://127.0.0.1:${port}`;
@@ -59,7 +66,7 @@ async function runPeer(port: number): Promise<void> {
   const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
   const provider = new Provider(issuer, {
     clients: [{ client_id: 'bench', client_secret: SECRET, grant_types: ['client_credentials', 'refresh_token', 'authorization_code'], redirect_uris: ['https://rp.example/cb'], response_types: ['code'], scope: 'offline_access mcp', id_token_signed_response_alg: 'ES256' }],
-    adapter: MapAdapter,
+    adapter: storage === 'memory' ? MapAdapter : sqliteAdapter(join(process.env.OAUTH3_DATA_DIR!, 'oidc-provider.db')),
     jwks: { keys: [jwk] },
     scopes: ['openid', 'offline_access', 'mcp'],
     rotateRefreshToken: true,
@@ -86,7 +93,7 @@ async function runPeer(port: number): Promise<void> {
 }
 
 if (process.argv.includes('--peer')) {
-  await runPeer(Number(process.argv[process.argv.indexOf('--peer') + 1]));
+  await runPeer(Number(process.argv[process.argv.indexOf('--peer') + 1]), process.argv[process.argv.indexOf('--peer') + 2]);
 } else {
   await main();
 }
@@ -182,9 +189,8 @@ async function load(pid: number, url: string, auth: string, body: (rt?: string) 
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
-  const [ourPort, peerPort] = [await freePort(), await freePort()];
+  const ourPort = await freePort();
   const ours = `http://127.0.0.1:${ourPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
     OAUTH3_PORT: String(ourPort), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: ours, OAUTH3_DATA_DIR: dataDir,
@@ -196,9 +202,14 @@ async function main(): Promise<void> {
   try {
     const server = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(server);
-    const peerProc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(peerPort)], { cwd: root, env: { ...env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(peerProc);
-    const [peerInfo] = await Promise.all([waitForLine(peerProc), waitHealthy(ours)]);
+    const peers = await Promise.all(PEERS.map(async (p) => {
+      const port = await freePort();
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(port), p.storage], { cwd: root, env: { ...env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(proc);
+      const info = await waitForLine(proc);
+      return { ...p, url: `http://127.0.0.1:${port}`, pid: proc.pid!, refresh: info.refresh as string[] };
+    }));
+    await waitHealthy(ours);
     const basicFor = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
     const ourAuth = basicFor(seeded.clientId, seeded.clientSecret);
     const peerAuth = basicFor('bench', SECRET);
@@ -206,24 +217,28 @@ async function main(): Promise<void> {
     const rt = (token?: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token!)}`;
 
     // Sanity: one request each must succeed before measuring.
-    for (const [url, auth] of [[ours, ourAuth], [peer, peerAuth]]) {
+    for (const [url, auth] of [[ours, ourAuth], ...peers.map((p) => [p.url, peerAuth])]) {
       const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: cc() });
       if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
     }
-    console.log(`token endpoint, ${CONNECTIONS} connections, ${SECONDS} s per run, loopback, both in their own process`);
-    const rows: Array<[string, Run, Run]> = [];
-    const [ourPid, peerPid] = [server.pid!, peerProc.pid!];
-    rows.push(['client_credentials', await load(ourPid, ours, ourAuth, cc), await load(peerPid, peer, peerAuth, cc)]);
-    rows.push(['refresh_token (rotating)', await load(ourPid, ours, ourAuth, rt, seeded.refresh), await load(peerPid, peer, peerAuth, rt, peerInfo.refresh as string[])]);
+    console.log(`token endpoint, ${CONNECTIONS} connections, ${SECONDS} s per run, loopback, each server in its own process`);
+    const grants = [
+      { name: 'client_credentials', ours: () => load(server.pid!, ours, ourAuth, cc), peer: (p: typeof peers[number]) => load(p.pid, p.url, peerAuth, cc) },
+      { name: 'refresh_token (rotating)', ours: () => load(server.pid!, ours, ourAuth, rt, seeded.refresh), peer: (p: typeof peers[number]) => load(p.pid, p.url, peerAuth, rt, p.refresh) },
+    ];
     let failed = 0;
-    for (const [name, a, b] of rows) {
-      const ratio = a.rps / b.rps;
-      const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0 && a.errors === 0;
-      if (!ok) failed++;
-      console.log(`${name}\n` +
-        `  oauth3        ${a.rps.toFixed(0).padStart(6)} req/s  p99 ${String(a.p99).padStart(4)} ms  ${a.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${a.non2xx}\n` +
-        `  oidc-provider ${b.rps.toFixed(0).padStart(6)} req/s  p99 ${String(b.p99).padStart(4)} ms  ${b.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${b.non2xx}\n` +
-        `  ratio ${ratio.toFixed(2)}x req/s (CPU per request: ${(b.cpuUsPerReq / a.cpuUsPerReq).toFixed(2)}x less)  target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}`);
+    const line = (name: string, r: Run) => `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${r.non2xx}`;
+    for (const g of grants) {
+      const a = await g.ours();
+      const others: Array<[typeof peers[number], Run]> = [];
+      for (const p of peers) others.push([p, await g.peer(p)]);
+      console.log(`${g.name}\n${line('oauth3', a)}`);
+      for (const [p, b] of others) {
+        const ratio = a.rps / b.rps;
+        const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0 && a.errors === 0;
+        if (!ok) failed++;
+        console.log(`${line(p.name, b)}\n    oauth3 ${ratio.toFixed(2)}x its req/s, ${(b.cpuUsPerReq / a.cpuUsPerReq).toFixed(2)}x less CPU per request; target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}`);
+      }
     }
     console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine skews req/s; CPU per request does not depend on it as much)`);
     process.exitCode = failed ? 1 : 0;
