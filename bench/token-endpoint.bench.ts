@@ -132,7 +132,7 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
       const now = Date.now();
       await ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: `u${i}`, scope: 'mcp', resource: issuer, created_at: now, revoked_at: null }).execute();
       const { id, token, hash } = newRefreshToken();
-      await ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null, grace_response: null }).execute();
+      await ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null }).execute();
       refresh.push(token);
     }
     return { clientId: client.clientId, clientSecret: clientSecret!, refresh };

@@ -71,7 +71,7 @@ export interface OAuthFamiliesTable {
   revoked_at: number | null;
 }
 
-/** One refresh token (hashed). Rotated on use; `grace_response` is the sealed pair a concurrent refresh gets. */
+/** One refresh token (`id` is in the token, SHA-256 of the whole token is kept). Rotated on use. */
 export interface OAuthRefreshTokensTable {
   id: string;
   token_hash: string;
@@ -79,7 +79,17 @@ export interface OAuthRefreshTokensTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
-  grace_response: string | null;
+}
+
+/**
+ * The sealed pair a rotation issued, kept for the grace window only (OAUTH3_OAUTH_REFRESH_GRACE): a concurrent
+ * refresh with the same old token gets it again. Pruned once expired, so sealed tokens do not linger at rest.
+ */
+export interface OAuthRefreshGraceTable {
+  /** The rotated (old) refresh token's id. */
+  token_id: string;
+  sealed: string;
+  expires_at: number;
 }
 
 /** Resource servers added with `oauth3 resource add` (config `resources` adds more). */
@@ -97,6 +107,7 @@ declare module '../store/database.js' {
     oauth_grants: OAuthGrantsTable;
     oauth_families: OAuthFamiliesTable;
     oauth_refresh_tokens: OAuthRefreshTokensTable;
+    oauth_refresh_grace: OAuthRefreshGraceTable;
     oauth_resources: OAuthResourcesTable;
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/crypto/index.js';
+import { pruneExpired } from '../../src/oauth/tokens/prune-expired.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
@@ -87,6 +88,19 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect([refreshRows.length, accessRows.length]).toEqual([2, 2]);
   });
 
+  it('keeps the sealed pair for the grace window only, then prunes it', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
+    const { id } = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('id').where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    const kept = await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', id).executeTakeFirstOrThrow();
+    expect(kept.sealed).not.toContain(t1.access_token.split('.')[1]);
+    expect(kept.sealed).not.toContain(t1.refresh_token);
+    expect(Number(kept.expires_at) - Date.now()).toBeLessThanOrEqual(5_000);
+    await pruneExpired(app.ctx, Date.now() + 6_000);
+    expect(await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', id).execute()).toEqual([]);
+  });
+
   it('revokes the whole family when a rotated refresh token is reused outside the grace window', async () => {
     const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
@@ -161,9 +175,9 @@ describe.each(dialects)('refresh without a grace window on %s', (dialect) => {
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
     expect(t1.refresh_token).toBeTruthy();
-    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select(['used_at', 'grace_response']).where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select(['id', 'used_at']).where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
     expect(old.used_at).not.toBeNull();
-    expect(old.grace_response).toBeNull();
+    expect(await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', old.id).execute()).toEqual([]);
     expect((await refresh(app, client.client_id, t0.refresh_token)).body.error).toBe('invalid_grant');
     expect(await apiStatus(app, t1.access_token)).toBe(401);
   });

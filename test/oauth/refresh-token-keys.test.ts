@@ -46,7 +46,7 @@ describe.each(dialects)('refresh tokens issued before migration 0006 keep workin
     legacy = randomToken();
     const now = Date.now();
     await db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: null, scope: 'mcp', resource: 'http://placeholder', created_at: now, revoked_at: null }).execute();
-    await db.insertInto('oauth_refresh_tokens').values({ id: randomId('rt'), token_hash: sha256(legacy), family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null, grace_response: null }).execute();
+    await db.insertInto('oauth_refresh_tokens').values({ id: randomId('rt'), token_hash: sha256(legacy), family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
     await db.destroy();
     app = await startTestApp(dialect, location);
     // The family's resource must be one the gateway knows: the gateway itself (its URL is known only now).
@@ -88,7 +88,7 @@ describe.each(dialects)('refresh tokens issued before migration 0006 keep workin
     const fam = randomId('fam');
     const clientId = Buffer.from(auth.slice(6), 'base64').toString().split(':')[0];
     await app.ctx.db.insertInto('oauth_families').values({ id: fam, grant_id: null, client_id: clientId, user_id: null, scope: 'mcp', resource: app.url, created_at: now, revoked_at: null }).execute();
-    await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id: `legacy:${sha256(old)}`, token_hash: sha256(old), family_id: fam, created_at: now, expires_at: now + 3_600_000, used_at: null, grace_response: null }).execute();
+    await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id: `legacy:${sha256(old)}`, token_hash: sha256(old), family_id: fam, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
     const res = await form(app, auth, { grant_type: 'refresh_token', refresh_token: old });
     expect(res.status).toBe(200);
     return res.body;

@@ -11,20 +11,24 @@ import { grantUseOf } from '../tokens/grant-use.js';
 import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
 
 const findRefresh = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
-  .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'r.grace_response', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
+  .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
   .where('r.id', '=', slot(0)).where('r.token_hash', '=', slot(1)));
-const markRotated = preparedQuery((db, slot) => db.updateTable('oauth_refresh_tokens').set({ used_at: slot(0), grace_response: slot(1) })
-  .where('id', '=', slot(2)).where('used_at', 'is', null));
+const markRotated = preparedQuery((db, slot) => db.updateTable('oauth_refresh_tokens').set({ used_at: slot(0) })
+  .where('id', '=', slot(1)).where('used_at', 'is', null));
+const keepGrace = preparedQuery((db, slot) => db.insertInto('oauth_refresh_grace').values({ token_id: slot(0), sealed: slot(1), expires_at: slot(2) }));
+const findGrace = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_grace').select('sealed').where('token_id', '=', slot(0)).where('expires_at', '>', slot(1)));
 
 /** Raised inside the transaction when another request rotated the token first. */
 class AlreadyRotated extends StoppedBeforeWrite {}
 
 /** The same new pair for a concurrent refresh inside the grace window, or undefined. */
-function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null; grace_response: string | null }): TokenResponse | undefined {
+async function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null }): Promise<TokenResponse | undefined> {
   const graceMs = req.ctx.config.oauthRefreshGraceSeconds * 1000;
-  if (!graceMs || row.used_at === null || !row.grace_response || Date.now() - Number(row.used_at) > graceMs) return undefined;
+  if (!graceMs || row.used_at === null || Date.now() - Number(row.used_at) > graceMs) return undefined;
+  const kept = (await findGrace(req.ctx.db, [row.id, Date.now()])).rows[0];
+  if (!kept) return undefined;
   const keys = new Map([[req.ctx.masterKey.id, req.ctx.masterKey]]);
-  return JSON.parse(open(keys, row.grace_response, `oauth_refresh_tokens:${row.id}`).toString('utf8'));
+  return JSON.parse(open(keys, kept.sealed, `oauth_refresh_grace:${row.id}`).toString('utf8'));
 }
 
 /**
@@ -53,7 +57,7 @@ export const refreshToken: GrantDescriptor = {
     if (otherTarget.length) throw new InvalidTarget(`resource not authorized: ${otherTarget.join(' ')}`);
 
     const reused = async (current: typeof row) => {
-      const same = graceResponse(req, current);
+      const same = await graceResponse(req, current);
       if (same) return same;
       await ctx.db.transaction().execute(async (trx) => {
         const revoked = await revokeFamilies(ctx, trx, [current.family_id]);
@@ -70,15 +74,17 @@ export const refreshToken: GrantDescriptor = {
     const pair = signed.response;
     const jti = signed.access.jti;
     // The pair is kept (sealed) only when there is a grace window to answer from.
-    const sealed = ctx.config.oauthRefreshGraceSeconds ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_tokens:${row.id}`) : null;
+    const graceMs = ctx.config.oauthRefreshGraceSeconds * 1000;
+    const sealed = graceMs ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_grace:${row.id}`) : null;
     try {
       return await groupCommitOf(ctx.db).run(async (trx) => {
         const now = Date.now();
-        // One conditional write marks the token used and keeps the new pair for the grace window. If another
-        // request rotated it first, this unit stops before writing anything, so it leaves nothing in the batch.
-        const done = await markRotated(trx, [now, sealed, row.id]);
+        // A conditional write marks the token used; if another request rotated it first, this unit stops before
+        // writing anything, so it leaves nothing in the batch. Then the new pair, and its sealed copy for the grace window.
+        const done = await markRotated(trx, [now, row.id]);
         if (Number(done.numAffectedRows) !== 1) throw new AlreadyRotated();
         await recordTokenPair(ctx, trx, signed);
+        if (sealed) await keepGrace(trx, [row.id, sealed, now + graceMs]);
         return now;
       }).then((now) => {
         if (row.grant_id) grantUseOf(ctx).note(row.grant_id, now);

@@ -6,7 +6,7 @@ import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { newRefreshToken } from './refresh-token-key.js';
 
 const insertRefresh = preparedQuery((db, slot) => db.insertInto('oauth_refresh_tokens').values({
-  id: slot(0), token_hash: slot(1), family_id: slot(2), created_at: slot(3), expires_at: slot(4), used_at: slot(5), grace_response: slot(6),
+  id: slot(0), token_hash: slot(1), family_id: slot(2), created_at: slot(3), expires_at: slot(4), used_at: slot(5),
 }));
 
 /** A signed access token and, optionally, a new refresh token: made before the transaction, written in it. */
@@ -37,7 +37,7 @@ export function signTokenPair(
   const refresh = newRefreshToken();
   const now = Date.now();
   response.refresh_token = refresh.token;
-  return { response, access, refreshRow: [refresh.id, refresh.hash, family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null, null] };
+  return { response, access, refreshRow: [refresh.id, refresh.hash, family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null] };
 }
 
 /** Writes a signed pair (the access token's jti row, the refresh token's row) with `db`: pass the transaction. */
