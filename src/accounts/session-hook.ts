@@ -8,6 +8,8 @@ import { requestMeta } from './request-meta.js';
 import './request-context.js';
 
 const TOUCH_EVERY_MS = 60_000;
+/** Marks (in `touched`) a session that reached its absolute lifetime and is left to run out. */
+const FINAL = Number.POSITIVE_INFINITY;
 const rejections = new WeakMap<FastifyRequest, string>();
 
 /** Why the request's session cookie was refused (expired, revoked, bad signature…), if it was. */
@@ -53,8 +55,9 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     request.accountSession = { id: sessionId, userId, principal };
     const now = Date.now();
     if (principal.expiresAt !== null && principal.expiresAt - now / 1000 < ctx.config.sessionRenewWithin) {
-      const renewed = await renewSession(ctx, { userId, sessionId, meta });
-      if (renewed) {
+      const renewed = touched.get(sessionId) === FINAL ? undefined : await renewSession(ctx, { userId, sessionId, currentExpiresAt: principal.expiresAt, meta });
+      if (!renewed) touched.set(sessionId, FINAL); // at its absolute lifetime: no renewal attempt on every request
+      else {
         setSessionCookie(reply, ctx.config, renewed.token, renewed.expiresAt);
         request.accountSession.principal = { ...principal, expiresAt: Math.floor(renewed.expiresAt / 1000) };
         touched.set(sessionId, now);

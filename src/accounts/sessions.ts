@@ -30,7 +30,7 @@ export interface IssuedSession {
  */
 export async function createSession(ctx: SessionCtx, trx: Tx, o: { userId: string; meta: RequestMeta; via: string }): Promise<IssuedSession> {
   const sessionId = randomId('ses_');
-  const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId, ttl: ctx.config.sessionTtl });
+  const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId, ttl: Math.min(ctx.config.sessionTtl, ctx.config.sessionMaxLifetime) });
   const now = Date.now();
   await trx.insertInto('sessions').values({
     id: sessionId, user_id: o.userId, created_at: now, last_seen_at: now, ip: o.meta.ip, user_agent: o.meta.userAgent,
@@ -43,13 +43,24 @@ export async function createSession(ctx: SessionCtx, trx: Tx, o: { userId: strin
   return { sessionId, token, expiresAt: expiresAt * 1000 };
 }
 
-/** Signs a fresh JWT for a live session and extends its row; records `session.refreshed`. */
-export async function renewSession(ctx: SessionCtx & Pick<AppContext, 'db'>, o: { userId: string; sessionId: string; meta: RequestMeta }): Promise<IssuedSession | undefined> {
+/**
+ * Signs a fresh JWT for a live session and extends its row; records `session.refreshed`. Never past the session's
+ * absolute lifetime (`sessionMaxLifetime` from its creation): undefined when it cannot be extended beyond
+ * `currentExpiresAt` (epoch seconds), or when the session is gone.
+ */
+export async function renewSession(
+  ctx: SessionCtx & Pick<AppContext, 'db'>,
+  o: { userId: string; sessionId: string; currentExpiresAt: number; meta: RequestMeta },
+): Promise<IssuedSession | undefined> {
   return ctx.db.transaction().execute(async (trx) => {
-    const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId: o.sessionId, ttl: ctx.config.sessionTtl });
-    const res = await trx.updateTable('sessions').set({ expires_at: expiresAt * 1000, last_seen_at: Date.now() })
+    const row = await trx.selectFrom('sessions').select('created_at')
       .where('id', '=', o.sessionId).where('user_id', '=', o.userId).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) return undefined;
+    if (!row) return undefined;
+    const now = Date.now();
+    const ttl = Math.min(ctx.config.sessionTtl, Math.floor((Number(row.created_at) + ctx.config.sessionMaxLifetime * 1000 - now) / 1000));
+    if (Math.floor(now / 1000) + ttl <= o.currentExpiresAt) return undefined; // at its absolute end: it runs out
+    const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId: o.sessionId, ttl });
+    await trx.updateTable('sessions').set({ expires_at: expiresAt * 1000, last_seen_at: now }).where('id', '=', o.sessionId).execute();
     await ctx.audit.record(trx, {
       action: 'session.refreshed', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: o.sessionId }, ...o.meta,
     });

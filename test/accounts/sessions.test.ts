@@ -112,6 +112,31 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect(refreshed).toHaveLength(1);
   });
 
+  it('never renews a session past its absolute lifetime (OAUTH3_SESSION_MAX_LIFETIME from sign-in)', async () => {
+    const u = await createTestUser(app);
+    const max = app.config.sessionMaxLifetime * 1000;
+    const signedInAt = Date.now() - max + 60 * 60_000; // an hour of its absolute lifetime left
+    await app.ctx.db.updateTable('sessions').set({ created_at: signedInAt }).where('id', '=', u.sessionId).execute();
+    const short = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 20 * 60 });
+    const res = await me({ cookie: `oauth3_session=${short.token}` });
+    expect(res.status).toBe(200);
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('oauth3_session='))!;
+    const renewed = claims(set.split(';')[0].slice('oauth3_session='.length));
+    expect(renewed.exp).toBeLessThanOrEqual(Math.floor((signedInAt + max) / 1000)); // not the usual 2 h
+    expect(renewed.exp).toBeGreaterThan(Math.floor(Date.now() / 1000) + 50 * 60);
+
+    // Minutes before the end: nothing to renew into, so no new cookie, then or on the next request.
+    await app.ctx.db.updateTable('sessions').set({ created_at: Date.now() - max + 5 * 60_000 }).where('id', '=', u.sessionId).execute();
+    const last = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 10 * 60 });
+    for (let i = 0; i < 2; i++) {
+      const again = await me({ cookie: `oauth3_session=${last.token}` });
+      expect(again.status).toBe(200);
+      expect(again.headers.getSetCookie().some((c) => c.startsWith('oauth3_session='))).toBe(false);
+    }
+    const expired = app.ctx.keys.sign({ ...claims(last.token), exp: Math.floor(Date.now() / 1000) - 1 }, { typ: 'session+jwt' });
+    expect((await me({ cookie: `oauth3_session=${expired}` })).status).toBe(401);
+  });
+
   it('refuses state-changing requests without the CSRF token, with a wrong one, or with another session\'s, and audits it', async () => {
     const u = await createTestUser(app);
     const other = await createTestUser(app);
