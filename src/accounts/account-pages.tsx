@@ -21,7 +21,7 @@ import { isId } from './api-schemas.js';
 
 /** Success messages shown after a form redirect (`?ok=key`): fixed texts, never echoed from the URL. */
 const okMessages: Record<string, string> = {
-  saved: 'Profile saved.', renamed: 'Passkey renamed.', removed: 'Passkey removed.', added: 'Passkey added.',
+  saved: 'Profile saved.', renamed: 'Passkey renamed.', removed: 'Passkey removed; the sessions it signed in elsewhere are signed out.', added: 'Passkey added.',
   revoked: 'Session revoked.', others: 'Other devices were logged out.',
 };
 const flash = (request: FastifyRequest) => {
@@ -81,7 +81,7 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
     })));
 
   app.post('/account/passkeys/:id/remove', form, async (request, reply) =>
-    act(reply, '/account/passkeys', 'removed', () => removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, meta: requestMeta(request) })));
+    act(reply, '/account/passkeys', 'removed', () => removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, currentSessionId: request.accountSession?.id, meta: requestMeta(request) })));
 
   app.get('/account/sessions', page, async (request, reply) => {
     const sessions = await listSessions(ctx.db, uid(request));

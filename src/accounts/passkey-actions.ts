@@ -6,6 +6,7 @@ import { isUniqueViolation } from './unique-violation.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
 import { insertPasskey, passkeyName, removePasskey, renamePasskey, toPasskey, type Passkey } from './passkeys.js';
 import type { RequestMeta } from './request-meta.js';
+import { revokeSessionsIn } from './sessions.js';
 
 /** A credential id stored meanwhile by a concurrent ceremony: a clear 409, not a 500. */
 export function alreadyRegistered(e: unknown): never {
@@ -46,16 +47,20 @@ export async function renamePasskeyAction(ctx: AppContext, o: { userId: string; 
   });
 }
 
-/** Removes a passkey (never the last: ERR_LAST_PASSKEY); records `passkey.removed`. */
-export async function removePasskeyAction(ctx: AppContext, o: { userId: string; passkeyId: string; meta: RequestMeta }): Promise<void> {
+/**
+ * Removes a passkey (never the last: ERR_LAST_PASSKEY) and ends the sessions it opened, except `currentSessionId`
+ * (the one removing it), in one transaction; records `passkey.removed` with how many sessions ended.
+ */
+export async function removePasskeyAction(ctx: AppContext, o: { userId: string; passkeyId: string; currentSessionId?: string; meta: RequestMeta }): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     // PostgreSQL: lock the account row so two concurrent removals cannot both see "not the last one"
     // (SQLite transactions are serialised already).
     if (ctx.dialect === 'postgres') await sql`select id from users where id = ${o.userId} for update`.execute(trx);
     const removed = await removePasskey(trx, o.userId, o.passkeyId);
+    const ended = await revokeSessionsIn(ctx, trx, { userId: o.userId, ids: { passkeyId: o.passkeyId }, keep: o.currentSessionId, reason: 'passkey removed', meta: o.meta });
     await ctx.audit.record(trx, {
       action: 'passkey.removed', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'passkey', id: o.passkeyId }, ...o.meta,
-      detail: { name: removed.name },
+      detail: { name: removed.name, endedSessions: ended.length },
     });
   });
 }

@@ -63,9 +63,9 @@ export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promis
 
   app.delete('/api/v1/me/passkeys/:id', {
     preHandler: write,
-    schema: { tags, summary: 'Remove a passkey (refused for the last one: 409 ERR_LAST_PASSKEY)', security, params: idParams, response: { 204: { type: 'null' } } },
+    schema: { tags, summary: 'Remove a passkey and end the sessions it opened, except this one (refused for the last one: 409 ERR_LAST_PASSKEY)', security, params: idParams, response: { 204: { type: 'null' } } },
   }, async (request, reply) => {
-    await removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, meta: requestMeta(request) });
+    await removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, currentSessionId: request.accountSession?.id, meta: requestMeta(request) });
     return reply.code(204).send();
   });
 }

@@ -26,15 +26,16 @@ export interface IssuedSession {
 
 /**
  * Creates a session row for `userId` and signs its JWT; records `session.created` in the same transaction.
- * `via` says how the person got it (sign-up, passkey sign-in), shown in the access log.
+ * `via` says how the person got it (sign-up, passkey sign-in), shown in the access log; `passkeyId` is the
+ * passkey that proved it (removing that passkey ends the session).
  */
-export async function createSession(ctx: SessionCtx, trx: Tx, o: { userId: string; meta: RequestMeta; via: string }): Promise<IssuedSession> {
+export async function createSession(ctx: SessionCtx, trx: Tx, o: { userId: string; meta: RequestMeta; via: string; passkeyId?: string }): Promise<IssuedSession> {
   const sessionId = randomId('ses_');
   const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId, ttl: Math.min(ctx.config.sessionTtl, ctx.config.sessionMaxLifetime) });
   const now = Date.now();
   await trx.insertInto('sessions').values({
     id: sessionId, user_id: o.userId, created_at: now, last_seen_at: now, ip: o.meta.ip, user_agent: o.meta.userAgent,
-    expires_at: expiresAt * 1000, revoked_at: null,
+    expires_at: expiresAt * 1000, revoked_at: null, passkey_id: o.passkeyId ?? null,
   }).execute();
   await ctx.audit.record(trx, {
     action: 'session.created', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: sessionId },
@@ -77,33 +78,45 @@ export async function listSessions(db: Executor, userId: string): Promise<Sessio
   }));
 }
 
+/** Which of a person's sessions to revoke: these ids, every live one, or every live one a passkey opened. */
+export type SessionSelection = string[] | 'others' | { passkeyId: string };
+
 /**
- * Revokes sessions of `userId`: `ids`, or every live one except `keep` when `ids` is 'others'. The rows, the
- * revocation index (so the very next request with that JWT is refused) and one `session.revoked` event per
- * session commit together. Returns the ids revoked (ids of other accounts or already revoked are skipped).
+ * Revokes sessions of `userId`: `ids`, or every live one except `keep` when `ids` is 'others' (or those the
+ * passkey opened). The rows, the revocation index (so the very next request with that JWT is refused) and one
+ * `session.revoked` event per session commit together. Returns the ids revoked (ids of other accounts or
+ * already revoked are skipped).
  */
 export async function revokeSessions(
   ctx: SessionCtx & Pick<AppContext, 'db'>,
-  o: { userId: string; ids: string[] | 'others'; keep?: string; reason: string; meta: RequestMeta },
+  o: { userId: string; ids: SessionSelection; keep?: string; reason: string; meta: RequestMeta },
 ): Promise<string[]> {
-  return ctx.db.transaction().execute(async (trx) => {
-    let q = trx.selectFrom('sessions').select(['id', 'expires_at']).where('user_id', '=', o.userId).where('revoked_at', 'is', null);
-    if (o.ids === 'others') q = q.where('expires_at', '>', Date.now());
-    else if (o.ids.length === 0 || !o.ids.every((id) => isId(id, 64))) return [];
-    else q = q.where('id', 'in', o.ids);
-    const rows = (await q.execute()).filter((r) => r.id !== o.keep);
-    if (rows.length === 0) return [];
-    const now = Date.now();
-    await trx.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
-    await ctx.tokens.revocations.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })));
-    for (const r of rows) {
-      await ctx.audit.record(trx, {
-        action: 'session.revoked', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: r.id }, ...o.meta,
-        detail: { reason: o.reason },
-      });
-    }
-    return rows.map((r) => r.id);
-  });
+  return ctx.db.transaction().execute((trx) => revokeSessionsIn(ctx, trx, o));
+}
+
+/** revokeSessions inside the caller's transaction. */
+export async function revokeSessionsIn(
+  ctx: SessionCtx,
+  trx: Tx,
+  o: { userId: string; ids: SessionSelection; keep?: string; reason: string; meta: RequestMeta },
+): Promise<string[]> {
+  let q = trx.selectFrom('sessions').select(['id', 'expires_at']).where('user_id', '=', o.userId).where('revoked_at', 'is', null);
+  if (o.ids === 'others') q = q.where('expires_at', '>', Date.now());
+  else if (!Array.isArray(o.ids)) q = q.where('passkey_id', '=', o.ids.passkeyId).where('expires_at', '>', Date.now());
+  else if (o.ids.length === 0 || !o.ids.every((id) => isId(id, 64))) return [];
+  else q = q.where('id', 'in', o.ids);
+  const rows = (await q.execute()).filter((r) => r.id !== o.keep);
+  if (rows.length === 0) return [];
+  const now = Date.now();
+  await trx.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
+  await ctx.tokens.revocations.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })));
+  for (const r of rows) {
+    await ctx.audit.record(trx, {
+      action: 'session.revoked', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: r.id }, ...o.meta,
+      detail: { reason: o.reason },
+    });
+  }
+  return rows.map((r) => r.id);
 }
 
 /** Records that a session was used now (callers throttle this). */

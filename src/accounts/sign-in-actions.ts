@@ -31,7 +31,7 @@ export async function signUp(ctx: AppContext, o: { response: RegistrationRespons
       action: 'passkey.added', actor, userId, target: { type: 'passkey', id: row.id }, ...o.meta,
       detail: { name: row.name, aaguid: row.aaguid, backedUp: row.backed_up === 1 },
     });
-    return createSession(ctx, trx, { userId, meta: o.meta, via: 'sign-up' });
+    return createSession(ctx, trx, { userId, meta: o.meta, via: 'sign-up', passkeyId: row.id });
   });
   return { ...session, userId };
 }
@@ -58,7 +58,7 @@ export async function signIn(ctx: AppContext, o: { response: AuthenticationRespo
     await trx.updateTable('passkeys').set({ counter: verified.newCounter, last_used_at: Date.now(), backed_up: verified.backedUp ? 1 : 0 })
       .where('id', '=', passkeyId).execute();
     await ctx.audit.record(trx, { action: 'account.signed_in', actor: { type: 'user', id: userId }, userId, target: { type: 'passkey', id: passkeyId }, ...o.meta });
-    return createSession(ctx, trx, { userId, meta: o.meta, via: 'passkey' });
+    return createSession(ctx, trx, { userId, meta: o.meta, via: 'passkey', passkeyId });
   });
   return { ...session, userId };
 }

@@ -22,6 +22,8 @@ export interface SessionsTable {
   user_agent: string | null;
   expires_at: number;
   revoked_at: number | null;
+  /** The passkey whose ceremony opened it (null for sessions made otherwise): removing the passkey ends it. */
+  passkey_id: string | null;
 }
 
 /** A passkey (WebAuthn credential). `id` is the credential id, base64url. */
