@@ -32,6 +32,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 function bufferedStdout(): pino.DestinationStream {
   const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => out.flush(), 1000).unref();
+  setInterval(() => out.flush(() => undefined), 1000).unref(); // the callback form never throws (e.g. once stdout is gone)
   return out;
 }

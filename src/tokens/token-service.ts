@@ -154,7 +154,7 @@ export class TokenService {
   async issueAccessToken(db: Executor, o: IssueAccessToken): Promise<{ token: string; jti: string; expiresAt: number }> {
     const signed = this.signAccessToken(o);
     await this.recordAccessToken(db, signed);
-    return signed;
+    return { token: signed.token, jti: signed.jti, expiresAt: signed.expiresAt };
   }
 
   /**

@@ -2,8 +2,8 @@ import type { AppContext } from '../../server/context.js';
 
 /**
  * Deletes what can never be used again: codes expired for a day (kept that long so a late replay is still
- * recognised as one), expired refresh tokens, sealed grace pairs past their window, and families of a revoked or finished authorization whose
- * refresh tokens are all gone. Returns the rows deleted.
+ * recognised as one), expired refresh tokens, sealed grace pairs past their window, and families of a revoked
+ * or finished authorization whose refresh tokens are all gone. Returns the rows deleted.
  */
 export async function pruneExpired(ctx: AppContext, now = Date.now()): Promise<number> {
   const day = 86_400_000;
