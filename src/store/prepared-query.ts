@@ -1,5 +1,6 @@
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import type { Executor } from './database.js';
+import type { WriteStep } from './write-step.js';
 
 const SLOT = '\u0000slot:';
 
@@ -7,15 +8,22 @@ const SLOT = '\u0000slot:';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Slot = (i: number) => any;
 
+/** A compiled query: run it (`query(db, values)`), or make it a step of a group commit (`query.step(db, values)`). */
+export interface PreparedQuery<R> {
+  (db: Executor, values: readonly unknown[]): Promise<QueryResult<R>>;
+  /** The write step for GroupCommit.run, compiled for `db`'s dialect. `guard`: see WriteStep. */
+  step(db: Executor, values: readonly unknown[], o?: { guard?: boolean }): WriteStep;
+}
+
 /**
- * A query of the token endpoint's hot paths, built and compiled by Kysely once per database (per dialect adapter)
- * and then run with new values: Kysely otherwise builds and compiles the same query tree on every call, which
- * costs more than running a small statement. `build` gets `slot(i)` placeholders; every value must be a slot
- * (pass nulls as values too). Run it on the database or on an open transaction.
+ * A query of the hot paths, built and compiled by Kysely once per database (per dialect adapter) and then run
+ * with new values: Kysely otherwise builds and compiles the same query tree on every call, which costs more
+ * than running a small statement. `build` gets `slot(i)` placeholders; every value must be a slot (pass nulls
+ * as values too). Run it on the database or on an open transaction.
  */
-export function preparedQuery<R>(build: (db: Executor, slot: Slot) => Compilable<R>): (db: Executor, values: readonly unknown[]) => Promise<QueryResult<R>> {
+export function preparedQuery<R>(build: (db: Executor, slot: Slot) => Compilable<R>): PreparedQuery<R> {
   const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: number[] }>();
-  return (db, values) => {
+  const compile = (db: Executor) => {
     const adapter = db.getExecutor().adapter;
     let c = compiled.get(adapter);
     if (!c) {
@@ -26,6 +34,16 @@ export function preparedQuery<R>(build: (db: Executor, slot: Slot) => Compilable
       });
       compiled.set(adapter, (c = { query, slots }));
     }
-    return db.executeQuery({ ...c.query, parameters: c.slots.map((i) => values[i]) });
+    return c;
   };
+  const run = (db: Executor, values: readonly unknown[]): Promise<QueryResult<R>> => {
+    const c = compile(db);
+    return db.executeQuery<R>({ ...c.query, parameters: c.slots.map((i) => values[i]) });
+  };
+  return Object.assign(run, {
+    step(db: Executor, values: readonly unknown[], o: { guard?: boolean } = {}): WriteStep {
+      const c = compile(db);
+      return { sql: c.query.sql, parameters: c.slots.map((i) => values[i]), guard: o.guard };
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import { preparedQuery, type Db, type Executor } from '../store/index.js';
+import { preparedQuery, type Db, type Executor, type WriteStep } from '../store/index.js';
 import { JwtError, randomId, type SigningKeyRing } from '../crypto/index.js';
 import { InvalidToken } from '../errors/index.js';
 import { RevocationIndex } from './revocation-index.js';
@@ -148,6 +148,11 @@ export class TokenService {
   /** Records a signed access token's jti (with `db`: pass the transaction of the grant). */
   async recordAccessToken(db: Executor, signed: SignedAccessToken): Promise<void> {
     await insertAccessToken(db, signed.row);
+  }
+
+  /** The write step that records a signed access token's jti, for a group commit. */
+  accessTokenStep(signed: SignedAccessToken): WriteStep {
+    return insertAccessToken.step(this.db, signed.row);
   }
 
   /** signAccessToken, then recordAccessToken with `db`. */

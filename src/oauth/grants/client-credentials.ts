@@ -3,7 +3,7 @@ import { InvalidTarget, UnauthorizedClient } from '../../errors/index.js';
 const SELF_REGISTERED = new Set(['dcr', 'cimd']);
 import { resourcesOf } from '../resources/resource-registry.js';
 import { grantableScopes } from '../scopes/grantable-scopes.js';
-import { groupCommitOf } from '../tokens/group-commit.js';
+import { groupCommitOf } from '../../store/index.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 
 /** RFC 6749 §4.4: a confidential client (an agent acting as itself) gets an access token for itself. */
@@ -22,7 +22,7 @@ export const clientCredentials: GrantDescriptor = {
     const ttl = ctx.config.oauthAccessTokenTtl;
     // Signed first, then its jti row joins the next group commit; answered once that committed.
     const signed = ctx.tokens.signAccessToken({ userId: null, clientId: client.clientId, scopes, audience: resources.map((r) => r.url), ttl });
-    await groupCommitOf(ctx.db).run((trx) => ctx.tokens.recordAccessToken(trx, signed));
+    await groupCommitOf(ctx.db).run([ctx.tokens.accessTokenStep(signed)]);
     const { token, jti } = signed;
     ctx.audit.enqueue({
       action: 'oauth.token.issued', actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },

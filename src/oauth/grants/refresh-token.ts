@@ -2,11 +2,10 @@ import { InvalidGrant, InvalidScope, InvalidTarget } from '../../errors/index.js
 import { open, seal } from '../../crypto/index.js';
 import { canonicalResource } from '../resources/canonical-resource.js';
 import { parseScope } from '../scopes/grantable-scopes.js';
-import { recordTokenPair, signTokenPair } from '../tokens/issue-token-pair.js';
+import { signTokenPair, tokenPairSteps } from '../tokens/issue-token-pair.js';
 import { refreshTokenKey } from '../tokens/refresh-token-key.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
-import { groupCommitOf, StoppedBeforeWrite } from '../tokens/group-commit.js';
-import { preparedQuery } from '../../store/index.js';
+import { groupCommitOf, preparedQuery } from '../../store/index.js';
 import { grantUseOf } from '../tokens/grant-use.js';
 import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
 
@@ -17,9 +16,6 @@ const markRotated = preparedQuery((db, slot) => db.updateTable('oauth_refresh_to
   .where('id', '=', slot(1)).where('used_at', 'is', null));
 const keepGrace = preparedQuery((db, slot) => db.insertInto('oauth_refresh_grace').values({ token_id: slot(0), sealed: slot(1), expires_at: slot(2) }));
 const findGrace = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_grace').select('sealed').where('token_id', '=', slot(0)).where('expires_at', '>', slot(1)));
-
-/** Raised inside the transaction when another request rotated the token first. */
-class AlreadyRotated extends StoppedBeforeWrite {}
 
 /** The same new pair for a concurrent refresh inside the grace window, or undefined. */
 async function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null }): Promise<TokenResponse | undefined> {
@@ -76,31 +72,23 @@ export const refreshToken: GrantDescriptor = {
     // The pair is kept (sealed) only when there is a grace window to answer from.
     const graceMs = ctx.config.oauthRefreshGraceSeconds * 1000;
     const sealed = graceMs ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_grace:${row.id}`) : null;
-    try {
-      return await groupCommitOf(ctx.db).run(async (trx) => {
-        const now = Date.now();
-        // A conditional write marks the token used; if another request rotated it first, this unit stops before
-        // writing anything, so it leaves nothing in the batch. Then the new pair, and its sealed copy for the grace window.
-        const done = await markRotated(trx, [now, row.id]);
-        if (Number(done.numAffectedRows) !== 1) throw new AlreadyRotated();
-        await recordTokenPair(ctx, trx, signed);
-        if (sealed) await keepGrace(trx, [row.id, sealed, now + graceMs]);
-        return now;
-      }).then((now) => {
-        if (row.grant_id) grantUseOf(ctx).note(row.grant_id, now);
-        // High-volume event (like token use, DESIGN.md): batched by the audit writer once the rotation committed.
-        ctx.audit.enqueue({
-          action: 'oauth.token.refreshed', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'access_token', id: jti },
-          ip, userAgent, detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
-        });
-        return pair;
-      });
-    } catch (e) {
-      if (!(e instanceof AlreadyRotated)) throw e;
+    // One unit: a conditional write marks the old token used (if another request rotated it first, the unit
+    // stops there, having written nothing), then the new pair, and its sealed copy for the grace window.
+    const now = Date.now();
+    const steps = [markRotated.step(ctx.db, [now, row.id], { guard: true }), ...tokenPairSteps(ctx, signed)];
+    if (sealed) steps.push(keepGrace.step(ctx.db, [row.id, sealed, now + graceMs]));
+    if (!(await groupCommitOf(ctx.db).run(steps))) {
       const current = await load();
       if (!current) throw new InvalidGrant('the refresh token is invalid');
       return reused(current);
     }
+    if (row.grant_id) grantUseOf(ctx).note(row.grant_id, now);
+    // High-volume event (like token use, DESIGN.md): batched by the audit writer once the rotation committed.
+    ctx.audit.enqueue({
+      action: 'oauth.token.refreshed', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'access_token', id: jti },
+      ip, userAgent, detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
+    });
+    return pair;
   },
 };
 

@@ -1,6 +1,5 @@
 import type { AppContext } from '../../server/context.js';
-import { groupCommitOf } from './group-commit.js';
-import { preparedQuery } from '../../store/index.js';
+import { groupCommitOf, preparedQuery } from '../../store/index.js';
 
 const touch = preparedQuery((db, slot) => db.updateTable('oauth_grants').set({ last_used_at: slot(0) }).where('id', '=', slot(1)).where('last_used_at', '<', slot(2)));
 
@@ -28,7 +27,7 @@ export class GrantUse {
     this.timer = undefined;
     const batch = [...this.pending];
     this.pending.clear();
-    if (batch.length) await groupCommitOf(this.ctx.db).run(async (trx) => { for (const [id, at] of batch) await touch(trx, [at, id, at]); });
+    if (batch.length) await groupCommitOf(this.ctx.db).run(batch.map(([id, at]) => touch.step(this.ctx.db, [at, id, at])));
   }
 }
 

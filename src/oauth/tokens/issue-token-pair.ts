@@ -1,5 +1,5 @@
 import type { AppContext } from '../../server/context.js';
-import { preparedQuery, type Executor } from '../../store/index.js';
+import { preparedQuery, runSteps, type Executor, type WriteStep } from '../../store/index.js';
 import type { SignedAccessToken } from '../../tokens/index.js';
 import type { OAuthFamiliesTable } from '../tables.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
@@ -40,8 +40,14 @@ export function signTokenPair(
   return { response, access, refreshRow: [refresh.id, refresh.hash, family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null] };
 }
 
-/** Writes a signed pair (the access token's jti row, the refresh token's row) with `db`: pass the transaction. */
+/** The write steps that record a signed pair: the access token's jti row, the refresh token's row. */
+export function tokenPairSteps(ctx: AppContext, pair: SignedPair): WriteStep[] {
+  const steps = [ctx.tokens.accessTokenStep(pair.access)];
+  if (pair.refreshRow) steps.push(insertRefresh.step(ctx.db, pair.refreshRow));
+  return steps;
+}
+
+/** Writes a signed pair with `db`: pass the transaction of the grant. */
 export async function recordTokenPair(ctx: AppContext, db: Executor, pair: SignedPair): Promise<void> {
-  await ctx.tokens.recordAccessToken(db, pair.access);
-  if (pair.refreshRow) await insertRefresh(db, pair.refreshRow);
+  await runSteps(db, tokenPairSteps(ctx, pair));
 }

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupCommitOf, preparedQuery } from '../../src/store/index.js';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Any small table serves: rows (id, text, time) with a primary key.
+const insert = preparedQuery((db, slot) => db.insertInto('oauth_refresh_grace').values({ token_id: slot(0), sealed: slot(1), expires_at: slot(2) }));
+const update = preparedQuery((db, slot) => db.updateTable('oauth_refresh_grace').set({ sealed: slot(0) }).where('token_id', '=', slot(1)));
+
+describe.each(dialects)('group commit on %s', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp(dialect); });
+  afterAll(() => app.stop());
+
+  const rows = async (prefix: string) => (await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', 'like', `${prefix}%`).orderBy('token_id').execute())
+    .map((r) => `${r.token_id}=${r.sealed}`);
+
+  it('writes the units queued together in one commit, answered once stored; a unit whose guard changed no row writes nothing', async () => {
+    const db = app.ctx.db;
+    const gc = groupCommitOf(db);
+    await gc.run([insert.step(db, ['a-1', 'one', 1])]);
+    const [first, stopped, third] = await Promise.all([
+      gc.run([update.step(db, ['changed', 'a-1'], { guard: true }), insert.step(db, ['a-2', 'two', 2])]),
+      gc.run([update.step(db, ['never', 'a-missing'], { guard: true }), insert.step(db, ['a-3', 'three', 3])]),
+      gc.run([insert.step(db, ['a-4', 'four', 4])]),
+    ]);
+    expect([first, stopped, third]).toEqual([true, false, true]);
+    expect(await rows('a-')).toEqual(['a-1=changed', 'a-2=two', 'a-4=four']);
+  });
+
+  it('rolls the whole batch back on a database error, and every caller gets it', async () => {
+    const db = app.ctx.db;
+    const gc = groupCommitOf(db);
+    await gc.run([insert.step(db, ['b-1', 'one', 1])]);
+    const results = await Promise.allSettled([
+      gc.run([insert.step(db, ['b-2', 'two', 2])]),
+      gc.run([insert.step(db, ['b-1', 'duplicate', 1])]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[1] as PromiseRejectedResult).reason.message)).toMatch(/unique|duplicate/i);
+    expect(await rows('b-')).toEqual(['b-1=one']);
+    expect(await gc.run([insert.step(db, ['b-3', 'three', 3])])).toBe(true); // and goes on
+  });
+
+  it('refuses a guard that is not the first step of its unit', async () => {
+    const db = app.ctx.db;
+    expect(() => groupCommitOf(db).run([insert.step(db, ['c-1', 'x', 1]), update.step(db, ['y', 'c-1'], { guard: true })])).toThrow(/first step/);
+    expect(await rows('c-')).toEqual([]);
+  });
+});
