@@ -59,6 +59,7 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
         throw e instanceof OAuthError ? withMetadata(e) : e;
       }
       if (principal.kind === 'access' && !principal.audience.includes(audience)) {
+        ctx.tokens.refusals.note(principal, 'token audience is another resource', request.ip);
         throw withMetadata(new InvalidToken('token audience is another resource'));
       }
       if (o.scope && principal.kind !== 'session' && !principal.scopes.includes(o.scope)) {

@@ -24,6 +24,7 @@ export const eventTypes = {
   'token.used': { kind: 'token', label: 'Token used (first use that day)' },
   'token.revoked': { kind: 'token', label: 'Token revoked' },
   'token.exchanged': { kind: 'agent', label: 'Token exchanged for a sub-agent (RFC 8693)' },
+  'token.rejected': { kind: 'security', label: 'A revoked or misdirected token was refused' },
   'agent.registered': { kind: 'agent', label: 'Agent registered' },
   'delegation.created': { kind: 'agent', label: 'Rights delegated to an agent' },
   'delegation.revoked': { kind: 'agent', label: 'Delegation revoked (with everything derived from it)' },

@@ -8,6 +8,7 @@ import { principalFromJwt } from './jwt-principal.js';
 import { lookupApiToken } from './api-token-lookup.js';
 import { looksLikeApiToken } from './api-token-format.js';
 import { UsageTracker } from './usage-tracker.js';
+import { RefusalLog } from './refusal-log.js';
 import { findTokenTree, type RevocableId } from './descendants.js';
 import type { TokenServiceOptions } from './token-service-options.js';
 
@@ -56,7 +57,10 @@ export interface VerifyOptions {
   audience?: string;
   /** Kinds accepted here (default: all). */
   kinds?: TokenKind[];
-  /** Client IP, recorded (batched) as the token's last use. */
+  /**
+   * Client IP of the request presenting the token: given, its use is recorded (batched) as the token's last use,
+   * and a refusal of the genuine token (revoked, another audience or kind) is audited for its person.
+   */
   ip?: string | null;
 }
 
@@ -85,6 +89,7 @@ const invalid = (d: string) => new InvalidToken(d);
 export class TokenService {
   readonly revocations: RevocationIndex;
   readonly usage: UsageTracker;
+  readonly refusals: RefusalLog;
   private readonly cache: VerifiedCache;
   private readonly onError: (err: unknown) => void;
   private pruneTimer?: NodeJS.Timeout;
@@ -99,6 +104,7 @@ export class TokenService {
     this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
     this.onError = o.onError ?? (() => undefined);
     this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit: o.audit, onError: o.onError });
+    this.refusals = new RefusalLog(o.audit);
   }
 
   async start(): Promise<void> {
@@ -183,14 +189,18 @@ export class TokenService {
       entry = fresh;
       this.cache.set(bearer, entry);
     }
+    const p = entry.principal;
+    const refuse = (reason: string) => {
+      if (o.ip !== undefined) this.refusals.note(p, reason, o.ip);
+      return invalid(reason);
+    };
     const version = this.revocations.version;
     if (entry.checkedAt !== version) {
-      if (this.revocations.hasAny(entry.revocationIds)) throw invalid('token revoked');
+      if (this.revocations.hasAny(entry.revocationIds)) throw refuse('token revoked');
       entry.checkedAt = version; // nothing revoked since: the next hit needs no lookup
     }
-    const p = entry.principal;
-    if (o.kinds && !o.kinds.includes(p.kind)) throw invalid(`a ${p.kind} token is not accepted here`);
-    if (o.audience && !p.audience.includes(o.audience)) throw invalid('token audience is another resource');
+    if (o.kinds && !o.kinds.includes(p.kind)) throw refuse(`a ${p.kind} token is not accepted here`);
+    if (o.audience && !p.audience.includes(o.audience)) throw refuse('token audience is another resource');
     this.usage.note(p, o.ip ?? null, now);
     return p;
   }
