@@ -49,7 +49,9 @@ class MapAdapter {
     MapAdapter.store.set(this.key(id), payload);
     if (payload.grantId) {
       const k = `grant:${payload.grantId}`;
-      MapAdapter.store.set(k, { ids: [...((MapAdapter.store.get(k)?.ids as string[]) ?? []), this.key(id)] });
+      const grant = MapAdapter.store.get(k) as { ids: string[] } | undefined;
+      if (grant) grant.ids.push(this.key(id)); // in place: copying the list would slow the peer down as it grows
+      else MapAdapter.store.set(k, { ids: [this.key(id)] });
     }
   }
   async find(id: string) { return MapAdapter.store.get(this.key(id)); }
