@@ -29,7 +29,7 @@ const insertEvent = preparedQuery((db, slot) => db.insertInto('audit_events').va
   Object.fromEntries(COLUMNS.map((c, i) => [c, slot(i)])) as unknown as AuditEventsTable,
 ));
 
-const insertRow = (db: Executor, row: AuditEventsTable) => insertEvent(db, COLUMNS.map((c) => row[c]));
+const values = (row: AuditEventsTable) => COLUMNS.map((c) => row[c]);
 
 function toRow(e: AuditEvent): AuditEventsTable {
   return {
@@ -65,7 +65,7 @@ export class AuditWriter {
 
   /** Writes the event with `db` (pass the open transaction of the change it records). */
   async record(db: Executor, event: AuditEvent): Promise<void> {
-    await insertRow(db, toRow(event));
+    await insertEvent(db, values(toRow(event)));
     this.o.onEvent?.(event);
   }
 
@@ -90,7 +90,7 @@ export class AuditWriter {
     this.flushing = this.flushing.then(async () => {
       if (!batch.length) return;
       try {
-        await groupCommitOf(this.db).run(batch.map((row) => insertEvent.step(this.db, COLUMNS.map((c) => row[c]))));
+        await groupCommitOf(this.db).run(batch.map((row) => insertEvent.step(this.db, values(row))));
       } catch (err) {
         this.o.onError?.(err);
       }

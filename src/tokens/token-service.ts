@@ -190,19 +190,21 @@ export class TokenService {
       this.cache.set(bearer, entry);
     }
     const p = entry.principal;
-    const refuse = (reason: string) => {
-      if (o.ip !== undefined) this.refusals.note(p, reason, o.ip);
-      return invalid(reason);
-    };
     const version = this.revocations.version;
     if (entry.checkedAt !== version) {
-      if (this.revocations.hasAny(entry.revocationIds)) throw refuse('token revoked');
+      if (this.revocations.hasAny(entry.revocationIds)) throw this.refuse(p, 'token revoked', o);
       entry.checkedAt = version; // nothing revoked since: the next hit needs no lookup
     }
-    if (o.kinds && !o.kinds.includes(p.kind)) throw refuse(`a ${p.kind} token is not accepted here`);
-    if (o.audience && !p.audience.includes(o.audience)) throw refuse('token audience is another resource');
+    if (o.kinds && !o.kinds.includes(p.kind)) throw this.refuse(p, `a ${p.kind} token is not accepted here`, o);
+    if (o.audience && !p.audience.includes(o.audience)) throw this.refuse(p, 'token audience is another resource', o);
     this.usage.note(p, o.ip ?? null, now);
     return p;
+  }
+
+  /** The InvalidToken for a genuine token refused here; audited for its person when a request presented it. */
+  private refuse(p: Principal, reason: string, o: VerifyOptions): InvalidToken {
+    if (o.ip !== undefined) this.refusals.note(p, reason, o.ip);
+    return invalid(reason);
   }
 
   /** Verifies a JWT; undefined when its kid is unknown (the caller waits for a key reload and retries once). */
