@@ -1,9 +1,11 @@
 import pino, { type Logger } from 'pino';
 import { scrub, scrubUrl } from '../audit/index.js';
+import { humanStream } from './human-log.js';
 
 /**
- * The pino logger. Authorization and Cookie headers are never logged, query strings lose secret-looking
- * values (code, token, state…), and any field named like token/secret/code/password is redacted at any depth.
+ * The pino logger: JSON lines (for log collectors), or human lines when stdout is a terminal. Authorization
+ * and Cookie headers are never logged, query strings lose secret-looking values (code, token, state…), and any
+ * field named like token/secret/code/password is redacted at any depth.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -21,7 +23,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
     },
-    destination ?? bufferedStdout(),
+    destination ?? (process.stdout.isTTY ? humanStream() : bufferedStdout()),
   );
 }
 
