@@ -131,7 +131,7 @@ export class TokenService {
 
   /**
    * Signs an RFC 9068 access token and returns it with the row that records its jti; the caller writes the row
-   * with `recordAccessToken` in the transaction of its grant. Signing first keeps the slow part out of the
+   * (`accessTokenStep`) with the transaction of its grant. Signing first keeps the slow part out of the
    * transaction (and out of a group commit's batch).
    */
   signAccessToken(o: IssueAccessToken): SignedAccessToken {
@@ -151,20 +151,15 @@ export class TokenService {
     return { token, jti, expiresAt: exp, row };
   }
 
-  /** Records a signed access token's jti (with `db`: pass the transaction of the grant). */
-  async recordAccessToken(db: Executor, signed: SignedAccessToken): Promise<void> {
-    await insertAccessToken(db, signed.row);
-  }
-
   /** The write step that records a signed access token's jti, for a group commit. */
   accessTokenStep(signed: SignedAccessToken): WriteStep {
     return insertAccessToken.step(this.db, signed.row);
   }
 
-  /** signAccessToken, then recordAccessToken with `db`. */
+  /** signAccessToken, then its jti row written with `db` (pass the transaction of the grant). */
   async issueAccessToken(db: Executor, o: IssueAccessToken): Promise<{ token: string; jti: string; expiresAt: number }> {
     const signed = this.signAccessToken(o);
-    await this.recordAccessToken(db, signed);
+    await insertAccessToken(db, signed.row);
     return { token: signed.token, jti: signed.jti, expiresAt: signed.expiresAt };
   }
 
