@@ -27,6 +27,8 @@ const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split
 /** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
 const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const CONNECTIONS = 20;
+/** oauth3's OAUTH3_WORKERS: `auto` (one process per CPU), or BENCH_WORKERS. */
+const WORKERS = process.env.BENCH_WORKERS ?? 'auto';
 /** Refresh chains per server: a run ends with up to one in-flight token per connection lost, so each run gets fresh spares. */
 const CHAINS = CONNECTIONS * (4 + ROUNDS + 1);
 /** The two peers: node-oidc-provider on its in-memory store, and on a durable SQLite store like oauth3's. */
@@ -144,9 +146,9 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
 }
 
 /** Clock ticks (user + system) per thread of a process, keyed by `tid/name`. */
-function threadTicks(pid: number): Map<string, number> {
+function threadTicks(root: number): Map<string, number> {
   const out = new Map<string, number>();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
+  for (const pid of processTree(root)) for (const t of readdirSync(`/proc/${pid}/task`)) {
     const raw = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
     const f = raw.split(') ')[1].split(' ');
     out.set(`${t}/${raw.slice(raw.indexOf('(') + 1, raw.indexOf(')'))}`, Number(f[11]) + Number(f[12]));
@@ -156,10 +158,31 @@ function threadTicks(pid: number): Map<string, number> {
 
 interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+/** A process and its descendants (the workers of a cluster), from /proc (Linux). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* gone meanwhile */ }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
+/** CPU seconds (user + system) a process and its descendants have used so far, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (CLK_TCK 100)
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks (CLK_TCK 100)
+    } catch { /* gone meanwhile */ }
+  }
+  return ticks / 100;
 }
 
 /**
@@ -204,6 +227,7 @@ async function main(): Promise<void> {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
     OAUTH3_PORT: String(ourPort), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: ours, OAUTH3_DATA_DIR: dataDir,
     OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
+    OAUTH3_WORKERS: WORKERS,
     ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   };
   const seeded = await seedOauth3(env, ours);
@@ -233,7 +257,7 @@ async function main(): Promise<void> {
     console.log(`token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process`);
     type Server = { name: string; pid: number; url: string; auth: string; refresh: string[] };
     const servers: Server[] = [
-      { name: 'oauth3', pid: server.pid!, url: ours, auth: ourAuth, refresh: seeded.refresh },
+      { name: `oauth3 (workers: ${WORKERS})`, pid: server.pid!, url: ours, auth: ourAuth, refresh: seeded.refresh },
       ...peers.map((p) => ({ name: p.name, pid: p.pid, url: p.url, auth: peerAuth, refresh: p.refresh })),
     ];
     const grants = [

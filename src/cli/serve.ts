@@ -1,13 +1,19 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
-import { startServer } from '../server/index.js';
+import { createLogger, runCluster, startServer } from '../server/index.js';
 
-/** `oauth3 serve`: starts the gateway (config from env and OAUTH3_CONFIG); SIGTERM/SIGINT stop it gracefully. */
+/**
+ * `oauth3 serve`: starts the gateway (config from env and OAUTH3_CONFIG); SIGTERM/SIGINT stop it gracefully.
+ * With OAUTH3_WORKERS > 1 this process becomes the primary of that many worker processes.
+ */
 export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description('start the gateway')
     .action(async () => {
-      await startServer(loadConfig(), { handleSignals: true });
+      const config = loadConfig();
+      if (config.workers > 1 && cluster.isPrimary) await runCluster(config, createLogger(config.logLevel), config.workers);
+      else await startServer(config, { handleSignals: true });
     });
 }

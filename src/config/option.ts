@@ -39,6 +39,11 @@ export const opt = {
       },
     };
   },
+  /** A whole number in min..max, or `auto`: `auto()` (say, the number of CPUs). */
+  countOrAuto(env: string, doc: string, dflt: number, min: number, max: number, auto: () => number): Option<number> {
+    const int = opt.int(env, doc, dflt, min, max);
+    return { ...int, parse: (raw) => (asString(raw).toLowerCase() === 'auto' ? Math.min(max, Math.max(min, auto())) : int.parse(raw)) };
+  },
   bool(env: string, doc: string, dflt: boolean): Option<boolean> {
     return {
       env, doc, default: dflt,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { opt } from './option.js';
 
 /**
@@ -18,6 +19,9 @@ export const schema = {
   rateLimitAuth: opt.int('OAUTH3_RATE_LIMIT_AUTH',
     'Requests a minute one IP may make to the unauthenticated endpoints that guess or create (passkey sign-in and sign-up, dynamic client registration); 429 beyond. 0 turns it off.',
     60, 0, 1_000_000),
+  workers: opt.countOrAuto('OAUTH3_WORKERS',
+    'Processes serving requests: 1, a number, or auto (one per CPU). More than one forks workers that share the port and the database (SQLite or PostgreSQL) and tell each other revocations at once; rate limits are split between them.',
+    1, 1, 64, availableParallelism),
   logLevel: opt.enumOf('OAUTH3_LOG_LEVEL', 'pino log level.', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
   // ── Storage and keys ──────────────────────────────────────────────────────

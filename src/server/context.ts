@@ -4,6 +4,7 @@ import type { Db, Dialect } from '../store/index.js';
 import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
 import type { AuditWriter } from '../audit/index.js';
 import type { Metrics } from './metrics.js';
+import type { PeerBus } from './peer-bus.js';
 import type { TokenService } from '../tokens/index.js';
 import type { ScopeRegistry } from '../oauth/scope-registry.js';
 
@@ -25,6 +26,8 @@ export interface AppContext {
   tokens: TokenService;
   /** Every scope the gateway knows, with descriptions (built-ins, plugins, resources). */
   scopes: ScopeRegistry;
+  /** The other workers of a cluster (`OAUTH3_WORKERS` > 1); undefined in a single process. */
+  peers?: PeerBus;
   /** Cleanups run on close, last registered first (after the HTTP server stopped). */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -5,6 +5,7 @@ import { openDatabase, migrateToLatest } from '../store/index.js';
 import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { Metrics } from './metrics.js';
+import { workerBus } from './peer-bus.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
 import { ScopeRegistry } from '../oauth/scope-registry.js';
 import type { AppContext } from './context.js';
@@ -37,9 +38,12 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     const keys = new SigningKeyRing(db, masterKey);
     const generated = await keys.init();
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
-    const tokens = new TokenService(db, keys, config.publicUrl, tokenServiceOptions(config, dialect, audit, (err) => log.warn({ err }, 'token service background task failed')));
+    const peers = workerBus();
+    const tokens = new TokenService(db, keys, config.publicUrl, {
+      ...tokenServiceOptions(config, dialect, audit, (err) => log.warn({ err }, 'token service background task failed')), peers,
+    });
     await tokens.start();
-    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, scopes: new ScopeRegistry(), onClose: [() => tokens.stop()] };
+    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, scopes: new ScopeRegistry(), peers, onClose: [() => tokens.stop()] };
   } catch (e) {
     await db.destroy().catch(() => undefined);
     throw e;

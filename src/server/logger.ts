@@ -30,10 +30,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 /**
  * Stdout, written asynchronously and in 4 KiB batches: one write per line costs a system call and a thread-pool
  * hand-off per request on a busy gateway. A line waits at most a second (a timer flushes what is buffered), and
- * pino flushes synchronously on exit.
+ * pino flushes synchronously on exit. Each write is whole lines of at most PIPE_BUF (4096) bytes, which a pipe
+ * writes atomically: the workers of a cluster share stdout, and their lines never cut into each other.
  */
 function bufferedStdout(): pino.DestinationStream {
-  const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const out = pino.destination({ dest: 1, sync: false, minLength: 3072, maxWrite: 4096 });
   setInterval(() => out.flush(() => undefined), 1000).unref(); // the callback form never throws (e.g. once stdout is gone)
   return out;
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { AggregatorRegistry } from 'prom-client';
 import type { AppContext } from './context.js';
 
-/** Operations endpoints: /health (database and key ring), /metrics (Prometheus), /jwks.json (RFC 7517). */
+/** Operations endpoints: /health (database and key ring; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/health', async (_req, reply) => {
     let database = 'connected';
@@ -14,11 +15,17 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const encryption = ctx.keys.probe() ? 'operational' : 'failing';
     const healthy = database === 'connected' && encryption === 'operational';
     return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store')
-      .send({ status: healthy ? 'healthy' : 'unhealthy', database, encryption });
+      .send({ status: healthy ? 'healthy' : 'unhealthy', database, encryption, ...(ctx.peers ? { worker: ctx.peers.workerId } : {}) });
   });
 
+  // In a cluster, any worker answers with every worker's metrics summed: the primary asks each worker for its
+  // registry (prom-client's constructor installs the worker's answering side) and adds them up.
+  if (ctx.peers) {
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([ctx.metrics.registry]);
+  }
   app.get('/metrics', async (_req, reply) => {
-    const body = await ctx.metrics.registry.metrics();
+    const body = ctx.peers ? String(await ctx.peers.request('metrics')) : await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
 

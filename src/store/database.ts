@@ -34,6 +34,19 @@ export interface OpenedDatabase {
   location: string;
 }
 
+/** How long a SQLite statement waits for another connection's write lock (blocking): the busy timeout. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+
+/**
+ * The better-sqlite3 connection under a SQLite `Db` (undefined on PostgreSQL): for the group commit, which writes
+ * its batches synchronously on it (inside Kysely's connection lock) and must not wait on another process's lock.
+ */
+export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 // int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -101,7 +114,7 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string }): Open
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (default 2 MiB): token tables' random index pages stay in memory
     cacheStatements(sqlite);
     checkpointInBackground(sqlite, file);
@@ -112,5 +125,7 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string }): Open
     const err = e as NodeJS.ErrnoException;
     throw new DatabaseOpenError(`${file}: cannot open the database for writing (${err.code ?? err.message})`);
   }
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', location: file };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqliteHandles.set(db, sqlite);
+  return { db, dialect: 'sqlite', location: file };
 }

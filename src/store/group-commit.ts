@@ -1,4 +1,6 @@
-import type { Db } from './database.js';
+import type SQLite from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db } from './database.js';
+import { writeSqliteBatch } from './sqlite-batch.js';
 import { checkUnit, runSteps, type WriteStep } from './write-step.js';
 
 interface Pending {
@@ -13,7 +15,9 @@ interface Pending {
  * committed, so a response never reports a write that is not durable. One commit per batch instead of one per
  * request is what lets SQLite (and PostgreSQL) keep up. A unit is a list of WriteSteps: plain data, so a
  * batch could also be shipped to another thread (a SQLite writer thread measured only ~10% more refreshes
- * a second on two cores, for a second writing connection; not done).
+ * a second on two cores, for a second writing connection; not done). On SQLite a batch is written
+ * synchronously on the connection (no promise per statement) and never waits for a lock held by another
+ * process (workers of a cluster share the file): it is retried on a later turn of the event loop instead.
  *
  * `run` resolves true when the unit was written, false when its guard (first step) changed no row, in which
  * case it wrote nothing and the others still commit. A database error rolls the whole batch back, and every
@@ -22,8 +26,12 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private busyRetries = 0;
+  private readonly sqlite: SQLite.Database | undefined;
 
-  constructor(private readonly db: Db, private readonly maxBatch = 128) {}
+  constructor(private readonly db: Db, private readonly maxBatch = 128) {
+    this.sqlite = sqliteHandleOf(db);
+  }
 
   run(steps: readonly WriteStep[]): Promise<boolean> {
     checkUnit(steps); // before queueing: a malformed unit must not fail the others' batch
@@ -43,18 +51,57 @@ export class GroupCommit {
     this.scheduled = false;
     const batch = this.queue.splice(0, this.maxBatch);
     if (this.queue.length) this.schedule();
-    let written: boolean[];
+    let written: boolean[] | undefined;
     try {
-      written = await this.db.transaction().execute(async (trx) => {
-        const out: boolean[] = [];
-        for (const p of batch) out.push(await runSteps(trx, p.steps));
-        return out;
-      });
+      written = this.sqlite ? await this.writeOnSqlite(this.sqlite, batch) : await this.writeInTransaction(batch);
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
+    if (!written) { // another process holds SQLite's write lock: retry soon, without blocking the event loop
+      this.queue.unshift(...batch);
+      this.retry();
+      return;
+    }
+    this.busyRetries = 0;
     batch.forEach((p, i) => p.resolve(written[i]));
+  }
+
+  /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
+  private writeOnSqlite(sqlite: SQLite.Database, batch: Pending[]): Promise<boolean[] | undefined> {
+    return this.db.connection().execute(async () => {
+      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps));
+      return 'busy' in outcome ? undefined : outcome.written;
+    });
+  }
+
+  private writeInTransaction(batch: Pending[]): Promise<boolean[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const out: boolean[] = [];
+      for (const p of batch) out.push(await runSteps(trx, p.steps));
+      return out;
+    });
+  }
+
+  /**
+   * The next attempt after a busy lock: on the next turn of the event loop at first (another process's batch
+   * holds the lock for well under a millisecond), then after a millisecond, and after the busy timeout the batch
+   * fails like a blocking write would.
+   */
+  private retry(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const attempt = ++this.busyRetries;
+    if (attempt > 8 + BUSY_TIMEOUT_MS) {
+      this.busyRetries = 0;
+      this.scheduled = false;
+      const batch = this.queue.splice(0, this.maxBatch);
+      for (const p of batch) p.reject(new Error('database is locked: another process held the write lock past the busy timeout'));
+      if (this.queue.length) this.schedule();
+      return;
+    }
+    if (attempt <= 8) setImmediate(() => void this.flush());
+    else setTimeout(() => void this.flush(), 1);
   }
 }
 

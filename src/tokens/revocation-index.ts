@@ -26,14 +26,25 @@ export interface RevocationIndexOptions {
   dialect?: Dialect;
   /** PostgreSQL URL: when set, a dedicated connection LISTENs for revocations of other instances. */
   listenUrl?: string;
+  /** The other processes of a cluster on this machine: told of each revocation at once, like NOTIFY. */
+  peers?: RevocationPeers;
   onError?: (err: unknown) => void;
 }
+
+/** A channel to the other workers of a cluster (the gateway's PeerBus). */
+export interface RevocationPeers {
+  publish(topic: string, data: unknown): void;
+  subscribe(topic: string, fn: (data: unknown) => void): void;
+}
+
+const PEER_TOPIC = 'revocations';
 
 /**
  * Revoked token ids held in memory, so the verifier answers "revoked?" without a query. A revoke writes a
  * row (in the caller's transaction) and updates this instance at once. On PostgreSQL it also NOTIFYs (delivered
  * when the transaction commits, dropped if it rolls back) and every instance LISTENs, so a revoke takes effect
  * everywhere on the next request; polling `revoked_at` every `pollMs` remains the fallback (and the SQLite path).
+ * The workers of a cluster on one machine also tell each other directly (`peers`), on either database.
  */
 export class RevocationIndex {
   private revoked = new Map<string, number | null>();
@@ -57,6 +68,9 @@ export class RevocationIndex {
     await this.sync();
     this.timer = setInterval(() => void this.sync().catch((e) => this.o.onError?.(e)), this.o.pollMs);
     this.timer.unref();
+    this.o.peers?.subscribe(PEER_TOPIC, (entries) => {
+      try { this.add(entries as Array<[string, number | null]>); } catch (e) { this.o.onError?.(e); }
+    });
     if (this.o.listenUrl) await this.listen(this.o.listenUrl).catch((e) => { this.o.onError?.(e); this.retryListen(); });
   }
 
@@ -102,11 +116,17 @@ export class RevocationIndex {
       return;
     }
     try {
-      for (const [id, exp] of JSON.parse(payload) as Array<[string, number | null]>) this.revoked.set(String(id), exp);
-      this.version++;
+      this.add(JSON.parse(payload) as Array<[string, number | null]>);
     } catch {
       void this.sync().catch((e) => this.o.onError?.(e));
     }
+  }
+
+  /** Adds announced revocations (from NOTIFY or a peer worker); throws on a malformed list, adding nothing. */
+  private add(entries: Array<[string, number | null]>): void {
+    if (!Array.isArray(entries) || !entries.every((e) => Array.isArray(e) && typeof e[0] === 'string')) throw new Error('malformed revocation list');
+    for (const [id, exp] of entries) this.revoked.set(id, typeof exp === 'number' ? exp : null);
+    this.version++;
   }
 
   /** Reads revocations newer than the last seen (or all unexpired on the first call). */
@@ -150,8 +170,10 @@ export class RevocationIndex {
         .onConflict((oc) => oc.column('token_id').doNothing())
         .execute();
     }
+    const entries = tokens.map((t): [string, number | null] => [t.id, t.expiresAt]);
+    this.o.peers?.publish(PEER_TOPIC, entries);
     if (this.o.dialect === 'postgres') {
-      const json = JSON.stringify(tokens.map((t) => [t.id, t.expiresAt]));
+      const json = JSON.stringify(entries);
       await sql`select pg_notify(${REVOCATION_CHANNEL}, ${json.length <= MAX_PAYLOAD ? json : 'sync'})`.execute(db);
     }
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { Dialect } from '../store/index.js';
 import type { AuditWriter } from '../audit/index.js';
+import type { RevocationPeers } from './revocation-index.js';
 
 /** Tuning and wiring of the TokenService; every field has a default. */
 export interface TokenServiceOptions {
@@ -9,6 +10,8 @@ export interface TokenServiceOptions {
   dialect?: Dialect;
   /** PostgreSQL URL for the LISTEN connection (revocations from other instances at once). */
   listenUrl?: string;
+  /** The other workers of a cluster: told of each revocation at once. */
+  peers?: RevocationPeers;
   /** Verified-token cache size (entries); 0 disables it. */
   cacheSize?: number;
   /** Batching interval of last-used writes (ms). */

@@ -100,7 +100,7 @@ export class TokenService {
     private readonly issuer: string,
     o: TokenServiceOptions = {},
   ) {
-    this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, onError: o.onError });
+    this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, peers: o.peers, onError: o.onError });
     this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
     this.onError = o.onError ?? (() => undefined);
     this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit: o.audit, onError: o.onError });

@@ -1,0 +1,79 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
+import type { Config } from '../config/index.js';
+import { createContext, closeContext } from './create-context.js';
+import { isBusMessage, type BusMessage } from './peer-bus.js';
+
+/** What the primary answers a worker's `request(topic)` with. */
+const answers: Record<string, () => Promise<unknown>> = {
+  // Every worker's registry, summed (prom-client asks each worker over the same channel).
+  metrics: () => new AggregatorRegistry().clusterMetrics(),
+};
+
+/**
+ * `OAUTH3_WORKERS` > 1: this process is the primary. It prepares the database once (migrations, the master key
+ * and the first signing key: workers must not race to create them), then forks the workers, which all serve
+ * the same port (each accepts its own connections: no hand-off through the primary). It relays the workers'
+ * bus messages, restarts a worker that dies, and on SIGTERM/SIGINT stops them all gracefully. Resolves once
+ * every worker listens; rejects (having stopped the others) when one fails to start.
+ */
+export async function runCluster(config: Config, log: Logger, count: number): Promise<void> {
+  await closeContext(await createContext(config, log, { defaultMetrics: false }));
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let stopping = false;
+
+  const relay = (from: Worker, m: BusMessage) => {
+    if (m.oauth3 === 'publish') {
+      for (const w of Object.values(cluster.workers ?? {})) {
+        if (w && w !== from && w.isConnected()) w.send({ oauth3: 'deliver', topic: m.topic, data: m.data } satisfies BusMessage);
+      }
+    } else if (m.oauth3 === 'request') {
+      const answer = answers[m.topic];
+      (answer ? answer() : Promise.reject(new Error(`no answer for ${m.topic}`))).then(
+        (data) => from.isConnected() && from.send({ oauth3: 'reply', id: m.id, data } satisfies BusMessage),
+        (e: Error) => from.isConnected() && from.send({ oauth3: 'reply', id: m.id, error: e.message } satisfies BusMessage),
+      );
+    }
+  };
+  cluster.on('message', (worker, m) => { if (isBusMessage(m)) relay(worker, m); });
+
+  const stopAll = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  const exited = () => new Promise<void>((ok) => {
+    const check = () => { if (Object.keys(cluster.workers ?? {}).length === 0) ok(); };
+    cluster.on('exit', check);
+    check();
+  });
+
+  await new Promise<void>((ready, fail) => {
+    let listening = 0;
+    cluster.on('listening', () => { if (++listening === count) ready(); });
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) return;
+      if (listening < count) { // a worker that cannot start: the others will not do better
+        stopAll();
+        void exited().then(() => fail(new Error(`worker ${worker.id} exited with ${signal ?? code} while starting`)));
+        return;
+      }
+      log.error({ worker: worker.id, code, signal }, 'worker died; starting another');
+      setTimeout(() => { if (!stopping) cluster.fork(); }, 1000).unref();
+    });
+    for (let i = 0; i < count; i++) cluster.fork();
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log.info({ signal, workers: count }, 'shutting down the workers');
+      stopAll();
+      const force = setTimeout(() => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      }, config.shutdownTimeoutMs + 5000);
+      force.unref();
+      void exited().then(() => process.exit(0));
+    });
+  }
+  log.info({ workers: count, port: config.port }, 'oauth3 cluster started');
+}

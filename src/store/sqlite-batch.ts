@@ -1,0 +1,41 @@
+import type SQLite from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS } from './database.js';
+import type { WriteStep } from './write-step.js';
+
+/** What writing a batch on SQLite came to: each unit written (true) or stopped by its guard (false), or busy. */
+export type SqliteBatchOutcome = { written: boolean[] } | { busy: true };
+
+const isBusy = (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY';
+
+/**
+ * Writes a batch of units in one transaction, synchronously, on a better-sqlite3 connection. The caller holds
+ * Kysely's connection lock, so no Kysely transaction is open on it. `BEGIN IMMEDIATE` takes the write lock
+ * without waiting: when another process holds it (several workers on one file), the answer is `busy` at once and
+ * nothing was written, so the caller retries on a later turn of the event loop instead of blocking it in SQLite's
+ * busy handler (which sleeps a millisecond or more at a time). A statement error rolls the batch back and throws.
+ */
+export function writeSqliteBatch(sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>): SqliteBatchOutcome {
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    sqlite.prepare('BEGIN IMMEDIATE').run();
+  } catch (e) {
+    if (isBusy(e)) return { busy: true };
+    throw e;
+  } finally {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  try {
+    const written = units.map((steps) => {
+      for (const step of steps) {
+        const { changes } = sqlite.prepare(step.sql).run(step.parameters as unknown[]);
+        if (step.guard && changes !== 1) return false; // the guard is the first step: nothing of this unit was written
+      }
+      return true;
+    });
+    sqlite.prepare('COMMIT').run();
+    return { written };
+  } catch (e) {
+    if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
+    throw e;
+  }
+}
