@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, schema } from '../../src/config/index.js';
@@ -16,6 +16,12 @@ describe('config', () => {
     expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', publicUrl: 'http://localhost:8000', dataDir: './data', databaseUrl: undefined, logLevel: 'info' });
   });
 
+  it('runs one process unless asked for workers: a number, or auto (one per CPU)', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ OAUTH3_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ OAUTH3_WORKERS: 'auto' }).workers).toBe(Math.min(64, availableParallelism()));
+  });
+
   it('derives the public URL from the port', () => {
     expect(loadConfig({ OAUTH3_PORT: '9100' }).publicUrl).toBe('http://localhost:9100');
     expect(loadConfig({ OAUTH3_PORT: '9100', OAUTH3_PUBLIC_URL: 'https://auth.example.com/' }).publicUrl).toBe('https://auth.example.com');
@@ -29,6 +35,8 @@ describe('config', () => {
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: protocol must be one of postgres:, postgresql:'],
     ['OAUTH3_LOG_LEVEL', 'loud', 'OAUTH3_LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent'],
     ['OAUTH3_TRUST_PROXY', 'maybe', 'OAUTH3_TRUST_PROXY: "maybe" is not a boolean (use true or false)'],
+    ['OAUTH3_WORKERS', '0', 'OAUTH3_WORKERS: 0 is outside 1..64'],
+    ['OAUTH3_WORKERS', 'many', 'OAUTH3_WORKERS: "many" is not a whole number'],
   ])('names %s when it is %j', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupCommitOf, preparedQuery } from '../../src/store/index.js';
 import { dialects } from '../support/databases.js';
@@ -46,5 +48,35 @@ describe.each(dialects)('group commit on %s', (dialect) => {
     const db = app.ctx.db;
     expect(() => groupCommitOf(db).run([insert.step(db, ['c-1', 'x', 1]), update.step(db, ['y', 'c-1'], { guard: true })])).toThrow(/first step/);
     expect(await rows('c-')).toEqual([]);
+  });
+});
+
+describe('group commit on SQLite while another process holds the write lock', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp('sqlite'); });
+  afterAll(() => app.stop());
+
+  it('waits without blocking the event loop, and commits once the lock is released', async () => {
+    const db = app.ctx.db;
+    // Another connection to the same file (as another worker of a cluster has) takes the write lock.
+    const other = new SQLite(join(app.config.dataDir, 'oauth3.db'));
+    try {
+      other.prepare('BEGIN IMMEDIATE').run();
+      other.prepare("INSERT INTO oauth_refresh_grace (token_id, sealed, expires_at) VALUES ('d-other', 'x', 1)").run();
+      let settled = false;
+      const written = groupCommitOf(db).run([insert.step(db, ['d-1', 'one', 1])]).finally(() => { settled = true; });
+      // Timers keep firing while the unit waits: SQLite's busy handler would have blocked this thread.
+      let ticks = 0;
+      const started = Date.now();
+      while (Date.now() - started < 200) { await new Promise((r) => setTimeout(r, 5)); ticks++; }
+      expect(ticks).toBeGreaterThan(10);
+      expect(settled).toBe(false);
+      other.prepare('COMMIT').run();
+      expect(await written).toBe(true);
+      const ids = (await db.selectFrom('oauth_refresh_grace').select('token_id').where('token_id', 'like', 'd-%').orderBy('token_id').execute()).map((r) => r.token_id);
+      expect(ids).toEqual(['d-1', 'd-other']);
+    } finally {
+      other.close();
+    }
   });
 });

@@ -32,3 +32,17 @@ describe('per-IP limits on unauthenticated sign-in and registration endpoints', 
     for (let i = 0; i < 6; i++) expect((await fetch(`${app.url}/health`)).status).toBe(200);
   });
 });
+
+describe('per-IP limits in a cluster', () => {
+  let app: TestApp;
+  // Two workers count apart: each allows half the budget, so an IP gets at most the budget in all.
+  beforeAll(async () => { app = await startTestApp('sqlite', { rateLimitAuth: 4, workers: 2 }); });
+  afterAll(() => app.stop());
+
+  it('gives each worker its share of the budget', async () => {
+    const body = JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], client_name: 'share' });
+    const post = () => fetch(`${app.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (let i = 0; i < 2; i++) expect((await post()).status).toBe(201);
+    expect((await post()).status).toBe(429);
+  });
+});

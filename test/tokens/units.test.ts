@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateApiToken, hasValidApiTokenChecksum } from '../../src/tokens/index.js';
 import { VerifiedCache, type VerifiedEntry } from '../../src/tokens/verified-cache.js';
+import { RevocationIndex } from '../../src/tokens/revocation-index.js';
+import { startTestApp } from '../support/test-app.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -50,5 +52,40 @@ describe('verified-token cache', () => {
     const cache = new VerifiedCache(0);
     cache.set('x', entry(Infinity));
     expect(cache.get('x', 0)).toBeUndefined();
+  });
+});
+
+describe('revocations told by another worker', () => {
+  /** Two indexes joined by an in-process bus: what one publishes, the other's subscribers get. */
+  function pair() {
+    const subscribers = new Map<string, Array<(d: unknown) => void>>();
+    const errors: unknown[] = [];
+    const bus = (self: string) => ({
+      publish: (topic: string, data: unknown) => { for (const [who, fns] of subscribers) if (who !== `${self}:${topic}`) fns.forEach((fn) => fn(data)); },
+      subscribe: (topic: string, fn: (d: unknown) => void) => { subscribers.set(`${self}:${topic}`, [...(subscribers.get(`${self}:${topic}`) ?? []), fn]); },
+    });
+    return { bus, errors, subscribers };
+  }
+
+  it('are added at once; a malformed message is reported and changes nothing', async () => {
+    const app = await startTestApp('sqlite');
+    try {
+      const { bus, errors, subscribers } = pair();
+      const one = new RevocationIndex(app.ctx.db, { pollMs: 600_000, peers: bus('one'), onError: (e) => errors.push(e) });
+      const two = new RevocationIndex(app.ctx.db, { pollMs: 600_000, peers: bus('two'), onError: (e) => errors.push(e) });
+      await one.start();
+      await two.start();
+      await one.revoke(app.ctx.db, [{ id: 'told', expiresAt: Date.now() + 60_000 }]);
+      expect(two.has('told')).toBe(true);
+      const version = two.version;
+      for (const fn of subscribers.get('two:revocations')!) { fn('not a list'); fn([[42, null]]); }
+      expect(errors).toHaveLength(2);
+      expect(two.version).toBe(version);
+      expect(two.size).toBe(1);
+      one.stop();
+      two.stop();
+    } finally {
+      await app.stop();
+    }
   });
 });
