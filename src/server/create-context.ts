@@ -22,7 +22,7 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     dataDir: config.dataDir,
     onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
   });
-  const { db, dialect, location } = openDatabase(config);
+  const { db, dialect, location } = openDatabase(config); // config.workers: whether other processes share the file
   try {
     await sql`select 1`.execute(db).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`${location}: cannot connect to the database (${e.code ?? e.message})`);

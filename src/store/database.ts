@@ -37,13 +37,19 @@ export interface OpenedDatabase {
 /** How long a SQLite statement waits for another connection's write lock (blocking): the busy timeout. */
 export const BUSY_TIMEOUT_MS = 5000;
 
-const sqliteHandles = new WeakMap<object, SQLite.Database>();
+/** The better-sqlite3 connection under a SQLite `Db`, and whether other processes of a cluster write the file too. */
+export interface SqliteHandle {
+  sqlite: SQLite.Database;
+  shared: boolean;
+}
+
+const sqliteHandles = new WeakMap<object, SqliteHandle>();
 
 /**
- * The better-sqlite3 connection under a SQLite `Db` (undefined on PostgreSQL): for the group commit, which writes
- * its batches synchronously on it (inside Kysely's connection lock) and must not wait on another process's lock.
+ * The SQLite connection of a `Db` (undefined on PostgreSQL): for the group commit, which writes its batches
+ * synchronously on it (inside Kysely's connection lock) and, when the file is shared, never waits on the lock.
  */
-export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
   return sqliteHandles.get(db);
 }
 
@@ -95,8 +101,11 @@ function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
   };
 }
 
-/** Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. */
-export function openDatabase(o: { databaseUrl?: string; dataDir: string }): OpenedDatabase {
+/**
+ * Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. `workers`:
+ * how many processes of a cluster write the same SQLite file (1 when omitted).
+ */
+export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers?: number }): OpenedDatabase {
   if (o.databaseUrl) {
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
@@ -126,6 +135,6 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string }): Open
     throw new DatabaseOpenError(`${file}: cannot open the database for writing (${err.code ?? err.message})`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  sqliteHandles.set(db, sqlite);
+  sqliteHandles.set(db, { sqlite, shared: (o.workers ?? 1) > 1 });
   return { db, dialect: 'sqlite', location: file };
 }

@@ -1,5 +1,4 @@
-import type SQLite from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db } from './database.js';
+import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import { writeSqliteBatch } from './sqlite-batch.js';
 import { checkUnit, runSteps, type WriteStep } from './write-step.js';
 
@@ -27,7 +26,7 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private busyRetries = 0;
-  private readonly sqlite: SQLite.Database | undefined;
+  private readonly sqlite: SqliteHandle | undefined;
 
   constructor(private readonly db: Db, private readonly maxBatch = 128) {
     this.sqlite = sqliteHandleOf(db);
@@ -68,9 +67,9 @@ export class GroupCommit {
   }
 
   /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
-  private writeOnSqlite(sqlite: SQLite.Database, batch: Pending[]): Promise<boolean[] | undefined> {
+  private writeOnSqlite({ sqlite, shared }: SqliteHandle, batch: Pending[]): Promise<boolean[] | undefined> {
     return this.db.connection().execute(async () => {
-      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps));
+      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared);
       return 'busy' in outcome ? undefined : outcome.written;
     });
   }

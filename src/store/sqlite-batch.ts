@@ -9,20 +9,26 @@ const isBusy = (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY';
 
 /**
  * Writes a batch of units in one transaction, synchronously, on a better-sqlite3 connection. The caller holds
- * Kysely's connection lock, so no Kysely transaction is open on it. `BEGIN IMMEDIATE` takes the write lock
- * without waiting: when another process holds it (several workers on one file), the answer is `busy` at once and
- * nothing was written, so the caller retries on a later turn of the event loop instead of blocking it in SQLite's
- * busy handler (which sleeps a millisecond or more at a time). A statement error rolls the batch back and throws.
+ * Kysely's connection lock, so no Kysely transaction is open on it. When other processes write the file too
+ * (`shared`: the workers of a cluster), `BEGIN IMMEDIATE` takes the write lock without waiting: if another
+ * process holds it, the answer is `busy` at once and nothing was written, so the caller retries on a later turn
+ * of the event loop instead of blocking it in SQLite's busy handler (which sleeps a millisecond or more at a
+ * time). A statement error rolls the batch back and throws.
  */
-export function writeSqliteBatch(sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>): SqliteBatchOutcome {
-  sqlite.pragma('busy_timeout = 0');
-  try {
+export function writeSqliteBatch(sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>, shared: boolean): SqliteBatchOutcome {
+  if (shared) {
+    // PRAGMA busy_timeout acts when compiled, so it goes through pragma() (compiled each time), not a cached statement.
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      sqlite.prepare('BEGIN IMMEDIATE').run();
+    } catch (e) {
+      if (isBusy(e)) return { busy: true };
+      throw e;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  } else {
     sqlite.prepare('BEGIN IMMEDIATE').run();
-  } catch (e) {
-    if (isBusy(e)) return { busy: true };
-    throw e;
-  } finally {
-    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   try {
     const written = units.map((steps) => {

@@ -51,9 +51,9 @@ describe.each(dialects)('group commit on %s', (dialect) => {
   });
 });
 
-describe('group commit on SQLite while another process holds the write lock', () => {
+describe('group commit on SQLite while another process of a cluster holds the write lock', () => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp('sqlite'); });
+  beforeAll(async () => { app = await startTestApp('sqlite', { workers: 2 }); });
   afterAll(() => app.stop());
 
   it('waits without blocking the event loop, and commits once the lock is released', async () => {
