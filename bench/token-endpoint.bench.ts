@@ -176,10 +176,10 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-/** CPU seconds (user + system) a process and its descendants have used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process (and, with `tree`, its descendants) has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number, tree = true): number {
   let ticks = 0;
-  for (const p of processTree(pid)) {
+  for (const p of tree ? processTree(pid) : [pid]) {
     try {
       const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks (CLK_TCK 100)
@@ -195,7 +195,7 @@ function cpuSeconds(pid: number): number {
  */
 async function load(pid: number, url: string, auth: string, body: (rt?: string) => string, chains?: string[], seconds = SECONDS): Promise<Run> {
   const cpu0 = cpuSeconds(pid);
-  const own0 = cpuSeconds(process.pid);
+  const own0 = cpuSeconds(process.pid, false); // the load generator: this process alone, not the servers it started
   const threads0 = process.env.BENCH_THREADS ? new Map([...threadTicks(pid)].map(([k, v]) => [k, [v]])) : undefined;
   const pool = chains ?? [];
   let firstError: string | undefined;
@@ -217,7 +217,7 @@ async function load(pid: number, url: string, auth: string, body: (rt?: string) 
     const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t)?.[0] ?? 0)) * 1e4 / Math.max(1, result.requests.total), v]).filter((r) => (r[1] as number) >= 1);
     console.log(`  threads (µs/req): ${rows.map(([t, us]) => `${t}:${(us as number).toFixed(0)}`).join(' ')}`);
   }
-  if (process.env.BENCH_THREADS) console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid) - own0) * 1e6) / Math.max(1, result.requests.total)).toFixed(0)} µs`);
+  if (process.env.BENCH_THREADS) console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid, false) - own0) * 1e6) / Math.max(1, result.requests.total)).toFixed(0)} µs`);
   const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, cpuUsPerReq };
 }

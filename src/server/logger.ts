@@ -7,18 +7,18 @@ import { humanStream } from './human-log.js';
  * and Cookie headers are never logged, query strings lose secret-looking values (code, token, state…), and any
  * field named like token/secret/code/password is redacted at any depth.
  */
+/** The request fields a log line shows: never headers but the user agent, the URL without secret query values. */
+export function requestFields(req: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) {
+  return { method: req.method, url: scrubUrl(req.url), ip: req.ip, userAgent: req.headers?.['user-agent'] as string | undefined };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
       serializers: {
-        req: (req: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) => ({
-          method: req.method,
-          url: scrubUrl(req.url),
-          ip: req.ip,
-          userAgent: req.headers?.['user-agent'],
-        }),
+        req: requestFields,
         err: pino.stdSerializers.err,
       },
       formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },

@@ -1,14 +1,27 @@
+import pino, { type Logger } from 'pino';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { requestFields } from './logger.js';
+
+const { chindingsSym, streamSym } = pino.symbols;
 
 /**
  * One log line per request, written when it completes (request, status, time), instead of Fastify's two (one on
  * arrival, one on completion): the same information at half the cost. The error handler still logs 5xx errors.
+ * The line of a request that succeeded is built here, exactly as pino would write it (its level, time, bindings
+ * such as pid and reqId, then the fields): pino's generic path (serializers, redaction, formatters for an object
+ * whose every field is known and safe) cost a request about as much as signing its token's header does.
  */
 export class RequestLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    const log = reply.log as unknown as Logger & Record<symbol, unknown>;
+    if (!log.isLevelEnabled('info')) return;
+    const stream = log[streamSym] as { write(line: string): void };
+    stream.write(`{"level":30,"time":${Date.now()}${log[chindingsSym] as string},"req":${JSON.stringify(requestFields(request))},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`);
   }
 }

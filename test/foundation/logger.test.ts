@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
+import { hostname } from 'node:os';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/index.js';
 import { humanLine, humanStream } from '../../src/server/human-log.js';
+import { RequestLog } from '../../src/server/request-log.js';
 import { scrubUrl } from '../../src/audit/index.js';
 
 function capture() {
@@ -52,5 +55,39 @@ describe('human log lines (stdout is a terminal)', () => {
     expect(lines).toHaveLength(1);
     for (const secret of ['CS-1', 'C-1', 'T-1']) expect(lines[0]).not.toContain(secret);
     expect(lines[0]).toMatch(/INFO  incoming GET \/cb\?code=%5Bredacted%5D client_secret=\[redacted\]\n$/);
+  });
+});
+
+describe('the request line', () => {
+  it('is the line pino writes for the request: level, time, bindings, request fields (secrets scrubbed), status, time taken', async () => {
+    const { lines, log } = capture();
+    const app = Fastify({ loggerInstance: log as never, logController: new RequestLog() });
+    app.get('/cb', async () => 'ok');
+    await app.ready();
+    await app.inject({ url: '/cb?code=C-1&x=1', headers: { 'user-agent': 'ua "quoted"', authorization: 'Bearer T-1', cookie: 'oauth3_session=J-1' } });
+    await app.close();
+    const line = lines.find((l) => l.includes('request completed'))!;
+    for (const secret of ['C-1', 'T-1', 'J-1']) expect(line).not.toContain(secret);
+    const parsed = JSON.parse(line);
+    expect(parsed).toEqual({
+      level: 30, time: expect.any(Number), pid: process.pid, hostname: hostname(), reqId: expect.stringMatching(/^req-/),
+      req: { method: 'GET', url: '/cb?code=%5Bredacted%5D&x=1', ip: '127.0.0.1', userAgent: 'ua "quoted"' },
+      res: { statusCode: 200 }, responseTime: expect.any(Number), msg: 'request completed',
+    });
+    expect(Math.abs(parsed.time - Date.now())).toBeLessThan(5000);
+    // The same fields through pino's own path give the same line but for the times (`res` is a reply object there).
+    const reply = new (class Reply { statusCode = 200; })();
+    log.child({ reqId: parsed.reqId }).info({ req: { method: 'GET', url: '/cb?code=C-1&x=1', ip: '127.0.0.1', headers: { 'user-agent': 'ua "quoted"' } }, res: reply, responseTime: parsed.responseTime }, 'request completed');
+    expect({ ...JSON.parse(lines.at(-1)!), time: parsed.time }).toEqual(parsed);
+  });
+
+  it('is not written below the info level', async () => {
+    const lines: string[] = [];
+    const log = createLogger('warn', new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }) as never);
+    const app = Fastify({ loggerInstance: log as never, logController: new RequestLog() });
+    app.get('/x', async () => 'ok');
+    await app.inject({ url: '/x' });
+    await app.close();
+    expect(lines).toEqual([]);
   });
 });
