@@ -61,7 +61,7 @@ export async function runCluster(config: Config, log: Logger, count: number): Pr
         void exited().then(() => fail(new Error(`worker ${worker.id} exited with ${signal ?? code} while starting`)));
         return;
       }
-      log.error({ worker: worker.id, code, signal }, 'worker died; starting another');
+      log.error({ worker: worker.id, exitCode: code, signal }, 'worker died; starting another');
       setTimeout(() => { if (!stopping) cluster.fork(); }, 1000).unref();
     });
     for (let i = 0; i < count; i++) cluster.fork();
