@@ -25,7 +25,11 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  private busyRetries = 0;
+  /** One batch is written at a time: the next is scheduled when it is done. */
+  private flushing = false;
+  /** When the lock was first found busy for the batch at the head of the queue (0: not busy). */
+  private busySince = 0;
+  private busyAttempts = 0;
   private readonly sqlite: SqliteHandle | undefined;
 
   constructor(private readonly db: Db, private readonly maxBatch = 128) {
@@ -40,30 +44,43 @@ export class GroupCommit {
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
+  /** The next flush: on the next turn of the event loop, or after `delayMs`. */
+  private schedule(delayMs?: number): void {
+    if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    const flush = () => void this.flush();
+    if (delayMs === undefined) setImmediate(flush);
+    else setTimeout(flush, delayMs);
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
+    this.flushing = true;
     const batch = this.queue.splice(0, this.maxBatch);
-    if (this.queue.length) this.schedule();
     let written: boolean[] | undefined;
+    let failure: { error: unknown } | undefined;
     try {
       written = this.sqlite ? await this.writeOnSqlite(this.sqlite, batch) : await this.writeInTransaction(batch);
     } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
+      failure = { error };
     }
-    if (!written) { // another process holds SQLite's write lock: retry soon, without blocking the event loop
-      this.queue.unshift(...batch);
-      this.retry();
-      return;
+    this.flushing = false;
+    if (!written && !failure) { // another process holds SQLite's write lock: nothing was written
+      this.busySince ||= Date.now();
+      if (Date.now() - this.busySince <= BUSY_TIMEOUT_MS) {
+        this.queue.unshift(...batch);
+        // The other process's batch holds the lock for well under a millisecond: try again on the next turns of
+        // the event loop (requests keep being served meanwhile), then every millisecond.
+        this.schedule(++this.busyAttempts <= 8 ? undefined : 1);
+        return;
+      }
+      failure = { error: new Error('database is locked: another process held the write lock past the busy timeout') };
     }
-    this.busyRetries = 0;
-    batch.forEach((p, i) => p.resolve(written[i]));
+    this.busySince = 0;
+    this.busyAttempts = 0;
+    if (failure) for (const p of batch) p.reject(failure.error);
+    else batch.forEach((p, i) => p.resolve(written![i]));
+    if (this.queue.length) this.schedule();
   }
 
   /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
@@ -80,27 +97,6 @@ export class GroupCommit {
       for (const p of batch) out.push(await runSteps(trx, p.steps));
       return out;
     });
-  }
-
-  /**
-   * The next attempt after a busy lock: on the next turn of the event loop at first (another process's batch
-   * holds the lock for well under a millisecond), then after a millisecond, and after the busy timeout the batch
-   * fails like a blocking write would.
-   */
-  private retry(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    const attempt = ++this.busyRetries;
-    if (attempt > 8 + BUSY_TIMEOUT_MS) {
-      this.busyRetries = 0;
-      this.scheduled = false;
-      const batch = this.queue.splice(0, this.maxBatch);
-      for (const p of batch) p.reject(new Error('database is locked: another process held the write lock past the busy timeout'));
-      if (this.queue.length) this.schedule();
-      return;
-    }
-    if (attempt <= 8) setImmediate(() => void this.flush());
-    else setTimeout(() => void this.flush(), 1);
   }
 }
 
