@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../support/run-cli.js';
 import { freePort } from '../support/free-port.js';
 import { waitHealthy } from '../support/wait-healthy.js';
+import { dialects, freshDatabase } from '../support/databases.js';
 
 interface Answer { status: number; body: string }
 
@@ -36,7 +37,7 @@ function childPids(pid: number): number[] {
   }).map(Number);
 }
 
-describe('a cluster of workers (OAUTH3_WORKERS=2) on one SQLite file', () => {
+describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialect) => {
   let child: ChildProcess;
   let url: string;
   let stdout = '';
@@ -63,10 +64,12 @@ describe('a cluster of workers (OAUTH3_WORKERS=2) on one SQLite file', () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    const { dataDir, databaseUrl } = await freshDatabase(dialect);
     child = spawnCli(['serve'], {
-      OAUTH3_DATA_DIR: mkdtempSync(join(tmpdir(), 'oauth3-cluster-')), OAUTH3_PORT: String(port),
+      OAUTH3_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), OAUTH3_PORT: String(port),
       OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'), OAUTH3_WORKERS: '2',
-      // Polling would find a revocation within this long: only the workers telling each other can be in time.
+      // Polling would find a revocation within this long: only the workers telling each other (or, on
+      // PostgreSQL, NOTIFY as well) can be in time.
       OAUTH3_REVOCATION_POLL_MS: '600000',
     });
     child.stdout!.on('data', (d) => (stdout += d));
