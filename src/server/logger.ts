@@ -2,16 +2,16 @@ import pino, { type Logger } from 'pino';
 import { scrub, scrubUrl } from '../audit/index.js';
 import { humanStream } from './human-log.js';
 
-/**
- * The pino logger: JSON lines (for log collectors), or human lines when stdout is a terminal. Authorization
- * and Cookie headers are never logged, query strings lose secret-looking values (code, token, state…), and any
- * field named like token/secret/code/password is redacted at any depth.
- */
 /** The request fields a log line shows: never headers but the user agent, the URL without secret query values. */
 export function requestFields(req: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) {
   return { method: req.method, url: scrubUrl(req.url), ip: req.ip, userAgent: req.headers?.['user-agent'] as string | undefined };
 }
 
+/**
+ * The pino logger: JSON lines (for log collectors), or human lines when stdout is a terminal. Authorization
+ * and Cookie headers are never logged, query strings lose secret-looking values (code, token, state…), and any
+ * field named like token/secret/code/password is redacted at any depth.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {

@@ -51,22 +51,7 @@ export async function runCluster(config: Config, log: Logger, count: number): Pr
     check();
   });
 
-  await new Promise<void>((ready, fail) => {
-    let listening = 0;
-    cluster.on('listening', () => { if (++listening === count) ready(); });
-    cluster.on('exit', (worker, code, signal) => {
-      if (stopping) return;
-      if (listening < count) { // a worker that cannot start: the others will not do better
-        stopAll();
-        void exited().then(() => fail(new Error(`worker ${worker.id} exited with ${signal ?? code} while starting`)));
-        return;
-      }
-      log.error({ worker: worker.id, exitCode: code, signal }, 'worker died; starting another');
-      setTimeout(() => { if (!stopping) cluster.fork(); }, 1000).unref();
-    });
-    for (let i = 0; i < count; i++) cluster.fork();
-  });
-
+  // From the start: a signal while the workers start stops them too.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.info({ signal, workers: count }, 'shutting down the workers');
@@ -78,5 +63,22 @@ export async function runCluster(config: Config, log: Logger, count: number): Pr
       void exited().then(() => process.exit(0));
     });
   }
+
+  await new Promise<void>((ready, fail) => {
+    let listening = 0;
+    cluster.on('listening', () => { if (++listening === count) ready(); });
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) return;
+      if (listening < count) { // a worker that cannot start: the others will not do better
+        stopAll();
+        void exited().then(() => fail(new Error(`worker ${worker.id} exited with ${signal ?? code} while starting`)));
+        return;
+      }
+      log.error({ worker: worker.id, exitCode: code, signal }, 'worker died; starting another');
+      setTimeout(() => { if (!stopping) cluster.fork(); }, 1000); // not unref'd: it may be all that is left to do
+    });
+    for (let i = 0; i < count; i++) cluster.fork();
+  });
+
   log.info({ workers: count, port: config.port }, 'oauth3 cluster started');
 }

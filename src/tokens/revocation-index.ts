@@ -156,8 +156,9 @@ export class RevocationIndex {
   }
 
   /**
-   * Revokes ids (writes with `db`, pass the transaction of the change); effective here at once, and on other
-   * instances when the transaction commits (PostgreSQL NOTIFY) or at their next poll.
+   * Revokes ids (writes with `db`, pass the transaction of the change); effective here and on the other workers
+   * of a cluster at once (even if the transaction then rolls back: the safe side), and on other instances when
+   * the transaction commits (PostgreSQL NOTIFY) or at their next poll.
    */
   async revoke(db: Executor, tokens: Array<{ id: string; expiresAt: number | null }>): Promise<void> {
     if (tokens.length === 0) return;
