@@ -148,44 +148,44 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
   }
 }
 
-/** Clock ticks (user + system) per thread of a process, keyed by `tid/name`. */
+/**
+ * A /proc stat file (Linux): the name in parentheses, and the fields after it (0: state, 1: ppid, 11: utime,
+ * 12: stime, in clock ticks of CLK_TCK 100). Undefined when the process or thread is gone meanwhile.
+ */
+function procStat(path: string): { name: string; ppid: number; ticks: number } | undefined {
+  let raw: string;
+  try { raw = readFileSync(path, 'utf8'); } catch { return undefined; }
+  const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ');
+  return { name: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
+}
+
+/** Clock ticks (user + system) per thread of a process and its descendants, keyed by `tid/name`. */
 function threadTicks(root: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const pid of processTree(root)) for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const raw = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-    const f = raw.split(') ')[1].split(' ');
-    out.set(`${t}/${raw.slice(raw.indexOf('(') + 1, raw.indexOf(')'))}`, Number(f[11]) + Number(f[12]));
+    const st = procStat(`/proc/${pid}/task/${t}/stat`);
+    if (st) out.set(`${t}/${st.name}`, st.ticks);
   }
   return out;
 }
 
 interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number }
 
-/** A process and its descendants (the workers of a cluster), from /proc (Linux). */
+/** A process and its descendants (the workers of a cluster). */
 function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch { /* gone meanwhile */ }
+    const ppid = /^\d+$/.test(entry) ? procStat(`/proc/${entry}/stat`)?.ppid : undefined;
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out = [pid];
   for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
   return out;
 }
 
-/** CPU seconds (user + system) a process (and, with `tree`, its descendants) has used so far, from /proc (Linux). */
+/** CPU seconds (user + system) a process (and, with `tree`, its descendants) has used so far. */
 function cpuSeconds(pid: number, tree = true): number {
-  let ticks = 0;
-  for (const p of tree ? processTree(pid) : [pid]) {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks (CLK_TCK 100)
-    } catch { /* gone meanwhile */ }
-  }
-  return ticks / 100;
+  return (tree ? processTree(pid) : [pid]).reduce((sum, p) => sum + (procStat(`/proc/${p}/stat`)?.ticks ?? 0), 0) / 100;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { BUSY_TIMEOUT_MS } from './database.js';
-import type { WriteStep } from './write-step.js';
+import { guardStopped, type WriteStep } from './write-step.js';
 
 /** What writing a batch on SQLite came to: each unit written (true) or stopped by its guard (false), or busy. */
 export type SqliteBatchOutcome = { written: boolean[] } | { busy: true };
@@ -34,7 +34,7 @@ export function writeSqliteBatch(sqlite: SQLite.Database, units: ReadonlyArray<r
     const written = units.map((steps) => {
       for (const step of steps) {
         const { changes } = sqlite.prepare(step.sql).run(step.parameters as unknown[]);
-        if (step.guard && changes !== 1) return false; // the guard is the first step: nothing of this unit was written
+        if (guardStopped(step, changes)) return false;
       }
       return true;
     });

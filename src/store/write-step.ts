@@ -17,12 +17,17 @@ export function checkUnit(steps: readonly WriteStep[]): void {
   if (steps.some((s, i) => s.guard && i > 0)) throw new Error('a guard must be the first step of its unit');
 }
 
+/** True when `step` is a guard that did not change exactly one row: its unit stops there, having written nothing. */
+export function guardStopped(step: WriteStep, changes: number): boolean {
+  return step.guard === true && changes !== 1;
+}
+
 /** Runs a unit's steps with `db` (an open transaction); false when its guard stopped it (nothing written). */
 export async function runSteps(db: Executor, steps: readonly WriteStep[]): Promise<boolean> {
   checkUnit(steps);
   for (const step of steps) {
     const res = await db.executeQuery(CompiledQuery.raw(step.sql, [...step.parameters]));
-    if (step.guard && Number(res.numAffectedRows ?? 0) !== 1) return false;
+    if (guardStopped(step, Number(res.numAffectedRows ?? 0))) return false;
   }
   return true;
 }
