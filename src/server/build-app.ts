@@ -4,7 +4,8 @@ import cookie from '@fastify/cookie';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
-import { securityHeaders } from './security-headers.js';
+import { securityHeaderList, securityHeaders } from './security-headers.js';
+import { FastLanes, requestIds } from './fast-lanes.js';
 import { RequestLog } from './request-log.js';
 import { installRateLimits } from './rate-limits.js';
 import { opsRoutes } from './ops-routes.js';
@@ -23,7 +24,23 @@ const modules: Module[] = [opsRoutes, webModule, accountsModule, oauthModule, to
 /** Assembles the Fastify app from the context and the domain modules (plus `extra`, for embedders). Does not listen. */
 export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<FastifyInstance> {
   const https = ctx.config.publicUrl.startsWith('https:');
+  const headers = securityHeaderList({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+        formAction: ["'self'", 'http:', 'https:'], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginResourcePolicy: false,
+  });
+  const genReqId = requestIds();
+  const lanes = new FastLanes(ctx, headers, genReqId);
   const app = Fastify({
+    serverFactory: lanes.serverFactory,
+    genReqId,
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
     trustProxy: ctx.config.trustProxy,
@@ -36,23 +53,11 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
   await installRateLimits(app, ctx.config);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
-  securityHeaders(app, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
-        formAction: ["'self'", 'http:', 'https:'], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
-    crossOriginResourcePolicy: false,
-  });
+  securityHeaders(app, headers);
+  lanes.attach(app);
 
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
   });
 
   for (const mod of [...modules, ...extra]) await mod(app, ctx);

@@ -21,16 +21,33 @@ function fromFastify(err: FastifyError): AppError | undefined {
 /** Quotes a value for an RFC 6750 auth-param. */
 const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
 
-/** Serialises an OAuth error per RFC 6749 §5.2, with WWW-Authenticate for bearer and client errors. */
-export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
+/** The headers of an OAuth error per RFC 6749 §5.2: no-store, and WWW-Authenticate for bearer and client errors. */
+export function oauthErrorHeaders(err: OAuthError): Record<string, string> {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (err.status === 401 || err.wwwAuthenticate) {
     const scheme = err.error === 'invalid_client' ? 'Basic' : 'Bearer';
     const params: Record<string, string> = { ...(err.error === 'invalid_client' ? {} : { error: err.error }), ...err.wwwAuthenticate };
     if (err.error_description && scheme === 'Bearer') params.error_description = err.error_description;
     const list = Object.entries(params).map(([k, v]) => `${k}=${quote(v)}`).join(', ');
-    reply.header('www-authenticate', list ? `${scheme} ${list}` : scheme);
+    headers['www-authenticate'] = list ? `${scheme} ${list}` : scheme;
   }
-  return reply.code(err.status).header('cache-control', 'no-store').send(err.toJSON());
+  return headers;
+}
+
+/** Serialises an OAuth error per RFC 6749 §5.2. */
+export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
+  return reply.code(err.status).headers(oauthErrorHeaders(err)).send(err.toJSON());
+}
+
+/**
+ * What an OAuth route (`config: { oauth: true }`) answers for an error: an OAuthError as it is, any other client
+ * error (but 429) as `invalid_request` with its message; undefined for anything else (a 500 `server_error`).
+ */
+export function asOAuthError(error: unknown): OAuthError | undefined {
+  if (error instanceof OAuthError) return error;
+  const appError = error instanceof AppError ? error : fromFastify(error as FastifyError);
+  if (appError && appError.status < 500 && appError.status !== 429) return new OAuthError(400, 'invalid_request', appError.message);
+  return undefined;
 }
 
 /**
@@ -40,13 +57,11 @@ export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyRep
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    const oauthRoute = error instanceof OAuthError || (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth;
+    const oauthError = oauthRoute ? asOAuthError(error) : undefined;
+    if (oauthError) return sendOAuthError(reply, oauthError);
     const appError = error instanceof AppError ? error : fromFastify(error);
-    const oauthRoute = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth;
-    if (appError && appError.status < 500) {
-      if (oauthRoute && appError.status !== 429) return sendOAuthError(reply, new OAuthError(400, 'invalid_request', appError.message));
-      return reply.code(appError.status).send(appError.toJSON());
-    }
+    if (appError && appError.status < 500) return reply.code(appError.status).send(appError.toJSON());
     request.log.error({ err: error }, 'request failed');
     if (oauthRoute) return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error' });
     const out = appError ?? new AppError('ERR_INTERNAL');

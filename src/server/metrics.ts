@@ -14,6 +14,12 @@ export class Metrics {
     name: 'oauth3_events_total', help: 'Domain lifecycle events (the audit actions) by result', labelNames: ['action', 'result'], registers: [this.registry],
   });
 
+  /** Records a completed HTTP request (the Fastify hook and the fast lanes both call this). */
+  requestCompleted(method: string, route: string, status: number, ms: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpDuration.observe({ method, route }, ms / 1000);
+  }
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'oauth3_' });
   }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/index.js';
 
-function hasNul(value: unknown, depth = 0): boolean {
+/** Whether a string, or any string inside an object or array (to a depth of 8), holds a NUL character. */
+export function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 8 || value === null || typeof value !== 'object') return false;
   for (const v of Object.values(value)) if (hasNul(v, depth + 1)) return true;

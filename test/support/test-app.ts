@@ -11,9 +11,9 @@ export interface TestApp extends RunningServer {
 /**
  * Starts the real gateway on 127.0.0.1 with a random port and a fresh database of `dialect`. The public URL is
  * the listening URL (so WebAuthn origins and OAuth issuers match what tests request). Logs are silent unless
- * OAUTH3_TEST_LOG is set.
+ * OAUTH3_TEST_LOG is set (or `logger` is given).
  */
-export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, modules: Module[] = []): Promise<TestApp> {
+export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, modules: Module[] = [], logger?: ReturnType<typeof createLogger>): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const resolvedPort = overrides.port ?? (await freePort());
   const config = loadConfig({}, {
@@ -27,6 +27,6 @@ export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: P
     ...db,
     ...overrides,
   });
-  const server = await startServer(config, { logger: createLogger(config.logLevel), modules });
+  const server = await startServer(config, { logger: logger ?? createLogger(config.logLevel), modules });
   return { ...server, url: config.publicUrl, config };
 }

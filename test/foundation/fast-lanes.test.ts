@@ -1,0 +1,147 @@
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClient } from '../../src/oauth/index.js';
+import { newRefreshToken } from '../../src/oauth/tokens/refresh-token-key.js';
+import { randomId } from '../../src/crypto/index.js';
+import { createLogger } from '../../src/server/index.js';
+import { FastLanes } from '../../src/server/fast-lanes.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { dialects } from '../support/databases.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+/** Headers that differ between any two responses (time, length of a token, connection handling). */
+const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/**
+ * The token endpoint's fast lane (POST /token answered from Node's HTTP server) must answer exactly as its Fastify
+ * route does. Each request is sent twice over real HTTP: with a Content-Length (the lane takes it) and as a chunked
+ * stream (only Fastify takes those); status, headers and body must match, and a spy shows which path answered.
+ */
+describe.each(dialects)('fast lane for POST /token (%s)', (dialect) => {
+  let app: TestApp;
+  let client: { clientId: string; clientSecret: string };
+  const lines: string[] = [];
+  const laneAnswers = vi.spyOn(FastLanes.prototype as unknown as { answer(): Promise<void> }, 'answer');
+
+  beforeAll(async () => {
+    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    app = await startTestApp(dialect, { trustProxy: true }, [], createLogger('info', stream as never));
+    const made = await createClient(app.ctx.db, { name: 'lane', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
+    client = { clientId: made.client.clientId, clientSecret: made.clientSecret! };
+  });
+  afterAll(() => app.stop());
+  afterEach(() => { laneAnswers.mockClear(); });
+
+  const basic = (id = client.clientId, secret = client.clientSecret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+  /** A refresh token of a new family, written as the authorization-code grant writes one. */
+  async function refreshToken(): Promise<string> {
+    const familyId = randomId('fam');
+    const now = Date.now();
+    await app.ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: 'u1', scope: 'mcp', resource: app.url, created_at: now, revoked_at: null }).execute();
+    const { id, token, hash } = newRefreshToken();
+    await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
+    return token;
+  }
+
+  async function send(body: string, headers: Record<string, string>, how: 'lane' | 'fastify') {
+    const init: RequestInit & { duplex?: string } = how === 'lane'
+      ? { method: 'POST', headers: { 'content-type': FORM, ...headers }, body }
+      : { method: 'POST', headers: { 'content-type': FORM, ...headers }, body: new Blob([body]).stream(), duplex: 'half' };
+    const before = laneAnswers.mock.calls.length;
+    const res = await fetch(`${app.url}/token`, init);
+    const text = await res.text();
+    const took = laneAnswers.mock.calls.length > before;
+    return { status: res.status, headers: Object.fromEntries([...(res.headers as unknown as Iterable<[string, string]>)].filter(([k]) => !VARYING.has(k))), body: text ? JSON.parse(text) : undefined, took };
+  }
+
+  /** Sends through both paths; returns both answers after checking which path took each. */
+  async function both(body: () => Promise<string> | string, headers: Record<string, string> = {}) {
+    const lane = await send(await body(), headers, 'lane');
+    const fastify = await send(await body(), headers, 'fastify');
+    expect(lane.took).toBe(true);
+    expect(fastify.took).toBe(false);
+    expect(lane.status).toBe(fastify.status);
+    expect(lane.headers).toEqual(fastify.headers);
+    return { lane, fastify };
+  }
+
+  it('issues the same kind of token response (client_credentials), with the same headers', async () => {
+    const { lane, fastify } = await both(() => 'grant_type=client_credentials&scope=mcp', { authorization: basic() });
+    expect(lane.status).toBe(200);
+    expect(Object.keys(lane.body).sort()).toEqual(Object.keys(fastify.body).sort());
+    expect({ ...lane.body, access_token: 'x' }).toEqual({ ...fastify.body, access_token: 'x' });
+    expect(lane.headers['cache-control']).toBe('no-store');
+    expect(lane.headers['pragma']).toBe('no-cache');
+    expect(lane.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(lane.headers['x-content-type-options']).toBe('nosniff');
+    expect(lane.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('rotates a refresh token the same way, and the rotated one works on the other path', async () => {
+    const lane = await send(`grant_type=refresh_token&refresh_token=${encodeURIComponent(await refreshToken())}`, { authorization: basic() }, 'lane');
+    expect(lane.took).toBe(true);
+    expect(lane.status).toBe(200);
+    const next = await send(`grant_type=refresh_token&refresh_token=${encodeURIComponent(lane.body.refresh_token)}`, { authorization: basic() }, 'fastify');
+    expect(next.took).toBe(false);
+    expect(next.status).toBe(200);
+    expect(Object.keys(next.body).sort()).toEqual(Object.keys(lane.body).sort());
+    // the first token again, within the grace window: both paths answer with the pair its rotation issued
+    const first = await refreshToken();
+    const rotated = await send(`grant_type=refresh_token&refresh_token=${encodeURIComponent(first)}`, { authorization: basic() }, 'lane');
+    const again = await both(() => `grant_type=refresh_token&refresh_token=${encodeURIComponent(first)}`, { authorization: basic() });
+    expect(again.lane.body).toEqual(rotated.body);
+    expect(again.fastify.body).toEqual(rotated.body);
+  });
+
+  const refusals: Array<[string, string, () => Record<string, string>, number, string]> = [
+    ['a wrong client secret (401, WWW-Authenticate: Basic)', 'grant_type=client_credentials', () => ({ authorization: basic(undefined, 'wrong') }), 401, 'invalid_client'],
+    ['no client authentication', 'grant_type=client_credentials', () => ({}), 401, 'invalid_client'],
+    ['an unsupported grant type', 'grant_type=password&username=a&password=b', () => ({ authorization: basic() }), 400, 'unsupported_grant_type'],
+    ['no grant type', 'scope=mcp', () => ({ authorization: basic() }), 400, 'invalid_request'],
+    ['a repeated parameter', 'grant_type=client_credentials&scope=mcp&scope=mcp', () => ({ authorization: basic() }), 400, 'invalid_request'],
+    ['a NUL character in a value', 'grant_type=client_credentials&scope=mcp%00', () => ({ authorization: basic() }), 400, 'invalid_request'],
+    ['an unknown refresh token', 'grant_type=refresh_token&refresh_token=rt0123.nope', () => ({ authorization: basic() }), 400, 'invalid_grant'],
+    ['a broken form', '%ZZ=%&&&=', () => ({ authorization: basic() }), 400, 'invalid_request'],
+  ];
+
+  it.each(refusals)('refuses %s exactly as Fastify does', async (_name, body, headers, status, error) => {
+    const { lane, fastify } = await both(() => body, headers());
+    expect(lane.status).toBe(status);
+    expect(lane.body).toEqual(fastify.body);
+    expect(lane.body.error).toBe(error);
+    if (status === 401) expect(lane.headers['www-authenticate']).toBe('Basic');
+  });
+
+  it('leaves to Fastify what it does not take: another content type, a body over the limit, a query string', async () => {
+    const json = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    expect(json.status).toBe(400);
+    expect((await json.json()).error).toBe('invalid_request');
+    const big = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': FORM }, body: `grant_type=client_credentials&pad=${'x'.repeat(app.config.bodyLimit)}` });
+    expect(big.status).toBe(400);
+    expect((await big.json()).error_description).toMatch(/large/i);
+    const query = await fetch(`${app.url}/token?x=1`, { method: 'POST', headers: { 'content-type': FORM, authorization: basic() }, body: 'grant_type=client_credentials&scope=mcp' });
+    expect(query.status).toBe(200);
+    expect(laneAnswers).not.toHaveBeenCalled();
+  });
+
+  it('writes the same request line (with the forwarded client IP) and counts the request in the metrics', async () => {
+    const count = async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return Number(/oauth3_http_requests_total\{method="POST",route="\/token",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await count();
+    lines.length = 0;
+    const headers = { authorization: basic(), 'x-forwarded-for': '203.0.113.9', 'user-agent': 'lane-test' };
+    await both(() => 'grant_type=client_credentials&scope=mcp', headers);
+    const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed' && l.req.url === '/token');
+    expect(logged).toHaveLength(2);
+    const [lane, fastify] = logged;
+    const shape = (l: Record<string, unknown>) => ({ ...l, time: 0, reqId: typeof l.reqId, responseTime: typeof l.responseTime });
+    expect(shape(lane)).toEqual(shape(fastify));
+    expect(lane.req).toEqual({ method: 'POST', url: '/token', ip: '203.0.113.9', userAgent: 'lane-test' });
+    expect(lane.reqId).not.toBe(fastify.reqId);
+    expect(JSON.stringify(logged)).not.toContain(client.clientSecret);
+    expect(await count()).toBe(before + 2);
+  });
+});
