@@ -34,38 +34,38 @@ export function oauthErrorHeaders(err: OAuthError): Record<string, string> {
   return headers;
 }
 
-/** Serialises an OAuth error per RFC 6749 §5.2. */
-export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
-  return reply.code(err.status).headers(oauthErrorHeaders(err)).send(err.toJSON());
+/** An error's answer: status, headers and JSON body. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 /**
- * What an OAuth route (`config: { oauth: true }`) answers for an error: an OAuthError as it is, any other client
- * error (but 429) as `invalid_request` with its message; undefined for anything else (a 500 `server_error`).
+ * The answer to an error. OAuth errors keep their RFC shape; on an OAuth route (`oauth`) any other client error
+ * but 429 becomes `invalid_request` with its message; other client errors get `{ error: CODE, message }`. A 5xx
+ * is logged (`log`) and answered without detail (`server_error` on an OAuth route): stack traces never reach a
+ * client. The error handler and the fast lanes both answer with this.
  */
-export function asOAuthError(error: unknown): OAuthError | undefined {
-  if (error instanceof OAuthError) return error;
+export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) => void): ErrorAnswer {
+  if (error instanceof OAuthError) return { status: error.status, headers: oauthErrorHeaders(error), body: error.toJSON() };
   const appError = error instanceof AppError ? error : fromFastify(error as FastifyError);
-  if (appError && appError.status < 500 && appError.status !== 429) return new OAuthError(400, 'invalid_request', appError.message);
-  return undefined;
+  if (appError && appError.status < 500) {
+    if (oauth && appError.status !== 429) return errorAnswer(new OAuthError(400, 'invalid_request', appError.message), oauth, log);
+    return { status: appError.status, headers: {}, body: appError.toJSON() };
+  }
+  log(error);
+  if (oauth) return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error' } };
+  const out = appError ?? new AppError('ERR_INTERNAL');
+  return { status: out.status, headers: {}, body: { error: out.code, message: out.status >= 500 && !(error instanceof AppError) ? 'Internal error.' : out.message } };
 }
 
-/**
- * The one error handler. OAuth errors keep their RFC shape; routes marked `config: { oauth: true }` turn any
- * other client error into `invalid_request`; everything else gets `{ error: CODE, message }`. A 5xx is logged
- * and answered without detail: stack traces never reach a client.
- */
+/** The one error handler (see errorAnswer); routes marked `config: { oauth: true }` answer in OAuth's shape. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const oauthRoute = error instanceof OAuthError || (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth;
-    const oauthError = oauthRoute ? asOAuthError(error) : undefined;
-    if (oauthError) return sendOAuthError(reply, oauthError);
-    const appError = error instanceof AppError ? error : fromFastify(error);
-    if (appError && appError.status < 500) return reply.code(appError.status).send(appError.toJSON());
-    request.log.error({ err: error }, 'request failed');
-    if (oauthRoute) return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error' });
-    const out = appError ?? new AppError('ERR_INTERNAL');
-    return reply.code(out.status).send({ error: out.code, message: out.status >= 500 && !(error instanceof AppError) ? 'Internal error.' : out.message });
+    const oauth = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth === true;
+    const answer = errorAnswer(error, oauth, (err) => request.log.error({ err }, 'request failed'));
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(new AppError('ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`).toJSON());

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseForm } from 'fast-querystring';
 import { AppError } from '../errors/index.js';
+import type { ErrorAnswer } from './error-handler.js';
 import type { AppContext } from './context.js';
 import { hasNul } from './reject-nul.js';
 import { writeRequestLine } from './request-log.js';
@@ -17,16 +18,15 @@ export interface LaneRequest {
   body: Record<string, unknown>;
 }
 
-export interface LaneResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
+export type LaneResponse = ErrorAnswer;
 
-/** A lane's work: `run` answers the request; `fail` turns whatever `run` (or the checks before it) threw into the answer. */
+/**
+ * A lane's work: `run` answers the request; `fail` turns whatever `run` (or the checks before it) threw into the
+ * answer, calling `log` for what the error handler would log.
+ */
 export interface LaneHandler {
   run(request: LaneRequest): Promise<LaneResponse>;
-  fail(error: unknown, request: LaneRequest, log: (err: unknown) => void): LaneResponse;
+  fail(error: unknown, log: (err: unknown) => void): LaneResponse;
 }
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
@@ -102,7 +102,7 @@ export class FastLanes {
       if (hasNul(request.body)) throw new AppError('ERR_BAD_REQUEST', 'NUL characters are not allowed in a request.');
       response = await handler.run(request);
     } catch (e) {
-      response = handler.fail(e, request, log);
+      response = handler.fail(e, log);
     }
     const body = JSON.stringify(response.body);
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);

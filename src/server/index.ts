@@ -4,5 +4,4 @@ export { createContext, closeContext } from './create-context.js';
 export { createLogger } from './logger.js';
 export { runCluster } from './run-cluster.js';
 export { workerBus, type PeerBus } from './peer-bus.js';
-export { sendOAuthError } from './error-handler.js';
 export type { AppContext } from './context.js';

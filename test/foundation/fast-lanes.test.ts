@@ -13,11 +13,11 @@ const FORM = 'application/x-www-form-urlencoded';
 const VARYING = new Set(['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /**
- * The token endpoint's fast lane (POST /token answered from Node's HTTP server) must answer exactly as its Fastify
- * route does. Each request is sent twice over real HTTP: with a Content-Length (the lane takes it) and as a chunked
+ * The fast lanes of the token and introspection endpoints (form POSTs answered from Node's HTTP server) must
+ * answer exactly as their Fastify routes do. Each request is sent twice over real HTTP: with a Content-Length (the lane takes it) and as a chunked
  * stream (only Fastify takes those); status, headers and body must match, and a spy shows which path answered.
  */
-describe.each(dialects)('fast lane for POST /token (%s)', (dialect) => {
+describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dialect) => {
   let app: TestApp;
   let client: { clientId: string; clientSecret: string };
   const lines: string[] = [];
@@ -44,21 +44,21 @@ describe.each(dialects)('fast lane for POST /token (%s)', (dialect) => {
     return token;
   }
 
-  async function send(body: string, headers: Record<string, string>, how: 'lane' | 'fastify') {
+  async function send(body: string, headers: Record<string, string>, how: 'lane' | 'fastify', path = '/token') {
     const init: RequestInit & { duplex?: string } = how === 'lane'
       ? { method: 'POST', headers: { 'content-type': FORM, ...headers }, body }
       : { method: 'POST', headers: { 'content-type': FORM, ...headers }, body: new Blob([body]).stream(), duplex: 'half' };
     const before = laneAnswers.mock.calls.length;
-    const res = await fetch(`${app.url}/token`, init);
+    const res = await fetch(`${app.url}${path}`, init);
     const text = await res.text();
     const took = laneAnswers.mock.calls.length > before;
     return { status: res.status, headers: Object.fromEntries([...(res.headers as unknown as Iterable<[string, string]>)].filter(([k]) => !VARYING.has(k))), body: text ? JSON.parse(text) : undefined, took };
   }
 
   /** Sends through both paths; returns both answers after checking which path took each. */
-  async function both(body: () => Promise<string> | string, headers: Record<string, string> = {}) {
-    const lane = await send(await body(), headers, 'lane');
-    const fastify = await send(await body(), headers, 'fastify');
+  async function both(body: () => Promise<string> | string, headers: Record<string, string> = {}, path = '/token') {
+    const lane = await send(await body(), headers, 'lane', path);
+    const fastify = await send(await body(), headers, 'fastify', path);
     expect(lane.took).toBe(true);
     expect(fastify.took).toBe(false);
     expect(lane.status).toBe(fastify.status);
@@ -111,6 +111,45 @@ describe.each(dialects)('fast lane for POST /token (%s)', (dialect) => {
     expect(lane.body).toEqual(fastify.body);
     expect(lane.body.error).toBe(error);
     if (status === 401) expect(lane.headers['www-authenticate']).toBe('Basic');
+  });
+
+  it('answers introspection the same way: an active access token, an unknown one, a refresh token of another client', async () => {
+    const issued = await send('grant_type=client_credentials&scope=mcp', { authorization: basic() }, 'lane');
+    const active = await both(() => `token=${issued.body.access_token}`, { authorization: basic() }, '/introspect');
+    expect(active.lane.status).toBe(200);
+    expect(active.lane.body).toEqual(active.fastify.body);
+    expect(active.lane.body).toMatchObject({ active: true, client_id: client.clientId, scope: 'mcp' });
+    expect(active.lane.headers['cache-control']).toBe('no-store');
+    const unknown = await both(() => 'token=nope', { authorization: basic() }, '/introspect');
+    expect(unknown.lane.body).toEqual({ active: false });
+    expect(unknown.fastify.body).toEqual({ active: false });
+    const other = await createClient(app.ctx.db, { name: 'other', grantTypes: ['client_credentials'] });
+    const rt = await refreshToken();
+    const foreign = await both(() => `token=${encodeURIComponent(rt)}`, { authorization: basic(other.client.clientId, other.clientSecret!) }, '/introspect');
+    expect(foreign.lane.body).toEqual({ active: false });
+    expect(foreign.fastify.body).toEqual({ active: false });
+    const missing = await both(() => 'token_type_hint=access_token', { authorization: basic() }, '/introspect');
+    expect(missing.lane.body).toEqual(missing.fastify.body);
+    expect(missing.lane.body.error).toBe('invalid_request');
+    const anonymous = await both(() => 'token=x', {}, '/introspect');
+    expect(anonymous.lane.status).toBe(401);
+    expect(anonymous.lane.body).toEqual(anonymous.fastify.body);
+  });
+
+  it('answers a failure inside the handler with a logged 500 server_error on both paths, and no detail', async () => {
+    const broken = vi.spyOn(app.ctx.tokens, 'signAccessToken').mockImplementation(() => { throw new Error('boom: the key ring is gone'); });
+    try {
+      lines.length = 0;
+      const { lane, fastify } = await both(() => 'grant_type=client_credentials&scope=mcp', { authorization: basic() });
+      expect(lane.status).toBe(500);
+      expect(lane.body).toEqual({ error: 'server_error' });
+      expect(fastify.body).toEqual({ error: 'server_error' });
+      const failed = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request failed');
+      expect(failed).toHaveLength(2);
+      expect(failed.every((l) => l.err.message.includes('boom') && typeof l.reqId === 'string')).toBe(true);
+    } finally {
+      broken.mockRestore();
+    }
   });
 
   it('leaves to Fastify what it does not take: another content type, a body over the limit, a query string', async () => {

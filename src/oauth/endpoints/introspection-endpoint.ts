@@ -4,19 +4,20 @@ import { InvalidClient, InvalidRequest } from '../../errors/index.js';
 import { authenticateClient } from '../clients/authenticate-client.js';
 import { findToken } from '../tokens/find-token.js';
 import { formParams } from './form-params.js';
+import { oauthFormRoute } from './oauth-form-route.js';
 
 /**
  * POST /introspect (RFC 7662). Only authenticated confidential clients (resource servers registered with a
- * secret) may ask; anything not active is `{ "active": false }` with no detail, and so is a refresh token of another client.
+ * secret) may ask; anything not active is `{ "active": false }` with no detail, and so is a refresh token of
+ * another client. A fast lane too, like /token: a resource server may ask on every request it serves.
  */
 export async function introspectionEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/introspect', { config: { oauth: true } }, async (request, reply) => {
+  oauthFormRoute(app, '/introspect', { 'cache-control': 'no-store' }, async (request) => {
     const { params } = formParams(request.body, request.headers['content-type']);
     const caller = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params });
     if (!caller.confidential) throw new InvalidClient('introspection needs a confidential client');
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);
-    reply.header('cache-control', 'no-store');
     if (!found) return { active: false };
     if (found.type === 'access_token') {
       const p = found.principal;
