@@ -10,7 +10,8 @@
 // every process of a server: oidc-provider signs on libuv's thread pool (jose, async), so even as one process
 // it uses more than one core. BENCH_THREADS=1 also prints per-thread and load-generator CPU (autocannon runs in
 // this process, on the same cores); BENCH_ONLY_OURS=memory|sqlite|none keeps one peer or none; BENCH_WORKERS=a,b
-// sets oauth3's configurations (the first is judged). Targets: oauth3 at least 2x the requests/s of
+// sets oauth3's configurations (the first is judged; `1x2`: two independent one-process gateways, each on its own
+// database, sharing the connections: what sharing the cores costs without sharing a database file). Targets: oauth3 at least 2x the requests/s of
 // oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -188,38 +189,64 @@ function cpuSeconds(pid: number, tree = true): number {
   return (tree ? processTree(pid) : [pid]).reduce((sum, p) => sum + (procStat(`/proc/${p}/stat`)?.ticks ?? 0), 0) / 100;
 }
 
+/** What bench uses of an autocannon result (autocannon ships no types). */
+interface AutocannonResult { requests: { total: number; average: number }; latency: { p99: number }; non2xx: number; errors: number }
+
+/** One process of a server under test (a server may be several independent ones): where it listens, how to call it. */
+interface Target { pid: number; url: string; auth: string; refresh: string[] }
+
 /**
- * One bounded autocannon run. For refresh, `chains` is the pool of live refresh tokens: each request takes one,
- * and the rotated token its response carries goes back, so no token is ever presented twice; the pool is left
- * with the live tokens for the next run.
+ * One bounded autocannon run against a server: its targets share the connections and run at once. For refresh,
+ * each target's `refresh` is its pool of live refresh tokens: each request takes one, and the rotated token its
+ * response carries goes back, so no token is ever presented twice; the pool is left with the live tokens for the
+ * next run.
  */
-async function load(pid: number, url: string, auth: string, body: (rt?: string) => string, chains?: string[], seconds = SECONDS): Promise<Run> {
-  const cpu0 = cpuSeconds(pid);
+async function load(targets: Target[], body: (rt?: string) => string, refresh: boolean, seconds = SECONDS): Promise<Run> {
+  const pids = targets.map((t) => t.pid);
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpu0 = cpu();
   const own0 = cpuSeconds(process.pid, false); // the load generator: this process alone, not the servers it started
-  const threads0 = process.env.BENCH_THREADS ? new Map([...threadTicks(pid)].map(([k, v]) => [k, [v]])) : undefined;
-  const pool = chains ?? [];
-  let firstError: string | undefined;
-  const result = await autocannon({
-    url: `${url}/token`, connections: CONNECTIONS, duration: seconds, pipelining: 1,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(chains ? pool.shift() : undefined) }),
-      onResponse: (status: number, resBody: string) => {
-        if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
-        else if (chains) pool.push(JSON.parse(resBody).refresh_token);
-      },
-    }],
-  } as never);
-  if (firstError) console.log(`  first error from ${url}: ${firstError}`);
+  const threads0 = process.env.BENCH_THREADS ? new Map(pids.flatMap((pid) => [...threadTicks(pid)])) : undefined;
+  const results = await Promise.all(targets.map(async ({ url, auth, refresh: pool }) => {
+    let firstError: string | undefined;
+    const result = await autocannon({
+      url: `${url}/token`, connections: CONNECTIONS / targets.length, duration: seconds, pipelining: 1,
+      requests: [{
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(refresh ? pool.shift() : undefined) }),
+        onResponse: (status: number, resBody: string) => {
+          if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
+          else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
+        },
+      }],
+    } as never) as AutocannonResult;
+    if (firstError) console.log(`  first error from ${url}: ${firstError}`);
+    return result;
+  }));
+  const total = Math.max(1, results.reduce((n, r) => n + r.requests.total, 0));
   if (threads0) {
-    const after = threadTicks(pid);
-    const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t)?.[0] ?? 0)) * 1e4 / Math.max(1, result.requests.total), v]).filter((r) => (r[1] as number) >= 1);
+    const after = new Map(pids.flatMap((pid) => [...threadTicks(pid)]));
+    const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t) ?? 0)) * 1e4 / total]).filter((r) => (r[1] as number) >= 1);
     console.log(`  threads (µs/req): ${rows.map(([t, us]) => `${t}:${(us as number).toFixed(0)}`).join(' ')}`);
+    console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid, false) - own0) * 1e6) / total).toFixed(0)} µs`);
   }
-  if (process.env.BENCH_THREADS) console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid, false) - own0) * 1e6) / Math.max(1, result.requests.total)).toFixed(0)} µs`);
-  const cpuUsPerReq = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, cpuUsPerReq };
+  return {
+    rps: results.reduce((n, r) => n + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0), errors: results.reduce((n, r) => n + r.errors, 0), cpuUsPerReq: ((cpu() - cpu0) * 1e6) / total,
+  };
+}
+
+/**
+ * oauth3 as configured by one BENCH_WORKERS entry: `auto` or a number is one gateway with that OAUTH3_WORKERS;
+ * `NxK` is K independent gateways of N workers, each on its own database, sharing the connections (the cost of
+ * sharing the cores, without sharing a database file).
+ */
+async function startOurs(config: string, children: ChildProcess[], dataDirs: string[]) {
+  const [workers, copies] = config.split('x');
+  const started = [];
+  for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, children, dataDirs));
+  return { name: copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`, targets: started.map((s) => s.target), env: started[0].env };
 }
 
 /** Starts oauth3 with OAUTH3_WORKERS=`workers` on its own seeded data directory. */
@@ -238,7 +265,7 @@ async function startOauth3(workers: string, children: ChildProcess[], dataDirs: 
   const proc = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(proc);
   await waitHealthy(url);
-  return { name: `oauth3, workers: ${workers}`, pid: proc.pid!, url, auth: basicFor(seeded.clientId, seeded.clientSecret), refresh: seeded.refresh, env };
+  return { target: { pid: proc.pid!, url, auth: basicFor(seeded.clientId, seeded.clientSecret), refresh: seeded.refresh }, env };
 }
 
 function basicFor(id: string, secret: string): string {
@@ -250,29 +277,29 @@ async function main(): Promise<void> {
   const dataDirs: string[] = [];
   try {
     // oauth3 as a cluster (the judged row) and as one process (for comparison); seeded one after the other.
-    const ours: Array<Awaited<ReturnType<typeof startOauth3>>> = [];
-    for (const w of OUR_WORKERS) ours.push(await startOauth3(w, children, dataDirs));
+    const ours: Array<Awaited<ReturnType<typeof startOurs>>> = [];
+    for (const w of OUR_WORKERS) ours.push(await startOurs(w, children, dataDirs));
     const peers = await Promise.all(PEERS.filter((p) => !process.env.BENCH_ONLY_OURS || p.storage === process.env.BENCH_ONLY_OURS).map(async (p) => {
       const port = await freePort();
       const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(port), p.storage], { cwd: root, env: { ...ours[0].env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(proc);
       const info = await waitForLine(proc);
-      return { name: p.name, pid: proc.pid!, url: `http://127.0.0.1:${port}`, auth: basicFor('bench', SECRET), refresh: info.refresh as string[] };
+      return { name: p.name, targets: [{ pid: proc.pid!, url: `http://127.0.0.1:${port}`, auth: basicFor('bench', SECRET), refresh: info.refresh as string[] }] };
     }));
     const cc = () => 'grant_type=client_credentials&scope=mcp';
     const rt = (token?: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token!)}`;
-    type Server = { name: string; pid: number; url: string; auth: string; refresh: string[] };
+    type Server = { name: string; targets: Target[] };
     const servers: Server[] = [...ours, ...peers];
 
     // Sanity: one request each must succeed before measuring.
-    for (const { url, auth } of servers) {
+    for (const { url, auth } of servers.flatMap((s) => s.targets)) {
       const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: cc() });
       if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
     }
     console.log(`token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es); judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`);
     const grants = [
-      { name: 'client_credentials', run: (s: Server, seconds?: number) => load(s.pid, s.url, s.auth, cc, undefined, seconds) },
-      { name: 'refresh_token (rotating)', run: (s: Server, seconds?: number) => load(s.pid, s.url, s.auth, rt, s.refresh, seconds) },
+      { name: 'client_credentials', run: (s: Server, seconds?: number) => load(s.targets, cc, false, seconds) },
+      { name: 'refresh_token (rotating)', run: (s: Server, seconds?: number) => load(s.targets, rt, true, seconds) },
     ];
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     let failed = 0;
