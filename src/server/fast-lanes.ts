@@ -88,7 +88,12 @@ export class FastLanes {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy()); // the client went away mid-body: nothing to answer
-    req.on('end', () => void this.answer(req, res, handler, Buffer.concat(chunks).toString('utf8'), start));
+    req.on('end', () => {
+      this.answer(req, res, handler, Buffer.concat(chunks).toString('utf8'), start).catch((err) => {
+        this.ctx.log.error({ err }, 'fast lane failed'); // a bug here must not take the process down
+        res.destroy();
+      });
+    });
     return true;
   }
 
@@ -98,13 +103,15 @@ export class FastLanes {
     const request: LaneRequest = { url: req.url!, headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
     const log = (err: unknown) => this.ctx.log.child({ reqId }).error({ err }, 'request failed');
     let response: LaneResponse;
+    let body: string;
     try {
       if (hasNul(request.body)) throw new AppError('ERR_BAD_REQUEST', 'NUL characters are not allowed in a request.');
       response = await handler.run(request);
+      body = JSON.stringify(response.body); // inside: a body that cannot be serialised is a 500, as in Fastify
     } catch (e) {
       response = handler.fail(e, log);
+      body = JSON.stringify(response.body);
     }
-    const body = JSON.stringify(response.body);
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);
     res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/oauth/index.js';
+import { clientCredentials } from '../../src/oauth/grants/client-credentials.js';
 import { newRefreshToken } from '../../src/oauth/tokens/refresh-token-key.js';
 import { randomId } from '../../src/crypto/index.js';
 import { createLogger } from '../../src/server/index.js';
@@ -149,6 +150,21 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
       expect(failed.every((l) => l.err.message.includes('boom') && typeof l.reqId === 'string')).toBe(true);
     } finally {
       broken.mockRestore();
+    }
+  });
+
+  it('answers a response that cannot be serialised with a 500 server_error on both paths (the lane stays up)', async () => {
+    const odd = vi.spyOn(clientCredentials, 'handler').mockResolvedValue({ access_token: 1n } as never);
+    try {
+      // headers aside: Fastify keeps those the route set before its serialiser threw (pragma), the lane does not
+      const lane = await send('grant_type=client_credentials&scope=mcp', { authorization: basic() }, 'lane');
+      const fastify = await send('grant_type=client_credentials&scope=mcp', { authorization: basic() }, 'fastify');
+      expect([lane.took, fastify.took]).toEqual([true, false]);
+      expect([lane.status, fastify.status]).toEqual([500, 500]);
+      expect(lane.body).toEqual({ error: 'server_error' });
+      expect(fastify.body).toEqual({ error: 'server_error' });
+    } finally {
+      odd.mockRestore();
     }
   });
 
