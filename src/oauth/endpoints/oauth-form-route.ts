@@ -3,7 +3,7 @@ import { addFastLane, type LaneRequest } from '../../server/fast-lanes.js';
 import { errorAnswer } from '../../server/error-handler.js';
 
 /** What an OAuth form endpoint reads from its request, whichever path (Fastify route or fast lane) carried it. */
-export interface OAuthFormRequest extends Pick<LaneRequest, 'headers' | 'ip'> {
+export interface OAuthFormRequest extends Omit<LaneRequest, 'body'> {
   /** The parsed form (formParams checks its shape and the content type). */
   body: unknown;
 }
