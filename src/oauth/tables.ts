@@ -82,14 +82,17 @@ export interface OAuthRefreshTokensTable {
 }
 
 /**
- * The sealed pair a rotation issued, kept for the grace window only (OAUTH3_OAUTH_REFRESH_GRACE): a concurrent
- * refresh with the same old token gets it again. Pruned once expired, so sealed tokens do not linger at rest.
+ * The grace window's copies (OAUTH3_OAUTH_REFRESH_GRACE) of the pairs that rotations issued: one row per group
+ * commit batch, holding every pair its rotations issued, sealed together (bound to the row id) and keyed inside by
+ * the rotated (old) token's id; a concurrent refresh with an old token gets its pair again. Rows are deleted
+ * once their window has passed, so sealed tokens do not linger at rest.
  */
-export interface OAuthRefreshGraceTable {
-  /** The rotated (old) refresh token's id. */
-  token_id: string;
+export interface OAuthRefreshGraceBatchesTable {
+  id: string;
+  /** The earliest and latest rotation time (`used_at` of the old tokens) among the batch's pairs. */
+  first_used_at: number;
+  last_used_at: number;
   sealed: string;
-  expires_at: number;
 }
 
 /** Resource servers added with `oauth3 resource add` (config `resources` adds more). */
@@ -107,7 +110,7 @@ declare module '../store/database.js' {
     oauth_grants: OAuthGrantsTable;
     oauth_families: OAuthFamiliesTable;
     oauth_refresh_tokens: OAuthRefreshTokensTable;
-    oauth_refresh_grace: OAuthRefreshGraceTable;
+    oauth_refresh_grace_batches: OAuthRefreshGraceBatchesTable;
     oauth_resources: OAuthResourcesTable;
   }
 }

@@ -1,9 +1,10 @@
 import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import { writeSqliteBatch } from './sqlite-batch.js';
-import { checkUnit, runSteps, type WriteStep } from './write-step.js';
+import { checkUnit, runSteps, sinkSteps, type SinkItem, type WriteStep } from './write-step.js';
 
 interface Pending {
   steps: readonly WriteStep[];
+  items: readonly SinkItem[];
   resolve: (written: boolean) => void;
   reject: (e: unknown) => void;
 }
@@ -19,7 +20,8 @@ interface Pending {
  * process (workers of a cluster share the file): it is retried on a later turn of the event loop instead.
  *
  * `run` resolves true when the unit was written, false when its guard (first step) changed no row, in which
- * case it wrote nothing and the others still commit. A database error rolls the whole batch back, and every
+ * case it wrote nothing and the others still commit. A unit may also add items to batch sinks (see BatchSink):
+ * the items of the written units are stored by one write per sink, last in the batch's transaction. A database error rolls the whole batch back, and every
  * caller gets it.
  */
 export class GroupCommit {
@@ -36,10 +38,10 @@ export class GroupCommit {
     this.sqlite = sqliteHandleOf(db);
   }
 
-  run(steps: readonly WriteStep[]): Promise<boolean> {
+  run(steps: readonly WriteStep[], items: readonly SinkItem[] = []): Promise<boolean> {
     checkUnit(steps); // before queueing: a malformed unit must not fail the others' batch
     return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ steps, resolve, reject });
+      this.queue.push({ steps, items, resolve, reject });
       this.schedule();
     });
   }
@@ -86,7 +88,7 @@ export class GroupCommit {
   /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
   private writeOnSqlite({ sqlite, shared }: SqliteHandle, batch: Pending[]): Promise<boolean[] | undefined> {
     return this.db.connection().execute(async () => {
-      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared);
+      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared, (written) => sinkSteps(batch.map((p) => p.items), written));
       return 'busy' in outcome ? undefined : outcome.written;
     });
   }
@@ -95,6 +97,7 @@ export class GroupCommit {
     return this.db.transaction().execute(async (trx) => {
       const out: boolean[] = [];
       for (const p of batch) out.push(await runSteps(trx, p.steps));
+      await runSteps(trx, sinkSteps(batch.map((p) => p.items), out));
       return out;
     });
   }

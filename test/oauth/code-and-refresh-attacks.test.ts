@@ -8,6 +8,10 @@ import { advanceClock, apiStatus, codeFor, exchange, publicClient, refresh, type
 
 const REDIRECT = 'https://app.example/callback';
 
+/** The grace-copy batches whose rotations span `usedAt` (one of them holds the pair of a rotation at that time). */
+const graceBatchesHolding = (app: TestApp, usedAt: number) => app.ctx.db.selectFrom('oauth_refresh_grace_batches').selectAll()
+  .where('first_used_at', '<=', usedAt).where('last_used_at', '>=', usedAt).execute();
+
 describe.each(dialects)('codes and refresh tokens refuse replay and widening on %s', (dialect) => {
   let app: TestApp;
   let user: TestUser;
@@ -92,13 +96,15 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
-    const { id } = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('id').where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
-    const kept = await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', id).executeTakeFirstOrThrow();
-    expect(kept.sealed).not.toContain(t1.access_token.split('.')[1]);
-    expect(kept.sealed).not.toContain(t1.refresh_token);
-    expect(Number(kept.expires_at) - Date.now()).toBeLessThanOrEqual(5_000);
-    await pruneExpired(app.ctx, Date.now() + 6_000);
-    expect(await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', id).execute()).toEqual([]);
+    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('used_at').where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    const kept = await graceBatchesHolding(app, Number(old.used_at));
+    expect(kept).toHaveLength(1);
+    expect(kept[0].sealed).not.toContain(t1.access_token.split('.')[1]);
+    expect(kept[0].sealed).not.toContain(t1.refresh_token);
+    await pruneExpired(app.ctx, Number(old.used_at) + 4_000); // still inside the window: kept
+    expect(await graceBatchesHolding(app, Number(old.used_at))).toHaveLength(1);
+    await pruneExpired(app.ctx, Number(old.used_at) + 6_000);
+    expect(await graceBatchesHolding(app, Number(old.used_at))).toEqual([]);
   });
 
   it('revokes the whole family when a rotated refresh token is reused outside the grace window', async () => {
@@ -175,9 +181,9 @@ describe.each(dialects)('refresh without a grace window on %s', (dialect) => {
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
     expect(t1.refresh_token).toBeTruthy();
-    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select(['id', 'used_at']).where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('used_at').where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
     expect(old.used_at).not.toBeNull();
-    expect(await app.ctx.db.selectFrom('oauth_refresh_grace').selectAll().where('token_id', '=', old.id).execute()).toEqual([]);
+    expect(await graceBatchesHolding(app, Number(old.used_at))).toEqual([]);
     expect((await refresh(app, client.client_id, t0.refresh_token)).body.error).toBe('invalid_grant');
     expect(await apiStatus(app, t1.access_token)).toBe(401);
   });

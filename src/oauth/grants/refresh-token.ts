@@ -1,5 +1,4 @@
 import { InvalidGrant, InvalidScope, InvalidTarget } from '../../errors/index.js';
-import { open, seal } from '../../crypto/index.js';
 import { canonicalResource } from '../resources/canonical-resource.js';
 import { parseScope } from '../scopes/grantable-scopes.js';
 import { signTokenPair, tokenPairSteps } from '../tokens/issue-token-pair.js';
@@ -7,26 +6,14 @@ import { refreshTokenKey } from '../tokens/refresh-token-key.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { groupCommitOf, preparedQuery } from '../../store/index.js';
 import { grantUseOf } from '../tokens/grant-use.js';
-import type { GrantDescriptor, GrantRequest, TokenResponse } from './grant-descriptor.js';
+import { graceCopiesOf } from '../tokens/grace-copies.js';
+import type { GrantDescriptor } from './grant-descriptor.js';
 
 const findRefresh = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
   .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
   .where('r.id', '=', slot(0)).where('r.token_hash', '=', slot(1)));
 const markRotated = preparedQuery((db, slot) => db.updateTable('oauth_refresh_tokens').set({ used_at: slot(0) })
   .where('id', '=', slot(1)).where('used_at', 'is', null));
-const keepGrace = preparedQuery((db, slot) => db.insertInto('oauth_refresh_grace').values({ token_id: slot(0), sealed: slot(1), expires_at: slot(2) }));
-const findGrace = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_grace').select('sealed').where('token_id', '=', slot(0)).where('expires_at', '>', slot(1)));
-
-/** The same new pair for a concurrent refresh inside the grace window, or undefined. */
-async function graceResponse(req: GrantRequest, row: { id: string; used_at: number | null }): Promise<TokenResponse | undefined> {
-  const graceMs = req.ctx.config.oauthRefreshGraceSeconds * 1000;
-  if (!graceMs || row.used_at === null || Date.now() - Number(row.used_at) > graceMs) return undefined;
-  const kept = (await findGrace(req.ctx.db, [row.id, Date.now()])).rows[0];
-  if (!kept) return undefined;
-  const keys = new Map([[req.ctx.masterKey.id, req.ctx.masterKey]]);
-  return JSON.parse(open(keys, kept.sealed, `oauth_refresh_grace:${row.id}`).toString('utf8'));
-}
-
 /**
  * RFC 6749 §6 with OAuth 2.1 rotation: every use returns a new refresh token; reusing a rotated one revokes
  * the whole family (every access and refresh token issued from the same code), except within the configured
@@ -53,7 +40,7 @@ export const refreshToken: GrantDescriptor = {
     if (otherTarget.length) throw new InvalidTarget(`resource not authorized: ${otherTarget.join(' ')}`);
 
     const reused = async (current: typeof row) => {
-      const same = await graceResponse(req, current);
+      const same = current.used_at === null ? undefined : await graceCopiesOf(ctx).find(current.id, Number(current.used_at));
       if (same) return same;
       await ctx.db.transaction().execute(async (trx) => {
         const revoked = await revokeFamilies(ctx, trx, [current.family_id]);
@@ -69,15 +56,12 @@ export const refreshToken: GrantDescriptor = {
     const signed = signTokenPair(ctx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
     const pair = signed.response;
     const jti = signed.access.jti;
-    // The pair is kept (sealed) only when there is a grace window to answer from.
-    const graceMs = ctx.config.oauthRefreshGraceSeconds * 1000;
-    const sealed = graceMs ? seal(ctx.masterKey, JSON.stringify(pair), `oauth_refresh_grace:${row.id}`) : null;
     // One unit: a conditional write marks the old token used (if another request rotated it first, the unit
-    // stops there, having written nothing), then the new pair, and its sealed copy for the grace window.
+    // stops there, having written nothing), then the new pair; and its copy for the grace window, which the
+    // batch seals with the other rotations' copies.
     const now = Date.now();
     const steps = [markRotated.step(ctx.db, [now, row.id], { guard: true }), ...tokenPairSteps(ctx, signed)];
-    if (sealed) steps.push(keepGrace.step(ctx.db, [row.id, sealed, now + graceMs]));
-    if (!(await groupCommitOf(ctx.db).run(steps))) {
+    if (!(await groupCommitOf(ctx.db).run(steps, graceCopiesOf(ctx).keep(row.id, now, pair)))) {
       const current = await load();
       if (!current) throw new InvalidGrant('the refresh token is invalid');
       return reused(current);

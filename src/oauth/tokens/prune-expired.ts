@@ -1,18 +1,19 @@
 import type { AppContext } from '../../server/context.js';
+import { graceCopiesOf } from './grace-copies.js';
 
 /**
  * Deletes what can never be used again: codes expired for a day (kept that long so a late replay is still
- * recognised as one), expired refresh tokens, sealed grace pairs past their window, and families of a revoked
+ * recognised as one), expired refresh tokens, sealed grace copies past their window, and families of a revoked
  * or finished authorization whose refresh tokens are all gone. Returns the rows deleted.
  */
 export async function pruneExpired(ctx: AppContext, now = Date.now()): Promise<number> {
   const day = 86_400_000;
   const codes = await ctx.db.deleteFrom('oauth_codes').where('expires_at', '<', now - day).executeTakeFirst();
   const refresh = await ctx.db.deleteFrom('oauth_refresh_tokens').where('expires_at', '<', now).executeTakeFirst();
-  const grace = await ctx.db.deleteFrom('oauth_refresh_grace').where('expires_at', '<', now).executeTakeFirst();
+  const grace = await graceCopiesOf(ctx).prune(now);
   const families = await ctx.db.deleteFrom('oauth_families')
     .where('created_at', '<', now - day)
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('oauth_refresh_tokens').select('id').whereRef('oauth_refresh_tokens.family_id', '=', 'oauth_families.id'))))
     .executeTakeFirst();
-  return Number(codes.numDeletedRows) + Number(refresh.numDeletedRows) + Number(grace.numDeletedRows) + Number(families.numDeletedRows);
+  return Number(codes.numDeletedRows) + Number(refresh.numDeletedRows) + grace + Number(families.numDeletedRows);
 }
