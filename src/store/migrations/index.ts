@@ -6,7 +6,7 @@ import * as m0004 from './0004_oauth.js';
 import * as m0005 from './0005_tokens_agents.js';
 import * as m0006 from './0006_token_write_path.js';
 import * as m0007 from './0007_session_passkey.js';
-import * as m0008 from './0008_grace_batches.js';
+import * as m0008 from './0008_cheaper_rotation.js';
 
 /** Every migration, in order. Add a new file `NNNN_what.ts` and one line here; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -17,5 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_tokens_agents': m0005,
   '0006_token_write_path': m0006,
   '0007_session_passkey': m0007,
-  '0008_grace_batches': m0008,
+  '0008_cheaper_rotation': m0008,
 };
