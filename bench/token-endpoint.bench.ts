@@ -11,7 +11,8 @@
 // it uses more than one core. BENCH_THREADS=1 also prints per-thread and load-generator CPU (autocannon runs in
 // this process, on the same cores); BENCH_ONLY_OURS=memory|sqlite|none keeps one peer or none; BENCH_WORKERS=a,b
 // sets oauth3's configurations (the first is judged; `1x2`: two independent one-process gateways, each on its own
-// database, sharing the connections: what sharing the cores costs without sharing a database file). Targets: oauth3 at least 2x the requests/s of
+// database, sharing the connections: what sharing the cores costs without sharing a database file; `auto:K=V;K=V`:
+// with these settings, e.g. `auto,auto:OAUTH3_OAUTH_REFRESH_GRACE=0` measures the grace window's cost in one run). Targets: oauth3 at least 2x the requests/s of
 // oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { waitHealthy } from '../test/support/wait-healthy.js';
+import { httpLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 5);
@@ -31,6 +33,9 @@ const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split
 /** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
 const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const CONNECTIONS = 20;
+/** The load generator: the lean one (bench/http-load.ts) unless BENCH_LOADGEN=autocannon. */
+const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' ? { name: 'autocannon', run: autocannonLoad } : { name: 'http-load', run: httpLoad };
+
 /** oauth3's OAUTH3_WORKERS values, the first judged: `auto` (one process per CPU) and 1; BENCH_WORKERS=a,b sets them. */
 const OUR_WORKERS = (process.env.BENCH_WORKERS ?? 'auto,1').split(',');
 /** Refresh chains per server: a run ends with up to one in-flight token per connection lost, so each run gets fresh spares. */
@@ -170,7 +175,7 @@ function threadTicks(root: number): Map<string, number> {
   return out;
 }
 
-interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number }
+interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number; loadUsPerReq: number }
 
 /** A process and its descendants (the workers of a cluster). */
 function processTree(pid: number): number[] {
@@ -192,6 +197,19 @@ function cpuSeconds(pid: number, tree = true): number {
 /** What bench uses of an autocannon result (autocannon ships no types). */
 interface AutocannonResult { requests: { total: number; average: number }; latency: { p99: number }; non2xx: number; errors: number }
 
+/** The same run with autocannon (BENCH_LOADGEN=autocannon): what earlier runs used. */
+async function autocannonLoad(o: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: o.url, connections: o.connections, duration: o.seconds, pipelining: 1,
+    requests: [{
+      method: 'POST', headers: o.headers,
+      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: o.body() }),
+      onResponse: (status: number, resBody: string) => o.onResponse?.(status, resBody),
+    }],
+  } as never) as AutocannonResult;
+  return { rps: result.requests.average, requests: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
 /** One process of a server under test (a server may be several independent ones): where it listens, how to call it. */
 interface Target { pid: number; url: string; auth: string; refresh: string[] }
 
@@ -209,31 +227,28 @@ async function load(targets: Target[], body: (rt?: string) => string, refresh: b
   const threads0 = process.env.BENCH_THREADS ? new Map(pids.flatMap((pid) => [...threadTicks(pid)])) : undefined;
   const results = await Promise.all(targets.map(async ({ url, auth, refresh: pool }) => {
     let firstError: string | undefined;
-    const result = await autocannon({
-      url: `${url}/token`, connections: CONNECTIONS / targets.length, duration: seconds, pipelining: 1,
-      requests: [{
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(refresh ? pool.shift() : undefined) }),
-        onResponse: (status: number, resBody: string) => {
-          if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
-          else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
-        },
-      }],
-    } as never) as AutocannonResult;
+    const result = await LOADGEN.run({
+      url: `${url}/token`, connections: CONNECTIONS / targets.length, seconds,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+      body: () => body(refresh ? pool.shift() : undefined),
+      onResponse: (status, resBody) => {
+        if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
+        else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
+      },
+    });
     if (firstError) console.log(`  first error from ${url}: ${firstError}`);
     return result;
   }));
-  const total = Math.max(1, results.reduce((n, r) => n + r.requests.total, 0));
+  const total = Math.max(1, results.reduce((n, r) => n + r.requests, 0));
   if (threads0) {
     const after = new Map(pids.flatMap((pid) => [...threadTicks(pid)]));
     const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t) ?? 0)) * 1e4 / total]).filter((r) => (r[1] as number) >= 1);
     console.log(`  threads (µs/req): ${rows.map(([t, us]) => `${t}:${(us as number).toFixed(0)}`).join(' ')}`);
-    console.log(`  load generator CPU/req ${(((cpuSeconds(process.pid, false) - own0) * 1e6) / total).toFixed(0)} µs`);
   }
   return {
-    rps: results.reduce((n, r) => n + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)),
+    rps: results.reduce((n, r) => n + r.rps, 0), p99: Math.max(...results.map((r) => r.p99)),
     non2xx: results.reduce((n, r) => n + r.non2xx, 0), errors: results.reduce((n, r) => n + r.errors, 0), cpuUsPerReq: ((cpu() - cpu0) * 1e6) / total,
+    loadUsPerReq: ((cpuSeconds(process.pid, false) - own0) * 1e6) / total,
   };
 }
 
@@ -243,14 +258,17 @@ async function load(targets: Target[], body: (rt?: string) => string, refresh: b
  * sharing the cores, without sharing a database file).
  */
 async function startOurs(config: string, children: ChildProcess[], dataDirs: string[]) {
-  const [workers, copies] = config.split('x');
+  const [shape, settings] = config.split(':');
+  const [workers, copies] = shape.split('x');
+  const extraEnv = Object.fromEntries((settings ?? '').split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const started = [];
-  for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, children, dataDirs));
-  return { name: copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`, targets: started.map((s) => s.target), env: started[0].env };
+  for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, extraEnv, children, dataDirs));
+  const name = `${copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`}${settings ? ` (${settings})` : ''}`;
+  return { name, targets: started.map((s) => s.target), env: started[0].env };
 }
 
-/** Starts oauth3 with OAUTH3_WORKERS=`workers` on its own seeded data directory. */
-async function startOauth3(workers: string, children: ChildProcess[], dataDirs: string[]) {
+/** Starts oauth3 with OAUTH3_WORKERS=`workers` (and `extraEnv`) on its own seeded data directory. */
+async function startOauth3(workers: string, extraEnv: Record<string, string>, children: ChildProcess[], dataDirs: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
   dataDirs.push(dataDir);
   const port = await freePort();
@@ -260,6 +278,7 @@ async function startOauth3(workers: string, children: ChildProcess[], dataDirs: 
     OAUTH3_PORT: String(port), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: url, OAUTH3_DATA_DIR: dataDir,
     OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'), OAUTH3_WORKERS: workers,
     ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+    ...extraEnv,
   };
   const seeded = await seedOauth3(env, url);
   const proc = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -309,11 +328,11 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) for (const s of servers) runs.get(s)!.push(await g.run(s));
       const summary = new Map(servers.map((s) => {
         const rs = runs.get(s)!;
-        return [s, { rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpuUsPerReq)), non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0), rounds: rs.map((r) => r.rps.toFixed(0)).join('/') }];
+        return [s, { rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpuUsPerReq)), load: median(rs.map((r) => r.loadUsPerReq)), non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0), rounds: rs.map((r) => r.rps.toFixed(0)).join('/') }];
       }));
       const line = (s: Server) => {
         const r = summary.get(s)!;
-        return `  ${s.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req  non-2xx ${r.non2xx}  (rounds: ${r.rounds} req/s)`;
+        return `  ${s.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req (load generator ${r.load.toFixed(0)})  non-2xx ${r.non2xx}  (rounds: ${r.rounds} req/s)`;
       };
       console.log(g.name);
       for (const s of ours) console.log(line(s));
