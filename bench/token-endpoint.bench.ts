@@ -1,6 +1,7 @@
 // Token endpoint benchmark (issue 4). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=5] [--rounds=3] [--profile=DIR]
-// oauth3 and node-oidc-provider each run in their own process on 127.0.0.1 (same machine, same run); autocannon
-// drives `client_credentials` and `refresh_token` (rotating: every connection follows its own chains) with 20
+// oauth3 and node-oidc-provider each run in their own process on 127.0.0.1 (same machine, same run); a load
+// generator in this process (bench/http-load.ts, or autocannon with BENCH_LOADGEN=autocannon) drives
+// `client_credentials` and `refresh_token` (rotating: every connection follows its own chains) with 20
 // connections for bounded durations: a warm-up, then interleaved rounds (oauth3, each peer, again), medians shown.
 // All issue ES256 JWT access tokens; all rotate refresh tokens. oauth3 runs its default configuration (SQLite,
 // log level info; its stdout goes to /dev/null) twice: with OAUTH3_WORKERS=auto (one worker process per CPU: the
@@ -8,12 +9,12 @@
 // development setup: nothing survives a restart; it cannot be shared by processes) and on a durable SQLite store
 // with oauth3's durability (every token write committed before the answer). "CPU/req" counts every thread of
 // every process of a server: oidc-provider signs on libuv's thread pool (jose, async), so even as one process
-// it uses more than one core. BENCH_THREADS=1 also prints per-thread and load-generator CPU (autocannon runs in
-// this process, on the same cores); BENCH_ONLY_OURS=memory|sqlite|none keeps one peer or none; BENCH_WORKERS=a,b
-// sets oauth3's configurations (the first is judged; `1x2`: two independent one-process gateways, each on its own
-// database, sharing the connections: what sharing the cores costs without sharing a database file; `auto:K=V;K=V`:
-// with these settings, e.g. `auto,auto:OAUTH3_OAUTH_REFRESH_GRACE=0` measures the grace window's cost in one run). Targets: oauth3 at least 2x the requests/s of
-// oidc-provider, p99 under 20 ms.
+// it uses more than one core; the load generator's CPU per request is shown next to it (it runs on the same
+// cores). BENCH_THREADS=1 also prints per-thread CPU; BENCH_ONLY_OURS=memory|sqlite|none keeps one peer or none;
+// BENCH_WORKERS=a,b sets oauth3's configurations (the first is judged; `1x2`: two independent one-process
+// gateways, each on its own database, sharing the connections: what sharing the cores costs without sharing a
+// database file; `auto:K=V;K=V`: with these settings, e.g. `auto,auto:OAUTH3_OAUTH_REFRESH_GRACE=0` measures the
+// grace window's cost in one run). Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
