@@ -21,8 +21,8 @@ interface Pending {
  *
  * `run` resolves true when the unit was written, false when its guard (first step) changed no row, in which
  * case it wrote nothing and the others still commit. A unit may also add items to batch sinks (see BatchSink):
- * the items of the written units are stored by one write per sink, last in the batch's transaction. A database error rolls the whole batch back, and every
- * caller gets it.
+ * the items of the written units are stored by one write per sink, last in the batch's transaction. A database
+ * error rolls the whole batch back, and every caller gets it.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
