@@ -13,9 +13,9 @@ interface Pending {
  * Group commit for hot writes (the token endpoint, audit batches): units of work queued in the same turn of the
  * event loop are written in ONE transaction, and each caller is answered only after that transaction
  * committed, so a response never reports a write that is not durable. One commit per batch instead of one per
- * request is what lets SQLite (and PostgreSQL) keep up. A unit is a list of WriteSteps: plain data, so a
- * batch could also be shipped to another thread (a SQLite writer thread measured only ~10% more refreshes
- * a second on two cores, for a second writing connection; not done). On SQLite a batch is written
+ * request is what lets SQLite (and PostgreSQL) keep up. A unit's steps are plain data (a SQLite writer thread
+ * was measured at only ~10% more refreshes a second on two cores, for a second writing connection; not done;
+ * a batch sink's steps are made on this thread when its batch is written). On SQLite a batch is written
  * synchronously on the connection (no promise per statement) and never waits for a lock held by another
  * process (workers of a cluster share the file): it is retried on a later turn of the event loop instead.
  *
