@@ -316,7 +316,7 @@ async function main(): Promise<void> {
       const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: cc() });
       if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
     }
-    console.log(`token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es); judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`);
+    console.log(`token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es), load generator ${LOADGEN.name}; judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`);
     const grants = [
       { name: 'client_credentials', run: (s: Server, seconds?: number) => load(s.targets, cc, false, seconds) },
       { name: 'refresh_token (rotating)', run: (s: Server, seconds?: number) => load(s.targets, rt, true, seconds) },
