@@ -19,8 +19,13 @@ export interface AccessTokensTable {
   scope: string;
   /** Space-separated audiences (canonical resource URIs). */
   audience: string;
-  /** The consent grant / refresh family / delegation it came from, if any: revoking the grant revokes it. */
+  /** The grant whose tokens are listed and revoked one by one (a delegation), if any: revoking it revokes them. */
   grant_id: string | null;
+  /**
+   * The OAuth refresh-token family it was issued into, if any. Not indexed: revoking the family voids its
+   * tokens through their lineage (the family id is in it), never by finding them (migration 0009).
+   */
+  family_id: string | null;
   /** The token it was derived from (token exchange): revoking the parent revokes it. */
   parent_jti: string | null;
   created_at: number;
@@ -45,8 +50,10 @@ export interface IssueAccessToken {
   /** Lifetime in seconds. */
   ttl: number;
   grantId?: string | null;
+  /** The OAuth refresh-token family (see AccessTokensTable.family_id). */
+  familyId?: string | null;
   parentJti?: string | null;
-  /** Ids whose revocation must also void this token (default: grantId, parentJti). Token exchange passes the parent's lineage + parent. */
+  /** Ids whose revocation must also void this token (default: grantId, familyId, parentJti). Token exchange passes the parent's lineage + parent. */
   lineage?: string[];
   /** RFC 8693 `act` claim (nested), for exchanged tokens. */
   act?: Record<string, unknown>;
@@ -75,7 +82,7 @@ export interface SignedAccessToken {
 
 const insertAccessToken = preparedQuery((db, slot) => db.insertInto('access_tokens').values({
   jti: slot(0), user_id: slot(1), client_id: slot(2), scope: slot(3), audience: slot(4), grant_id: slot(5), parent_jti: slot(6),
-  created_at: slot(7), expires_at: slot(8), last_used_at: slot(9), last_used_ip: slot(10),
+  created_at: slot(7), expires_at: slot(8), last_used_at: slot(9), last_used_ip: slot(10), family_id: slot(11),
 }));
 
 const invalid = (d: string) => new InvalidToken(d);
@@ -138,7 +145,7 @@ export class TokenService {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + o.ttl;
     const jti = randomId('at');
-    const lineage = o.lineage ?? [o.grantId, o.parentJti].filter((x): x is string => !!x);
+    const lineage = o.lineage ?? [o.grantId, o.familyId, o.parentJti].filter((x): x is string => !!x);
     const scope = o.scopes.join(' ');
     const payload: Record<string, unknown> = {
       iss: this.issuer, sub: o.userId ?? o.clientId, aud: o.audience.length === 1 ? o.audience[0] : o.audience,
@@ -147,7 +154,7 @@ export class TokenService {
     if (o.act) payload.act = o.act;
     if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
     const token = this.keys.sign(payload, { typ: ACCESS_TYP });
-    const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, Date.now(), exp * 1000, null, null] as const;
+    const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, Date.now(), exp * 1000, null, null, o.familyId ?? null] as const;
     return { token, jti, expiresAt: exp, row };
   }
 

@@ -88,8 +88,9 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     // The request that lost the race left nothing behind: one new refresh token and one new access token.
     const { family_id } = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('family_id').where('token_hash', '=', sha256(t.refresh_token)).executeTakeFirstOrThrow();
     const refreshRows = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('id').where('family_id', '=', family_id).execute();
-    const accessRows = await app.ctx.db.selectFrom('access_tokens').select('jti').where('grant_id', '=', family_id).execute();
+    const accessRows = await app.ctx.db.selectFrom('access_tokens').select(['jti', 'grant_id']).where('family_id', '=', family_id).execute();
     expect([refreshRows.length, accessRows.length]).toEqual([2, 2]);
+    expect(accessRows.map((r) => r.grant_id)).toEqual([null, null]); // families are kept out of the grant index
   });
 
   it('keeps the sealed pair for the grace window only, then prunes it', async () => {
@@ -149,11 +150,18 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect((await refresh(app, other.client_id, t.refresh_token)).body.error).toBe('invalid_grant');
   });
 
-  it('refuses an access token issued into a family after it was revoked (a refresh that raced the revocation)', async () => {
+  it('refuses an access token issued into a family after it was revoked (a refresh that raced the revocation), and one exchanged from it', async () => {
     const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
     const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
-    const familyId = (await app.ctx.tokens.verify(t.access_token)).lineage![0];
+    const parent = await app.ctx.tokens.verify(t.access_token);
+    const familyId = parent.lineage![0];
     expect(familyId).toMatch(/^fam/);
+    // what token exchange (RFC 8693) issues from it: the parent's lineage and the parent
+    const child = await app.ctx.db.transaction().execute((trx) => app.ctx.tokens.issueAccessToken(trx, {
+      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId, parentJti: parent.tokenId,
+      lineage: [...parent.lineage!, parent.tokenId],
+    }));
+    expect(await apiStatus(app, child.token)).toBe(200);
     const grant = await app.ctx.db.selectFrom('oauth_families').select('grant_id').where('id', '=', familyId).executeTakeFirstOrThrow();
     const res = await fetch(`${app.url}/account/apps/${grant.grant_id}/revoke`, {
       method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${user.csrf}`, redirect: 'manual',
@@ -162,10 +170,10 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     // what a refresh that loaded its token before the revocation commits after it (refresh-token.ts does not
     // re-read the family inside its transaction): a new access token of the family
     const late = await app.ctx.db.transaction().execute((trx) => app.ctx.tokens.issueAccessToken(trx, {
-      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, grantId: familyId,
+      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId,
     }));
     await expect(app.ctx.tokens.verify(late.token)).rejects.toMatchObject({ error: 'invalid_token' });
-    expect(await apiStatus(app, late.token)).toBe(401);
+    for (const token of [late.token, child.token, t.access_token]) expect(await apiStatus(app, token)).toBe(401);
   });
 });
 

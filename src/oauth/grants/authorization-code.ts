@@ -27,10 +27,10 @@ export const authorizationCode: GrantDescriptor = {
     const reuse = async () => {
       await ctx.db.transaction().execute(async (trx) => {
         const fresh = await trx.selectFrom('oauth_codes').select('family_id').where('code_hash', '=', codeHash).executeTakeFirst();
-        const revoked = await revokeFamilies(ctx, trx, fresh?.family_id ? [fresh.family_id] : []);
+        await revokeFamilies(ctx, trx, fresh?.family_id ? [fresh.family_id] : []);
         await ctx.audit.record(trx, {
           action: 'oauth.token.reuse_detected', result: 'failure', actor: { type: 'client', id: client.clientId }, userId: row.user_id,
-          target: { type: 'grant', id: row.grant_id }, ip, userAgent, detail: { what: 'authorization_code', revokedAccessTokens: revoked },
+          target: { type: 'grant', id: row.grant_id }, ip, userAgent, detail: { what: 'authorization_code', family: fresh?.family_id ?? null },
         });
       });
       return new InvalidGrant('the code was already used; the tokens issued from it are revoked');

@@ -43,10 +43,10 @@ export const refreshToken: GrantDescriptor = {
       const same = current.used_at === null ? undefined : await graceCopiesOf(ctx).find(current.id, Number(current.used_at));
       if (same) return same;
       await ctx.db.transaction().execute(async (trx) => {
-        const revoked = await revokeFamilies(ctx, trx, [current.family_id]);
+        await revokeFamilies(ctx, trx, [current.family_id]);
         await ctx.audit.record(trx, {
           action: 'oauth.token.reuse_detected', result: 'failure', actor: { type: 'client', id: client.clientId }, userId: current.user_id,
-          target: { type: 'grant', id: current.grant_id }, ip, userAgent, detail: { what: 'refresh_token', revokedAccessTokens: revoked },
+          target: { type: 'grant', id: current.grant_id }, ip, userAgent, detail: { what: 'refresh_token', family: current.family_id },
         });
       });
       throw new InvalidGrant('the refresh token was already used; every token of this authorization is revoked');

@@ -72,13 +72,13 @@ export const tokenExchange: GrantDescriptor = {
       ttl = n;
     }
 
-    const row = await ctx.db.selectFrom('access_tokens').select('grant_id').where('jti', '=', subject.tokenId).executeTakeFirst();
+    const row = await ctx.db.selectFrom('access_tokens').select(['grant_id', 'family_id']).where('jti', '=', subject.tokenId).executeTakeFirst();
     if (!row) throw new InvalidGrant('subject_token: unknown token');
     const act = actClaim([actor.clientId, ...(subject.chain.length ? subject.chain : [subject.clientId])]);
     return ctx.db.transaction().execute(async (trx) => {
       const issued = await ctx.tokens.issueAccessToken(trx, {
         userId: subject.userId, clientId: actor.clientId, scopes, audience, ttl, act,
-        grantId: row.grant_id, parentJti: subject.tokenId, lineage: [...(subject.lineage ?? []), subject.tokenId],
+        grantId: row.grant_id, familyId: row.family_id, parentJti: subject.tokenId, lineage: [...(subject.lineage ?? []), subject.tokenId],
       });
       await ctx.audit.record(trx, {
         action: 'token.exchanged', actor: { type: 'agent', id: client.clientId }, userId: subject.userId, target: { type: 'agent', id: actor.clientId },

@@ -5,7 +5,7 @@ import type { Principal } from '../../tokens/index.js';
 
 /** What a presented token turned out to be (for /revoke and /introspect). */
 export type FoundToken =
-  | { type: 'access_token'; principal: Principal; grantId: string | null }
+  | { type: 'access_token'; principal: Principal }
   | { type: 'refresh_token'; familyId: string; clientId: string; userId: string | null; scope: string; resource: string; expiresAt: number; active: boolean };
 
 /**
@@ -23,10 +23,7 @@ export async function findToken(ctx: AppContext, token: string, hint?: string): 
     try {
       const principal = await ctx.tokens.verify(token);
       if (principal.kind === 'session') return undefined;
-      const row = principal.kind === 'access'
-        ? await ctx.db.selectFrom('access_tokens').select('grant_id').where('jti', '=', principal.tokenId).executeTakeFirst()
-        : undefined;
-      return { type: 'access_token', principal, grantId: row?.grant_id ?? null };
+      return { type: 'access_token', principal };
     } catch {
       return undefined;
     }

@@ -18,7 +18,7 @@ export interface SignedPair {
 }
 
 /**
- * Signs an access token (RFC 9068, `grant_id` = the family, so revoking the family revokes it) and, when
+ * Signs an access token (RFC 9068, the family in its lineage, so revoking the family revokes it) and, when
  * `refresh` is set, makes a new refresh token of the family. Nothing is written: the caller writes the pair
  * with `recordTokenPair` in its transaction, and answers with `response` only once that committed. Signing
  * stays out of the transaction.
@@ -30,7 +30,7 @@ export function signTokenPair(
 ): SignedPair {
   const ttl = ctx.config.oauthAccessTokenTtl;
   const access = ctx.tokens.signAccessToken({
-    userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, grantId: family.id,
+    userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, familyId: family.id,
   });
   const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
   if (!o.refresh) return { response, access };
