@@ -3,6 +3,7 @@ import type { Executor, Db } from '../store/index.js';
 import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { randomId } from './random.js';
 import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
+import { SignatureQueue, type PendingJwt } from './signature-queue.js';
 
 export interface SigningKeysTable {
   kid: string;
@@ -53,6 +54,7 @@ export class SigningKeyRing {
   private active?: LoadedKey;
   private lastReload = 0;
   private reloading?: Promise<void>;
+  private readonly queue = new SignatureQueue();
 
   constructor(
     private readonly db: Db,
@@ -153,6 +155,16 @@ export class SigningKeyRing {
     const active = this.active;
     if (!active?.privateKey) throw new SigningKeyError('no active signing key');
     return signJwt({ alg: 'ES256', kid: active.kid, ...header }, payload, active.privateKey);
+  }
+
+  /**
+   * Signs a JWT with the active key a moment later, together with the others asked for in this turn of the
+   * event loop (see SignatureQueue): for tokens that are answered only after a write has committed.
+   */
+  signSoon(payload: JwtPayload, header: Omit<JwtHeader, 'alg' | 'kid'> = {}): PendingJwt {
+    const active = this.active;
+    if (!active?.privateKey) throw new SigningKeyError('no active signing key');
+    return this.queue.add({ alg: 'ES256', kid: active.kid, ...header }, payload, active.privateKey);
   }
 
   /** Verifies a JWT signed by one of the ring's keys (see verifyJwt for the checks). */

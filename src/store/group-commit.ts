@@ -1,6 +1,6 @@
 import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import { writeSqliteBatch } from './sqlite-batch.js';
-import { checkUnit, runSteps, sinkSteps, type SinkItem, type WriteStep } from './write-step.js';
+import { checkUnit, prepareSinks, runSteps, sinkSteps, type SinkItem, type WriteStep } from './write-step.js';
 
 interface Pending {
   steps: readonly WriteStep[];
@@ -62,6 +62,7 @@ export class GroupCommit {
     let written: boolean[] | undefined;
     let failure: { error: unknown } | undefined;
     try {
+      prepareSinks(batch.map((p) => p.items));
       written = this.sqlite ? await this.writeOnSqlite(this.sqlite, batch) : await this.writeInTransaction(batch);
     } catch (error) {
       failure = { error };

@@ -19,6 +19,8 @@ export interface WriteStep {
  * instead of one per unit: e.g. the grace window's sealed copies of rotated refresh-token pairs.
  */
 export interface BatchSink<T> {
+  /** Optional: called with the items of every unit of a batch before its transaction begins (work that need not hold the lock). */
+  prepare?(items: T[]): void;
   steps(items: T[]): WriteStep[];
 }
 
@@ -32,18 +34,28 @@ export function sinkItem<T>(sink: BatchSink<T>, item: T): SinkItem {
   return { sink: sink as BatchSink<unknown>, item };
 }
 
-/** The statements of every sink of a batch, from the items of its written units (`written[i]` for `items[i]`). */
-export function sinkSteps(items: ReadonlyArray<readonly SinkItem[]>, written: readonly boolean[]): WriteStep[] {
-  const bySink = new Map<BatchSink<unknown>, unknown[]>();
+/** The items of a batch's units by sink, of the units `written` says were written (all without it). */
+function bySink(items: ReadonlyArray<readonly SinkItem[]>, written?: readonly boolean[]): Map<BatchSink<unknown>, unknown[]> {
+  const out = new Map<BatchSink<unknown>, unknown[]>();
   items.forEach((unitItems, i) => {
-    if (!written[i]) return;
+    if (written && !written[i]) return;
     for (const { sink, item } of unitItems) {
-      const list = bySink.get(sink);
+      const list = out.get(sink);
       if (list) list.push(item);
-      else bySink.set(sink, [item]);
+      else out.set(sink, [item]);
     }
   });
-  return [...bySink].flatMap(([sink, list]) => sink.steps(list));
+  return out;
+}
+
+/** Lets every sink of a batch prepare its items, before the batch's transaction begins. */
+export function prepareSinks(items: ReadonlyArray<readonly SinkItem[]>): void {
+  for (const [sink, list] of bySink(items)) sink.prepare?.(list);
+}
+
+/** The statements of every sink of a batch, from the items of its written units (`written[i]` for `items[i]`). */
+export function sinkSteps(items: ReadonlyArray<readonly SinkItem[]>, written: readonly boolean[]): WriteStep[] {
+  return [...bySink(items, written)].flatMap(([sink, list]) => sink.steps(list));
 }
 
 /** Throws unless a unit's guard, if any, is its first step. */

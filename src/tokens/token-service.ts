@@ -73,7 +73,8 @@ export interface VerifyOptions {
 
 /** An access token signed but not yet recorded (see TokenService.signAccessToken). */
 export interface SignedAccessToken {
-  token: string;
+  /** The JWT: signed with the others of this turn of the event loop, or when read first (SignatureQueue). */
+  readonly token: string;
   jti: string;
   expiresAt: number;
   /** The values of its access_tokens row, in insertAccessToken's slot order. */
@@ -138,8 +139,9 @@ export class TokenService {
 
   /**
    * Signs an RFC 9068 access token and returns it with the row that records its jti; the caller writes the row
-   * (`accessTokenStep`) with the transaction of its grant. Signing first keeps the slow part out of the
-   * transaction (and out of a group commit's batch).
+   * (`accessTokenStep`) with the transaction of its grant. The signature is made outside the transaction (and
+   * outside a group commit's batch): with the others of this turn of the event loop, before the group commit
+   * scheduled after it, or when `token` is read first.
    */
   signAccessToken(o: IssueAccessToken): SignedAccessToken {
     const iat = Math.floor(Date.now() / 1000);
@@ -153,9 +155,9 @@ export class TokenService {
     };
     if (o.act) payload.act = o.act;
     if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
-    const token = this.keys.sign(payload, { typ: ACCESS_TYP });
+    const jwt = this.keys.signSoon(payload, { typ: ACCESS_TYP });
     const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, Date.now(), exp * 1000, null, null, o.familyId ?? null] as const;
-    return { token, jti, expiresAt: exp, row };
+    return { get token() { return jwt.value; }, jti, expiresAt: exp, row };
   }
 
   /** The write step that records a signed access token's jti, for a group commit. */

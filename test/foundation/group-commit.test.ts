@@ -48,8 +48,12 @@ describe.each(dialects)('group commit on %s', (dialect) => {
     const db = app.ctx.db;
     const gc = groupCommitOf(db);
     const calls: string[][] = [];
-    // A sink that joins its items into one row per batch.
-    const joined: BatchSink<string> = { steps: (items) => { calls.push(items); return [insert.step(db, [`e-batch-${calls.length}`, items.join('+'), 1])]; } };
+    const prepared: string[][] = [];
+    // A sink that joins its items into one row per batch (and sees every unit's items before the transaction).
+    const joined: BatchSink<string> = {
+      prepare: (items) => { prepared.push(items); },
+      steps: (items) => { calls.push(items); return [insert.step(db, [`e-batch-${calls.length}`, items.join('+'), 1])]; },
+    };
     await gc.run([insert.step(db, ['e-1', 'one', 1])]);
     const results = await Promise.all([
       gc.run([update.step(db, ['changed', 'e-1'], { guard: true })], [sinkItem(joined, 'first')]),
@@ -59,6 +63,7 @@ describe.each(dialects)('group commit on %s', (dialect) => {
     ]);
     expect(results).toEqual([true, false, true, true]);
     expect(calls).toEqual([['first', 'second', 'third']]); // the stopped unit's item is left out
+    expect(prepared).toEqual([['first', 'stopped', 'second', 'third']]); // before the guards ran: all of them
     expect(await rows('e-')).toEqual(['e-1=changed', 'e-2=two', 'e-3=three', 'e-batch-1=first+second+third']);
   });
 

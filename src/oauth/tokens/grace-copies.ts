@@ -8,6 +8,8 @@ interface GraceCopy {
   tokenId: string;
   usedAt: number;
   pair: TokenResponse;
+  /** `[tokenId, pair]` as JSON, made before the batch's transaction (prepare). */
+  json?: string;
 }
 
 /**
@@ -55,11 +57,17 @@ export class GraceCopies implements BatchSink<GraceCopy> {
     return this.windowMs ? [sinkItem<GraceCopy>(this, { tokenId, usedAt, pair })] : [];
   }
 
+  /** Serializes each copy before the transaction (its access token is signed by then, with the others of its turn). */
+  prepare(copies: GraceCopy[]): void {
+    for (const c of copies) c.json ??= JSON.stringify([c.tokenId, c.pair]);
+  }
+
   steps(copies: GraceCopy[]): WriteStep[] {
     const { db, masterKey } = this.ctx;
     const id = randomId('gb');
     const times = copies.map((c) => c.usedAt);
-    const sealed = seal(masterKey, JSON.stringify(copies.map((c) => [c.tokenId, c.pair])), aad(id));
+    this.prepare(copies); // a no-op after the group commit's prepare
+    const sealed = seal(masterKey, `[${copies.map((c) => c.json).join(',')}]`, aad(id));
     const steps = [insertBatch.step(db, [id, Math.min(...times), Math.max(...times), sealed])];
     const now = Date.now();
     if (now - this.deletedAt >= DELETE_EVERY_MS) {

@@ -32,7 +32,8 @@ export function signTokenPair(
   const access = ctx.tokens.signAccessToken({
     userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, familyId: family.id,
   });
-  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
+  // The JWT is read when the response is written (or sealed for the grace window): signed with this turn's others.
+  const response: TokenResponse = { get access_token() { return access.token; }, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
   if (!o.refresh) return { response, access };
   const refresh = newRefreshToken();
   const now = Date.now();
