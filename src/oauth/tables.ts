@@ -81,20 +81,6 @@ export interface OAuthRefreshTokensTable {
   used_at: number | null;
 }
 
-/**
- * The grace window's copies (OAUTH3_OAUTH_REFRESH_GRACE) of the pairs that rotations issued: one row per group
- * commit batch, holding every pair its rotations issued, sealed together (bound to the row id) and keyed inside by
- * the rotated (old) token's id; a concurrent refresh with an old token gets its pair again. Rows are deleted
- * once their window has passed, so sealed tokens do not linger at rest.
- */
-export interface OAuthRefreshGraceBatchesTable {
-  id: string;
-  /** The earliest and latest rotation time (`used_at` of the old tokens) among the batch's pairs. */
-  first_used_at: number;
-  last_used_at: number;
-  sealed: string;
-}
-
 /** Resource servers added with `oauth3 resource add` (config `resources` adds more). */
 export interface OAuthResourcesTable {
   url: string;
@@ -110,7 +96,6 @@ declare module '../store/database.js' {
     oauth_grants: OAuthGrantsTable;
     oauth_families: OAuthFamiliesTable;
     oauth_refresh_tokens: OAuthRefreshTokensTable;
-    oauth_refresh_grace_batches: OAuthRefreshGraceBatchesTable;
     oauth_resources: OAuthResourcesTable;
   }
 }

@@ -1,10 +1,9 @@
 import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import { writeSqliteBatch } from './sqlite-batch.js';
-import { checkUnit, prepareSinks, runSteps, sinkSteps, type SinkItem, type WriteStep } from './write-step.js';
+import { checkUnit, runSteps, type WriteStep } from './write-step.js';
 
 interface Pending {
   steps: readonly WriteStep[];
-  items: readonly SinkItem[];
   resolve: (written: boolean) => void;
   reject: (e: unknown) => void;
 }
@@ -14,15 +13,14 @@ interface Pending {
  * event loop are written in ONE transaction, and each caller is answered only after that transaction
  * committed, so a response never reports a write that is not durable. One commit per batch instead of one per
  * request is what lets SQLite (and PostgreSQL) keep up. A unit's steps are plain data (a SQLite writer thread
- * was measured at only ~10% more refreshes a second on two cores, for a second writing connection; not done;
- * a batch sink's steps are made on this thread when its batch is written). On SQLite a batch is written
+ * was measured at only ~10% more refreshes a second on two cores, for a second writing connection; not done).
+ * On SQLite a batch is written
  * synchronously on the connection (no promise per statement) and never waits for a lock held by another
  * process (workers of a cluster share the file): it is retried on a later turn of the event loop instead.
  *
  * `run` resolves true when the unit was written, false when its guard (first step) changed no row, in which
- * case it wrote nothing and the others still commit. A unit may also add items to batch sinks (see BatchSink):
- * the items of the written units are stored by one write per sink, last in the batch's transaction. A database
- * error rolls the whole batch back, and every caller gets it.
+ * case it wrote nothing and the others still commit. A database error rolls the whole batch back, and every
+ * caller gets it.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -38,10 +36,10 @@ export class GroupCommit {
     this.sqlite = sqliteHandleOf(db);
   }
 
-  run(steps: readonly WriteStep[], items: readonly SinkItem[] = []): Promise<boolean> {
+  run(steps: readonly WriteStep[]): Promise<boolean> {
     checkUnit(steps); // before queueing: a malformed unit must not fail the others' batch
     return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ steps, items, resolve, reject });
+      this.queue.push({ steps, resolve, reject });
       this.schedule();
     });
   }
@@ -62,7 +60,6 @@ export class GroupCommit {
     let written: boolean[] | undefined;
     let failure: { error: unknown } | undefined;
     try {
-      prepareSinks(batch.map((p) => p.items));
       written = this.sqlite ? await this.writeOnSqlite(this.sqlite, batch) : await this.writeInTransaction(batch);
     } catch (error) {
       failure = { error };
@@ -89,7 +86,7 @@ export class GroupCommit {
   /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
   private writeOnSqlite({ sqlite, shared }: SqliteHandle, batch: Pending[]): Promise<boolean[] | undefined> {
     return this.db.connection().execute(async () => {
-      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared, (written) => sinkSteps(batch.map((p) => p.items), written));
+      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared);
       return 'busy' in outcome ? undefined : outcome.written;
     });
   }
@@ -98,7 +95,6 @@ export class GroupCommit {
     return this.db.transaction().execute(async (trx) => {
       const out: boolean[] = [];
       for (const p of batch) out.push(await runSteps(trx, p.steps));
-      await runSteps(trx, sinkSteps(batch.map((p) => p.items), out));
       return out;
     });
   }

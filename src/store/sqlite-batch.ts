@@ -8,8 +8,7 @@ export type SqliteBatchOutcome = { written: boolean[] } | { busy: true };
 const isBusy = (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY';
 
 /**
- * Writes a batch of units in one transaction, then the statements `last` makes from which units were written
- * (a group commit's batch sinks), synchronously, on a better-sqlite3 connection. The caller holds
+ * Writes a batch of units in one transaction, synchronously, on a better-sqlite3 connection. The caller holds
  * Kysely's connection lock, so no Kysely transaction is open on it. When other processes write the file too
  * (`shared`: the workers of a cluster), `BEGIN IMMEDIATE` takes the write lock without waiting: if another
  * process holds it, the answer is `busy` at once and nothing was written, so the caller retries on a later turn
@@ -17,7 +16,7 @@ const isBusy = (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY';
  * time). A statement error rolls the batch back and throws.
  */
 export function writeSqliteBatch(
-  sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>, shared: boolean, last?: (written: boolean[]) => WriteStep[],
+  sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>, shared: boolean,
 ): SqliteBatchOutcome {
   if (shared) {
     // PRAGMA busy_timeout acts when compiled, so it goes through pragma() (compiled each time), not a cached statement.
@@ -36,7 +35,6 @@ export function writeSqliteBatch(
   try {
     const run = (step: WriteStep) => sqlite.prepare(step.sql).run(step.parameters as unknown[]).changes;
     const written = units.map((steps) => !steps.some((step) => guardStopped(step, run(step))));
-    if (last) for (const step of last(written)) run(step);
     sqlite.prepare('COMMIT').run();
     return { written };
   } catch (e) {

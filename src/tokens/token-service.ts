@@ -57,6 +57,10 @@ export interface IssueAccessToken {
   lineage?: string[];
   /** RFC 8693 `act` claim (nested), for exchanged tokens. */
   act?: Record<string, unknown>;
+  /** The jti (default: a new random id). A refresh rotation derives it (oauth/tokens/successor.ts). */
+  jti?: string;
+  /** When it is issued, epoch ms (default: now): `iat` is its second, the row's `created_at` the value itself. */
+  issuedAt?: number;
 }
 
 export interface VerifyOptions {
@@ -144,9 +148,10 @@ export class TokenService {
    * scheduled after it, or when `token` is read first.
    */
   signAccessToken(o: IssueAccessToken): SignedAccessToken {
-    const iat = Math.floor(Date.now() / 1000);
+    const issuedAt = o.issuedAt ?? Date.now();
+    const iat = Math.floor(issuedAt / 1000);
     const exp = iat + o.ttl;
-    const jti = randomId('at');
+    const jti = o.jti ?? randomId('at');
     const lineage = o.lineage ?? [o.grantId, o.familyId, o.parentJti].filter((x): x is string => !!x);
     const scope = o.scopes.join(' ');
     const payload: Record<string, unknown> = {
@@ -156,7 +161,7 @@ export class TokenService {
     if (o.act) payload.act = o.act;
     if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
     const jwt = this.keys.signSoon(payload, { typ: ACCESS_TYP });
-    const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, Date.now(), exp * 1000, null, null, o.familyId ?? null] as const;
+    const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, issuedAt, exp * 1000, null, null, o.familyId ?? null] as const;
     return { get token() { return jwt.value; }, jti, expiresAt: exp, row };
   }
 

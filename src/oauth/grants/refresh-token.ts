@@ -6,7 +6,8 @@ import { refreshTokenKey } from '../tokens/refresh-token-key.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { groupCommitOf, preparedQuery } from '../../store/index.js';
 import { grantUseOf } from '../tokens/grant-use.js';
-import { graceCopiesOf } from '../tokens/grace-copies.js';
+import { gracePair } from '../tokens/grace-pair.js';
+import { successorOf } from '../tokens/successor.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 
 const findRefresh = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
@@ -40,7 +41,7 @@ export const refreshToken: GrantDescriptor = {
     if (otherTarget.length) throw new InvalidTarget(`resource not authorized: ${otherTarget.join(' ')}`);
 
     const reused = async (current: typeof row) => {
-      const same = current.used_at === null ? undefined : await graceCopiesOf(ctx).find(current.id, Number(current.used_at));
+      const same = current.used_at === null ? undefined : await gracePair(ctx, current.family_id, current.id, Number(current.used_at));
       if (same) return same;
       await ctx.db.transaction().execute(async (trx) => {
         await revokeFamilies(ctx, trx, [current.family_id]);
@@ -52,16 +53,18 @@ export const refreshToken: GrantDescriptor = {
       throw new InvalidGrant('the refresh token was already used; every token of this authorization is revoked');
     };
     if (row.used_at !== null) return reused(row);
-    // Signed before the batch; written only if this request wins the rotation.
-    const signed = signTokenPair(ctx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true });
+    // Signed before the batch; written only if this request wins the rotation. The new pair is derived from the
+    // old token and the rotation's time (see successor.ts): a concurrent refresh inside the grace window derives
+    // it again, so nothing of it is kept for the window.
+    const now = Date.now();
+    const successor = successorOf(ctx.masterKey, row.id, now);
+    const signed = signTokenPair(ctx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, { scopes, audience, refresh: true, successor, issuedAt: now });
     const pair = signed.response;
     const jti = signed.access.jti;
     // One unit: a conditional write marks the old token used (if another request rotated it first, the unit
-    // stops there, having written nothing), then the new pair; and its copy for the grace window, which the
-    // batch seals with the other rotations' copies.
-    const now = Date.now();
+    // stops there, having written nothing), then the new pair.
     const steps = [markRotated.step(ctx.db, [now, row.id], { guard: true }), ...tokenPairSteps(ctx, signed)];
-    if (!(await groupCommitOf(ctx.db).run(steps, graceCopiesOf(ctx).keep(row.id, now, pair)))) {
+    if (!(await groupCommitOf(ctx.db).run(steps))) {
       const current = await load();
       if (!current) throw new InvalidGrant('the refresh token is invalid');
       return reused(current);

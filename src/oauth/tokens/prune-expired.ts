@@ -1,21 +1,19 @@
 import type { AppContext } from '../../server/context.js';
-import { graceCopiesOf } from './grace-copies.js';
 
 /**
  * Deletes what can never be used again: codes expired for a day (kept that long so a late replay is still
- * recognised as one), expired refresh tokens, sealed grace copies past their window, and families of a revoked
- * or finished authorization whose refresh tokens are all gone. Returns the rows deleted.
+ * recognised as one), expired refresh tokens, and families of a revoked or finished authorization whose refresh
+ * tokens are all gone. Returns the rows deleted.
  */
 export async function pruneExpired(ctx: AppContext, now = Date.now()): Promise<number> {
   const day = 86_400_000;
   const codes = await ctx.db.deleteFrom('oauth_codes').where('expires_at', '<', now - day).executeTakeFirst();
   const refresh = await ctx.db.deleteFrom('oauth_refresh_tokens').where('expires_at', '<', now).executeTakeFirst();
-  const grace = await graceCopiesOf(ctx).prune(now);
   const families = await ctx.db.deleteFrom('oauth_families')
     .where('created_at', '<', now - day)
     // One pass over the refresh tokens (an uncorrelated subquery): they have no index by family, which every
     // rotation would pay for (migration 0008).
     .where('id', 'not in', (eb) => eb.selectFrom('oauth_refresh_tokens').select('family_id'))
     .executeTakeFirst();
-  return Number(codes.numDeletedRows) + Number(refresh.numDeletedRows) + grace + Number(families.numDeletedRows);
+  return Number(codes.numDeletedRows) + Number(refresh.numDeletedRows) + Number(families.numDeletedRows);
 }

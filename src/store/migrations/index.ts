@@ -8,6 +8,7 @@ import * as m0006 from './0006_token_write_path.js';
 import * as m0007 from './0007_session_passkey.js';
 import * as m0008 from './0008_cheaper_rotation.js';
 import * as m0009 from './0009_family_tokens_by_lineage.js';
+import * as m0010 from './0010_derived_successors.js';
 
 /** Every migration, in order. Add a new file `NNNN_what.ts` and one line here; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_session_passkey': m0007,
   '0008_cheaper_rotation': m0008,
   '0009_family_tokens_by_lineage': m0009,
+  '0010_derived_successors': m0010,
 };

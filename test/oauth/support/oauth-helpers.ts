@@ -105,3 +105,12 @@ export function advanceClock(ms: number): { restore(): void } {
   Date.now = () => original.call(Date) + ms;
   return { restore: () => { Date.now = original; } };
 }
+
+/**
+ * A token response with its access token cut to the JWT's signing input (JOSE header and payload): what a
+ * concurrent refresh inside the grace window gets again is the same pair, its access token signed anew.
+ */
+export function unsigned(body: Record<string, unknown>): Record<string, unknown> {
+  const jwt = String(body.access_token);
+  return { ...body, access_token: jwt.slice(0, jwt.lastIndexOf('.')) };
+}

@@ -1,0 +1,41 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import type { SymmetricKey } from '../../crypto/index.js';
+import { sha256 } from '../../crypto/index.js';
+
+/** What rotating a refresh token issues, derived from the old token's row id and the time it was rotated. */
+export interface Successor {
+  /** The new refresh token's row id (`rt` + 32 hex: milliseconds first, so ids still grow with time). */
+  refreshId: string;
+  /** The new refresh token, `<refreshId>.<secret>`, and its SHA-256 (what its row keeps). */
+  refreshToken: string;
+  refreshHash: string;
+  /** The new access token's jti (same shape as the refresh id, prefixed `at`). */
+  jti: string;
+}
+
+const subkeys = new WeakMap<SymmetricKey, Buffer>();
+
+/** The key successors are derived with: HKDF of the master key, for this use only. */
+function subkeyOf(masterKey: SymmetricKey): Buffer {
+  let k = subkeys.get(masterKey);
+  if (!k) subkeys.set(masterKey, (k = Buffer.from(hkdfSync('sha256', masterKey.bytes, Buffer.alloc(0), 'oauth3 refresh-token successor', 32))));
+  return k;
+}
+
+/**
+ * The pair a rotation issues is derived (HMAC-SHA256 under a key only the gateway holds) from the rotated token's
+ * row id and its `used_at`, instead of drawn at random: so the grace window needs no copy of it. A concurrent
+ * refresh that lost the race to the same old token derives the same refresh token and jti, finds their rows (they
+ * exist exactly when the rotation committed) and gets the same pair: the same refresh token and an access token
+ * with the same jti, claims and expiry, signed again. Without the key, a rotated token tells nothing about its
+ * successor: the secret is 256 bits of HMAC output, as unguessable as random ones.
+ */
+export function successorOf(masterKey: SymmetricKey, oldId: string, usedAt: number): Successor {
+  const key = subkeyOf(masterKey);
+  const mac = (label: string) => createHmac('sha256', key).update(`${label}\u0000${oldId}\u0000${usedAt}`).digest();
+  const ids = mac('ids');
+  const ms = usedAt.toString(16).padStart(12, '0').slice(-12);
+  const refreshId = `rt${ms}${ids.subarray(0, 10).toString('hex')}`;
+  const refreshToken = `${refreshId}.${mac('secret').toString('base64url')}`;
+  return { refreshId, refreshToken, refreshHash: sha256(refreshToken), jti: `at${ms}${ids.subarray(10, 20).toString('hex')}` };
+}
