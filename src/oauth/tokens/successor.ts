@@ -23,19 +23,18 @@ function subkeyOf(masterKey: SymmetricKey): Buffer {
 }
 
 /**
- * The pair a rotation issues is derived (HMAC-SHA256 under a key only the gateway holds) from the rotated token's
+ * The pair a rotation issues is derived (HMAC-SHA512 under a key only the gateway holds) from the rotated token's
  * row id and its `used_at`, instead of drawn at random: so the grace window needs no copy of it. A concurrent
  * refresh that lost the race to the same old token derives the same refresh token and jti, finds their rows (they
  * exist exactly when the rotation committed) and gets the same pair: the same refresh token and an access token
  * with the same jti, claims and expiry, signed again. Without the key, a rotated token tells nothing about its
- * successor: the secret is 256 bits of HMAC output, as unguessable as random ones.
+ * successor: the secret is 256 bits of HMAC output (as unguessable as random ones), apart from the ids' bits.
  */
 export function successorOf(masterKey: SymmetricKey, oldId: string, usedAt: number): Successor {
-  const key = subkeyOf(masterKey);
-  const mac = (label: string) => createHmac('sha256', key).update(`${label}\u0000${oldId}\u0000${usedAt}`).digest();
-  const ids = mac('ids');
+  // One HMAC-SHA512 (64 bytes) serves all three: the secret (32 bytes), then the ids' random parts (10 bytes each).
+  const mac = createHmac('sha512', subkeyOf(masterKey)).update(`${oldId}\u0000${usedAt}`).digest();
   const ms = usedAt.toString(16).padStart(12, '0').slice(-12);
-  const refreshId = `rt${ms}${ids.subarray(0, 10).toString('hex')}`;
-  const refreshToken = `${refreshId}.${mac('secret').toString('base64url')}`;
-  return { refreshId, refreshToken, refreshHash: sha256(refreshToken), jti: `at${ms}${ids.subarray(10, 20).toString('hex')}` };
+  const refreshId = `rt${ms}${mac.subarray(32, 42).toString('hex')}`;
+  const refreshToken = `${refreshId}.${mac.subarray(0, 32).toString('base64url')}`;
+  return { refreshId, refreshToken, refreshHash: sha256(refreshToken), jti: `at${ms}${mac.subarray(42, 52).toString('hex')}` };
 }
