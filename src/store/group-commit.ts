@@ -14,9 +14,9 @@ interface Pending {
  * committed, so a response never reports a write that is not durable. One commit per batch instead of one per
  * request is what lets SQLite (and PostgreSQL) keep up. A unit's steps are plain data (a SQLite writer thread
  * was measured at only ~10% more refreshes a second on two cores, for a second writing connection; not done).
- * On SQLite a batch is written
- * synchronously on the connection (no promise per statement) and never waits for a lock held by another
- * process (workers of a cluster share the file): it is retried on a later turn of the event loop instead.
+ * On SQLite a batch is written synchronously on the connection (no promise per statement) and never waits for a
+ * lock held by another process (workers of a cluster share the file): it is retried on a later turn of the event
+ * loop instead.
  *
  * `run` resolves true when the unit was written, false when its guard (first step) changed no row, in which
  * case it wrote nothing and the others still commit. A database error rolls the whole batch back, and every

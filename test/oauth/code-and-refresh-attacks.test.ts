@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../src/crypto/index.js';
+import { randomBytes } from 'node:crypto';
+import { sha256, symmetricKey } from '../../src/crypto/index.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
@@ -94,6 +95,9 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT, { scope: 'profile mcp' });
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const t1 = (await refresh(app, client.client_id, t0.refresh_token, { scope: 'mcp' })).body;
+    const stranger = await refresh(app, other.client_id, t0.refresh_token); // another client gets nothing of it
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.error).toBe('invalid_grant');
     const again = await refresh(app, client.client_id, t0.refresh_token);
     expect(again.status).toBe(200);
     expect(unsigned(again.body)).toEqual(unsigned(t1)); // the scope it narrowed to, too
@@ -102,6 +106,22 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     const rows = JSON.stringify(await app.ctx.db.selectFrom('oauth_refresh_tokens').selectAll().execute()) + JSON.stringify(await app.ctx.db.selectFrom('access_tokens').selectAll().execute());
     expect(rows).not.toContain(t1.refresh_token.split('.')[1]);
     expect(rows).not.toContain(t1.access_token.split('.')[2]);
+  });
+
+  it('refuses a replay inside the window whose pair cannot be derived again (another master key) as a reuse, not a server error', async () => {
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT);
+    const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
+    expect((await refresh(app, client.client_id, t0.refresh_token)).status).toBe(200);
+    const ctx = app.ctx as { masterKey: unknown };
+    const masterKey = ctx.masterKey;
+    ctx.masterKey = symmetricKey(randomBytes(32));
+    try {
+      const replay = await refresh(app, client.client_id, t0.refresh_token);
+      expect(replay.status).toBe(400);
+      expect(replay.body.error).toBe('invalid_grant');
+    } finally {
+      ctx.masterKey = masterKey;
+    }
   });
 
   it('revokes the whole family when a rotated refresh token is reused outside the grace window', async () => {

@@ -11,10 +11,11 @@ const refreshHash = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tok
  * refresh with the same old token while the window lasts; undefined after it, or when no such rotation committed.
  * Nothing of it was kept: its refresh token and jti are derived again (successor.ts), and their rows, written in
  * the rotation's transaction, give the rest. The answer is the same refresh token and an access token with the
- * same jti, claims and expiry (its JOSE header and payload byte for byte), signed again.
+ * same jti, claims and expiry (its payload byte for byte), signed again with the active key.
  */
 export async function gracePair(ctx: AppContext, familyId: string, oldId: string, usedAt: number): Promise<TokenResponse | undefined> {
-  if (Date.now() - usedAt > ctx.config.oauthRefreshGraceSeconds * 1000) return undefined;
+  const windowMs = ctx.config.oauthRefreshGraceSeconds * 1000;
+  if (!windowMs || Date.now() - usedAt > windowMs) return undefined;
   const next = successorOf(ctx.masterKey, oldId, usedAt);
   const [access, refresh] = await Promise.all([accessRow(ctx.db, [next.jti]), refreshHash(ctx.db, [next.refreshId])]);
   const a = access.rows[0];
