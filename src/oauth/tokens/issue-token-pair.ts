@@ -37,7 +37,7 @@ export function signTokenPair(
   // The JWT is read when the response is written: signed with the others of this turn of the event loop.
   const response: TokenResponse = { get access_token() { return access.token; }, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
   if (!o.refresh) return { response, access };
-  const refresh = o.successor ? { id: o.successor.refreshId, token: o.successor.refreshToken, hash: o.successor.refreshHash } : newRefreshToken();
+  const refresh = o.successor?.refresh ?? newRefreshToken();
   response.refresh_token = refresh.token;
   return { response, access, refreshRow: [refresh.id, refresh.hash, family.id, now, now + ctx.config.oauthRefreshTokenTtl * 1000, null] };
 }

@@ -9,9 +9,20 @@ const LEGACY = 'legacy:';
  * the random hash, whose inserts land on a random page each (the most expensive write of a rotation).
  * Tokens issued before this format (opaque, no id) were re-keyed by migration 0006 to `legacy:<hash>`.
  */
-export function newRefreshToken(): { id: string; token: string; hash: string } {
-  const id = randomId('rt');
-  const token = `${id}.${randomToken()}`;
+export function newRefreshToken(): RefreshTokenParts {
+  return refreshTokenFrom(randomId('rt'), randomToken());
+}
+
+/** A refresh token: its row id, the token itself and the SHA-256 its row keeps. */
+export interface RefreshTokenParts {
+  id: string;
+  token: string;
+  hash: string;
+}
+
+/** The refresh token of row `id` with `secret` (base64url): random (newRefreshToken) or derived (successor.ts). */
+export function refreshTokenFrom(id: string, secret: string): RefreshTokenParts {
+  const token = `${id}.${secret}`;
   return { id, token, hash: sha256(token) };
 }
 

@@ -1,14 +1,11 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { SymmetricKey } from '../../crypto/index.js';
-import { sha256 } from '../../crypto/index.js';
+import { refreshTokenFrom, type RefreshTokenParts } from './refresh-token-key.js';
 
 /** What rotating a refresh token issues, derived from the old token's row id and the time it was rotated. */
 export interface Successor {
-  /** The new refresh token's row id (`rt` + 32 hex: milliseconds first, so ids still grow with time). */
-  refreshId: string;
-  /** The new refresh token, `<refreshId>.<secret>`, and its SHA-256 (what its row keeps). */
-  refreshToken: string;
-  refreshHash: string;
+  /** The new refresh token; its row id is `rt` + 32 hex, milliseconds first, so ids still grow with time. */
+  refresh: RefreshTokenParts;
   /** The new access token's jti (same shape as the refresh id, prefixed `at`). */
   jti: string;
 }
@@ -34,7 +31,8 @@ export function successorOf(masterKey: SymmetricKey, oldId: string, usedAt: numb
   // One HMAC-SHA512 (64 bytes) serves all three: the secret (32 bytes), then the ids' random parts (10 bytes each).
   const mac = createHmac('sha512', subkeyOf(masterKey)).update(`${oldId}\u0000${usedAt}`).digest();
   const ms = usedAt.toString(16).padStart(12, '0').slice(-12);
-  const refreshId = `rt${ms}${mac.subarray(32, 42).toString('hex')}`;
-  const refreshToken = `${refreshId}.${mac.subarray(0, 32).toString('base64url')}`;
-  return { refreshId, refreshToken, refreshHash: sha256(refreshToken), jti: `at${ms}${mac.subarray(42, 52).toString('hex')}` };
+  return {
+    refresh: refreshTokenFrom(`rt${ms}${mac.subarray(32, 42).toString('hex')}`, mac.subarray(0, 32).toString('base64url')),
+    jti: `at${ms}${mac.subarray(42, 52).toString('hex')}`,
+  };
 }
