@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyJwt } from '../../src/crypto/jwt.js';
-import { SignatureQueue } from '../../src/crypto/signature-queue.js';
+import { verifyJwt } from './jwt.js';
+import { SignatureQueue } from './signature-queue.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const header = { alg: 'ES256', kid: 'k1', typ: 'at+jwt' };
