@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import SQLite from 'better-sqlite3';
-import { openDatabase, migrateToLatest, type Db } from '../src/store/index.js';
+import { openDatabase, migrateModules, type Db } from '../src/store/index.js';
+import { BUILTIN_MIGRATIONS } from '../test/support/builtin-migrations.js';
 import { SigningKeyRing, symmetricKey, sha256 } from '../src/crypto/index.js';
 import { TokenService, generateApiToken } from '../src/tokens/index.js';
 
@@ -18,7 +19,7 @@ const ISSUER = 'https://bench.example';
 async function makeStore(stored: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
   const { db } = openDatabase({ dataDir });
-  await migrateToLatest(db);
+  await migrateModules(db, BUILTIN_MIGRATIONS);
   const keys = new SigningKeyRing(db, symmetricKey(randomBytes(32)));
   await keys.init();
   // Bulk-load `stored` revocations and API tokens straight through SQLite (one transaction each).

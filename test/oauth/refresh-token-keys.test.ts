@@ -1,8 +1,7 @@
-import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, randomToken, sha256 } from '../../src/crypto/index.js';
-import { openDatabase } from '../../src/store/index.js';
-import { migrations } from '../../src/store/migrations/index.js';
+import { openDatabase, migrateModules } from '../../src/store/index.js';
+import { BUILTIN_MIGRATIONS } from '../support/builtin-migrations.js';
 import { createClient } from '../../src/oauth/index.js';
 import { refreshTokenKey } from '../../src/oauth/tokens/refresh-token-key.js';
 import { dialects, freshDatabase } from '../support/databases.js';
@@ -35,18 +34,17 @@ describe.each(dialects)('refresh tokens issued before migration 0006 keep workin
   let familyId: string;
 
   beforeAll(async () => {
-    // A database as version 0005 left it, holding a refresh token in the old opaque format.
+    // A database holding a refresh token in the old opaque format, under the legacy id migration 0006 gave it.
     const location = await freshDatabase(dialect);
     const { db } = openDatabase(location);
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo('0005_tokens_agents');
-    if (error) throw error;
+    await migrateModules(db, BUILTIN_MIGRATIONS);
     const { client, clientSecret } = await createClient(db, { name: 'old app', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://app.example/cb'] });
     auth = `Basic ${Buffer.from(`${client.clientId}:${clientSecret}`).toString('base64')}`;
     familyId = randomId('fam');
     legacy = randomToken();
     const now = Date.now();
     await db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: null, scope: 'mcp', resource: 'http://placeholder', created_at: now, revoked_at: null }).execute();
-    await db.insertInto('oauth_refresh_tokens').values({ id: randomId('rt'), token_hash: sha256(legacy), family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
+    await db.insertInto('oauth_refresh_tokens').values({ id: `legacy:${sha256(legacy)}`, token_hash: sha256(legacy), family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
     await db.destroy();
     app = await startTestApp(dialect, location);
     // The family's resource must be one the gateway knows: the gateway itself (its URL is known only now).

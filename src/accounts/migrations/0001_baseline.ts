@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+/** People, their sessions and passkeys, and the WebAuthn challenges of ceremonies in progress. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('users')
@@ -14,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
+  // A session remembers the passkey that opened it (`passkey_id`), so removing a passkey can end them (ASVS V3.3.3).
   await db.schema
     .createTable('sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -24,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_agent', 'text')
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('revoked_at', 'bigint')
+    .addColumn('passkey_id', 'text')
     .execute();
   await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id', 'created_at']).execute();
 
@@ -56,8 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropTable('webauthn_challenges').execute();
-  await db.schema.dropTable('passkeys').execute();
-  await db.schema.dropTable('sessions').execute();
-  await db.schema.dropTable('users').execute();
+  for (const t of ['webauthn_challenges', 'passkeys', 'sessions', 'users']) {
+    await db.schema.dropTable(t).execute();
+  }
 }

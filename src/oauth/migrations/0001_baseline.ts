@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+/** The authorization server: clients, grants, authorization codes, refresh-token families and tokens, resources. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('oauth_clients')
@@ -64,17 +65,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('oauth_families_grant').on('oauth_families').column('grant_id').execute();
 
+  // Written on every rotation, so it has no index but its primary key (each index whose keys are spread out costs
+  // a page write per row and commit). A refresh token names its row (`<id>.<secret>`, see
+  // oauth/tokens/refresh-token-key.ts): `token_hash` is checked after the lookup by id and needs no index of its
+  // own. Nothing but pruning asks for a family's tokens, and it reads them in one pass: no index on `family_id`.
+  // The grace window keeps no copies of the pair a rotation issued: it is derived again from the rotated token
+  // and the time of its rotation (oauth/tokens/successor.ts).
   await db.schema
     .createTable('oauth_refresh_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_hash', 'text', (c) => c.notNull())
     .addColumn('family_id', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used_at', 'bigint')
-    .addColumn('grace_response', 'text')
     .execute();
-  await db.schema.createIndex('oauth_refresh_tokens_family').on('oauth_refresh_tokens').column('family_id').execute();
 
   await db.schema
     .createTable('oauth_resources')
