@@ -3,7 +3,8 @@
 //
 // It stops by itself, whatever its parent does: after DURABILITY_MAX_WRITES writes, after DURABILITY_MAX_MS, and
 // as soon as its parent is gone (the IPC channel disconnects, its parent pid changes, or stdout breaks with EPIPE).
-import { openDatabase, migrateToLatest } from '../../src/store/index.js';
+import { openDatabase, migrateModules } from '../../src/store/index.js';
+import { BUILTIN_MIGRATIONS } from './builtin-migrations.js';
 import { AuditWriter } from '../../src/audit/index.js';
 
 const maxWrites = Number(process.env.DURABILITY_MAX_WRITES || 5000);
@@ -27,7 +28,7 @@ async function say(line: string): Promise<void> {
 }
 
 const { db } = openDatabase({ dataDir: process.env.OAUTH3_DATA_DIR!, databaseUrl: process.env.DATABASE_URL || undefined });
-await migrateToLatest(db);
+await migrateModules(db, BUILTIN_MIGRATIONS);
 const audit = new AuditWriter(db, { flushMs: 1000 });
 await say('ready');
 for (let i = 0; i < maxWrites; i++) {
