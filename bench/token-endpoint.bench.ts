@@ -132,12 +132,12 @@ function waitForLine(child: ChildProcess): Promise<Record<string, unknown>> {
 
 /** Seeds oauth3: one confidential client, and CHAINS refresh-token families (through the real tables). */
 async function seedOauth3(env: Record<string, string>, issuer: string) {
-  const { loadConfig } = await import('../src/config/index.js');
-  const { createContext, closeContext, createLogger } = await import('../src/server/index.js');
+  const { createContext, closeContext, createLogger, loadGateway } = await import('../src/server/index.js');
   const { createClient } = await import('../src/oauth/index.js');
   const { randomId } = await import('../src/crypto/index.js');
   const { newRefreshToken } = await import('../src/oauth/tokens/refresh-token-key.js');
-  const ctx = await createContext(loadConfig(env), createLogger('silent'), { defaultMetrics: false });
+  const { config, modules } = await loadGateway(env);
+  const ctx = await createContext(config, createLogger('silent'), modules, { defaultMetrics: false });
   try {
     const { client, clientSecret } = await createClient(ctx.db, { name: 'bench', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
     const refresh: string[] = [];

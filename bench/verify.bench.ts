@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import SQLite from 'better-sqlite3';
-import { openDatabase, migrateModules, type Db } from '../src/store/index.js';
-import { BUILTIN_MIGRATIONS } from '../test/support/builtin-migrations.js';
+import { openDatabase, migrateModules } from '../src/store/index.js';
+import { builtinModules } from '../src/server/index.js';
+import { createRegistries } from '../src/kernel/index.js';
+import { AuditWriter } from '../src/audit/index.js';
 import { SigningKeyRing, symmetricKey, sha256 } from '../src/crypto/index.js';
 import { TokenService, generateApiToken } from '../src/tokens/index.js';
 
@@ -18,8 +20,9 @@ const ISSUER = 'https://bench.example';
 
 async function makeStore(stored: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
-  const { db } = openDatabase({ dataDir });
-  await migrateModules(db, BUILTIN_MIGRATIONS);
+  const { db, commits } = openDatabase({ dataDir });
+  await migrateModules(db, builtinModules);
+  const audit = new AuditWriter(db, commits, createRegistries().eventTypes, { flushMs: 3_600_000 });
   const keys = new SigningKeyRing(db, symmetricKey(randomBytes(32)));
   await keys.init();
   // Bulk-load `stored` revocations and API tokens straight through SQLite (one transaction each).
@@ -40,8 +43,8 @@ async function makeStore(stored: number) {
     apiTokens.forEach((t, i) => tok.run(`tok-bench-${i}`, 'u-bench', 'bench', sha256(t), 'mcp', Date.now(), far));
   })();
   raw.close();
-  const cached = new TokenService(db, keys, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000 });
-  const uncached = new TokenService(db, keys, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000, cacheSize: 0 });
+  const cached = new TokenService(db, commits, keys, audit, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000 });
+  const uncached = new TokenService(db, commits, keys, audit, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000, cacheSize: 0 });
   await cached.start();
   await uncached.start();
   if (cached.revocations.size < stored) throw new Error('revocation index not loaded');
@@ -60,9 +63,12 @@ async function measure(rounds: number, n: number, fn: (i: number) => unknown | P
   return per[Math.floor(per.length / 2)];
 }
 
-async function issueMany(db: Db, tokens: TokenService, n: number) {
+async function issueMany(tokens: TokenService, n: number) {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push((await tokens.issueAccessToken(db, { userId: 'u', clientId: 'c', scopes: ['mcp'], audience: ['https://rs.example'], ttl: 3600, grantId: 'g1' })).token);
+  for (let i = 0; i < n; i++) {
+    const issued = await tokens.issue({ accessTokens: [{ userId: 'u', clientId: 'c', scopes: ['mcp'], audience: ['https://rs.example'], ttl: 3600, grantId: 'g1' }], audit: () => [] });
+    out.push(issued![0].token);
+  }
   return out;
 }
 
@@ -74,7 +80,7 @@ const small = await makeStore(SMALL);
 let failures = 0;
 
 // 1. Uncached ES256 verify vs bare crypto.verify, same tokens, same run.
-const jwts = await issueMany(small.db, small.cached, 2000);
+const jwts = await issueMany(small.cached, 2000);
 const parts = jwts.map((t) => {
   const dot = t.lastIndexOf('.');
   const kid = JSON.parse(Buffer.from(t.slice(0, t.indexOf('.')), 'base64url').toString()).kid as string;
@@ -121,7 +127,7 @@ const large = await makeStore(LARGE);
 // entries sit in older (or fresher) memory than the other's.
 const tokensOf = new Map<typeof small, string[]>([[small, []], [large, []]]);
 for (let i = 0; i < 500; i++) {
-  for (const s of [small, large]) tokensOf.get(s)!.push((await issueMany(s.db, s.cached, 1))[0]);
+  for (const s of [small, large]) tokensOf.get(s)!.push((await issueMany(s.cached, 1))[0]);
 }
 for (let i = 0; i < 500; i++) for (const s of [small, large]) await s.cached.verify(tokensOf.get(s)![i]);
 const rows: Array<[string, number, number, number]> = [];

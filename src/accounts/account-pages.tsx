@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
-import { eventTypes, listEvents } from '../audit/index.js';
-import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
+import type { AppContext } from '../kernel/index.js';
+import { listEvents } from '../audit/index.js';
+import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { renderPage } from '../web/index.js';
-import { ProfilePage } from '../web/pages/profile-page.js';
-import { PasskeysPage } from '../web/pages/passkeys-page.js';
-import { SessionsPage } from '../web/pages/sessions-page.js';
-import { EventsPage } from '../web/pages/events-page.js';
+import { ProfilePage } from './pages/profile-page.js';
+import { PasskeysPage } from './pages/passkeys-page.js';
+import { SessionsPage } from './pages/sessions-page.js';
+import { EventsPage } from './pages/events-page.js';
 import { requireUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { getUser } from './users.js';
@@ -24,18 +25,19 @@ const okMessages: Record<string, string> = {
   saved: 'Profile saved.', renamed: 'Passkey renamed.', removed: 'Passkey removed; the sessions it signed in elsewhere are signed out.', added: 'Passkey added.',
   revoked: 'Session revoked.', others: 'Other devices were logged out.',
 };
-const flash = (request: FastifyRequest) => {
+const flash = (errorCodes: AppContext['registries']['errorCodes'], request: FastifyRequest) => {
   const q = request.query as Record<string, unknown>;
-  const error = typeof q.error === 'string' && q.error in errorCodes ? errorCodes[q.error as ErrorCode].message : null;
+  const error = typeof q.error === 'string' ? errorCodes.get(q.error)?.message ?? null : null;
   return { ok: typeof q.ok === 'string' ? okMessages[q.ok] ?? null : null, error };
 };
-const kinds: string[] = [...new Set(Object.values(eventTypes).map((t): string => t.kind))].filter((k) => k !== 'system');
 
 /** The account pages: profile, passkeys, sessions, access log; their forms post here and redirect back (303). */
 export async function accountPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const page = { schema: { hide: true }, preHandler: requireUser(ctx, { page: true }) };
   const form = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), requireCsrf] };
   const uid = (r: FastifyRequest) => r.principal!.userId ?? '';
+  const kinds = [...new Set(ctx.registries.eventTypes.all().map((t) => t.kind))].filter((k) => k !== 'system');
+  const flashOf = (request: FastifyRequest) => flash(ctx.registries.errorCodes, request);
 
   /** Runs a form action; a refusal (4xx) comes back to the page with its message, anything else is a 5xx. */
   async function act(reply: FastifyReply, back: string, okKey: string, fn: () => Promise<unknown>) {
@@ -50,7 +52,7 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/account', page, async (request, reply) => {
     const user = (await getUser(ctx.db, uid(request)))!;
-    return renderPage(reply, { title: 'Your account', request, body: <ProfilePage user={user} csrfToken={request.csrfToken} {...flash(request)} /> });
+    return renderPage(reply, { title: 'Your account', request, body: <ProfilePage user={user} csrfToken={request.csrfToken} {...flashOf(request)} /> });
   });
 
   app.post('/account/profile', form, async (request, reply) => {
@@ -72,7 +74,7 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/account/passkeys', page, async (request, reply) => {
     const passkeys = await listPasskeys(ctx.db, uid(request));
-    return renderPage(reply, { title: 'Passkeys', request, body: <PasskeysPage passkeys={passkeys} csrfToken={request.csrfToken} {...flash(request)} /> });
+    return renderPage(reply, { title: 'Passkeys', request, body: <PasskeysPage passkeys={passkeys} csrfToken={request.csrfToken} {...flashOf(request)} /> });
   });
 
   app.post('/account/passkeys/:id/rename', form, async (request, reply) =>
@@ -85,14 +87,14 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/account/sessions', page, async (request, reply) => {
     const sessions = await listSessions(ctx.db, uid(request));
-    return renderPage(reply, { title: 'Sessions', request, body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flash(request)} /> });
+    return renderPage(reply, { title: 'Sessions', request, body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flashOf(request)} /> });
   });
 
   app.post('/account/sessions/:id/revoke', form, async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const own = id === currentSessionId(request);
     const done = await revokeSessions(ctx, { userId: uid(request), ids: [id], reason: own ? 'signed out' : 'revoked by you', meta: requestMeta(request) });
-    if (done.length === 0) return reply.redirect('/account/sessions?error=ERR_NOT_FOUND', 303);
+    if (done.length === 0) return reply.redirect(`/account/sessions?error=${accountsErrors.ERR_ACCOUNTS_SESSION_NOT_FOUND.code}`, 303);
     if (!own) return reply.redirect('/account/sessions?ok=revoked', 303);
     clearSessionCookie(reply, ctx.config);
     return reply.redirect('/login', 303);
@@ -107,7 +109,7 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
     const q = request.query as Record<string, unknown>;
     const kind = typeof q.kind === 'string' && kinds.includes(q.kind) ? q.kind : undefined;
     const before = isId(q.before, 64) ? q.before : undefined;
-    const { events, next } = await listEvents(ctx.db, { userId: uid(request), kind, before, limit: 50 });
+    const { events, next } = await listEvents(ctx.db, ctx.registries.eventTypes, { userId: uid(request), kind, before, limit: 50 });
     return renderPage(reply, { title: 'Access log', request, body: <EventsPage events={events} kinds={kinds} kind={kind} next={next} /> });
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext, GatewayModule } from '../kernel/index.js';
 import { installSessionHook } from './session-hook.js';
 import { authPages } from './auth-pages.js';
 import { accountPages } from './account-pages.js';
@@ -7,13 +7,13 @@ import { ceremonyApi } from './ceremony-api.js';
 import { meApi } from './me-api.js';
 import { passkeysApi } from './passkeys-api.js';
 import { sessionsApi } from './sessions-api.js';
+import { accountsErrors } from './accounts-errors.js';
+import { accountsEvents } from './accounts-events.js';
+import { accountsOptions } from './accounts-options.js';
+import { migrations } from './migrations/index.js';
 
-/**
- * Accounts: the session hook (cookie → session, renewal, CSRF token), sign-in/up pages and ceremonies, account
- * pages, and the /api/v1/me API. Declares `profile.write` (bearers changing profile, passkeys, sessions).
- */
-export async function accountsModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  if (!ctx.scopes.has('profile.write')) ctx.scopes.declare({ name: 'profile.write', description: 'Change your profile, passkeys and sessions', source: 'core' });
+/** The session hook first (every later route reads the session), then the pages, ceremonies and the API. */
+async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installSessionHook(app, ctx);
   await authPages(app, ctx);
   await ceremonyApi(app, ctx);
@@ -22,3 +22,17 @@ export async function accountsModule(app: FastifyInstance, ctx: AppContext): Pro
   await passkeysApi(app, ctx);
   await sessionsApi(app, ctx);
 }
+
+/**
+ * Accounts: the session hook (cookie → session, renewal, CSRF token), sign-in/up pages and ceremonies, account
+ * pages, and the /api/v1/me API. Declares `profile.write` (bearers changing profile, passkeys, sessions).
+ */
+export const accountsModule: GatewayModule = {
+  name: 'accounts',
+  options: accountsOptions,
+  migrations,
+  scopes: [{ name: 'profile.write', description: 'Change your profile, passkeys and sessions' }],
+  eventTypes: accountsEvents,
+  errorCodes: Object.values(accountsErrors),
+  routes,
+};

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { renderPage } from '../web/index.js';
-import { LoginPage } from '../web/pages/login-page.js';
-import { SignupPage } from '../web/pages/signup-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { SignupPage } from './pages/signup-page.js';
 import { requireCsrf } from './csrf.js';
 import { safeReturnTo } from './require-user.js';
 import { revokeSessions } from './sessions.js';

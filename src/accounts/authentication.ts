@@ -1,6 +1,7 @@
 import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../server/context.js';
-import { AppError } from '../errors/index.js';
+import type { AppContext } from '../kernel/index.js';
+import { AppError, type ErrorCode } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { relyingParty } from './relying-party.js';
 import { challengeOf, consumeChallenge, storeChallenge } from './challenges.js';
 import { findCredential } from './passkeys.js';
@@ -38,14 +39,14 @@ export async function verifyAuthentication(ctx: AppContext, response: Authentica
   const stored = challenge ? await consumeChallenge(ctx.db, challenge, 'signin') : undefined;
   const credential = await findCredential(ctx.db, typeof response?.id === 'string' ? response.id : '');
   const userId = credential?.user_id ?? null;
-  const refuse = (code: 'ERR_WEBAUTHN_CHALLENGE' | 'ERR_WEBAUTHN_FAILED' | 'ERR_PASSKEY_UNKNOWN', message?: string) =>
+  const refuse = (code: ErrorCode, message?: string) =>
     new SignInRefused(new AppError(code, message), userId, credential?.id ?? null);
-  if (!stored) throw refuse('ERR_WEBAUTHN_CHALLENGE');
-  if (!credential) throw refuse('ERR_PASSKEY_UNKNOWN');
+  if (!stored) throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_CHALLENGE);
+  if (!credential) throw refuse(accountsErrors.ERR_ACCOUNTS_PASSKEY_UNKNOWN);
   const handle = response.response?.userHandle;
   if (handle) {
     const owner = await ctx.db.selectFrom('users').select('webauthn_user_id').where('id', '=', credential.user_id).executeTakeFirst();
-    if (owner?.webauthn_user_id !== handle) throw refuse('ERR_WEBAUTHN_FAILED', 'The passkey answered for another account.');
+    if (owner?.webauthn_user_id !== handle) throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, 'The passkey answered for another account.');
   }
   const rp = relyingParty(ctx.config);
   let verification;
@@ -55,9 +56,9 @@ export async function verifyAuthentication(ctx: AppContext, response: Authentica
       credential: { id: credential.id, publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')), counter: Number(credential.counter), transports: JSON.parse(credential.transports) },
     });
   } catch (e) {
-    throw refuse('ERR_WEBAUTHN_FAILED', `The passkey could not be verified: ${(e as Error).message}`);
+    throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, `The passkey could not be verified: ${(e as Error).message}`);
   }
-  if (!verification.verified) throw refuse('ERR_WEBAUTHN_FAILED');
+  if (!verification.verified) throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED);
   const info = verification.authenticationInfo;
   return { userId: credential.user_id, passkeyId: credential.id, newCounter: info.newCounter, backedUp: info.credentialBackedUp };
 }

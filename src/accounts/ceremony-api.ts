@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { requireCsrf } from './csrf.js';
 import { safeReturnTo } from './require-user.js';
 import { registrationOptions } from './registration.js';

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SymmetricKey } from '../crypto/index.js';
 import { safeEqual } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import './request-context.js';
 
 const keys = new WeakMap<SymmetricKey, Buffer>();
@@ -28,6 +29,6 @@ export async function requireCsrf(request: FastifyRequest, _reply: FastifyReply)
   const body = request.body as Record<string, unknown> | undefined;
   const sent = typeof header === 'string' ? header : body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
   if (!sent || !request.csrfToken || !safeEqual(sent, request.csrfToken)) {
-    throw new AppError('ERR_CSRF', sent ? 'The CSRF token is wrong; reload the page and try again.' : 'The CSRF token is missing; reload the page and try again.');
+    throw new AppError(accountsErrors.ERR_ACCOUNTS_CSRF, sent ? 'The CSRF token is wrong; reload the page and try again.' : 'The CSRF token is missing; reload the page and try again.');
   }
 }

@@ -3,11 +3,12 @@
  * `request.principal` and `request.csrfToken` (typed by ./request-context.ts), and the user queries.
  */
 export { accountsModule } from './accounts-module.js';
-export { requireUser, requireApiUser, safeReturnTo, gatewayAudience, type RequireUserOptions } from './require-user.js';
+export { requireUser, requireApiUser, safeReturnTo, type RequireUserOptions } from './require-user.js';
 export { requireCsrf, csrfTokenFor } from './csrf.js';
 export { SESSION_COOKIE, cookieName, setSessionCookie, clearSessionCookie } from './session-cookie.js';
 export { createUser, getUser, type User } from './users.js';
 export { createSession, listSessions, revokeSessions, type SessionInfo, type IssuedSession } from './sessions.js';
-export { requestMeta, type RequestMeta } from './request-meta.js';
+export { requestMeta } from './request-meta.js';
+export { accountsErrors } from './accounts-errors.js';
 export type { AccountSession } from './request-context.js';
 export type { UsersTable, SessionsTable, PasskeysTable } from './tables.js';

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { listEvents } from '../audit/index.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { getUser } from './users.js';
@@ -20,7 +21,7 @@ export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void
     schema: { tags: ['account'], summary: 'Your account and profile', security, response: { 200: userSchema } },
   }, async (request) => {
     const user = await getUser(ctx.db, request.principal!.userId ?? '');
-    if (!user) throw new AppError('ERR_NOT_FOUND', 'No account for this token.');
+    if (!user) throw new AppError(accountsErrors.ERR_ACCOUNTS_NOT_FOUND, 'No account for this token.');
     return user;
   });
 
@@ -48,6 +49,6 @@ export async function meApi(app: FastifyInstance, ctx: AppContext): Promise<void
     },
   }, async (request) => {
     const q = request.query as { kind?: string; before?: string; limit?: number };
-    return listEvents(ctx.db, { userId: request.principal!.userId ?? '', ...q });
+    return listEvents(ctx.db, ctx.registries.eventTypes, { userId: request.principal!.userId ?? '', ...q });
   });
 }

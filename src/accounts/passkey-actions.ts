@@ -1,16 +1,17 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { sql } from 'kysely';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
 import { insertPasskey, passkeyName, removePasskey, renamePasskey, toPasskey, type Passkey } from './passkeys.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../kernel/index.js';
 import { revokeSessionsIn } from './sessions.js';
 
 /** A credential id stored meanwhile by a concurrent ceremony: a clear 409, not a 500. */
 export function alreadyRegistered(e: unknown): never {
-  if (isUniqueViolation(e)) throw new AppError('ERR_CONFLICT', 'This passkey is already registered.');
+  if (isUniqueViolation(e)) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_EXISTS);
   throw e;
 }
 

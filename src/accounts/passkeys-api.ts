@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listPasskeys } from './passkeys.js';
@@ -20,7 +21,7 @@ export async function passkeysApi(app: FastifyInstance, ctx: AppContext): Promis
   // A passkey is the person, for good: only their signed-in session adds one. A bearer (OAuth grant, delegation,
   // API token) with profile.write could otherwise turn itself into a sign-in that outlives its own revocation.
   const sessionOnly = async (request: FastifyRequest) => {
-    if (request.principal?.kind !== 'session') throw new AppError('ERR_FORBIDDEN', 'Adding a passkey needs your signed-in session, not a bearer token.');
+    if (request.principal?.kind !== 'session') throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Adding a passkey needs your signed-in session, not a bearer token.');
   };
   const add = [...write, sessionOnly];
   const tags = ['passkeys'];

@@ -1,6 +1,7 @@
 import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
 import type { Executor } from '../store/index.js';
-import { AppError } from '../errors/index.js';
+import { AppError, httpErrors } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { isId } from './api-schemas.js';
 import type { PasskeysTable } from './tables.js';
 import './tables.js';
@@ -42,20 +43,20 @@ export async function insertPasskey(db: Executor, row: PasskeysTable): Promise<v
 
 /** Renames one of the person's passkeys; returns the old name. 404 when it is not theirs. */
 export async function renamePasskey(db: Executor, userId: string, id: string, name: string): Promise<string> {
-  if (!isId(id)) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
+  if (!isId(id)) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_NOT_FOUND);
   const row = await db.selectFrom('passkeys').select('name').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-  if (!row) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
+  if (!row) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_NOT_FOUND);
   await db.updateTable('passkeys').set({ name }).where('id', '=', id).where('user_id', '=', userId).execute();
   return row.name;
 }
 
 /** Removes one of the person's passkeys, never the last one (409). Call inside a transaction. */
 export async function removePasskey(db: Executor, userId: string, id: string): Promise<Passkey> {
-  if (!isId(id)) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
+  if (!isId(id)) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_NOT_FOUND);
   const rows = await db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).execute();
   const row = rows.find((r) => r.id === id);
-  if (!row) throw new AppError('ERR_NOT_FOUND', 'No such passkey on your account.');
-  if (rows.length <= 1) throw new AppError('ERR_LAST_PASSKEY');
+  if (!row) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_NOT_FOUND);
+  if (rows.length <= 1) throw new AppError(accountsErrors.ERR_ACCOUNTS_LAST_PASSKEY);
   await db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).execute();
   return toPasskey(row);
 }
@@ -64,7 +65,7 @@ export async function removePasskey(db: Executor, userId: string, id: string): P
 export function passkeyName(raw: unknown): string {
   const name = typeof raw === 'string' ? raw.normalize('NFC').trim() : '';
   if (!name || name.length > 64 || /[\p{Cc}]/u.test(name)) {
-    throw new AppError('ERR_VALIDATION', 'A passkey name is 1 to 64 characters, without control characters.', { field: 'name' });
+    throw new AppError(httpErrors.ERR_VALIDATION, 'A passkey name is 1 to 64 characters, without control characters.', { field: 'name' });
   }
   return name;
 }

@@ -1,9 +1,10 @@
-import type { AppContext } from '../server/context.js';
-import { AppError } from '../errors/index.js';
+import type { AppContext } from '../kernel/index.js';
+import { AppError, httpErrors } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { checkWalletAddress } from './wallet-address.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { getUser, toUser, type User } from './users.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../kernel/index.js';
 
 /** Profile fields a person may set; `null` or '' clears one. */
 export interface ProfileChanges {
@@ -15,7 +16,7 @@ export interface ProfileChanges {
 
 export const PROFILE_FIELDS = ['username', 'email', 'phone', 'wallet'] as const;
 
-const invalid = (field: string, message: string) => new AppError('ERR_VALIDATION', message, { field });
+const invalid = (field: string, message: string) => new AppError(httpErrors.ERR_VALIDATION, message, { field });
 
 /** Validates and normalises one field; returns null for an empty value (cleared). */
 export function normaliseField(field: (typeof PROFILE_FIELDS)[number], raw: unknown): string | null {
@@ -54,9 +55,9 @@ export async function updateProfile(ctx: AppContext, o: { userId: string; change
   const next: Record<string, string | null> = {};
   for (const field of PROFILE_FIELDS) if (field in o.changes) next[field] = normaliseField(field, o.changes[field]);
   const unknown = Object.keys(o.changes).filter((k) => !(PROFILE_FIELDS as readonly string[]).includes(k) && k !== '_csrf');
-  if (unknown.length) throw new AppError('ERR_VALIDATION', `Unknown profile field: ${unknown.join(', ')}.`, { field: unknown[0] });
+  if (unknown.length) throw new AppError(httpErrors.ERR_VALIDATION, `Unknown profile field: ${unknown.join(', ')}.`, { field: unknown[0] });
   const before = await getUser(ctx.db, o.userId);
-  if (!before) throw new AppError('ERR_NOT_FOUND', 'No such account.');
+  if (!before) throw new AppError(accountsErrors.ERR_ACCOUNTS_NOT_FOUND);
   const changed = Object.keys(next).filter((f) => (before as unknown as Record<string, unknown>)[f] !== next[f]);
   if (changed.length === 0) return before;
   return ctx.db.transaction().execute(async (trx) => {
@@ -64,7 +65,7 @@ export async function updateProfile(ctx: AppContext, o: { userId: string; change
       if (!changed.includes(field) || next[field] === null) continue;
       const key = field === 'username' ? usernameKey(next[field]!) : next[field]!;
       const taken = await trx.selectFrom('users').select('id').where(column, '=', key).where('id', '!=', o.userId).executeTakeFirst();
-      if (taken) throw new AppError('ERR_PROFILE_TAKEN', `This ${field} is already used by another account.`, { field });
+      if (taken) throw new AppError(accountsErrors.ERR_ACCOUNTS_PROFILE_TAKEN, `This ${field} is already used by another account.`, { field });
     }
     const set: Record<string, string | number | null> = { updated_at: Date.now() };
     for (const f of changed) set[f] = next[f];
@@ -77,7 +78,7 @@ export async function updateProfile(ctx: AppContext, o: { userId: string; change
     return toUser((await trx.selectFrom('users').selectAll().where('id', '=', o.userId).executeTakeFirstOrThrow()));
   }).catch((e: unknown) => {
     if (e instanceof AppError) throw e;
-    if (isUniqueViolation(e)) throw new AppError('ERR_PROFILE_TAKEN');
+    if (isUniqueViolation(e)) throw new AppError(accountsErrors.ERR_ACCOUNTS_PROFILE_TAKEN);
     throw e;
   });
 }

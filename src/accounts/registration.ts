@@ -1,13 +1,14 @@
 import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import type { PasskeysTable } from './tables.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { relyingParty } from './relying-party.js';
 import { challengeOf, consumeChallenge, storeChallenge } from './challenges.js';
 import { findCredential, listPasskeys, passkeyName } from './passkeys.js';
 import { getUser, newUserIdentity, webauthnUserIdOf } from './users.js';
 import { aaguidName } from './aaguid-names.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../kernel/index.js';
 
 /**
  * Registration options for a discoverable credential (resident key required, user verification preferred).
@@ -54,13 +55,13 @@ export interface VerifiedRegistration {
  * Verifies an attestation against its single-use challenge (origin, RP ID, signature). `userId` set: adding
  * to that account (the challenge must have been issued to it); unset: a sign-up, with the user id allocated
  * with the challenge. The challenge is consumed before verifying, so it is gone even when verification fails.
- * Throws ERR_WEBAUTHN_CHALLENGE, ERR_WEBAUTHN_FAILED or ERR_CONFLICT with a message saying why.
+ * Throws ERR_ACCOUNTS_WEBAUTHN_CHALLENGE, ERR_ACCOUNTS_WEBAUTHN_FAILED or ERR_ACCOUNTS_PASSKEY_EXISTS with a message saying why.
  */
 export async function verifyRegistration(ctx: AppContext, o: { response: RegistrationResponseJSON; userId?: string; name?: string }): Promise<VerifiedRegistration> {
   const challenge = challengeOf(o.response);
   const purpose = o.userId ? 'add-passkey' : 'signup';
   const stored = challenge ? await consumeChallenge(ctx.db, challenge, purpose) : undefined;
-  if (!stored || !stored.user_id || !stored.webauthn_user_id || (o.userId && stored.user_id !== o.userId)) throw new AppError('ERR_WEBAUTHN_CHALLENGE');
+  if (!stored || !stored.user_id || !stored.webauthn_user_id || (o.userId && stored.user_id !== o.userId)) throw new AppError(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_CHALLENGE);
   const rp = relyingParty(ctx.config);
   let verification;
   try {
@@ -68,11 +69,11 @@ export async function verifyRegistration(ctx: AppContext, o: { response: Registr
       response: o.response, expectedChallenge: stored.challenge, expectedOrigin: rp.origins, expectedRPID: rp.rpID, requireUserVerification: false,
     });
   } catch (e) {
-    throw new AppError('ERR_WEBAUTHN_FAILED', `The new passkey could not be verified: ${(e as Error).message}`);
+    throw new AppError(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, `The new passkey could not be verified: ${(e as Error).message}`);
   }
-  if (!verification.verified) throw new AppError('ERR_WEBAUTHN_FAILED', 'The new passkey could not be verified.');
+  if (!verification.verified) throw new AppError(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, 'The new passkey could not be verified.');
   const info = verification.registrationInfo;
-  if (await findCredential(ctx.db, info.credential.id)) throw new AppError('ERR_CONFLICT', 'This passkey is already registered.');
+  if (await findCredential(ctx.db, info.credential.id)) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_EXISTS);
   const row: PasskeysTable = {
     id: info.credential.id, user_id: stored.user_id, public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
     counter: info.credential.counter, transports: JSON.stringify(knownTransports(info.credential.transports ?? o.response.response?.transports)),

@@ -1,4 +1,4 @@
-import type { Principal } from '../tokens/index.js';
+import type { Principal } from '../kernel/index.js';
 
 /** The browser session a request carries (from the session cookie), after verification. */
 export interface AccountSession {
@@ -15,5 +15,7 @@ declare module 'fastify' {
     accountSession: AccountSession | null;
     /** CSRF token bound to the session (or, before sign-in, to this browser); forms send it as `_csrf`. */
     csrfToken: string | undefined;
+    /** Why the request's session cookie was refused (expired, revoked, bad signature…), if it was. */
+    sessionRejection: string | undefined;
   }
 }

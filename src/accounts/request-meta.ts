@@ -1,10 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-
-/** Where a request came from, as stored on sessions and audit events. */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
+import type { RequestMeta } from '../kernel/index.js';
 
 /** The client IP (per the trustProxy setting) and user agent of a request. */
 export function requestMeta(request: FastifyRequest): RequestMeta {

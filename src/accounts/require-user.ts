@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { AppContext } from '../server/context.js';
-import { AppError, InsufficientScope, InvalidToken, OAuthError } from '../errors/index.js';
-import { sessionRejection } from './session-hook.js';
+import type { AppContext } from '../kernel/index.js';
+import { AppError, InvalidToken, OAuthError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import './request-context.js';
 
 export interface RequireUserOptions {
@@ -10,17 +10,10 @@ export interface RequireUserOptions {
   /** Scope a bearer token must carry (sessions have every right of their person). */
   scope?: string;
   /**
-   * Audience an OAuth access token must carry (RFC 8707/9068). Default: the gateway itself
-   * (`gatewayAudience(config)`), so a token minted for another resource is refused here. Sessions and API
-   * tokens have no audience.
+   * The resource a bearer must be meant for (RFC 8707/9068). Default: the gateway's own API, so a token minted
+   * for another resource is refused here (sessions and API tokens are the gateway's own: see VerifyOptions).
    */
   audience?: string;
-}
-
-/** The gateway's own API as a resource indicator: the public URL in canonical form (the default token audience). */
-export function gatewayAudience(config: { publicUrl: string }): string {
-  const u = new URL(config.publicUrl);
-  return u.origin + (u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, ''));
 }
 
 /**
@@ -38,7 +31,7 @@ export function safeReturnTo(value: unknown): string {
  */
 export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHandlerAsyncHookHandler {
   const resourceMetadata = `${ctx.config.publicUrl}/.well-known/oauth-protected-resource`;
-  const audience = o.audience ?? gatewayAudience(ctx.config);
+  const audience = o.audience ?? ctx.resources.gatewayUrl;
   // RFC 6750 §3 / RFC 9728 §5.1: the challenge names where to discover the AS and, when known, the scope needed.
   const withMetadata = (e: OAuthError) => {
     e.wwwAuthenticate = { ...e.wwwAuthenticate, resource_metadata: resourceMetadata, ...(o.scope ? { scope: o.scope } : {}) };
@@ -48,26 +41,15 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     const auth = request.headers.authorization;
     // Pages and their forms are the browser session's: they check no scope and a bearer is exempt from CSRF, so a
     // bearer here (even with someone's session cookie beside it) would act with every right of its person.
-    if (auth !== undefined && o.page) throw new AppError('ERR_FORBIDDEN', 'Pages need a signed-in browser session; with a bearer token use the JSON API under /api/v1.');
+    if (auth !== undefined && o.page) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Pages need a signed-in browser session; with a bearer token use the JSON API under /api/v1.');
     if (auth !== undefined) {
       const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
       if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));
-      let principal;
       try {
-        principal = await ctx.tokens.verify(m[1], { ip: request.ip });
+        request.principal = await ctx.tokens.verify(m[1], { audience, scope: o.scope, ip: request.ip });
       } catch (e) {
         throw e instanceof OAuthError ? withMetadata(e) : e;
       }
-      if (principal.kind === 'access' && !principal.audience.includes(audience)) {
-        ctx.tokens.refusals.note(principal, 'token audience is another resource', request.ip);
-        throw withMetadata(new InvalidToken('token audience is another resource'));
-      }
-      if (o.scope && principal.kind !== 'session' && !principal.scopes.includes(o.scope)) {
-        const err = new InsufficientScope(`this needs the scope ${o.scope}`);
-        err.wwwAuthenticate = { scope: o.scope, resource_metadata: resourceMetadata };
-        throw err;
-      }
-      request.principal = principal;
       return;
     }
     if (request.accountSession) {
@@ -77,7 +59,7 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     if (o.page) {
       return reply.redirect(`/login?return_to=${encodeURIComponent(safeReturnTo(request.url))}`, 302);
     }
-    throw withMetadata(new InvalidToken(sessionRejection(request) ?? 'sign in or send a bearer token'));
+    throw withMetadata(new InvalidToken(request.sessionRejection ?? 'sign in or send a bearer token'));
   };
 }
 

@@ -1,5 +1,6 @@
+import { accountsErrors } from './accounts-errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { randomToken } from '../crypto/index.js';
 import { ANON_COOKIE, SESSION_COOKIE, cookieName, clearSessionCookie, setAnonCookie, setSessionCookie } from './session-cookie.js';
 import { csrfTokenFor } from './csrf.js';
@@ -10,10 +11,6 @@ import './request-context.js';
 const TOUCH_EVERY_MS = 60_000;
 /** Marks (in `touched`) a session that reached its absolute lifetime and is left to run out. */
 const FINAL = Number.POSITIVE_INFINITY;
-const rejections = new WeakMap<FastifyRequest, string>();
-
-/** Why the request's session cookie was refused (expired, revoked, bad signature…), if it was. */
-export const sessionRejection = (request: FastifyRequest): string | undefined => rejections.get(request);
 
 /** The `sub` of a token whose signature verified but which was refused later (revoked): whose log shows it. */
 function subjectOfRevoked(token: string, reason: string): string | null {
@@ -35,6 +32,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
   app.decorateRequest('principal', null);
   app.decorateRequest('accountSession', null);
   app.decorateRequest('csrfToken', undefined);
+  app.decorateRequest('sessionRejection', undefined);
   const touched = new Map<string, number>();
 
   async function resolve(request: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {
@@ -45,7 +43,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     } catch (e) {
       const reason = e instanceof Error ? e.message : 'malformed token';
       const userId = subjectOfRevoked(token, reason);
-      rejections.set(request, reason);
+      request.sessionRejection = reason;
       ctx.audit.enqueue({ action: 'session.rejected', result: 'failure', actor: { type: userId ? 'user' : 'anonymous', id: userId }, userId, ...meta, detail: { reason } });
       clearSessionCookie(reply, ctx.config);
       return;
@@ -87,7 +85,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
   });
 
   app.addHook('onError', async (request, _reply, error) => {
-    if ((error as { code?: string }).code !== 'ERR_CSRF') return;
+    if ((error as { code?: string }).code !== accountsErrors.ERR_ACCOUNTS_CSRF.code) return;
     const userId = request.accountSession?.userId ?? null;
     ctx.audit.enqueue({
       action: 'csrf.rejected', result: 'failure', actor: { type: userId ? 'user' : 'anonymous', id: userId }, userId, ...requestMeta(request),

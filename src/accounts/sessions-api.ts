@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
+import { accountsErrors } from './accounts-errors.js';
 import { requireApiUser } from './require-user.js';
 import { requireCsrf } from './csrf.js';
 import { listSessions, revokeSessions } from './sessions.js';
@@ -33,7 +34,7 @@ export async function sessionsApi(app: FastifyInstance, ctx: AppContext): Promis
   }, async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const done = await revokeSessions(ctx, { userId: request.principal!.userId ?? '', ids: [id], reason: 'revoked by you', meta: requestMeta(request) });
-    if (done.length === 0) throw new AppError('ERR_NOT_FOUND', 'No such live session on your account.');
+    if (done.length === 0) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_NOT_FOUND);
     return reply.code(204).send();
   });
 

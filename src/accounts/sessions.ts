@@ -1,7 +1,7 @@
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import type { Executor, Tx } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../kernel/index.js';
 import { isId } from './api-schemas.js';
 import './tables.js';
 
@@ -109,7 +109,7 @@ export async function revokeSessionsIn(
   if (rows.length === 0) return [];
   const now = Date.now();
   await trx.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
-  await ctx.tokens.revocations.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })));
+  await ctx.tokens.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })));
   for (const r of rows) {
     await ctx.audit.record(trx, {
       action: 'session.revoked', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: r.id }, ...o.meta,

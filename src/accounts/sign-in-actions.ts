@@ -1,5 +1,5 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { auditRegistrationFailure, verifyRegistration } from './registration.js';
 import { SignInRefused, verifyAuthentication } from './authentication.js';
@@ -7,7 +7,7 @@ import { insertPasskey } from './passkeys.js';
 import { alreadyRegistered } from './passkey-actions.js';
 import { createUser } from './users.js';
 import { createSession, type IssuedSession } from './sessions.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../kernel/index.js';
 
 /**
  * Sign-up: verifies the new discoverable passkey, then creates the account, stores the passkey and starts a

@@ -1,8 +1,20 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { GatewayModule } from '../kernel/index.js';
 import { agentsRoutes } from './agents-routes.js';
+import { agentsErrors } from './agents-errors.js';
+import { agentsEvents } from './agents-events.js';
+import { agentsOptions } from './agents-options.js';
+import { migrations } from './migrations/index.js';
 
-/** Agents and delegation: the Proxyme API, /api/v1/me/agents and the Agents page. */
-export async function agentsModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await agentsRoutes(app, ctx);
-}
+/** Agents and delegation: the seed's agent API (made safe), /api/v1/me/agents and the Agents page. */
+export const agentsModule: GatewayModule = {
+  name: 'agents',
+  options: agentsOptions,
+  migrations,
+  scopes: [
+    { name: 'agents.manage', description: 'Register and manage AI agents on your behalf' },
+    { name: 'delegate', description: 'Delegate your rights to agents you registered' },
+  ],
+  eventTypes: agentsEvents,
+  errorCodes: Object.values(agentsErrors),
+  routes: agentsRoutes,
+};

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
 import { renderPage } from '../web/index.js';
 import { registerAgent } from './register-agent.js';
@@ -11,7 +11,7 @@ import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
 import type { ShownOnce } from './agent-forms.js';
 import { AppError } from '../errors/index.js';
-import { scopesCallerMayGrant } from '../tokens/index.js';
+import { scopesCallerMayGrant } from '../scopes/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
@@ -27,7 +27,7 @@ const delegateBody = {
 const body = (r: FastifyRequest) => (r.body && typeof r.body === 'object' ? (r.body as Record<string, unknown>) : {});
 
 /**
- * The Proxyme API made safe (register_agent, delegate, validate_delegation, revoke_delegation), the person's
+ * The seed API made safe (register_agent, delegate, validate_delegation, revoke_delegation), the person's
  * agents as JSON, and the /account/agents page.
  */
 export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -67,10 +67,10 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const show = async (request: FastifyRequest, reply: FastifyReply, extra: { ok?: string; error?: string; shown?: ShownOnce; status?: number } = {}) => {
     const agents = await listAgents(ctx, userOf(request));
     const names = new Map(agents.map((a) => [a.clientId, a.name]));
-    const grantable = new Set(scopesCallerMayGrant(ctx.scopes, request.principal!));
+    const grantable = new Set(scopesCallerMayGrant(ctx.registries.scopes, request.principal!));
     return renderPage(reply, {
       title: 'Agents', request, status: extra.status,
-      body: <AgentsPage agents={agents} names={names} grantable={ctx.scopes.all().filter((s) => grantable.has(s.name))} maxTtl={ctx.config.delegationMaxTtl}
+      body: <AgentsPage agents={agents} names={names} grantable={ctx.registries.scopes.all().filter((s) => grantable.has(s.name))} maxTtl={ctx.config.delegationMaxTtl}
         csrfToken={request.csrfToken} ok={extra.ok} error={extra.error} shown={extra.shown} />,
     });
   };

@@ -1,9 +1,8 @@
-import type { AppContext } from '../server/context.js';
+import type { AppContext, Principal } from '../kernel/index.js';
 import { OAuthError } from '../errors/index.js';
-import type { Principal } from '../tokens/index.js';
 import './delegations-table.js';
 
-/** The Proxyme `validate_delegation` answer. Invalid tokens get `valid: false` and a reason, never an error. */
+/** The seed `validate_delegation` answer. Invalid tokens get `valid: false` and a reason, never an error. */
 export type DelegationStatus =
   | { valid: true; user_id: string; agent_id: string; scopes: string[]; expires_at: number; delegation_id: string; act_chain: string[]; audience: string[] }
   | { valid: false; reason: string };

@@ -1,6 +1,6 @@
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import './delegations-table.js';
-import { parseScope } from '../oauth/index.js';
+import { parseScope } from '../scopes/index.js';
 
 /** A token issued under a delegation: the delegation token itself (depth 0) or one exchanged from it. */
 export interface ChainTokenView {
@@ -70,7 +70,7 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
     const view: ChainTokenView = {
       jti: t.jti, clientId: t.client_id, scopes: parseScope(t.scope), audience: t.audience.split(' ').filter(Boolean), parentJti: t.parent_jti,
       depth: parent ? parent.depth + 1 : 0, createdAt: Number(t.created_at), expiresAt: Number(t.expires_at), lastUsedAt: n(t.last_used_at), lastUsedIp: t.last_used_ip,
-      revoked: ctx.tokens.revocations.hasAny([t.jti, ...(t.grant_id ? [t.grant_id] : [])]) || !!parent?.revoked,
+      revoked: ctx.tokens.isRevoked([t.jti, ...(t.grant_id ? [t.grant_id] : [])]) || !!parent?.revoked,
     };
     byJti.set(t.jti, view);
   }

@@ -1,5 +1,4 @@
-import type { AppContext } from '../server/context.js';
-import type { RequestMeta } from '../tokens/index.js';
+import type { AppContext, RequestMeta } from '../kernel/index.js';
 import { revokeGrant } from '../oauth/index.js';
 import { revokeDelegations } from './revoke-delegation.js';
 import './delegations-table.js';
@@ -9,7 +8,7 @@ import './delegations-table.js';
  * at once: its delegations (with their exchanged descendants, whoever holds them), tokens exchanged to it from
  * other delegations (with their descendants), and OAuth consents given to it. Returns the tokens revoked.
  */
-export async function revokeAgentAccess(ctx: AppContext, userId: string, agentId: string, meta: RequestMeta = {}): Promise<number> {
+export async function revokeAgentAccess(ctx: AppContext, userId: string, agentId: string, meta: Partial<RequestMeta> = {}): Promise<number> {
   const now = Date.now();
   const count = await ctx.db.transaction().execute(async (trx) => {
     const delegations = await trx.selectFrom('delegations').select(['id', 'expires_at'])

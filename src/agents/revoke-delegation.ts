@@ -1,6 +1,5 @@
-import type { AppContext } from '../server/context.js';
+import type { AppContext, RequestMeta, RevocableId } from '../kernel/index.js';
 import type { Executor } from '../store/index.js';
-import type { RequestMeta, RevocableId } from '../tokens/index.js';
 import { delegationOf, delegationStatus } from './delegation-status.js';
 import './delegations-table.js';
 
@@ -20,7 +19,7 @@ export async function revokeDelegations(ctx: AppContext, db: Executor, rows: Arr
  * The delegation token itself revokes the whole delegation; an exchanged token revokes itself and everything
  * exchanged from it. A token that is already invalid (expired, revoked) is answered the same way: it is dead.
  */
-export async function revokeByToken(ctx: AppContext, token: unknown, meta: RequestMeta = {}): Promise<{ status: 'revoked' } | { status: 'invalid'; reason: string }> {
+export async function revokeByToken(ctx: AppContext, token: unknown, meta: Partial<RequestMeta> = {}): Promise<{ status: 'revoked' } | { status: 'invalid'; reason: string }> {
   const status = await delegationStatus(ctx, token);
   if (!status.valid) {
     return ['token revoked', 'token expired'].includes(status.reason) ? { status: 'revoked' } : { status: 'invalid', reason: status.reason };

@@ -1,5 +1,5 @@
 import type { Executor } from '../store/index.js';
-import { eventTypes } from './event-types.js';
+import type { EventType, Registry } from '../kernel/index.js';
 
 export interface AuditEntry {
   id: string;
@@ -17,7 +17,7 @@ export interface AuditEntry {
 
 export interface AuditQuery {
   userId: string;
-  /** Filter by kind (see eventTypes). */
+  /** Filter by kind (of the declared event types). */
   kind?: string;
   /** Cursor: return events older than this id. */
   before?: string;
@@ -25,18 +25,18 @@ export interface AuditQuery {
 }
 
 /** A person's access log, newest first, paged by cursor and filterable by kind. */
-export async function listEvents(db: Executor, q: AuditQuery): Promise<{ events: AuditEntry[]; next?: string }> {
+export async function listEvents(db: Executor, eventTypes: Registry<EventType>, q: AuditQuery): Promise<{ events: AuditEntry[]; next?: string }> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
   let query = db.selectFrom('audit_events').selectAll().where('user_id', '=', q.userId);
   if (q.kind) {
-    const actions = Object.entries(eventTypes).filter(([, t]) => t.kind === q.kind).map(([a]) => a);
+    const actions = eventTypes.all().filter((t) => t.kind === q.kind).map((t) => t.action);
     if (actions.length === 0) return { events: [] };
     query = query.where('action', 'in', actions);
   }
   if (q.before) query = query.where('id', '<', q.before);
   const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
   const events = rows.slice(0, limit).map((r) => {
-    const t = (eventTypes as Record<string, { kind: string; label: string }>)[r.action];
+    const t = eventTypes.get(r.action);
     return {
       id: r.id, time: Number(r.created_at), action: r.action, kind: t?.kind ?? 'other', label: t?.label ?? r.action, result: r.result,
       actor: { type: r.actor_type, id: r.actor_id }, target: { type: r.target_type, id: r.target_id },

@@ -1,6 +1,6 @@
-import { groupCommitOf, preparedQuery, type Db, type Executor } from '../store/index.js';
+import { preparedInsert, type Db, type Executor, type GroupCommit, type WriteStep } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
-import type { AuditEvent } from './event-types.js';
+import type { AuditEvent, AuditSink, EventType, Registry } from '../kernel/index.js';
 import { scrub } from './scrub.js';
 
 export interface AuditEventsTable {
@@ -24,54 +24,71 @@ declare module '../store/database.js' {
   }
 }
 
-const COLUMNS = ['id', 'created_at', 'action', 'result', 'actor_type', 'actor_id', 'user_id', 'target_type', 'target_id', 'ip', 'user_agent', 'detail'] as const;
-const insertEvent = preparedQuery((db, slot) => db.insertInto('audit_events').values(
-  Object.fromEntries(COLUMNS.map((c, i) => [c, slot(i)])) as unknown as AuditEventsTable,
-));
+const insertEvent = preparedInsert('audit_events', [
+  'id', 'created_at', 'action', 'result', 'actor_type', 'actor_id', 'user_id', 'target_type', 'target_id', 'ip', 'user_agent', 'detail',
+]);
 
-const values = (row: AuditEventsTable) => COLUMNS.map((c) => row[c]);
-
-function toRow(e: AuditEvent): AuditEventsTable {
-  return {
-    id: randomId('ev'),
-    created_at: Date.now(),
-    action: e.action,
-    result: e.result ?? 'success',
-    actor_type: e.actor.type,
-    actor_id: e.actor.id ?? null,
-    user_id: e.userId ?? null,
-    target_type: e.target?.type ?? null,
-    target_id: e.target?.id ?? null,
-    ip: e.ip ?? null,
-    user_agent: e.userAgent?.slice(0, 512) ?? null,
-    detail: JSON.stringify(scrub(e.detail ?? {})),
-  };
+/** The options of an AuditWriter. */
+export interface AuditWriterOptions {
+  /** Batching interval of `enqueue` (ms). */
+  flushMs: number;
+  /** Every event recorded (the metrics). */
+  onEvent?: (e: AuditEvent) => void;
+  onError?: (err: unknown) => void;
 }
 
 /**
- * The durable audit writer. `record(trx, event)` writes inside the caller's transaction, so a change and the
- * event that records it commit together. `enqueue(event)` batches high-volume events (token use, proxy calls)
- * and writes them every `flushMs`; `flush()` runs on shutdown. Every event also reaches `onEvent` (metrics).
+ * The durable audit writer. `record(trx, event)` writes inside the caller's transaction and `step(event)` inside
+ * its group-commit unit, so a change and the event that records it commit together. `enqueue(event)` batches
+ * events that record no change of their own (token use, refusals) and writes them every `flushMs`; `flush()`
+ * runs on shutdown. Every event reaches `onEvent` (metrics). An action no module declared is refused: a typo
+ * would otherwise be an event no access-log filter shows.
  */
-export class AuditWriter {
+export class AuditWriter implements AuditSink {
   private queue: AuditEventsTable[] = [];
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
-    private readonly o: { flushMs: number; onEvent?: (e: AuditEvent) => void; onError?: (err: unknown) => void },
+    private readonly commits: GroupCommit,
+    private readonly eventTypes: Registry<EventType>,
+    private readonly o: AuditWriterOptions,
   ) {}
 
-  /** Writes the event with `db` (pass the open transaction of the change it records). */
+  private row(e: AuditEvent): AuditEventsTable {
+    if (!this.eventTypes.has(e.action)) throw new Error(`audit event type ${e.action} is not declared by any module`);
+    return {
+      id: randomId('ev'),
+      created_at: Date.now(),
+      action: e.action,
+      result: e.result ?? 'success',
+      actor_type: e.actor.type,
+      actor_id: e.actor.id ?? null,
+      user_id: e.userId ?? null,
+      target_type: e.target?.type ?? null,
+      target_id: e.target?.id ?? null,
+      ip: e.ip ?? null,
+      user_agent: e.userAgent?.slice(0, 512) ?? null,
+      detail: JSON.stringify(scrub(e.detail ?? {})),
+    };
+  }
+
   async record(db: Executor, event: AuditEvent): Promise<void> {
-    await insertEvent(db, values(toRow(event)));
+    await insertEvent(db, this.row(event));
     this.o.onEvent?.(event);
   }
 
-  /** Queues the event for the next batch write. */
+  step(event: AuditEvent): WriteStep {
+    return insertEvent.step(this.db, this.row(event));
+  }
+
+  committed(events: readonly AuditEvent[]): void {
+    for (const e of events) this.o.onEvent?.(e);
+  }
+
   enqueue(event: AuditEvent): void {
-    this.queue.push(toRow(event));
+    this.queue.push(this.row(event));
     this.o.onEvent?.(event);
     if (this.queue.length >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
@@ -90,7 +107,7 @@ export class AuditWriter {
     this.flushing = this.flushing.then(async () => {
       if (!batch.length) return;
       try {
-        await groupCommitOf(this.db).run(batch.map((row) => insertEvent.step(this.db, values(row))));
+        await this.commits.run(batch.map((row) => insertEvent.step(this.db, row)));
       } catch (err) {
         this.o.onError?.(err);
       }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { canonicalResource, resourcesOf } from '../oauth/index.js';
+import { canonicalResource, SCOPE_TOKEN } from '../kernel/index.js';
 import { withContext } from './with-context.js';
-
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
  * `oauth3 resource add|list|remove`: resource servers (e.g. MCP servers running elsewhere that use this gateway
@@ -31,7 +29,7 @@ export function resourceCommand(program: Command): void {
     .command('list')
     .description('list every resource server (gateway, config and added ones)')
     .action(() => withContext(async (ctx) => {
-      for (const r of await resourcesOf(ctx).list()) process.stdout.write(`${r.url}\t${r.name}\t${r.source}\t${r.scopes.join(' ')}\n`);
+      for (const r of await ctx.resources.list()) process.stdout.write(`${r.url}\t${r.name}\t${r.source}\t${r.scopes.join(' ')}\n`);
     }));
   resource
     .command('remove <url>')

@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/index.js';
-import { createLogger, runCluster, startServer } from '../server/index.js';
+import { createLogger, loadGateway, runCluster, startServer } from '../server/index.js';
 
 /**
  * `oauth3 serve`: starts the gateway (config from env and OAUTH3_CONFIG); SIGTERM/SIGINT stop it gracefully.
@@ -12,8 +11,8 @@ export function serveCommand(program: Command): void {
     .command('serve')
     .description('start the gateway')
     .action(async () => {
-      const config = loadConfig();
-      if (config.workers > 1 && cluster.isPrimary) await runCluster(config, createLogger(config.logLevel), config.workers);
-      else await startServer(config, { handleSignals: true });
+      const { config, modules } = await loadGateway();
+      if (config.workers > 1 && cluster.isPrimary) await runCluster(config, modules, createLogger(config.logLevel), config.workers);
+      else await startServer(config, { handleSignals: true, modules });
     });
 }

@@ -1,2 +1,4 @@
-export { loadConfig, ConfigError } from './load-config.js';
-export { schema, type Config } from './schema.js';
+export { loadConfig, configSchema, ConfigError } from './load-config.js';
+export { coreOptions } from './core-options.js';
+export { opt, type Option, type OptionSchema, type OptionValues } from './option.js';
+export type { Config } from './config.js';

@@ -1,6 +1,6 @@
 /**
  * A typed config option: where it comes from (env name, file key), how a string is parsed, its default and
- * the reason it exists. The schema in `schema.ts` is a record of these; `loadConfig` reads them all.
+ * the reason it exists. The core and each module declare a slice of these; `loadConfig` reads them all.
  */
 export interface Option<T> {
   /** Environment variable name (fixed: operators rely on it). */
@@ -107,3 +107,10 @@ export const opt = {
     };
   },
 };
+
+/** A slice of the config schema: option name (the config file's key) → Option. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OptionSchema = Record<string, Option<any>>;
+
+/** The validated values of a slice. */
+export type OptionValues<S extends OptionSchema> = { [K in keyof S]: S[K] extends { parse: (raw: unknown) => infer T } ? T : never };

@@ -3,3 +3,4 @@ export { seal, open, sealedKeyId, symmetricKey, MissingKeyError, type SymmetricK
 export { loadMasterKey, parseMasterKey, MasterKeyError } from './master-key.js';
 export { signJwt, verifyJwt, decodeJwt, JwtError, type JwtHeader, type JwtPayload } from './jwt.js';
 export { SigningKeyRing, SigningKeyError, type SigningKeyInfo, type SigningKeysTable } from './signing-key-ring.js';
+export type { PendingJwt } from './signature-queue.js';

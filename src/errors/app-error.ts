@@ -1,19 +1,21 @@
-import { errorCodes, type ErrorCode } from './error-codes.js';
+import type { ErrorCode } from './error-code.js';
 
 /**
- * An error with a stable code from the registry. `message` may add detail for the client (never a secret);
+ * An error with a stable code (see defineErrorCodes). `message` may add detail for the client (never a secret);
  * `details` is a small JSON object (e.g. which field is wrong).
  */
 export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
+  readonly code: string;
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message?: string,
     readonly details?: Record<string, unknown>,
   ) {
-    super(message ?? errorCodes[code].message);
-    this.status = errorCodes[code].status;
+    super(message ?? code.message);
+    this.code = code.code;
+    this.status = code.status;
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,3 +1,4 @@
 export { AppError } from './app-error.js';
-export { errorCodes, type ErrorCode } from './error-codes.js';
+export { defineErrorCodes, type ErrorCode } from './error-code.js';
+export { httpErrors } from './http-error-codes.js';
 export * from './oauth-error.js';

@@ -1,15 +1,15 @@
+/**
+ * The authorization server. Other domains use the client lookups (agents are OAuth clients), grant listing and
+ * revocation (the account pages), and the grant type names.
+ */
+export { oauthModule } from './oauth-module.js';
 export { createClient, type CreateClientInput } from './clients/create-client.js';
-export { authenticateClient, type ClientCredentialsInput } from './clients/authenticate-client.js';
 export { findClient } from './clients/find-client.js';
 export { redirectUriProblem } from './clients/redirect-uri-rules.js';
 export type { OAuthClient, TokenEndpointAuthMethod } from './clients/oauth-client.js';
 export type { GrantDescriptor, GrantRequest, TokenResponse } from './grants/grant-descriptor.js';
-export { findGrant, grantTypes, registerGrant } from './grants/registry.js';
-export { resourcesOf, ResourceRegistry, type Resource } from './resources/resource-registry.js';
-export { canonicalResource } from './resources/canonical-resource.js';
-export { grantableScopes, parseScope } from './scopes/grantable-scopes.js';
-export { ScopeRegistry, type ScopeInfo } from './scope-registry.js';
+export { TOKEN_EXCHANGE } from './grants/grant-type-names.js';
 export type * from './tables.js';
-export { oauthModule } from './oauth-module.js';
 export { revokeGrant } from './apps/revoke-grant.js';
 export { listGrants, type AuthorizedApp } from './apps/list-grants.js';
+export { oauthErrors } from './oauth-errors.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
-import { resourcesOf } from './resources/resource-registry.js';
+import type { AppContext, GatewayModule } from '../kernel/index.js';
+import { AuthorizationServer } from './authorization-server.js';
 import { metadataRoutes } from './endpoints/metadata-routes.js';
 import { registrationEndpoint } from './endpoints/registration-endpoint.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
@@ -9,15 +9,53 @@ import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { statsRoute } from './endpoints/stats-route.js';
 import { authorizeRoutes } from './authorize/authorize-routes.js';
 import { appsRoutes } from './apps/apps-routes.js';
+import { authorizationCode } from './grants/authorization-code.js';
+import { refreshToken } from './grants/refresh-token.js';
+import { clientCredentials } from './grants/client-credentials.js';
+import { tokenExchange } from './grants/token-exchange.js';
 import { pruneExpired } from './tokens/prune-expired.js';
+import { storedResources } from './stored-resources.js';
+import { oauthErrors } from './oauth-errors.js';
+import { oauthEvents } from './oauth-events.js';
+import { oauthOptions } from './oauth-options.js';
+import { migrations } from './migrations/index.js';
 
-/** The authorization server: discovery, registration, authorize + consent, token, revoke, introspect, stats, apps. */
-export async function oauthModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  resourcesOf(ctx); // declares configured resources' scopes at start
-  for (const routes of [metadataRoutes, registrationEndpoint, tokenEndpoint, revocationEndpoint, introspectionEndpoint, statsRoute, authorizeRoutes, appsRoutes]) {
-    await routes(app, ctx);
-  }
+/** Starts the prune of expired rows and adds the configured and stored resources. */
+function start(ctx: AppContext): void {
+  for (const r of ctx.config.resources) ctx.resources.add({ ...r, source: 'config' });
+  ctx.resources.addSource(storedResources(ctx));
   const prune = setInterval(() => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')), 10 * 60_000);
   prune.unref();
   ctx.onClose.push(() => clearInterval(prune));
 }
+
+/** The endpoints, sharing one AuthorizationServer (the app's in-memory state). */
+async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const as = new AuthorizationServer(ctx);
+  await metadataRoutes(app, ctx);
+  await registrationEndpoint(app, ctx);
+  await tokenEndpoint(app, as);
+  await revocationEndpoint(app, as);
+  await introspectionEndpoint(app, as);
+  await statsRoute(app, ctx);
+  await authorizeRoutes(app, as);
+  await appsRoutes(app, ctx);
+}
+
+/** The authorization server (OAuth 2.1 for MCP): discovery, registration, authorize + consent, token, revoke, introspect, apps. */
+export const oauthModule: GatewayModule = {
+  name: 'oauth',
+  options: oauthOptions,
+  migrations,
+  scopes: [
+    { name: 'openid', description: 'Know who you are (your account id)' },
+    { name: 'profile', description: 'Read your profile (username, email, phone, wallet)' },
+    { name: 'offline_access', description: 'Stay connected after you close the app (refresh tokens)' },
+    { name: 'mcp', description: 'Use the MCP servers this gateway fronts' },
+  ],
+  eventTypes: oauthEvents,
+  errorCodes: Object.values(oauthErrors),
+  grantTypes: [authorizationCode, refreshToken, clientCredentials, tokenExchange],
+  start,
+  routes,
+};

@@ -1,28 +1,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../kernel/index.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
 import { securityHeaderList, securityHeaders } from './security-headers.js';
 import { FastLanes, requestIds } from './fast-lanes.js';
 import { RequestLog } from './request-log.js';
 import { installRateLimits } from './rate-limits.js';
-import { opsRoutes } from './ops-routes.js';
-import { webModule } from '../web/index.js';
-import { accountsModule } from '../accounts/index.js';
-import { oauthModule } from '../oauth/index.js';
-import { tokensModule } from '../tokens/index.js';
-import { agentsModule } from '../agents/index.js';
+import { builtinModules } from './builtin-modules.js';
+import { watchRequestHooks } from './request-hook-watch.js';
 
-/** A domain module: registers its routes (and hooks) on the app with the shared context. */
-export type Module = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
-
-/** Every domain, in registration order. `server/` is the only place that knows them all. */
-const modules: Module[] = [opsRoutes, webModule, accountsModule, oauthModule, tokensModule, agentsModule];
-
-/** Assembles the Fastify app from the context and the domain modules (plus `extra`, for embedders). Does not listen. */
-export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<FastifyInstance> {
+/** Assembles the Fastify app from the context: the server's own parts, then every module's routes, in order. Does not listen. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const https = ctx.config.publicUrl.startsWith('https:');
   const headers = securityHeaderList({
     contentSecurityPolicy: {
@@ -60,6 +50,14 @@ export async function buildApp(ctx: AppContext, extra: Module[] = []): Promise<F
     ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
   });
 
-  for (const mod of [...modules, ...extra]) await mod(app, ctx);
+  let registering: (typeof ctx.modules)[number] | undefined;
+  watchRequestHooks(app, () => registering !== undefined && builtinModules.includes(registering), (hook) => {
+    lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
+  });
+  for (const mod of ctx.modules) {
+    registering = mod;
+    await mod.routes?.(app, ctx);
+  }
+  registering = undefined;
   return app;
 }

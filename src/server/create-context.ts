@@ -1,20 +1,30 @@
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
-import { openDatabase, migrateToLatest } from '../store/index.js';
+import { openDatabase, migrateModules } from '../store/index.js';
 import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
+import { createRegistries, Metrics, ResourceRegistry, type AppContext, type GatewayModule, type Registries } from '../kernel/index.js';
 import { AuditWriter } from '../audit/index.js';
-import { Metrics } from './metrics.js';
-import { workerBus } from './peer-bus.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
-import { ScopeRegistry } from '../oauth/scope-registry.js';
-import type { AppContext } from './context.js';
+import { workerBus } from './peer-bus.js';
+
+/** Registers what every module declares, each under its own name (a clash names both modules). */
+function declareAll(registries: Registries, modules: readonly GatewayModule[]): void {
+  for (const m of modules) {
+    for (const s of m.scopes ?? []) registries.scopes.declare(s, m.name);
+    for (const e of m.eventTypes ?? []) registries.eventTypes.declare(e, m.name);
+    for (const c of m.errorCodes ?? []) registries.errorCodes.declare(c, m.name);
+    for (const g of m.grantTypes ?? []) registries.grantTypes.declare(g, m.name);
+  }
+}
 
 /**
- * Opens the database, runs migrations, loads the master key and the signing keys (generating the first on a
- * new install). Any failure throws an error whose message is one line saying what and where.
+ * Builds the context of one app in dependency order: master key, database (migrated, module by module),
+ * registries (from the manifests), metrics, audit writer, signing keys (the first generated on a new install),
+ * token service; then the modules' resources and `start`, in module order. Any failure throws an error whose
+ * message is one line saying what and where, and closes what was opened.
  */
-export async function createContext(config: Config, log: Logger, o: { defaultMetrics?: boolean } = {}): Promise<AppContext> {
+export async function createContext(config: Config, log: Logger, modules: readonly GatewayModule[], o: { defaultMetrics?: boolean } = {}): Promise<AppContext> {
   const embedded = !config.databaseUrl;
   const masterKey = loadMasterKey({
     configured: config.masterKey,
@@ -22,15 +32,21 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     dataDir: config.dataDir,
     onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
   });
-  const { db, dialect, location } = openDatabase(config); // config.workers: whether other processes share the file
+  const { db, dialect, location, commits } = openDatabase(config); // config.workers: whether other processes share the file
+  const started: GatewayModule[] = [];
+  let ctx: AppContext | undefined;
   try {
     await sql`select 1`.execute(db).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`${location}: cannot connect to the database (${e.code ?? e.message})`);
     });
-    const applied = await migrateToLatest(db);
+    const applied = await migrateModules(db, modules.flatMap((m) => (m.migrations ? [{ name: m.name, migrations: m.migrations }] : [])));
     if (applied.length) log.info({ applied }, 'database migrated');
+    const registries = createRegistries();
+    declareAll(registries, modules);
+    const moduleScopes = registries.scopes.names();
+    const resources = new ResourceRegistry(registries.scopes, config.publicUrl, () => moduleScopes);
     const metrics = new Metrics(o.defaultMetrics ?? true);
-    const audit = new AuditWriter(db, {
+    const audit = new AuditWriter(db, commits, registries.eventTypes, {
       flushMs: config.auditFlushMs,
       onEvent: (e) => metrics.events.inc({ action: e.action, result: e.result ?? 'success' }),
       onError: (err) => log.error({ err }, 'audit batch write failed'),
@@ -39,20 +55,36 @@ export async function createContext(config: Config, log: Logger, o: { defaultMet
     const generated = await keys.init();
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
     const peers = workerBus();
-    const tokens = new TokenService(db, keys, config.publicUrl, {
-      ...tokenServiceOptions(config, dialect, audit, (err) => log.warn({ err }, 'token service background task failed')), peers,
+    const tokens = new TokenService(db, commits, keys, audit, config.publicUrl, {
+      ...tokenServiceOptions(config, dialect, (err) => log.warn({ err }, 'token service background task failed')), peers,
     });
     await tokens.start();
-    return { config, db, dialect, dbLocation: location, masterKey, keys, audit, log, metrics, tokens, scopes: new ScopeRegistry(), peers, onClose: [() => tokens.stop()] };
+    ctx = {
+      config, db, dialect, dbLocation: location, commits, masterKey, keys, log, metrics, audit, tokens, registries, resources, modules, peers,
+      onClose: [() => tokens.stop()],
+    };
+    for (const m of modules) {
+      for (const r of m.resources?.(ctx) ?? []) resources.add({ ...r, source: 'module' });
+      await m.start?.(ctx);
+      started.push(m);
+    }
+    return ctx;
   } catch (e) {
+    if (ctx) await stopModules({ ...ctx, modules: started }).catch(() => undefined);
     await db.destroy().catch(() => undefined);
     throw e;
   }
 }
 
-/** Flushes the audit log, runs module cleanups and closes the database. */
-export async function closeContext(ctx: AppContext): Promise<void> {
+/** The modules' `stop` (reverse order), then the cleanups registered on the context. */
+async function stopModules(ctx: AppContext): Promise<void> {
+  for (const m of [...ctx.modules].reverse()) await m.stop?.(ctx);
   for (const fn of [...ctx.onClose].reverse()) await fn();
+}
+
+/** Stops the modules, flushes the audit log and closes the database. */
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await stopModules(ctx);
   await ctx.audit.flush();
   await ctx.db.destroy();
 }

@@ -1,20 +1,21 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, OAuthError, type ErrorCode } from '../errors/index.js';
+import { AppError, OAuthError, httpErrors, type ErrorCode } from '../errors/index.js';
 
+const e = httpErrors;
 const byStatus: Record<number, ErrorCode> = {
-  400: 'ERR_BAD_REQUEST', 401: 'ERR_UNAUTHENTICATED', 403: 'ERR_FORBIDDEN', 404: 'ERR_NOT_FOUND', 405: 'ERR_METHOD_NOT_ALLOWED',
-  409: 'ERR_CONFLICT', 413: 'ERR_BODY_TOO_LARGE', 415: 'ERR_UNSUPPORTED_MEDIA_TYPE', 429: 'ERR_RATE_LIMITED',
+  400: e.ERR_BAD_REQUEST, 401: e.ERR_UNAUTHENTICATED, 403: e.ERR_FORBIDDEN, 404: e.ERR_NOT_FOUND, 405: e.ERR_METHOD_NOT_ALLOWED,
+  409: e.ERR_CONFLICT, 413: e.ERR_BODY_TOO_LARGE, 415: e.ERR_UNSUPPORTED_MEDIA_TYPE, 429: e.ERR_RATE_LIMITED,
 };
 
 /** Turns a Fastify framework error (parser, validation, limits) into an AppError with a stable code. */
 function fromFastify(err: FastifyError): AppError | undefined {
-  if (err.validation) return new AppError('ERR_VALIDATION', `${err.validationContext ?? 'request'} ${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim());
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) return new AppError('ERR_INVALID_JSON');
-  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('ERR_INVALID_JSON', 'The request body is empty but the content type is JSON.');
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('ERR_UNSUPPORTED_MEDIA_TYPE');
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('ERR_BODY_TOO_LARGE');
+  if (err.validation) return new AppError(e.ERR_VALIDATION, `${err.validationContext ?? 'request'} ${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim());
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) return new AppError(e.ERR_INVALID_JSON);
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError(e.ERR_INVALID_JSON, 'The request body is empty but the content type is JSON.');
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError(e.ERR_UNSUPPORTED_MEDIA_TYPE);
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError(e.ERR_BODY_TOO_LARGE);
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new AppError(byStatus[status] ?? 'ERR_BAD_REQUEST', status === 429 ? undefined : err.message);
+  if (status >= 400 && status < 500) return new AppError(byStatus[status] ?? e.ERR_BAD_REQUEST, status === 429 ? undefined : err.message);
   return undefined;
 }
 
@@ -56,18 +57,18 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
   }
   log(error);
   if (oauth) return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error' } };
-  const out = appError ?? new AppError('ERR_INTERNAL');
+  const out = appError ?? new AppError(e.ERR_INTERNAL);
   return { status: out.status, headers: {}, body: { error: out.code, message: out.status >= 500 && !(error instanceof AppError) ? 'Internal error.' : out.message } };
 }
 
 /** The one error handler (see errorAnswer); routes marked `config: { oauth: true }` answer in OAuth's shape. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const oauth = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth === true;
+    const oauth = request.routeOptions.config?.oauth === true;
     const answer = errorAnswer(error, oauth, (err) => request.log.error({ err }, 'request failed'));
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(new AppError('ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`).toJSON());
+    reply.code(404).send(new AppError(e.ERR_ROUTE_NOT_FOUND, `No route ${request.method} ${request.url.split('?')[0]}.`).toJSON());
   });
 }

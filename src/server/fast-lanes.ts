@@ -1,34 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseForm } from 'fast-querystring';
-import type { ErrorAnswer } from './error-handler.js';
-import type { AppContext } from './context.js';
+import type { AppContext, LaneHandler, LaneRequest, LaneResponse } from '../kernel/index.js';
+import { errorAnswer } from './error-handler.js';
 import { refuseNul } from './reject-nul.js';
 import { writeRequestLine } from './request-log.js';
 
-/** A form request as a lane's handler sees it: what the Fastify route would have read from its request. */
-export interface LaneRequest {
-  headers: IncomingMessage['headers'];
-  ip: string;
-  /** The form, parsed as @fastify/formbody parses it (a repeated name gives an array). */
-  body: Record<string, unknown>;
-}
-
-export type LaneResponse = ErrorAnswer;
-
-/**
- * A lane's work: `run` answers the request; `fail` turns whatever `run` (or the checks before it) threw into the
- * answer, calling `log` for what the error handler would log.
- */
-export interface LaneHandler {
-  run(request: LaneRequest): Promise<LaneResponse>;
-  fail(error: unknown, log: (err: unknown) => void): LaneResponse;
-}
-
 const FORM = /^application\/x-www-form-urlencoded\b/i;
-const lanesOf = new WeakMap<FastifyInstance, FastLanes>();
 
 /** Request ids shared by Fastify (its `genReqId`) and the lanes, in Fastify's default form: one sequence per app. */
 export function requestIds(): () => string {
@@ -44,10 +24,16 @@ export function requestIds(): () => string {
  * the same sequence) and metrics.
  * It takes only the plain case: the exact path, a form body whose Content-Length is within the body limit, and
  * no Transfer-Encoding; anything else (and every request once the server is closing) goes to Fastify.
+ *
+ * A route declares its lane in its options (`config: { lane }`); `attach` collects them. A lane never skips a
+ * hook: the built-in modules add no request hook that a lane's route needs, and as soon as any other module adds
+ * a request hook (onRequest … preHandler), or OAUTH3_FAST_LANES is off, every request goes through Fastify.
  */
 export class FastLanes {
-  private readonly lanes = new Map<string, LaneHandler>();
+  private readonly lanes = new Map<string, { run: LaneHandler; oauth: boolean }>();
   private closing = false;
+  /** Why lanes are off (undefined: on). */
+  private off: string | undefined;
   private readonly trust: ((addr: string, i: number) => boolean) | undefined;
 
   constructor(
@@ -56,6 +42,7 @@ export class FastLanes {
     private readonly nextRequestId: () => string,
   ) {
     this.trust = ctx.config.trustProxy ? () => true : undefined;
+    if (!ctx.config.fastLanes) this.off = 'OAUTH3_FAST_LANES is off';
   }
 
   /** Fastify's `serverFactory`: an HTTP server (with Fastify's timeouts) that offers each request to the lanes first. */
@@ -67,18 +54,33 @@ export class FastLanes {
     return server;
   };
 
-  /** Ties the lanes to their app: routes add theirs with `addFastLane`; once the app starts closing, Fastify answers all. */
+  /** Ties the lanes to their app: routes declare theirs in `config.lane`; once the app starts closing, Fastify answers all. */
   attach(app: FastifyInstance): void {
-    lanesOf.set(app, this);
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const lane = route.config?.lane;
+      if (!lane) return;
+      for (const method of [route.method].flat()) {
+        if (method !== 'POST') throw new Error(`a fast lane takes form POSTs only (${method} ${route.url})`);
+        this.lanes.set(`${method} ${route.url}`, { run: lane, oauth: route.config?.oauth === true });
+      }
+    });
     app.addHook('preClose', (done) => { this.closing = true; done(); });
   }
 
-  add(method: string, path: string, handler: LaneHandler): void {
-    this.lanes.set(`${method} ${path}`, handler);
+  /** Turns every lane off for good (a request hook the lanes would skip was added); logs why once. */
+  disable(reason: string): void {
+    if (this.off) return;
+    this.off = reason;
+    this.ctx.log.info({ reason }, 'fast lanes off: every request goes through Fastify');
+  }
+
+  /** Why the lanes are off, or undefined while they are on. */
+  get offReason(): string | undefined {
+    return this.off;
   }
 
   private take(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.closing || this.lanes.size === 0) return false;
+    if (this.closing || this.off || this.lanes.size === 0) return false;
     const handler = this.lanes.get(`${req.method} ${req.url}`);
     const length = Number(req.headers['content-length']);
     if (!handler || !FORM.test(req.headers['content-type'] ?? '') || req.headers['transfer-encoding'] !== undefined
@@ -96,7 +98,7 @@ export class FastLanes {
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, handler: LaneHandler, raw: string, start: number): Promise<void> {
+  private async answer(req: IncomingMessage, res: ServerResponse, handler: { run: LaneHandler; oauth: boolean }, raw: string, start: number): Promise<void> {
     const reqId = this.nextRequestId();
     const ip = this.trust ? proxyAddr(req, this.trust) : req.socket.remoteAddress ?? '';
     const request: LaneRequest = { headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
@@ -108,7 +110,7 @@ export class FastLanes {
       response = await handler.run(request);
       body = JSON.stringify(response.body); // inside: a body that cannot be serialised is a 500, as in Fastify
     } catch (e) {
-      response = handler.fail(e, log);
+      response = errorAnswer(e, handler.oauth, log);
       body = JSON.stringify(response.body);
     }
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);
@@ -118,9 +120,4 @@ export class FastLanes {
     this.ctx.metrics.requestCompleted(req.method!, req.url!, response.status, ms);
     writeRequestLine(this.ctx.log, `,"reqId":${JSON.stringify(reqId)}`, { method: req.method!, url: req.url!, ip, headers: req.headers }, response.status, ms);
   }
-}
-
-/** Adds a fast lane to `app` (built by buildApp) for a form POST route that the app also serves through Fastify. */
-export function addFastLane(app: FastifyInstance, method: 'POST', path: string, handler: LaneHandler): void {
-  lanesOf.get(app)?.add(method, path, handler);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AggregatorRegistry } from 'prom-client';
-import type { AppContext } from './context.js';
+import type { AppContext } from '../kernel/index.js';
 
 /** Operations endpoints: /health (database and key ring; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

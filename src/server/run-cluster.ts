@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../config/index.js';
+import type { GatewayModule } from '../kernel/index.js';
 import { createContext, closeContext } from './create-context.js';
 import { isBusMessage, type BusMessage } from './peer-bus.js';
 
@@ -18,11 +19,11 @@ const answers: Record<string, () => Promise<unknown>> = {
  * bus messages, restarts a worker that dies, and on SIGTERM/SIGINT stops them all gracefully. Resolves once
  * every worker listens; rejects (having stopped the others) when one fails to start.
  */
-export async function runCluster(config: Config, log: Logger, count: number): Promise<void> {
-  await closeContext(await createContext(config, log, { defaultMetrics: false }));
+export async function runCluster(config: Config, modules: readonly GatewayModule[], log: Logger, count: number): Promise<void> {
+  await closeContext(await createContext(config, log, modules, { defaultMetrics: false }));
   // The primary accepts each connection and hands it to the next worker in turn: connections are kept alive, so
   // this costs once per connection, and it spreads them evenly (with SCHED_NONE the workers race to accept, and
-  // one often got most of a client's connections: measured 16% fewer refreshes a second, and less steady).
+  // one often got most of a client's connections: fewer refreshes a second, and less steady; bench/README.md).
   cluster.schedulingPolicy = cluster.SCHED_RR;
   let stopping = false;
 

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createLogger } from './logger.js';
 import { createContext, closeContext } from './create-context.js';
-import { buildApp, type Module } from './build-app.js';
-import type { AppContext } from './context.js';
+import { buildApp } from './build-app.js';
+import { builtinModules } from './builtin-modules.js';
+import type { AppContext, GatewayModule } from '../kernel/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -14,13 +15,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Builds the context and the app and listens. Throws (one clear line) when the start fails. */
-export async function startServer(config: Config, o: { logger?: ReturnType<typeof createLogger>; handleSignals?: boolean; modules?: Module[] } = {}): Promise<RunningServer> {
+/**
+ * Builds the context and the app of `modules` (loadGateway's: the built-ins by default) and listens. Throws (one
+ * clear line) when the start fails.
+ */
+export async function startServer(
+  config: Config,
+  o: { logger?: ReturnType<typeof createLogger>; handleSignals?: boolean; modules?: readonly GatewayModule[] } = {},
+): Promise<RunningServer> {
   const log = o.logger ?? createLogger(config.logLevel);
-  const ctx = await createContext(config, log);
+  const ctx = await createContext(config, log, o.modules ?? builtinModules);
   let app: FastifyInstance;
   try {
-    app = await buildApp(ctx, o.modules);
+    app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await closeContext(ctx).catch(() => undefined);

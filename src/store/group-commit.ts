@@ -1,4 +1,5 @@
-import { BUSY_TIMEOUT_MS, sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
+import type { Db } from './database.js';
+import { BUSY_TIMEOUT_MS, type SqliteHandle } from './sqlite-handle.js';
 import { writeSqliteBatch } from './sqlite-batch.js';
 import { checkUnit, runSteps, type WriteStep } from './write-step.js';
 
@@ -30,11 +31,14 @@ export class GroupCommit {
   /** When the lock was first found busy for the batch at the head of the queue (0: not busy). */
   private busySince = 0;
   private busyAttempts = 0;
-  private readonly sqlite: SqliteHandle | undefined;
-
-  constructor(private readonly db: Db, private readonly maxBatch = 128) {
-    this.sqlite = sqliteHandleOf(db);
-  }
+  /**
+   * @param sqlite the SQLite connection under `db` (undefined on PostgreSQL): batches are written on it directly
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly sqlite?: SqliteHandle,
+    private readonly maxBatch = 128,
+  ) {}
 
   run(steps: readonly WriteStep[]): Promise<boolean> {
     checkUnit(steps); // before queueing: a malformed unit must not fail the others' batch
@@ -98,13 +102,4 @@ export class GroupCommit {
       return out;
     });
   }
-}
-
-const commits = new WeakMap<object, GroupCommit>();
-
-/** The group committer of a database (one per database). */
-export function groupCommitOf(db: Db): GroupCommit {
-  let g = commits.get(db);
-  if (!g) commits.set(db, (g = new GroupCommit(db)));
-  return g;
 }

@@ -1,5 +1,7 @@
-export { openDatabase, DatabaseOpenError, type Database, type Db, type Tx, type Executor, type Dialect, type OpenedDatabase } from './database.js';
+export { DatabaseOpenError, type Database, type Db, type Tx, type Executor, type Dialect } from './database.js';
+export { openDatabase, type OpenedDatabase } from './open-database.js';
 export { migrateModules, LegacySchemaError, type ModuleMigrations } from './migrate.js';
-export { preparedQuery, type PreparedQuery, type Slot } from './prepared-query.js';
+export { preparedQuery, preparedInsert, type PreparedQuery, type Slot } from './prepared-query.js';
 export { runSteps, type WriteStep } from './write-step.js';
-export { GroupCommit, groupCommitOf } from './group-commit.js';
+export { writeStepOf } from './write-step-of.js';
+export { GroupCommit } from './group-commit.js';

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS } from './database.js';
+import { BUSY_TIMEOUT_MS } from './sqlite-handle.js';
 import { guardStopped, type WriteStep } from './write-step.js';
 
 /** What writing a batch on SQLite came to: each unit written (true) or stopped by its guard (false), or busy. */

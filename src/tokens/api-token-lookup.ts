@@ -1,7 +1,7 @@
 import type { Db } from '../store/index.js';
 import { sha256 } from '../crypto/index.js';
 import { hasValidApiTokenChecksum } from './api-token-format.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../kernel/index.js';
 import type { VerifiedEntry } from './verified-cache.js';
 import './api-tokens-table.js';
 

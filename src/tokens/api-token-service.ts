@@ -1,9 +1,10 @@
-import type { AppContext } from '../server/context.js';
-import { AppError } from '../errors/index.js';
+import type { AppContext } from '../kernel/index.js';
+import { AppError, httpErrors } from '../errors/index.js';
 import { randomId, sha256 } from '../crypto/index.js';
+import { requestedScopes } from '../scopes/index.js';
+import type { Principal, RequestMeta } from '../kernel/index.js';
 import { generateApiToken } from './api-token-format.js';
-import { personalCaller, requestedScopes } from './requested-scopes.js';
-import type { Principal } from './principal.js';
+import { personalCaller } from './personal-caller.js';
 import './api-tokens-table.js';
 
 /** What a person sees of an API token (never the token, never its hash). */
@@ -25,27 +26,21 @@ export interface CreateApiToken {
   expiresInDays?: unknown;
 }
 
-/** Who asked (for the audit log). */
-export interface RequestMeta {
-  ip?: string | null;
-  userAgent?: string | null;
-}
-
-const bad = (message: string) => new AppError('ERR_VALIDATION', message);
+const bad = (message: string) => new AppError(httpErrors.ERR_VALIDATION, message);
 
 /**
  * Personal API tokens: created (shown once), listed, revoked one by one or all at once. Each change and its
  * audit event commit in one transaction; a revoke takes effect at once through the revocation index.
  */
 export class ApiTokenService {
-  constructor(private readonly ctx: Pick<AppContext, 'db' | 'audit' | 'tokens' | 'scopes' | 'config'>) {}
+  constructor(private readonly ctx: Pick<AppContext, 'db' | 'audit' | 'tokens' | 'registries' | 'config'>) {}
 
   /** Checks the request and creates the token. Returns the token (to show once) and what is stored. */
-  async create(principal: Principal, o: CreateApiToken, meta: RequestMeta = {}): Promise<{ token: string; info: ApiTokenInfo }> {
+  async create(principal: Principal, o: CreateApiToken, meta: Partial<RequestMeta> = {}): Promise<{ token: string; info: ApiTokenInfo }> {
     const userId = personalCaller(principal, 'create an API token');
     const name = typeof o.name === 'string' ? o.name.trim() : '';
     if (!name || name.length > 100) throw bad('name must be 1 to 100 characters');
-    const scopes = requestedScopes(this.ctx.scopes, principal, o.scopes);
+    const scopes = requestedScopes(this.ctx.registries.scopes, principal, o.scopes);
     let days: number | null = this.ctx.config.apiTokenTtlDays;
     if (o.expiresInDays === null || o.expiresInDays === 'never') {
       if (!this.ctx.config.apiTokenAllowNoExpiry) throw bad('tokens that never expire are not allowed on this gateway');
@@ -81,7 +76,7 @@ export class ApiTokenService {
   }
 
   /** Revokes one token (id) or all the person's live tokens (id undefined). Returns how many were revoked. */
-  async revoke(userId: string, id: string | undefined, meta: RequestMeta = {}): Promise<number> {
+  async revoke(userId: string, id: string | undefined, meta: Partial<RequestMeta> = {}): Promise<number> {
     return this.ctx.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('api_tokens').select(['id', 'expires_at']).where('user_id', '=', userId).where('revoked_at', 'is', null);
       if (id !== undefined) q = q.where('id', '=', id);
@@ -89,7 +84,7 @@ export class ApiTokenService {
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       await trx.updateTable('api_tokens').set({ revoked_at: Date.now() }).where('id', 'in', ids).execute();
-      await this.ctx.tokens.revocations.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) })));
+      await this.ctx.tokens.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) })));
       await this.ctx.audit.record(trx, {
         action: 'token.revoked', actor: { type: 'user', id: userId }, userId, target: { type: 'api_token', id: id ?? 'all' },
         ip: meta.ip, userAgent: meta.userAgent, detail: { count: ids.length, ids },

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
+import { scopesCallerMayGrant } from '../scopes/index.js';
+import { tokensErrors } from './tokens-errors.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
 import { renderPage } from '../web/index.js';
 import { ApiTokenService } from './api-token-service.js';
-import { scopesCallerMayGrant } from './scopes-caller-may-grant.js';
 import { ApiTokensPage } from './api-tokens-page.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
@@ -46,7 +47,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
   app.delete('/api/v1/me/tokens/:id', { preHandler: write, schema: { tags, summary: 'Revoke one token: refused from its next use', security, params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
     async (request, reply) => {
       const n = await service.revoke(userOf(request), (request.params as { id: string }).id, requestMeta(request));
-      if (n === 0) throw new AppError('ERR_NOT_FOUND', 'No such live token on your account.');
+      if (n === 0) throw new AppError(tokensErrors.ERR_TOKENS_NOT_FOUND);
       return reply.code(204).send();
     });
 
@@ -56,10 +57,10 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
   // ── the page ──
   const page = requireUser(ctx, { page: true });
   const show = async (request: FastifyRequest, reply: FastifyReply, extra: { created?: { name: string; token: string }; error?: string; ok?: string; status?: number } = {}) => {
-    const grantable = new Set(scopesCallerMayGrant(ctx.scopes, request.principal!));
+    const grantable = new Set(scopesCallerMayGrant(ctx.registries.scopes, request.principal!));
     return renderPage(reply, {
       title: 'API tokens', request, status: extra.status,
-      body: <ApiTokensPage tokens={await service.list(userOf(request))} scopes={ctx.scopes.all().filter((s) => grantable.has(s.name))}
+      body: <ApiTokensPage tokens={await service.list(userOf(request))} scopes={ctx.registries.scopes.all().filter((s) => grantable.has(s.name))}
         defaultDays={ctx.config.apiTokenTtlDays} allowNoExpiry={ctx.config.apiTokenAllowNoExpiry} csrfToken={request.csrfToken}
         created={extra.created} error={extra.error} ok={extra.ok} />,
     });

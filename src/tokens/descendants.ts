@@ -1,10 +1,5 @@
 import type { Executor } from '../store/index.js';
-
-/** A token id with the time it would expire anyway (epoch ms). */
-export interface RevocableId {
-  id: string;
-  expiresAt: number | null;
-}
+import type { RevocableId } from '../kernel/index.js';
 
 const CHUNK = 500;
 

@@ -1,5 +1,5 @@
 import type { JwtHeader, JwtPayload } from '../crypto/index.js';
-import { ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP, type Principal } from './principal.js';
+import { ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP, type Principal } from '../kernel/index.js';
 import type { VerifiedEntry } from './verified-cache.js';
 
 /** Longest `act` chain or lineage read from a token (config limits depth far below this). */

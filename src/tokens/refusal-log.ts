@@ -1,5 +1,5 @@
-import type { AuditWriter } from '../audit/index.js';
-import type { Principal } from './principal.js';
+import type { AuditSink } from '../kernel/index.js';
+import type { Principal } from '../kernel/index.js';
 
 const EVERY_MS = 60_000;
 
@@ -13,7 +13,7 @@ const EVERY_MS = 60_000;
 export class RefusalLog {
   private readonly last = new Map<string, number>();
 
-  constructor(private readonly audit?: AuditWriter) {}
+  constructor(private readonly audit?: AuditSink) {}
 
   note(p: Principal, reason: string, ip: string | null | undefined, now = Date.now()): void {
     if (!this.audit || p.kind === 'session') return;

@@ -1,6 +1,5 @@
 import type { Config } from '../config/index.js';
 import type { Dialect } from '../store/index.js';
-import type { AuditWriter } from '../audit/index.js';
 import type { RevocationPeers } from './revocation-index.js';
 
 /** Tuning and wiring of the TokenService; every field has a default. */
@@ -16,20 +15,17 @@ export interface TokenServiceOptions {
   cacheSize?: number;
   /** Batching interval of last-used writes (ms). */
   usageFlushMs?: number;
-  /** Receives `token.used` events (first use per token per day). */
-  audit?: AuditWriter;
   onError?: (err: unknown) => void;
 }
 
 /** The TokenService options the gateway's config asks for. */
-export function tokenServiceOptions(config: Config, dialect: Dialect, audit: AuditWriter, onError?: (err: unknown) => void): TokenServiceOptions {
+export function tokenServiceOptions(config: Config, dialect: Dialect, onError?: (err: unknown) => void): TokenServiceOptions {
   return {
     revocationPollMs: config.revocationPollMs,
     dialect,
     listenUrl: dialect === 'postgres' ? config.databaseUrl : undefined,
     cacheSize: config.verifyCacheSize,
     usageFlushMs: config.tokenUsageFlushMs,
-    audit,
     onError,
   };
 }

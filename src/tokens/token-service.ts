@@ -1,15 +1,18 @@
-import { preparedQuery, type Db, type Executor, type WriteStep } from '../store/index.js';
-import { JwtError, randomId, type SigningKeyRing } from '../crypto/index.js';
-import { InvalidToken } from '../errors/index.js';
+import { preparedInsert, type Db, type Executor, type GroupCommit } from '../store/index.js';
+import { JwtError, randomId, type PendingJwt, type SigningKeyRing } from '../crypto/index.js';
+import { InsufficientScope, InvalidToken } from '../errors/index.js';
+import {
+  canonicalResource, ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP,
+  type AccessTokenSpec, type AuditSink, type Issuance, type IssuedToken, type Principal, type RevocableId, type TokenService as TokenServiceContract, type VerifyOptions,
+} from '../kernel/index.js';
 import { RevocationIndex } from './revocation-index.js';
-import { ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP, type Principal, type TokenKind } from './principal.js';
 import { VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { principalFromJwt } from './jwt-principal.js';
 import { lookupApiToken } from './api-token-lookup.js';
 import { looksLikeApiToken } from './api-token-format.js';
 import { UsageTracker } from './usage-tracker.js';
 import { RefusalLog } from './refusal-log.js';
-import { findTokenTree, type RevocableId } from './descendants.js';
+import { findTokenTree } from './descendants.js';
 import type { TokenServiceOptions } from './token-service-options.js';
 
 export interface AccessTokensTable {
@@ -40,55 +43,15 @@ declare module '../store/database.js' {
   }
 }
 
-export interface IssueAccessToken {
-  /** The person; null when a client acts as itself (client_credentials): then `sub` is the client id. */
-  userId: string | null;
-  clientId: string;
-  scopes: string[];
-  /** Canonical resource URI(s) the token is for (RFC 8707, RFC 9068 `aud`). */
-  audience: string[];
-  /** Lifetime in seconds. */
-  ttl: number;
-  grantId?: string | null;
-  /** The OAuth refresh-token family (see AccessTokensTable.family_id). */
-  familyId?: string | null;
-  parentJti?: string | null;
-  /** Ids whose revocation must also void this token (default: grantId, familyId, parentJti). Token exchange passes the parent's lineage + parent. */
-  lineage?: string[];
-  /** RFC 8693 `act` claim (nested), for exchanged tokens. */
-  act?: Record<string, unknown>;
-  /** The jti (default: a new random id). A refresh rotation derives it (oauth/tokens/successor.ts). */
-  jti?: string;
-  /** When it is issued, epoch ms (default: now): `iat` is its second, the row's `created_at` the value itself. */
-  issuedAt?: number;
-}
+const insertAccessToken = preparedInsert('access_tokens', [
+  'jti', 'user_id', 'client_id', 'scope', 'audience', 'grant_id', 'parent_jti', 'created_at', 'expires_at', 'last_used_at', 'last_used_ip', 'family_id',
+]);
 
-export interface VerifyOptions {
-  /** Required audience: the token's `aud` must contain it (RFC 9068 §4). */
-  audience?: string;
-  /** Kinds accepted here (default: all). */
-  kinds?: TokenKind[];
-  /**
-   * Client IP of the request presenting the token: given, its use is recorded (batched) as the token's last use,
-   * and a refusal of the genuine token (revoked, another audience or kind) is audited for its person.
-   */
-  ip?: string | null;
+/** An access token signed (or being signed) and the row that records it. */
+interface Signed {
+  jwt: PendingJwt;
+  row: AccessTokensTable;
 }
-
-/** An access token signed but not yet recorded (see TokenService.signAccessToken). */
-export interface SignedAccessToken {
-  /** The JWT: signed with the others of this turn of the event loop, or when read first (SignatureQueue). */
-  readonly token: string;
-  jti: string;
-  expiresAt: number;
-  /** The values of its access_tokens row, in insertAccessToken's slot order. */
-  readonly row: readonly unknown[];
-}
-
-const insertAccessToken = preparedQuery((db, slot) => db.insertInto('access_tokens').values({
-  jti: slot(0), user_id: slot(1), client_id: slot(2), scope: slot(3), audience: slot(4), grant_id: slot(5), parent_jti: slot(6),
-  created_at: slot(7), expires_at: slot(8), last_used_at: slot(9), last_used_ip: slot(10), family_id: slot(11),
-}));
 
 const invalid = (d: string) => new InvalidToken(d);
 
@@ -96,9 +59,10 @@ const invalid = (d: string) => new InvalidToken(d);
  * Issues the gateway's JWTs and is the one verifier of every bearer: session JWTs, RFC 9068 access tokens
  * (OAuth, delegation, exchanged) and personal API tokens. Signatures go through the key ring (node:crypto
  * KeyObjects); verified tokens are cached until expiry; revocation (of the token, its grant or any ancestor)
- * is answered from the in-memory RevocationIndex on every call, cached or not.
+ * is answered from the in-memory RevocationIndex on every call, cached or not. Every access token is issued
+ * through `issue`: its row, the change it belongs to and the audit events commit as one group-commit unit.
  */
-export class TokenService {
+export class TokenService implements TokenServiceContract {
   readonly revocations: RevocationIndex;
   readonly usage: UsageTracker;
   readonly refusals: RefusalLog;
@@ -106,17 +70,23 @@ export class TokenService {
   private readonly onError: (err: unknown) => void;
   private pruneTimer?: NodeJS.Timeout;
 
+  /** The gateway's own API (`canonicalResource(issuer)`): the audience of sessions and API tokens. */
+  private readonly gatewayAudience: string;
+
   constructor(
     private readonly db: Db,
+    private readonly commits: GroupCommit,
     private readonly keys: SigningKeyRing,
+    private readonly audit: AuditSink,
     private readonly issuer: string,
     o: TokenServiceOptions = {},
   ) {
+    this.gatewayAudience = canonicalResource(issuer);
     this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, peers: o.peers, onError: o.onError });
     this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
     this.onError = o.onError ?? (() => undefined);
-    this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit: o.audit, onError: o.onError });
-    this.refusals = new RefusalLog(o.audit);
+    this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit, onError: o.onError });
+    this.refusals = new RefusalLog(audit);
   }
 
   async start(): Promise<void> {
@@ -141,13 +111,8 @@ export class TokenService {
     return { token, expiresAt: exp };
   }
 
-  /**
-   * Signs an RFC 9068 access token and returns it with the row that records its jti; the caller writes the row
-   * (`accessTokenStep`) with the transaction of its grant. The signature is made outside the transaction (and
-   * outside a group commit's batch): with the others of this turn of the event loop, before the group commit
-   * scheduled after it, or when `token` is read first.
-   */
-  signAccessToken(o: IssueAccessToken): SignedAccessToken {
+  /** Signs (with the others of this turn of the event loop: SignatureQueue) and builds the row of an access token. */
+  private sign(o: AccessTokenSpec): Signed {
     const issuedAt = o.issuedAt ?? Date.now();
     const iat = Math.floor(issuedAt / 1000);
     const exp = iat + o.ttl;
@@ -160,21 +125,28 @@ export class TokenService {
     };
     if (o.act) payload.act = o.act;
     if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
-    const jwt = this.keys.signSoon(payload, { typ: ACCESS_TYP });
-    const row = [jti, o.userId, o.clientId, scope, o.audience.join(' '), o.grantId ?? null, o.parentJti ?? null, issuedAt, exp * 1000, null, null, o.familyId ?? null] as const;
-    return { get token() { return jwt.value; }, jti, expiresAt: exp, row };
+    const row: AccessTokensTable = {
+      jti, user_id: o.userId, client_id: o.clientId, scope, audience: o.audience.join(' '), grant_id: o.grantId ?? null, parent_jti: o.parentJti ?? null,
+      created_at: issuedAt, expires_at: exp * 1000, last_used_at: null, last_used_ip: null, family_id: o.familyId ?? null,
+    };
+    return { jwt: this.keys.signSoon(payload, { typ: ACCESS_TYP }), row };
   }
 
-  /** The write step that records a signed access token's jti, for a group commit. */
-  accessTokenStep(signed: SignedAccessToken): WriteStep {
-    return insertAccessToken.step(this.db, signed.row);
+  /**
+   * The one issuance path. The tokens are signed outside the transaction (on the next turn of the event loop,
+   * before the group commit scheduled after them); the unit is `steps`, the tokens' rows, then the audit events.
+   */
+  async issue(issuance: Issuance): Promise<IssuedToken[] | undefined> {
+    const signed = issuance.accessTokens.map((spec) => this.sign(spec));
+    const events = issuance.audit(signed.map((s) => s.row.jti));
+    const steps = [...(issuance.steps ?? []), ...signed.map((s) => insertAccessToken.step(this.db, s.row)), ...events.map((e) => this.audit.step(e))];
+    if (!(await this.commits.run(steps))) return undefined;
+    this.audit.committed(events);
+    return signed.map((s) => ({ token: s.jwt.take(), jti: s.row.jti, expiresAt: s.row.expires_at / 1000 }));
   }
 
-  /** signAccessToken, then its jti row written with `db` (pass the transaction of the grant). */
-  async issueAccessToken(db: Executor, o: IssueAccessToken): Promise<{ token: string; jti: string; expiresAt: number }> {
-    const signed = this.signAccessToken(o);
-    await insertAccessToken(db, signed.row);
-    return { token: signed.token, jti: signed.jti, expiresAt: signed.expiresAt };
+  signAgain(spec: AccessTokenSpec & { jti: string; issuedAt: number }): string {
+    return this.sign(spec).jwt.take();
   }
 
   /**
@@ -205,9 +177,19 @@ export class TokenService {
       entry.checkedAt = version; // nothing revoked since: the next hit needs no lookup
     }
     if (o.kinds && !o.kinds.includes(p.kind)) throw this.refuse(p, `a ${p.kind} token is not accepted here`, o);
-    if (o.audience && !p.audience.includes(o.audience)) throw this.refuse(p, 'token audience is another resource', o);
+    if (o.audience !== undefined && !this.meant(p, o.audience)) throw this.refuse(p, 'token audience is another resource', o);
+    if (o.scope !== undefined && p.kind !== 'session' && !p.scopes.includes(o.scope)) {
+      const err = new InsufficientScope(`this needs the scope ${o.scope}`);
+      err.wwwAuthenticate = { scope: o.scope };
+      throw err;
+    }
     this.usage.note(p, o.ip ?? null, now);
     return p;
+  }
+
+  /** Whether the token is meant for `audience`: its `aud`, or for sessions and API tokens the gateway's own API. */
+  private meant(p: Principal, audience: string): boolean {
+    return p.kind === 'access' ? p.audience.includes(audience) : audience === this.gatewayAudience;
   }
 
   /** The InvalidToken for a genuine token refused here; audited for its person when a request presented it. */
@@ -243,6 +225,14 @@ export class TokenService {
     const tree = await findTokenTree(db, { jtis: roots.jtis, grantIds: roots.grants?.map((g) => g.id) });
     await this.revocations.revoke(db, [...(roots.grants ?? []), ...tree]);
     return tree;
+  }
+
+  revoke(db: Executor, ids: readonly RevocableId[]): Promise<void> {
+    return this.revocations.revoke(db, [...ids]);
+  }
+
+  isRevoked(ids: readonly string[]): boolean {
+    return this.revocations.hasAny(ids);
   }
 
   /** Verified tokens cached right now (for metrics and tests). */

@@ -1,15 +1,20 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../server/context.js';
+import type { GatewayModule } from '../kernel/index.js';
 import { apiTokensRoutes } from './api-tokens-routes.js';
+import { tokensErrors } from './tokens-errors.js';
+import { tokensEvents } from './tokens-events.js';
+import { tokensOptions } from './tokens-options.js';
+import { migrations } from './migrations/index.js';
 
 /**
- * Tokens: the API-token routes and page, and the hook that records the client IP of each bearer use (the
- * verifier notes the time; the IP is known only here, per request), batched by the UsageTracker.
+ * Tokens: signing keys, access-token and revocation tables, personal API tokens (routes and page). The
+ * TokenService itself (the one verifier and issuance path) is built by createContext, before any module starts.
  */
-export async function tokensModule(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.addHook('onResponse', async (request) => {
-    const p = request.principal;
-    if (p && p.kind !== 'session') ctx.tokens.usage.note(p, request.ip);
-  });
-  await apiTokensRoutes(app, ctx);
-}
+export const tokensModule: GatewayModule = {
+  name: 'tokens',
+  options: tokensOptions,
+  migrations,
+  scopes: [{ name: 'tokens.manage', description: 'Create, list and revoke your personal API tokens' }],
+  eventTypes: tokensEvents,
+  errorCodes: Object.values(tokensErrors),
+  routes: apiTokensRoutes,
+};

@@ -1,6 +1,6 @@
 import type { Db } from '../store/index.js';
-import type { AuditWriter } from '../audit/index.js';
-import type { Principal } from './principal.js';
+import type { AuditSink } from '../kernel/index.js';
+import type { Principal } from '../kernel/index.js';
 
 interface PendingUse {
   kind: Principal['kind'];
@@ -23,7 +23,7 @@ export class UsageTracker {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db, private readonly o: { flushMs: number; audit?: AuditWriter; onError?: (err: unknown) => void }) {}
+  constructor(private readonly db: Db, private readonly o: { flushMs: number; audit?: AuditSink; onError?: (err: unknown) => void }) {}
 
   /** Notes one use (cheap: two Map operations). Sessions are tracked by the accounts domain, not here. */
   note(p: Principal, ip: string | null, now = Date.now()): void {

@@ -1,4 +1,4 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../kernel/index.js';
 
 /** A verified bearer, as the cache keeps it. */
 export interface VerifiedEntry {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AppContext } from '../server/context.js';
+import type { AppContext } from '../kernel/index.js';
 
 /**
  * The OpenAPI document (built from route schemas: every route registered after this one with a `schema` shows

@@ -49,7 +49,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     await attacker.page('/signup');
     const replay = await attacker.send('POST', '/api/v1/signup', { response });
     expect(replay.status).toBe(400);
-    expect(replay.json.error).toBe('ERR_WEBAUTHN_CHALLENGE');
+    expect(replay.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_CHALLENGE');
     expect((await audited('account.signed_up', null)).some((e) => e.result === 'failure' && e.detail.includes('expired or was already used'))).toBe(true);
 
     const s = new CeremonyClient(app.url);
@@ -61,7 +61,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     await replayer.page('/login');
     const again = await replayer.send('POST', '/api/v1/signin', { response: assertion });
     expect(again.status).toBe(400);
-    expect(again.json).toEqual({ error: 'ERR_WEBAUTHN_CHALLENGE', message: 'The passkey challenge expired or was already used; start again.' });
+    expect(again.json).toEqual({ error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE', message: 'The passkey challenge expired or was already used; start again.' });
     const userId = (await app.ctx.db.selectFrom('passkeys').select('user_id').where('id', '=', authenticator.id).executeTakeFirstOrThrow()).user_id;
     expect((await audited('account.signed_in', userId)).filter((e) => e.result === 'failure')).toHaveLength(1);
   });
@@ -74,12 +74,12 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     await app.ctx.db.updateTable('webauthn_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', options.challenge).execute();
     const r = await c.send('POST', '/api/v1/signin', { response: authenticator.get(options) });
     expect(r.status).toBe(400);
-    expect(r.json.error).toBe('ERR_WEBAUTHN_CHALLENGE');
+    expect(r.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_CHALLENGE');
     expect(c.cookies.has('oauth3_session')).toBe(false);
     const stored = await app.ctx.db.selectFrom('webauthn_challenges').selectAll().where('challenge', '=', options.challenge).execute();
     expect(stored).toHaveLength(0);
     const failures = (await audited('account.signed_in', userId)).filter((e) => e.result === 'failure');
-    expect(failures.map((e) => JSON.parse(e.detail))).toEqual([{ reason: 'The passkey challenge expired or was already used; start again.', error: 'ERR_WEBAUTHN_CHALLENGE' }]);
+    expect(failures.map((e) => JSON.parse(e.detail))).toEqual([{ reason: 'The passkey challenge expired or was already used; start again.', error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE' }]);
   });
 
   it('refuses an assertion for an unknown credential, audited without an account', async () => {
@@ -89,7 +89,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const before = (await audited('account.signed_in', null)).length;
     const r = await new CeremonyClient(app.url).signIn(stranger);
     expect(r.status).toBe(401);
-    expect(r.json.error).toBe('ERR_PASSKEY_UNKNOWN');
+    expect(r.json.error).toBe('ERR_ACCOUNTS_PASSKEY_UNKNOWN');
     const after = await audited('account.signed_in', null);
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)!.result).toBe('failure');
@@ -99,7 +99,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const { authenticator, userId } = await new CeremonyClient(app.url).signUp();
     const evilOrigin = await new CeremonyClient(app.url).signIn(authenticator, { origin: 'https://evil.example' });
     expect(evilOrigin.status).toBe(401);
-    expect(evilOrigin.json.error).toBe('ERR_WEBAUTHN_FAILED');
+    expect(evilOrigin.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_FAILED');
     expect(evilOrigin.json.message).toMatch(/origin/i);
     const evilRp = await new CeremonyClient(app.url).signIn(authenticator, { rpId: 'evil.example' });
     expect(evilRp.status).toBe(401);
@@ -112,7 +112,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const options = (await c.send('POST', '/api/v1/signup/options', {})).json;
     const r = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options, { origin: 'http://localhost:1' }) });
     expect(r.status).toBe(401);
-    expect(r.json.error).toBe('ERR_WEBAUTHN_FAILED');
+    expect(r.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_FAILED');
     await c.page('/signup');
     const options2 = (await c.send('POST', '/api/v1/signup/options', {})).json;
     const wrongRp = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options2, { rpId: 'evil.example' }) });
@@ -163,11 +163,11 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect((await c.send('DELETE', `/api/v1/me/passkeys/${encodeURIComponent(authenticator.id)}`)).status).toBe(204);
     const last = await c.send('DELETE', `/api/v1/me/passkeys/${encodeURIComponent(second.id)}`);
     expect(last.status).toBe(409);
-    expect(last.json.error).toBe('ERR_LAST_PASSKEY');
+    expect(last.json.error).toBe('ERR_ACCOUNTS_LAST_PASSKEY');
     expect((await c.send('GET', '/api/v1/me/passkeys')).json.map((p: { name: string }) => p.name)).toEqual(['Backup key']);
     // the second passkey signs in; the removed one no longer does
     expect((await new CeremonyClient(app.url).signIn(second)).json.userId).toBe(userId);
-    expect((await new CeremonyClient(app.url).signIn(authenticator)).json.error).toBe('ERR_PASSKEY_UNKNOWN');
+    expect((await new CeremonyClient(app.url).signIn(authenticator)).json.error).toBe('ERR_ACCOUNTS_PASSKEY_UNKNOWN');
     const renamed = await audited('passkey.renamed', userId);
     expect(JSON.parse(renamed[0].detail)).toEqual({ from: 'Passkey', to: 'Laptop' });
     expect(await audited('passkey.removed', userId)).toHaveLength(1);
@@ -199,7 +199,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const optionsForA = (await a.send('POST', '/api/v1/me/passkeys/options', {})).json;
     const r = await b.send('POST', '/api/v1/me/passkeys', { response: new SoftAuthenticator(app.url).create(optionsForA) });
     expect(r.status).toBe(400);
-    expect(r.json.error).toBe('ERR_WEBAUTHN_CHALLENGE');
+    expect(r.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_CHALLENGE');
   });
 
   it('refuses registering one credential twice, even in two simultaneous sign-ups', async () => {
@@ -209,7 +209,7 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const [o1, o2] = await Promise.all([c1, c2].map(async (c) => (await c.send('POST', '/api/v1/signup/options', {})).json));
     const results = await Promise.all([c1.send('POST', '/api/v1/signup', { response: authenticator.create(o1) }), c2.send('POST', '/api/v1/signup', { response: authenticator.create(o2) })]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(results.find((r) => r.status === 409)!.json.error).toBe('ERR_CONFLICT');
+    expect(results.find((r) => r.status === 409)!.json.error).toBe('ERR_ACCOUNTS_PASSKEY_EXISTS');
     expect(await app.ctx.db.selectFrom('passkeys').select('id').where('id', '=', authenticator.id).execute()).toHaveLength(1);
   });
 

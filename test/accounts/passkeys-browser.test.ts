@@ -44,7 +44,7 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await a.page.waitForURL(/ok=removed/);
     await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
     await a.page.getByTestId('remove').click();
-    await a.page.waitForURL(/error=ERR_LAST_PASSKEY/);
+    await a.page.waitForURL(/error=ERR_ACCOUNTS_LAST_PASSKEY/);
     await expect(a.page.getByTestId('flash-error').textContent()).resolves.toContain('last passkey');
 
     // A second browser context signs in with the same passkey (synced to it).

@@ -36,7 +36,7 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
       [{ wallet: '0x123' }, 'wallet', /40 hexadecimal/],
       [{ wallet: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD' }, 'wallet', /checksum/],
       [{ username: 'x'.repeat(65) }, 'username', /64 characters/],
-      [{ username: 'a\u0007b' }, 'username', /control/], // NUL is refused for every route (test/foundation/http-basics)
+      [{ username: 'a\u0007b' }, 'username', /control/], // NUL is refused for every route (test/server/http-basics)
     ];
     for (const [body, field, message] of cases) {
       const res = await patch(u, body);
@@ -59,7 +59,7 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
     expect((await patch(a, { username: 'Bob', email: 'bob@example.com' })).status).toBe(200);
     const sameName = await patch(b, { username: 'BOB' });
     expect(sameName.status).toBe(409);
-    expect(await sameName.json()).toMatchObject({ error: 'ERR_PROFILE_TAKEN', details: { field: 'username' } });
+    expect(await sameName.json()).toMatchObject({ error: 'ERR_ACCOUNTS_PROFILE_TAKEN', details: { field: 'username' } });
     expect((await patch(b, { email: 'BOB@example.com' })).status).toBe(409);
     expect((await patch(a, { username: 'bob' })).status).toBe(200); // one's own name, other case
     expect((await patch(a, { email: null })).status).toBe(200);

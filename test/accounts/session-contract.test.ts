@@ -47,7 +47,7 @@ describe.each(dialects)('session contract on %s', (dialect) => {
     const u = await createTestUser(app);
     const bad = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=nope' });
     expect(bad.status).toBe(403);
-    expect((await bad.json()).error).toBe('ERR_CSRF');
+    expect((await bad.json()).error).toBe('ERR_ACCOUNTS_CSRF');
     const ok = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${u.csrf}` });
     expect(ok.status).toBe(303);
     const after = await fetch(`${app.url}/api/v1/me`, { headers: { cookie: u.cookie } });

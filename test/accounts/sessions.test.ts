@@ -5,6 +5,7 @@ import { signJwt } from '../../src/crypto/index.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
+import { issueAccessToken } from '../support/tokens.js';
 
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -144,7 +145,7 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': other.csrf }] as Array<Record<string, string>>) {
       const res = await post(headers);
       expect(res.status).toBe(403);
-      expect((await res.json()).error).toBe('ERR_CSRF');
+      expect((await res.json()).error).toBe('ERR_ACCOUNTS_CSRF');
     }
     const form = await fetch(`${app.url}/account/profile`, {
       method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=mallory',
@@ -163,7 +164,7 @@ describe.each(dialects)('sessions on %s', (dialect) => {
 
   it('checks bearer scopes: profile to read, profile.write to change', async () => {
     const u = await createTestUser(app);
-    const token = async (scopes: string[]) => (await app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: u.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
+    const token = async (scopes: string[]) => (await issueAccessToken(app.ctx, { userId: u.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
     const openid = await me({ authorization: `Bearer ${await token(['openid'])}` });
     expect(openid.status).toBe(403);
     expect((await openid.json()).error).toBe('insufficient_scope');
@@ -175,7 +176,7 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect((await patch(await token(['profile', 'profile.write']))).status).toBe(200);
     expect((await me({ authorization: 'Basic abc' })).status).toBe(401);
     // a token minted for another resource (RFC 8707 audience) is refused by the gateway's own API
-    const elsewhere = (await app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: u.userId, clientId: 'test-client', scopes: ['profile'], audience: ['https://mcp.example'], ttl: 60 })).token;
+    const elsewhere = (await issueAccessToken(app.ctx, { userId: u.userId, clientId: 'test-client', scopes: ['profile'], audience: ['https://mcp.example'], ttl: 60 })).token;
     const refused = await me({ authorization: `Bearer ${elsewhere}` });
     expect(refused.status).toBe(401);
     expect((await refused.json()).error_description).toBe('token audience is another resource');

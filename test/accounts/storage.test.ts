@@ -3,6 +3,7 @@ import { createSession, createUser, listSessions, revokeSessions } from '../../s
 import { consumeChallenge, storeChallenge } from '../../src/accounts/challenges.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { tokenService } from '../support/tokens.js';
 
 const meta = { ip: '127.0.0.1', userAgent: 'storage-test' };
 
@@ -55,7 +56,7 @@ describe.each(dialects)('accounts storage on %s', (dialect) => {
     await db.updateTable('sessions').set({ expires_at: Date.now() - 1 }).where('id', '=', s3.sessionId).execute();
     expect((await listSessions(db, u.id)).map((s) => s.id).sort()).toEqual([s1.sessionId, s2.sessionId].sort());
     expect(await revokeSessions(app.ctx, { userId: u.id, ids: 'others', keep: s1.sessionId, reason: 'test', meta })).toEqual([s2.sessionId]);
-    expect(app.ctx.tokens.revocations.has(s2.sessionId)).toBe(true);
+    expect(tokenService(app.ctx).revocations.has(s2.sessionId)).toBe(true);
     expect(await db.selectFrom('revoked_tokens').select('token_id').where('token_id', '=', s2.sessionId).execute()).toHaveLength(1);
     const events = await db.selectFrom('audit_events').select(['action', 'target_id']).where('user_id', '=', u.id).where('action', '=', 'session.revoked').execute();
     expect(events).toEqual([{ action: 'session.revoked', target_id: s2.sessionId }]);

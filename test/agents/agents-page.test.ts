@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { delegate, exchange, postJson, registerAgent } from './agent-helpers.js';
+import { tokenService } from '../support/tokens.js';
 
 describe.each(dialects)('the Agents page on %s', (dialect) => {
   let app: TestApp;
@@ -21,7 +22,7 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     const t1 = (await delegate(app, user, a.client_id, ['mcp', 'profile'])).delegation_token;
     const t2 = (await exchange(app, a, { subject_token: t1, requested_actor: b.client_id, scope: 'mcp' })).body.access_token as string;
     await app.ctx.tokens.verify(t2, { ip: '192.0.2.44' });
-    await app.ctx.tokens.usage.flush();
+    await tokenService(app.ctx).usage.flush();
 
     const html = await page();
     expect(html).toContain('Planner bot');

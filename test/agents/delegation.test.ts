@@ -60,7 +60,10 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     const agent = await registerAgent(app, user, 'narrow', ['mcp']);
     const res = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp', 'profile'] });
     expect(res.status).toBe(403);
-    expect(res.body.message).toBe('the agent is not registered for scope: profile');
+    expect(res.body).toMatchObject({ error: 'ERR_AGENTS_SCOPE_NOT_REGISTERED', message: 'the agent is not registered for scope: profile' });
+    // told apart by the code from a scope the person cannot grant at all
+    const notYours = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: agent.client_id, scopes: ['no.such.scope'] });
+    expect(notYours.body.error).toBe('ERR_SCOPES_UNKNOWN');
   });
 
   it('refuses delegating for another user, and an unknown agent', async () => {
@@ -68,8 +71,11 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     const agent = await registerAgent(app, user, 'x', ['mcp']);
     const res = await postJson(app, '/delegate', user.headers, { user_id: other.userId, agent_id: agent.client_id, scopes: ['mcp'] });
     expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ error: 'ERR_AGENTS_OWN_RIGHTS_ONLY' });
     expect(res.body.message).toContain('only delegate your own rights');
-    expect((await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: 'c-nope', scopes: ['mcp'] })).status).toBe(404);
+    const unknown = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: 'c-nope', scopes: ['mcp'] });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('ERR_AGENTS_NOT_FOUND');
   });
 
   it('limits the lifetime to the configured maximum', async () => {

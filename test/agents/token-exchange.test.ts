@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { claims, delegate, exchange, postJson, registerAgent } from './agent-helpers.js';
+import { issueAccessToken } from '../support/tokens.js';
 
 type Agent = { client_id: string; client_secret: string };
 
@@ -100,7 +101,7 @@ describe.each(dialects)('sub-delegation by token exchange (RFC 8693) on %s', (di
     expect(notRegistered.body).toEqual({ error: 'invalid_scope', error_description: 'the agent is not registered for scope: profile' });
     const notAgent = await exchange(app, a, { subject_token: t1, requested_actor: 'c-unknown' });
     expect(notAgent.body.error).toBe('invalid_request');
-    const expired = await app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: user.userId, clientId: a.client_id, scopes: ['mcp'], audience: [app.url], ttl: -1 });
+    const expired = await issueAccessToken(app.ctx, { userId: user.userId, clientId: a.client_id, scopes: ['mcp'], audience: [app.url], ttl: -1 });
     expect((await exchange(app, a, { subject_token: expired.token })).body).toEqual({ error: 'invalid_grant', error_description: 'subject_token: token expired' });
     const stranger = await createTestUser(app);
     const theirs = await registerAgent(app, stranger, 'not yours', ['mcp']);

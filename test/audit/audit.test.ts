@@ -17,7 +17,7 @@ describe.each(dialects)('audit log on %s', (dialect) => {
       await app.ctx.audit.record(trx, { ...event, detail: { note: 'rolled back' } });
       throw new Error('the change failed');
     })).rejects.toThrow('the change failed');
-    const { events } = await listEvents(app.ctx.db, { userId: 'u-audit' });
+    const { events } = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-audit' });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'keys.rotated', result: 'success', ip: '127.0.0.1', userAgent: 'vitest', detail: { note: 'kept' }, actor: { type: 'user', id: 'u-audit' } });
   });
@@ -35,10 +35,10 @@ describe.each(dialects)('audit log on %s', (dialect) => {
   it('batches high-volume events and stores them on flush', async () => {
     for (let i = 0; i < 30; i++) app.ctx.audit.enqueue({ action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-batch', detail: { i } });
     await app.ctx.audit.flush();
-    const page1 = await listEvents(app.ctx.db, { userId: 'u-batch', limit: 20 });
+    const page1 = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-batch', limit: 20 });
     expect(page1.events).toHaveLength(20);
     expect(page1.next).toBeDefined();
-    const page2 = await listEvents(app.ctx.db, { userId: 'u-batch', limit: 20, before: page1.next });
+    const page2 = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-batch', limit: 20, before: page1.next });
     expect(page2.events).toHaveLength(10);
     expect(page2.next).toBeUndefined();
     const ids = [...page1.events, ...page2.events].map((e) => e.id);
@@ -47,10 +47,10 @@ describe.each(dialects)('audit log on %s', (dialect) => {
   });
 
   it('filters by kind', async () => {
-    const system = await listEvents(app.ctx.db, { userId: 'u-batch', kind: 'system', limit: 5 });
+    const system = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-batch', kind: 'system', limit: 5 });
     expect(system.events.length).toBe(5);
     expect(system.events.every((e) => e.kind === 'system')).toBe(true);
-    expect((await listEvents(app.ctx.db, { userId: 'u-batch', kind: 'no-such-kind' })).events).toEqual([]);
+    expect((await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-batch', kind: 'no-such-kind' })).events).toEqual([]);
   });
 
   it('counts every event in the metrics', async () => {

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, schema } from '../../src/config/index.js';
+import { configSchema, loadConfig as loadWith, opt, type Config } from '../../src/config/index.js';
+import { builtinModules } from '../../src/server/index.js';
+
+/** The built-in modules' slices: the whole schema of a gateway without extra modules. */
+const slices = builtinModules.map((m) => m.options ?? {});
+const loadConfig = (env: NodeJS.ProcessEnv, overrides: Partial<Config> = {}) => loadWith(env, overrides, slices);
 
 const file = (content: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'oauth3-cfg-')), 'oauth3.json');
@@ -57,9 +62,26 @@ describe('config', () => {
     expect(() => loadConfig({ OAUTH3_CONFIG: '/nonexistent/oauth3.json' })).toThrow('OAUTH3_CONFIG: cannot read /nonexistent/oauth3.json: ENOENT');
   });
 
+  it('reads a module\'s slice like the core options, and refuses a name or variable declared twice', () => {
+    const slice = { answer: opt.int('OAUTH3_TEST_ANSWER', 'A test option.', 42, 0, 100) };
+    expect((loadWith({ OAUTH3_TEST_ANSWER: '7' }, {}, [slice]) as unknown as { answer: number }).answer).toBe(7);
+    expect((loadWith({}, {}, [slice]) as unknown as { answer: number }).answer).toBe(42);
+    expect(() => loadWith({ OAUTH3_TEST_ANSWER: '700' }, {}, [slice])).toThrow('OAUTH3_TEST_ANSWER: 700 is outside 0..100');
+    expect(() => configSchema([slice, { answer: opt.bool('OAUTH3_OTHER', 'x', false) }])).toThrow('option "answer" is declared twice');
+    expect(() => configSchema([slice, { other: opt.bool('OAUTH3_TEST_ANSWER', 'x', false) }])).toThrow('OAUTH3_TEST_ANSWER is declared twice');
+    expect(() => configSchema([{ port: opt.int('OAUTH3_PORT2', 'x', 1, 0, 2) }])).toThrow('option "port" is declared twice');
+  });
+
+  it('reads a module\'s option from the config file too, and refuses an unknown key only once every slice is known', () => {
+    const path = file(JSON.stringify({ oauthAccessTokenTtl: 120 }));
+    expect(loadConfig({ OAUTH3_CONFIG: path }).oauthAccessTokenTtl).toBe(120);
+    expect(() => loadWith({ OAUTH3_CONFIG: path })).toThrow('unknown option "oauthAccessTokenTtl"');
+    expect(loadWith({ OAUTH3_CONFIG: path, OAUTH3_MODULES: './x.js' }, {}, [], ['modules']).modules).toEqual(['./x.js']);
+  });
+
   it('documents every option in docs/configuration.md', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-    for (const [key, option] of Object.entries(schema)) {
+    for (const [key, option] of Object.entries(configSchema(slices))) {
       expect(doc, `docs/configuration.md lacks ${option.env}`).toContain(`\`${option.env}\``);
       expect(doc, `docs/configuration.md lacks the file key ${key}`).toContain(`\`${key}\``);
     }

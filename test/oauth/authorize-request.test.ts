@@ -139,7 +139,7 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
       method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual',
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toBe('ERR_CSRF');
+    expect((await res.json()).error).toBe('ERR_ACCOUNTS_CSRF');
     const after = await app.ctx.db.selectFrom('oauth_codes').select('code_hash').execute();
     expect(after.length).toBe(before.length);
   });

@@ -5,6 +5,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { advanceClock, apiStatus, codeFor, exchange, publicClient, refresh, unsigned, type Registered } from './support/oauth-helpers.js';
+import { issueAccessToken } from '../support/tokens.js';
 
 const REDIRECT = 'https://app.example/callback';
 
@@ -173,10 +174,10 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     const familyId = parent.lineage![0];
     expect(familyId).toMatch(/^fam/);
     // what token exchange (RFC 8693) issues from it: the parent's lineage and the parent
-    const child = await app.ctx.db.transaction().execute((trx) => app.ctx.tokens.issueAccessToken(trx, {
+    const child = await issueAccessToken(app.ctx, {
       userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId, parentJti: parent.tokenId,
       lineage: [...parent.lineage!, parent.tokenId],
-    }));
+    });
     expect(await apiStatus(app, child.token)).toBe(200);
     const grant = await app.ctx.db.selectFrom('oauth_families').select('grant_id').where('id', '=', familyId).executeTakeFirstOrThrow();
     const res = await fetch(`${app.url}/account/apps/${grant.grant_id}/revoke`, {
@@ -184,10 +185,10 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     });
     expect(res.status).toBe(303);
     // what a refresh that loaded its token before the revocation commits after it (refresh-token.ts does not
-    // re-read the family inside its transaction): a new access token of the family
-    const late = await app.ctx.db.transaction().execute((trx) => app.ctx.tokens.issueAccessToken(trx, {
+    // re-read the family inside its unit): a new access token of the family
+    const late = await issueAccessToken(app.ctx, {
       userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId,
-    }));
+    });
     await expect(app.ctx.tokens.verify(late.token)).rejects.toMatchObject({ error: 'invalid_token' });
     for (const token of [late.token, child.token, t.access_token]) expect(await apiStatus(app, token)).toBe(401);
   });

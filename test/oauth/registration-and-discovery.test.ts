@@ -66,8 +66,7 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   });
 
   it('serves the path-inserted form for a resource on the gateway origin, and 404 for others', async () => {
-    const { resourcesOf } = await import('../../src/oauth/index.js');
-    resourcesOf(app.ctx).add({ url: `${app.url}/mcp/notes`, name: 'Notes MCP', scopes: ['notes.read'], source: 'module' }, [{ name: 'notes.read', description: 'Read notes' }]);
+    app.ctx.resources.add({ url: `${app.url}/mcp/notes`, name: 'Notes MCP', scopes: [{ name: 'notes.read', description: 'Read notes' }], source: 'module' });
     const prm = await (await fetch(`${app.url}/.well-known/oauth-protected-resource/mcp/notes`)).json();
     expect(prm).toMatchObject({ resource: `${app.url}/mcp/notes`, authorization_servers: [app.url], scopes_supported: ['notes.read'] });
     expect((await fetch(`${app.url}/.well-known/oauth-protected-resource/nothing/here`)).status).toBe(404);

@@ -139,7 +139,7 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   });
 
   it('answers a failure inside the handler with a logged 500 server_error on both paths, and no detail', async () => {
-    const broken = vi.spyOn(app.ctx.tokens, 'signAccessToken').mockImplementation(() => { throw new Error('boom: the key ring is gone'); });
+    const broken = vi.spyOn(app.ctx.tokens, 'issue').mockImplementation(() => { throw new Error('boom: the key ring is gone'); });
     try {
       lines.length = 0;
       const { lane, fastify } = await both(() => 'grant_type=client_credentials&scope=mcp', { authorization: basic() });

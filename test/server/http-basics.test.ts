@@ -5,11 +5,12 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 describe.each(dialects)('HTTP basics on %s', (dialect) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp(dialect, { bodyLimit: 2048 }, [
-      async (fastify) => {
+    app = await startTestApp(dialect, { bodyLimit: 2048 }, [{
+      name: 'echo',
+      routes(fastify) {
         fastify.post('/test/echo', async (req) => ({ got: req.body }));
       },
-    ]);
+    }]);
   });
   afterAll(() => app.stop());
 

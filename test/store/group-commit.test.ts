@@ -2,17 +2,17 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { groupCommitOf, preparedQuery, type Executor } from '../../src/store/index.js';
+import { preparedQuery, type Executor } from '../../src/store/index.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // A table of the test's own: rows (id, text, number) with a primary key.
 interface Scratch { group_commit_scratch: { id: string; body: string; n: number } }
 const scratch = (db: Executor) => db as unknown as Kysely<Scratch>;
-const insert = preparedQuery((db, slot) => scratch(db).insertInto('group_commit_scratch').values({ id: slot(0), body: slot(1), n: slot(2) }));
+const insert = preparedQuery(['id', 'body', 'n'], (db, slot) => scratch(db).insertInto('group_commit_scratch').values({ id: slot('id'), body: slot('body'), n: slot('n') }));
 const createScratch = (app: TestApp) => scratch(app.ctx.db).schema.createTable('group_commit_scratch').ifNotExists()
   .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).addColumn('n', 'bigint', (c) => c.notNull()).execute();
-const update = preparedQuery((db, slot) => scratch(db).updateTable('group_commit_scratch').set({ body: slot(0) }).where('id', '=', slot(1)));
+const update = preparedQuery(['body', 'id'], (db, slot) => scratch(db).updateTable('group_commit_scratch').set({ body: slot('body') }).where('id', '=', slot('id')));
 
 describe.each(dialects)('group commit on %s', (dialect) => {
   let app: TestApp;
@@ -27,12 +27,12 @@ describe.each(dialects)('group commit on %s', (dialect) => {
 
   it('writes the units queued together in one commit, answered once stored; a unit whose guard changed no row writes nothing', async () => {
     const db = app.ctx.db;
-    const gc = groupCommitOf(db);
-    await gc.run([insert.step(db, ['a-1', 'one', 1])]);
+    const gc = app.ctx.commits;
+    await gc.run([insert.step(db, { id: 'a-1', body: 'one', n: 1 })]);
     const [first, stopped, third] = await Promise.all([
-      gc.run([update.step(db, ['changed', 'a-1'], { guard: true }), insert.step(db, ['a-2', 'two', 2])]),
-      gc.run([update.step(db, ['never', 'a-missing'], { guard: true }), insert.step(db, ['a-3', 'three', 3])]),
-      gc.run([insert.step(db, ['a-4', 'four', 4])]),
+      gc.run([update.step(db, { body: 'changed', id: 'a-1' }, { guard: true }), insert.step(db, { id: 'a-2', body: 'two', n: 2 })]),
+      gc.run([update.step(db, { body: 'never', id: 'a-missing' }, { guard: true }), insert.step(db, { id: 'a-3', body: 'three', n: 3 })]),
+      gc.run([insert.step(db, { id: 'a-4', body: 'four', n: 4 })]),
     ]);
     expect([first, stopped, third]).toEqual([true, false, true]);
     expect(await rows('a-')).toEqual(['a-1=changed', 'a-2=two', 'a-4=four']);
@@ -40,21 +40,21 @@ describe.each(dialects)('group commit on %s', (dialect) => {
 
   it('rolls the whole batch back on a database error, and every caller gets it', async () => {
     const db = app.ctx.db;
-    const gc = groupCommitOf(db);
-    await gc.run([insert.step(db, ['b-1', 'one', 1])]);
+    const gc = app.ctx.commits;
+    await gc.run([insert.step(db, { id: 'b-1', body: 'one', n: 1 })]);
     const results = await Promise.allSettled([
-      gc.run([insert.step(db, ['b-2', 'two', 2])]),
-      gc.run([insert.step(db, ['b-1', 'duplicate', 1])]),
+      gc.run([insert.step(db, { id: 'b-2', body: 'two', n: 2 })]),
+      gc.run([insert.step(db, { id: 'b-1', body: 'duplicate', n: 1 })]),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(String((results[1] as PromiseRejectedResult).reason.message)).toMatch(/unique|duplicate/i);
     expect(await rows('b-')).toEqual(['b-1=one']);
-    expect(await gc.run([insert.step(db, ['b-3', 'three', 3])])).toBe(true); // and goes on
+    expect(await gc.run([insert.step(db, { id: 'b-3', body: 'three', n: 3 })])).toBe(true); // and goes on
   });
 
   it('refuses a guard that is not the first step of its unit', async () => {
     const db = app.ctx.db;
-    expect(() => groupCommitOf(db).run([insert.step(db, ['c-1', 'x', 1]), update.step(db, ['y', 'c-1'], { guard: true })])).toThrow(/first step/);
+    expect(() => app.ctx.commits.run([insert.step(db, { id: 'c-1', body: 'x', n: 1 }), update.step(db, { body: 'y', id: 'c-1' }, { guard: true })])).toThrow(/first step/);
     expect(await rows('c-')).toEqual([]);
   });
 });
@@ -75,7 +75,7 @@ describe('group commit on SQLite while another process of a cluster holds the wr
       other.prepare('BEGIN IMMEDIATE').run();
       other.prepare("INSERT INTO group_commit_scratch (id, body, n) VALUES ('d-other', 'x', 1)").run();
       let settled = false;
-      const written = groupCommitOf(db).run([insert.step(db, ['d-1', 'one', 1])]).finally(() => { settled = true; });
+      const written = app.ctx.commits.run([insert.step(db, { id: 'd-1', body: 'one', n: 1 })]).finally(() => { settled = true; });
       // Timers keep firing while the unit waits: SQLite's busy handler would have blocked this thread.
       let ticks = 0;
       const started = Date.now();

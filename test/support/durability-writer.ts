@@ -4,7 +4,8 @@
 // It stops by itself, whatever its parent does: after DURABILITY_MAX_WRITES writes, after DURABILITY_MAX_MS, and
 // as soon as its parent is gone (the IPC channel disconnects, its parent pid changes, or stdout breaks with EPIPE).
 import { openDatabase, migrateModules } from '../../src/store/index.js';
-import { BUILTIN_MIGRATIONS } from './builtin-migrations.js';
+import { builtinModules } from '../../src/server/index.js';
+import { createRegistries } from '../../src/kernel/index.js';
 import { AuditWriter } from '../../src/audit/index.js';
 
 const maxWrites = Number(process.env.DURABILITY_MAX_WRITES || 5000);
@@ -27,12 +28,14 @@ async function say(line: string): Promise<void> {
   if (!process.stdout.write(`${line}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
-const { db } = openDatabase({ dataDir: process.env.OAUTH3_DATA_DIR!, databaseUrl: process.env.DATABASE_URL || undefined });
-await migrateModules(db, BUILTIN_MIGRATIONS);
-const audit = new AuditWriter(db, { flushMs: 1000 });
+const { db, commits } = openDatabase({ dataDir: process.env.OAUTH3_DATA_DIR!, databaseUrl: process.env.DATABASE_URL || undefined });
+await migrateModules(db, builtinModules);
+const eventTypes = createRegistries().eventTypes;
+eventTypes.declare({ action: 'test.marker', kind: 'system', label: 'A marker of the durability test' }, 'test');
+const audit = new AuditWriter(db, commits, eventTypes, { flushMs: 1000 });
 await say('ready');
 for (let i = 0; i < maxWrites; i++) {
-  await db.transaction().execute((trx) => audit.record(trx, { action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-durable', target: { type: 'marker', id: `m${i}` } }));
+  await db.transaction().execute((trx) => audit.record(trx, { action: 'test.marker', actor: { type: 'system' }, userId: 'u-durable', target: { type: 'marker', id: `m${i}` } }));
   await say(`ack m${i}`);
   // better-sqlite3 answers synchronously: without this turn of the event loop, no timer, 'disconnect' or stdout
   // error would ever be handled, and the loop would only end at its count.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type Config } from '../../src/config/index.js';
-import { createLogger, startServer, type Module, type RunningServer } from '../../src/server/index.js';
+import type { Config } from '../../src/config/index.js';
+import type { GatewayModule } from '../../src/kernel/index.js';
+import { createLogger, loadGateway, startServer, type RunningServer } from '../../src/server/index.js';
 import { freePort } from './free-port.js';
 import { freshDatabase, type TestDialect } from './databases.js';
 
@@ -13,20 +14,20 @@ export interface TestApp extends RunningServer {
  * the listening URL (so WebAuthn origins and OAuth issuers match what tests request). Logs are silent unless
  * OAUTH3_TEST_LOG is set (or `logger` is given).
  */
-export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, modules: Module[] = [], logger?: ReturnType<typeof createLogger>): Promise<TestApp> {
+export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, extra: GatewayModule[] = [], logger?: ReturnType<typeof createLogger>): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const resolvedPort = overrides.port ?? (await freePort());
-  const config = loadConfig({}, {
+  const { config, modules } = await loadGateway({}, {
     host: '127.0.0.1',
     port: resolvedPort,
     publicUrl: `http://localhost:${resolvedPort}`,
     masterKey: randomBytes(32).toString('base64url'),
     logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
     auditFlushMs: 20,
-    rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/foundation/rate-limits.test.ts tests the limit
+    rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/server/rate-limits.test.ts tests the limit
     ...db,
     ...overrides,
-  });
+  }, extra);
   const server = await startServer(config, { logger: logger ?? createLogger(config.logLevel), modules });
   return { ...server, url: config.publicUrl, config };
 }

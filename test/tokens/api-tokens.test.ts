@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
+import { tokenService } from '../support/tokens.js';
 
 describe.each(dialects)('personal API tokens on %s', (dialect) => {
   let app: TestApp;
@@ -35,7 +36,7 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
   it('lists last use (time and IP), written in a batch', async () => {
     const { token, id } = await (await create(user.headers, { name: 'used', scopes: ['tokens.manage'] })).json();
     await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) });
-    await app.ctx.tokens.usage.flush();
+    await tokenService(app.ctx).usage.flush();
     const listed = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find((t: { id: string }) => t.id === id);
     expect(listed.lastUsedIp).toBe('127.0.0.1');
     expect(listed.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
@@ -48,20 +49,22 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     const { token } = await (await create(user.headers, { name: 'narrow', scopes: ['tokens.manage'] })).json();
     const res = await create(bearer(token), { name: 'wider', scopes: ['tokens.manage', 'agents.manage'] });
     expect(res.status).toBe(403);
-    expect((await res.json()).message).toBe('you cannot grant scope: agents.manage');
+    expect(await res.json()).toMatchObject({ error: 'ERR_SCOPES_NOT_GRANTABLE', message: 'you cannot grant scope: agents.manage' });
     const same = await create(bearer(token), { name: 'same', scopes: ['tokens.manage'] });
     expect(same.status).toBe(201);
   });
 
   it('refuses unknown scopes, bad names, a never-expiring token (config off) and a missing CSRF token', async () => {
-    expect((await create(user.headers, { name: 'x', scopes: ['nope'] })).status).toBe(400);
+    const unknown = await create(user.headers, { name: 'x', scopes: ['nope'] });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toBe('ERR_SCOPES_UNKNOWN');
     expect((await create(user.headers, { name: '', scopes: ['mcp'] })).status).toBe(400);
     const never = await create(user.headers, { name: 'x', scopes: ['mcp'], expires_in_days: null });
     expect(never.status).toBe(400);
     expect((await never.json()).message).toContain('never expire');
     const noCsrf = await create({ cookie: user.cookie }, { name: 'x', scopes: ['mcp'] });
     expect(noCsrf.status).toBe(403);
-    expect((await noCsrf.json()).error).toBe('ERR_CSRF');
+    expect((await noCsrf.json()).error).toBe('ERR_ACCOUNTS_CSRF');
   });
 
   it('needs tokens.manage on a bearer', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newPasskeyPage, signUpWithPasskey, useAppAndBrowser, watchCspErrors } from '../support/browser.js';
 import { delegate, exchange, registerAgent } from '../agents/agent-helpers.js';
+import { tokenService } from '../support/tokens.js';
 
 describe('API tokens and Agents pages in a real browser (Debian Chromium)', () => {
   const env = useAppAndBrowser();
@@ -24,7 +25,7 @@ describe('API tokens and Agents pages in a real browser (Debian Chromium)', () =
     // The token works as a bearer (an API client, not the browser) and the page shows its last use.
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers })).status).toBe(200);
-    await app.ctx.tokens.usage.flush();
+    await tokenService(app.ctx).usage.flush();
     await page.goto(`${app.url}/account/tokens`);
     expect(await page.content()).not.toContain(token);
     await expect(page.getByTestId('token-row').first().textContent()).resolves.toContain('from 127.0.0.1');

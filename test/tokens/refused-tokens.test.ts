@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { advanceClock } from '../oauth/support/oauth-helpers.js';
+import { issueAccessToken } from '../support/tokens.js';
 
 describe.each(dialects)('refused genuine bearer tokens reach their person\'s access log on %s', (dialect) => {
   let app: TestApp;
@@ -45,7 +46,7 @@ describe.each(dialects)('refused genuine bearer tokens reach their person\'s acc
   });
 
   it('audits a genuine access token presented to another resource', async () => {
-    const { token, jti } = await app.ctx.tokens.issueAccessToken(app.ctx.db, {
+    const { token, jti } = await issueAccessToken(app.ctx, {
       userId: user.userId, clientId: 'c-some-agent', scopes: ['tokens.manage'], audience: ['https://mcp.example.com/mcp'], ttl: 300,
     });
     const res = await list(token);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type KyselyPlugin } from 'kysely';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { TokenService, ApiTokenService, generateApiToken, REVOCATION_CHANNEL, type Principal } from '../../src/tokens/index.js';
+import { TokenService, ApiTokenService, generateApiToken, REVOCATION_CHANNEL } from '../../src/tokens/index.js';
+import type { AccessTokenSpec, Principal } from '../../src/kernel/index.js';
+import { tokenService, issueAccessToken } from '../support/tokens.js';
 
 /** Counts every query sent through a Kysely instance. */
 function queryCounter(): KyselyPlugin & { count: number } {
@@ -31,8 +33,8 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
   });
   afterAll(() => app.stop());
 
-  const issue = (o: Partial<Parameters<TokenService['issueAccessToken']>[1]> = {}) =>
-    app.ctx.tokens.issueAccessToken(app.ctx.db, { userId: 'u1', clientId: 'c1', scopes: ['mcp'], audience: [aud], ttl: 600, ...o });
+  const issue = (o: Partial<AccessTokenSpec> = {}) =>
+    issueAccessToken(app.ctx, { userId: 'u1', clientId: 'c1', scopes: ['mcp'], audience: [aud], ttl: 600, ...o });
 
   it('accepts a session and an access token, returning one principal shape', async () => {
     const s = app.ctx.tokens.issueSession({ userId: 'u1', sessionId: 'sess1', ttl: 600 });
@@ -47,7 +49,7 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     const a = await app.ctx.tokens.verify(token);
     const b = await app.ctx.tokens.verify(token);
     expect(b).toBe(a);
-    await app.ctx.tokens.revocations.revoke(app.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]);
+    await app.ctx.tokens.revoke(app.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]);
     expect(await reason(app.ctx.tokens.verify(token))).toBe('token revoked');
   });
 
@@ -76,7 +78,7 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
 
   it('rejects an API token with a bad checksum before any database lookup', async () => {
     const counter = queryCounter();
-    const service = new TokenService(app.ctx.db.withPlugin(counter), app.ctx.keys, app.config.publicUrl);
+    const service = new TokenService(app.ctx.db.withPlugin(counter), app.ctx.commits, app.ctx.keys, app.ctx.audit, app.config.publicUrl);
     const good = generateApiToken();
     const bad = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
     expect(await reason(service.verify(bad))).toBe('malformed API token (bad checksum)');
@@ -105,7 +107,7 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     const apiTokens = new ApiTokenService(app.ctx);
     const { token, info } = await apiTokens.create(person('u-use'), { name: 'use', scopes: ['mcp'] });
     for (let i = 0; i < 5; i++) await app.ctx.tokens.verify(token, { ip: '198.51.100.7' });
-    await app.ctx.tokens.usage.flush();
+    await tokenService(app.ctx).usage.flush();
     await app.ctx.audit.flush();
     const [listed] = await apiTokens.list('u-use');
     expect(listed.lastUsedIp).toBe('198.51.100.7');
@@ -133,7 +135,7 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
   it('writes last use in batches, not per request: five uses cost one lookup and, at flush, one update', async () => {
     const counter = queryCounter();
     const db = app.ctx.db.withPlugin(counter);
-    const service = new TokenService(db, app.ctx.keys, app.config.publicUrl, { usageFlushMs: 60_000 });
+    const service = new TokenService(db, app.ctx.commits, app.ctx.keys, app.ctx.audit, app.config.publicUrl, { usageFlushMs: 60_000 });
     const { token } = await new ApiTokenService(app.ctx).create(person('u-batch'), { name: 'b', scopes: ['mcp'] });
     for (let i = 0; i < 5; i++) await service.verify(token, { ip: '192.0.2.1' });
     expect(counter.count).toBe(1); // the first lookup by hash; then the verified-token cache
@@ -175,12 +177,12 @@ describe.each(dialects)('revocation reaches other instances on %s', (dialect) =>
   });
 
   it('a revoke on one instance is refused by the other within a second', async () => {
-    if (dialect === 'postgres') expect(b.ctx.tokens.revocations.listening).toBe(true);
-    const { token, jti, expiresAt } = await a.ctx.tokens.issueAccessToken(a.ctx.db, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
+    if (dialect === 'postgres') expect(tokenService(b.ctx).revocations.listening).toBe(true);
+    const { token, jti, expiresAt } = await issueAccessToken(a.ctx, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
     expect((await b.ctx.tokens.verify(token)).tokenId).toBe(jti);
-    await a.ctx.db.transaction().execute((trx) => a.ctx.tokens.revocations.revoke(trx, [{ id: jti, expiresAt: expiresAt * 1000 }]));
+    await a.ctx.db.transaction().execute((trx) => a.ctx.tokens.revoke(trx, [{ id: jti, expiresAt: expiresAt * 1000 }]));
     const deadline = Date.now() + 1000;
-    while (b.ctx.tokens.revocations.has(jti) === false && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (tokenService(b.ctx).revocations.has(jti) === false && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
   });
 
@@ -188,11 +190,11 @@ describe.each(dialects)('revocation reaches other instances on %s', (dialect) =>
   if (dialect === 'postgres') it('the listener reconnects after its connection is killed, and catches up', async () => {
     const killed = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`} and datname = current_database()`.execute(a.ctx.db);
     expect(killed.rows.filter((r) => r.ok)).toHaveLength(2); // both instances' listeners
-    const { token, jti, expiresAt } = await a.ctx.tokens.issueAccessToken(a.ctx.db, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
-    await a.ctx.tokens.revocations.revoke(a.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]); // while b is not listening
+    const { token, jti, expiresAt } = await issueAccessToken(a.ctx, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
+    await a.ctx.tokens.revoke(a.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]); // while b is not listening
     const deadline = Date.now() + 5000;
-    while (!b.ctx.tokens.revocations.has(jti) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(b.ctx.tokens.revocations.listening).toBe(true);
+    while (!tokenService(b.ctx).revocations.has(jti) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(tokenService(b.ctx).revocations.listening).toBe(true);
     expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
   });
 });

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { requireCsrf, requireUser } from '../../accounts/index.js';
 import { renderPage } from '../../web/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, httpErrors } from '../../errors/index.js';
+import { oauthErrors } from '../oauth-errors.js';
 import { listGrants } from './list-grants.js';
 import { revokeGrant } from './revoke-grant.js';
 
@@ -43,14 +44,14 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.get('/api/v1/me/apps', { preHandler: requireUser(ctx, { scope: 'profile' }), schema: { tags: ['authorized apps'], summary: 'Apps you authorized (consent grants): client, scopes, resource, first and last use' } }, async (request) => {
-    if (!request.principal!.userId) throw new AppError('ERR_FORBIDDEN', 'Only a person has authorized apps.');
+    if (!request.principal!.userId) throw new AppError(httpErrors.ERR_FORBIDDEN, 'Only a person has authorized apps.');
     return { apps: await listGrants(ctx.db, request.principal!.userId) };
   });
 
   app.post('/account/apps/:grantId/revoke', { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), requireCsrf] }, async (request, reply) => {
     const { grantId } = request.params as { grantId: string };
     const ok = await revokeGrant(ctx, { userId: request.principal!.userId!, grantId, ip: request.ip, userAgent: request.headers['user-agent'] });
-    if (!ok) throw new AppError('ERR_NOT_FOUND', 'No such authorized app.');
+    if (!ok) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
     return reply.redirect('/account/apps', 303);
   });
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/index.js';
-import { parseScope } from '../scopes/grantable-scopes.js';
+import { parseScope } from '../../scopes/index.js';
 
 /** One row of "Authorized apps". */
 export interface AuthorizedApp {

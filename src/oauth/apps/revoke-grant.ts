@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 
 /**

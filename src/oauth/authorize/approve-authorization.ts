@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import type { Executor } from '../../store/index.js';
 import { randomId, randomToken, sha256 } from '../../crypto/index.js';
 import { responseRedirect, type AuthorizationRequest } from './authorization-request.js';

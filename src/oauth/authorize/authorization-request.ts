@@ -1,10 +1,10 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext, Resource } from '../../kernel/index.js';
 import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType } from '../../errors/index.js';
 import type { OAuthClient } from '../clients/oauth-client.js';
 import { redirectUriMatches } from '../clients/redirect-uri-rules.js';
 import { resolveClient, ClientMetadataError } from '../cimd/resolve-client.js';
-import { resourcesOf, type Resource } from '../resources/resource-registry.js';
-import { grantableScopes } from '../scopes/grantable-scopes.js';
+import { grantableScopes } from '../../scopes/index.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { CHALLENGE_RE } from '../tokens/pkce.js';
 import { singleParams } from '../endpoints/form-params.js';
 
@@ -49,14 +49,15 @@ const VOUCHED = new Set(['static']);
  * Client and redirect URI first: when they fail it throws AuthorizeFatal. Everything after throws
  * AuthorizeRedirectError: code flow only, PKCE S256 required, resource(s) registered, scopes allowed.
  */
-export async function parseAuthorizationRequest(ctx: AppContext, input: unknown): Promise<AuthorizationRequest> {
+export async function parseAuthorizationRequest(as: AuthorizationServer, input: unknown): Promise<AuthorizationRequest> {
+  const { ctx } = as;
   const q = (input ?? {}) as Record<string, unknown>;
   for (const k of ['client_id', 'redirect_uri']) if (Array.isArray(q[k])) throw new AuthorizeFatal(`${k} is repeated`);
   const clientId = typeof q.client_id === 'string' ? q.client_id : '';
   if (!clientId) throw new AuthorizeFatal('client_id is missing');
   let client: OAuthClient | undefined;
   try {
-    client = await resolveClient(ctx, clientId);
+    client = await resolveClient(as, clientId);
   } catch (e) {
     if (e instanceof ClientMetadataError) throw new AuthorizeFatal(e.message);
     throw e;
@@ -88,8 +89,10 @@ export async function parseAuthorizationRequest(ctx: AppContext, input: unknown)
   if (!CHALLENGE_RE.test(params.code_challenge)) throw fail(new InvalidRequest('code_challenge is not a base64url SHA-256 value'));
   if (params.nonce !== undefined && (params.nonce.length === 0 || params.nonce.length > 512)) throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
   try {
-    const resources = await resourcesOf(ctx).resolve(requested);
-    const scopes = grantableScopes(ctx, { scope: params.scope, client, resources });
+    const resources = await ctx.resources.resolve(requested);
+    const scopes = grantableScopes(ctx.registries.scopes, {
+      scope: params.scope, clientScopes: client.scope, resources, validScopes: ctx.config.oauthValidScopes, defaultScopes: ctx.config.oauthDefaultScopes,
+    });
     return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resources, prompt: params.prompt, nonce: params.nonce, raw: q as AuthorizationRequest['raw'] };
   } catch (e) {
     if (e instanceof OAuthError) throw fail(e);

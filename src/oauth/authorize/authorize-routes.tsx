@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../server/context.js';
-import { requireCsrf, requireUser } from '../../accounts/index.js';
+import { accountsErrors, requireCsrf, requireUser } from '../../accounts/index.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { renderPage } from '../../web/index.js';
 import { AccessDenied, AppError } from '../../errors/index.js';
 import { AuthorizeFatal, AuthorizeRedirectError, errorRedirect, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
@@ -13,11 +13,12 @@ import { ConsentPage } from './consent-page.js';
  * (CSRF-protected; approve → code + state + iss, deny → access_denied). A bad client or redirect URI gets an
  * error page, never a redirect.
  */
-export async function authorizeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
+  const { ctx } = as;
   /** Validates, or answers the failure itself (error page or error redirect) and returns undefined. */
   const validate = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<AuthorizationRequest | undefined> => {
     try {
-      return await parseAuthorizationRequest(ctx, input);
+      return await parseAuthorizationRequest(as, input);
     } catch (e) {
       if (e instanceof AuthorizeRedirectError) {
         const location = errorRedirect(ctx, e);
@@ -53,7 +54,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
   /** Consent is given in a browser session only: a bearer token (even the person's) cannot approve for them. */
   const browserSession = async (request: FastifyRequest) => {
-    if (!request.accountSession || request.principal !== request.accountSession.principal) throw new AppError('ERR_FORBIDDEN', 'Consent needs a signed-in browser session, not a bearer token.');
+    if (!request.accountSession || request.principal !== request.accountSession.principal) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Consent needs a signed-in browser session, not a bearer token.');
   };
   const signedIn = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession] };
   app.get('/oauth/authorize/page', signedIn, async (request, reply) => {

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { isLoopbackUrl } from '../clients/redirect-uri-rules.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
@@ -33,7 +33,7 @@ export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: Aut
       <h2>It will be able to</h2>
       <ul data-testid="scopes">
         {req.scopes.length === 0 ? <li>Nothing beyond knowing it is connected</li> : null}
-        {req.scopes.map((s) => <li><code>{s}</code>: {ctx.scopes.get(s)?.description ?? s}</li>)}
+        {req.scopes.map((s) => <li><code>{s}</code>: {ctx.registries.scopes.get(s)?.description ?? s}</li>)}
       </ul>
       <p>
         On: {req.resources.map((r, i) => <>{i ? ', ' : ''}<strong>{r.name}</strong> (<code>{r.url}</code>)</>)}

@@ -1,4 +1,5 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { OAuthError } from '../../errors/index.js';
 import { findClient } from '../clients/find-client.js';
 import { createClient } from '../clients/create-client.js';
@@ -12,7 +13,6 @@ export class ClientMetadataError extends Error {
   override name = 'ClientMetadataError';
 }
 
-const caches = new WeakMap<AppContext, Map<string, number>>();
 
 /** True when a client_id is a URL naming a metadata document (https, with a path). */
 export function isMetadataClientId(ctx: AppContext, clientId: string): boolean {
@@ -42,7 +42,7 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
   if (m.client_secret !== undefined) throw new ClientMetadataError('a client metadata document must not contain a client_secret');
   let input;
   try {
-    input = parseClientMetadata(m, { knownScope: (s) => ctx.scopes.has(s), publicOnly: true });
+    input = parseClientMetadata(m, { knownScope: (s) => ctx.registries.scopes.has(s), publicOnly: true });
   } catch (e) {
     throw new ClientMetadataError(`the client metadata document is invalid: ${e instanceof OAuthError ? e.error_description : 'bad metadata'}`);
   }
@@ -69,10 +69,10 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
  * Metadata Document it points at (fetched with SSRF protection, re-fetched when its HTTP cache lifetime ends).
  * Returns undefined for an unknown client; throws ClientMetadataError for a bad document.
  */
-export async function resolveClient(ctx: AppContext, clientId: string): Promise<OAuthClient | undefined> {
+export async function resolveClient(as: AuthorizationServer, clientId: string): Promise<OAuthClient | undefined> {
+  const { ctx } = as;
   if (!isMetadataClientId(ctx, clientId)) return findClient(ctx.db, clientId);
-  let cache = caches.get(ctx);
-  if (!cache) caches.set(ctx, (cache = new Map()));
+  const cache = as.metadataFreshUntil;
   const freshUntil = cache.get(clientId);
   if (freshUntil && freshUntil > Date.now()) {
     const stored = await findClient(ctx.db, clientId);

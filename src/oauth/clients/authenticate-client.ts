@@ -30,9 +30,9 @@ function parseBasic(header: string): { id: string; secret: string } {
  * Authenticates the client of a token, revocation or introspection request with exactly one method:
  * client_secret_basic, client_secret_post, or none (public client: client_id only; PKCE protects the code).
  * The method must be the one the client registered. Secrets are compared as SHA-256 hashes in constant time.
- * Throws InvalidClient (401) or InvalidRequest.
+ * Throws InvalidClient (401) or InvalidRequest. `recent`: the app's remembered authentications (see REMEMBER_MS).
  */
-export async function authenticateClient(db: Executor, input: ClientCredentialsInput): Promise<OAuthClient> {
+export async function authenticateClient(db: Executor, input: ClientCredentialsInput, recent: Map<string, { client: OAuthClient; until: number }>): Promise<OAuthClient> {
   const bodyId = str(input.body.client_id);
   const bodySecret = str(input.body.client_secret);
   let id: string;
@@ -54,8 +54,6 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
     method = 'none';
   }
   const cacheKey = `${method} ${id} ${secret === undefined ? '' : sha256(secret)}`;
-  let recent = remembered.get(db);
-  if (!recent) remembered.set(db, (recent = new Map()));
   const hit = recent.get(cacheKey);
   if (hit && hit.until > Date.now()) return hit.client;
   const row = id.length <= 2048 ? await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
@@ -78,4 +76,3 @@ export async function authenticateClient(db: Executor, input: ClientCredentialsI
  * therefore takes up to a second to stop working, on every instance.
  */
 const REMEMBER_MS = 1000;
-const remembered = new WeakMap<object, Map<string, { client: OAuthClient; until: number }>>();

@@ -1,5 +1,5 @@
 import type { OAuthClientsTable } from '../tables.js';
-import { parseScope } from '../scopes/grantable-scopes.js';
+import { parseScope } from '../../scopes/index.js';
 
 export type TokenEndpointAuthMethod = OAuthClientsTable['token_endpoint_auth_method'];
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidClient, InvalidRequest } from '../../errors/index.js';
 import { authenticateClient } from '../clients/authenticate-client.js';
 import { findToken } from '../tokens/find-token.js';
@@ -11,10 +11,11 @@ import { oauthFormRoute } from './oauth-form-route.js';
  * secret) may ask; anything not active is `{ "active": false }` with no detail, and so is a refresh token of
  * another client. A fast lane too, like /token: a resource server may ask on every request it serves.
  */
-export async function introspectionEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function introspectionEndpoint(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
+  const { ctx } = as;
   oauthFormRoute(app, '/introspect', { 'cache-control': 'no-store' }, async (request) => {
     const { params } = formParams(request.body, request.headers['content-type']);
-    const caller = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params });
+    const caller = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
     if (!caller.confidential) throw new InvalidClient('introspection needs a confidential client');
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
-import { grantTypes } from '../grants/registry.js';
-import { resourcesOf, type Resource } from '../resources/resource-registry.js';
+import type { AppContext, Resource } from '../../kernel/index.js';
+import { AppError } from '../../errors/index.js';
+import { oauthErrors } from '../oauth-errors.js';
 
 /** RFC 8414 authorization server metadata; every value is what the endpoints really do. */
 export function authorizationServerMetadata(ctx: AppContext): Record<string, unknown> {
@@ -15,10 +15,10 @@ export function authorizationServerMetadata(ctx: AppContext): Record<string, unk
     ...(ctx.config.oauthRegistration !== 'closed' ? { registration_endpoint: `${iss}/register` } : {}),
     revocation_endpoint: `${iss}/revoke`,
     introspection_endpoint: `${iss}/introspect`,
-    scopes_supported: valid.length ? valid : ctx.scopes.all().map((s) => s.name),
+    scopes_supported: valid.length ? valid : ctx.registries.scopes.names(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: grantTypes(),
+    grant_types_supported: ctx.registries.grantTypes.names(),
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -58,17 +58,17 @@ export async function metadataRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/.well-known/openid-configuration', async (_req, reply) => send(reply, openidConfiguration(ctx)));
   const origin = new URL(ctx.config.publicUrl).origin;
   const prm = async (path: string) => {
-    const resources = await resourcesOf(ctx).list();
+    const resources = await ctx.resources.list();
     return resources.find((r) => r.url === `${origin}${path}`);
   };
   app.get('/.well-known/oauth-protected-resource', async (_req, reply) => {
-    const r = (await prm(new URL(ctx.config.publicUrl).pathname.replace(/\/$/, ''))) ?? resourcesOf(ctx).gateway;
+    const r = (await prm(new URL(ctx.config.publicUrl).pathname.replace(/\/$/, ''))) ?? ctx.resources.gateway;
     return send(reply, protectedResourceMetadata(ctx, r));
   });
   app.get('/.well-known/oauth-protected-resource/*', async (req, reply) => {
     const path = '/' + (req.params as { '*': string })['*'].replace(/\/+$/, '');
     const r = await prm(path);
-    if (!r) return reply.code(404).send({ error: 'ERR_NOT_FOUND', message: `No protected resource at ${origin}${path}.` });
+    if (!r) throw new AppError(oauthErrors.ERR_OAUTH_RESOURCE_NOT_FOUND, `No protected resource at ${origin}${path}.`);
     return send(reply, protectedResourceMetadata(ctx, r));
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { InvalidClientMetadata, InvalidToken } from '../../errors/index.js';
 import { safeEqual } from '../../crypto/index.js';
 import { createClient } from '../clients/create-client.js';
@@ -19,7 +19,7 @@ export async function registrationEndpoint(app: FastifyInstance, ctx: AppContext
     }
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InvalidClientMetadata('the body must be a JSON object of client metadata');
-    const input = parseClientMetadata(body as Record<string, unknown>, { knownScope: (s) => ctx.scopes.has(s) });
+    const input = parseClientMetadata(body as Record<string, unknown>, { knownScope: (s) => ctx.registries.scopes.has(s) });
     // Under open registration nobody vouches for the client, so it may not grant itself scopes: its
     // client_credentials tokens carry none (scopes come from a person's consent, or from a registration made
     // with the initial access token or the CLI). It still authenticates, e.g. as a resource server introspecting.

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidRequest } from '../../errors/index.js';
 import { authenticateClient } from '../clients/authenticate-client.js';
 import { findToken } from '../tokens/find-token.js';
@@ -11,10 +11,11 @@ import { formParams } from './form-params.js';
  * a refresh token with its whole family (and the access tokens issued from it). Unknown tokens, or tokens of
  * another client, get 200 as well (§2.2), and nothing happens to them.
  */
-export async function revocationEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function revocationEndpoint(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
+  const { ctx } = as;
   app.post('/revoke', { config: { oauth: true } }, async (request, reply) => {
     const { params } = formParams(request.body, request.headers['content-type']);
-    const client = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params });
+    const client = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);
     const own = found && (found.type === 'access_token' ? found.principal.clientId === client.clientId : found.clientId === client.clientId);
@@ -25,7 +26,7 @@ export async function revocationEndpoint(app: FastifyInstance, ctx: AppContext):
         if (found.type === 'access_token') {
           userId = found.principal.userId;
           id = found.principal.tokenId;
-          await ctx.tokens.revocations.revoke(trx, [{ id, expiresAt: (found.principal.expiresAt ?? 0) * 1000 || null }]);
+          await ctx.tokens.revoke(trx, [{ id, expiresAt: (found.principal.expiresAt ?? 0) * 1000 || null }]);
           await ctx.tokens.revokeTree(trx, { jtis: [id] }); // and everything exchanged from it
         } else {
           userId = found.userId;

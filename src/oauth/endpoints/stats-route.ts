@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 
 /** GET /oauth/stats: counts only (clients, active codes, access and refresh tokens), as the seed's monitoring did. */
 export async function statsRoute(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -15,7 +15,7 @@ export async function statsRoute(app: FastifyInstance, ctx: AppContext): Promise
     ]);
     return reply.header('cache-control', 'no-store').send({
       issuer_url: ctx.config.publicUrl,
-      valid_scopes: ctx.config.oauthValidScopes.length ? ctx.config.oauthValidScopes : ctx.scopes.all().map((s) => s.name),
+      valid_scopes: ctx.config.oauthValidScopes.length ? ctx.config.oauthValidScopes : ctx.registries.scopes.names(),
       default_scopes: ctx.config.oauthDefaultScopes,
       clients, authorization_codes: codes, access_tokens: access, refresh_tokens: refresh,
     });

@@ -1,9 +1,12 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext, GrantType } from '../../kernel/index.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import type { OAuthClient } from '../clients/oauth-client.js';
 
 /** What /token gives a grant handler: the authenticated client and the request's parameters. */
 export interface GrantRequest {
   ctx: AppContext;
+  /** The authorization server's state (grant use). */
+  as: AuthorizationServer;
   /** Authenticated per its registered method (authenticateClient); allowed to use this grant type. */
   client: OAuthClient;
   /** Form parameters, one string each (repeated parameters are refused before the handler runs). */
@@ -26,12 +29,10 @@ export interface TokenResponse {
 }
 
 /**
- * One grant type at the token endpoint, registered in `grants/registry.ts` (one place, no switch):
- * `parameters.required` must be present (else invalid_request), `handler` returns the token response or throws
- * an OAuthError (invalid_grant, invalid_scope, invalid_target…).
+ * One grant type at the token endpoint, declared in a module's manifest (`grantTypes`) and found in the app's
+ * registry (no switch): `parameters.required` must be present (else invalid_request), `handler` returns the
+ * token response or throws an OAuthError (invalid_grant, invalid_scope, invalid_target…).
  */
-export interface GrantDescriptor {
-  grantType: string;
-  parameters: { required: readonly string[]; optional?: readonly string[] };
+export interface GrantDescriptor extends GrantType<GrantRequest> {
   handler(request: GrantRequest): Promise<TokenResponse>;
 }

@@ -1,9 +1,10 @@
-import { InvalidGrant, InvalidRequest, InvalidScope, InvalidTarget, OAuthError } from '../../errors/index.js';
-import { canonicalResource } from '../resources/canonical-resource.js';
+import { InvalidGrant, InvalidRequest, InvalidScope, OAuthError } from '../../errors/index.js';
+import type { Principal } from '../../kernel/index.js';
+import { parseScope } from '../../scopes/index.js';
 import { findClient } from '../clients/find-client.js';
-import { parseScope } from '../scopes/grantable-scopes.js';
-import type { Principal } from '../../tokens/index.js';
+import { narrowResources } from './grant-common.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
+import { TOKEN_EXCHANGE } from './grant-type-names.js';
 
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -22,7 +23,7 @@ function actClaim(chain: string[]): Record<string, unknown> | undefined {
  * subject and all its ancestors, so revoking any of them refuses it at once.
  */
 export const tokenExchange: GrantDescriptor = {
-  grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  grantType: TOKEN_EXCHANGE,
   parameters: {
     required: ['subject_token', 'subject_token_type'],
     optional: ['scope', 'resource', 'audience', 'requested_token_type', 'requested_actor', 'expires_in', 'actor_token', 'actor_token_type'],
@@ -58,10 +59,7 @@ export const tokenExchange: GrantDescriptor = {
     if (unregistered.length) throw new InvalidScope(`the agent is not registered for scope: ${unregistered.join(' ')}`);
     if (scopes.length === 0) throw new InvalidScope('no scope left to give this agent');
 
-    const targets = [...resources, ...(params.audience ? [params.audience] : [])].map(canonicalResource);
-    const outside = targets.filter((t) => !subject.audience.includes(t));
-    if (outside.length) throw new InvalidTarget(`an exchange cannot widen the resource: ${outside.join(' ')}`);
-    const audience = targets.length ? [...new Set(targets)] : subject.audience;
+    const audience = narrowResources(subject.audience, [...resources, ...(params.audience ? [params.audience] : [])], 'an exchange cannot widen the resource');
 
     const left = subject.expiresAt! - Math.floor(Date.now() / 1000);
     let ttl = Math.min(left, ctx.config.oauthAccessTokenTtl);
@@ -75,16 +73,16 @@ export const tokenExchange: GrantDescriptor = {
     const row = await ctx.db.selectFrom('access_tokens').select(['grant_id', 'family_id']).where('jti', '=', subject.tokenId).executeTakeFirst();
     if (!row) throw new InvalidGrant('subject_token: unknown token');
     const act = actClaim([actor.clientId, ...(subject.chain.length ? subject.chain : [subject.clientId])]);
-    return ctx.db.transaction().execute(async (trx) => {
-      const issued = await ctx.tokens.issueAccessToken(trx, {
+    const [issued] = (await ctx.tokens.issue({
+      accessTokens: [{
         userId: subject.userId, clientId: actor.clientId, scopes, audience, ttl, act,
         grantId: row.grant_id, familyId: row.family_id, parentJti: subject.tokenId, lineage: [...(subject.lineage ?? []), subject.tokenId],
-      });
-      await ctx.audit.record(trx, {
+      }],
+      audit: ([jti]) => [{
         action: 'token.exchanged', actor: { type: 'agent', id: client.clientId }, userId: subject.userId, target: { type: 'agent', id: actor.clientId },
-        ip, userAgent, detail: { parent: subject.tokenId, jti: issued.jti, scopes, audience, depth: exchanges + 1 },
-      });
-      return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
-    });
+        ip, userAgent, detail: { parent: subject.tokenId, jti, scopes, audience, depth: exchanges + 1 },
+      }],
+    }))!;
+    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
   },
 };

@@ -1,7 +1,7 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { decodeJwt } from '../../crypto/index.js';
-import { refreshTokenKey } from './refresh-token-key.js';
-import type { Principal } from '../../tokens/index.js';
+import type { Principal } from '../../kernel/index.js';
+import { findRefreshRow } from '../grants/grant-common.js';
 
 /** What a presented token turned out to be (for /revoke and /introspect). */
 export type FoundToken =
@@ -29,11 +29,7 @@ export async function findToken(ctx: AppContext, token: string, hint?: string): 
     }
   };
   const asRefresh = async (): Promise<FoundToken | undefined> => {
-    const key = refreshTokenKey(token);
-    if (!key) return undefined;
-    const row = await ctx.db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
-      .select(['r.family_id', 'r.expires_at', 'r.used_at', 'f.client_id', 'f.user_id', 'f.scope', 'f.resource', 'f.revoked_at'])
-      .where('r.id', '=', key.id).where('r.token_hash', '=', key.hash).executeTakeFirst();
+    const row = await findRefreshRow(ctx, token);
     if (!row) return undefined;
     const expiresAt = Number(row.expires_at);
     return {

@@ -1,10 +1,10 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import { preparedQuery } from '../../store/index.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { successorOf } from './successor.js';
 
-const accessRow = preparedQuery((db, slot) => db.selectFrom('access_tokens').selectAll().where('jti', '=', slot(0)));
-const refreshHash = preparedQuery((db, slot) => db.selectFrom('oauth_refresh_tokens').select(['token_hash', 'family_id']).where('id', '=', slot(0)));
+const accessRow = preparedQuery(['jti'], (db, slot) => db.selectFrom('access_tokens').selectAll().where('jti', '=', slot('jti')));
+const refreshHash = preparedQuery(['id'], (db, slot) => db.selectFrom('oauth_refresh_tokens').select(['token_hash', 'family_id']).where('id', '=', slot('id')));
 
 /**
  * The grace window (OAUTH3_OAUTH_REFRESH_GRACE): the pair that rotating `oldId` at `usedAt` issued, for a concurrent
@@ -17,16 +17,16 @@ export async function gracePair(ctx: AppContext, familyId: string, oldId: string
   const windowMs = ctx.config.oauthRefreshGraceSeconds * 1000;
   if (!windowMs || Date.now() - usedAt > windowMs) return undefined;
   const next = successorOf(ctx.masterKey, oldId, usedAt);
-  const [access, refresh] = await Promise.all([accessRow(ctx.db, [next.jti]), refreshHash(ctx.db, [next.refresh.id])]);
+  const [access, refresh] = await Promise.all([accessRow(ctx.db, { jti: next.jti }), refreshHash(ctx.db, { id: next.refresh.id })]);
   const a = access.rows[0];
   const r = refresh.rows[0];
   // Both rows, in the old token's family, and the refresh row made from this very token (not a master key ago).
   if (!a || !r || a.family_id !== familyId || r.family_id !== familyId || r.token_hash !== next.refresh.hash) return undefined;
   const issuedAt = Number(a.created_at);
   const ttl = Number(a.expires_at) / 1000 - Math.floor(issuedAt / 1000);
-  const signed = ctx.tokens.signAccessToken({
+  const token = ctx.tokens.signAgain({
     userId: a.user_id, clientId: a.client_id, scopes: a.scope ? a.scope.split(' ') : [], audience: a.audience.split(' '), ttl,
     grantId: a.grant_id, familyId: a.family_id, parentJti: a.parent_jti, jti: a.jti, issuedAt,
   });
-  return { access_token: signed.token, token_type: 'Bearer', expires_in: ttl, scope: a.scope, refresh_token: next.refresh.token };
+  return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: a.scope, refresh_token: next.refresh.token };
 }

@@ -1,7 +1,7 @@
-import type { AppContext } from '../../server/context.js';
-import { groupCommitOf, preparedQuery } from '../../store/index.js';
+import type { AppContext } from '../../kernel/index.js';
+import { preparedQuery } from '../../store/index.js';
 
-const touch = preparedQuery((db, slot) => db.updateTable('oauth_grants').set({ last_used_at: slot(0) }).where('id', '=', slot(1)).where('last_used_at', '<', slot(2)));
+const touch = preparedQuery(['at', 'id'], (db, slot) => db.updateTable('oauth_grants').set({ last_used_at: slot('at') }).where('id', '=', slot('id')).where('last_used_at', '<', slot('at')));
 
 /**
  * When consent grants were last used by a refresh ("Authorized apps" shows it): noted in memory and written
@@ -27,19 +27,6 @@ export class GrantUse {
     this.timer = undefined;
     const batch = [...this.pending];
     this.pending.clear();
-    if (batch.length) await groupCommitOf(this.ctx.db).run(batch.map(([id, at]) => touch.step(this.ctx.db, [at, id, at])));
+    if (batch.length) await this.ctx.commits.run(batch.map(([id, at]) => touch.step(this.ctx.db, { at, id })));
   }
-}
-
-const trackers = new WeakMap<AppContext, GrantUse>();
-
-/** The grant last-use tracker of an app (flushed when the app closes). */
-export function grantUseOf(ctx: AppContext): GrantUse {
-  let g = trackers.get(ctx);
-  if (!g) {
-    trackers.set(ctx, (g = new GrantUse(ctx)));
-    const tracker = g;
-    ctx.onClose.push(() => tracker.flush());
-  }
-  return g;
 }

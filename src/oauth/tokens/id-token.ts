@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 
 /**
  * An OpenID Connect ID token (Core §2) for the code flow when `openid` was granted: signed ES256 like every

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 
 /**
  * Deletes what can never be used again: codes expired for a day (kept that long so a late replay is still

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context.js';
+import type { AppContext } from '../../kernel/index.js';
 import type { Executor } from '../../store/index.js';
 
 /**
@@ -11,5 +11,5 @@ export async function revokeFamilies(ctx: AppContext, db: Executor, familyIds: s
   if (familyIds.length === 0) return;
   await db.updateTable('oauth_families').set({ revoked_at: Date.now() }).where('id', 'in', familyIds).where('revoked_at', 'is', null).execute();
   const until = Date.now() + ctx.config.oauthAccessTokenTtl * 1000 + 60_000; // outlives any token issued from now on
-  await ctx.tokens.revocations.revoke(db, familyIds.map((id) => ({ id, expiresAt: until })));
+  await ctx.tokens.revoke(db, familyIds.map((id) => ({ id, expiresAt: until })));
 }

@@ -1,0 +1,8 @@
+import type { EventType } from '../kernel/index.js';
+
+/** The agents' audit event types. */
+export const agentsEvents: readonly EventType[] = [
+  { action: 'agent.registered', kind: 'agent', label: 'Agent registered' },
+  { action: 'delegation.created', kind: 'agent', label: 'Rights delegated to an agent' },
+  { action: 'delegation.revoked', kind: 'agent', label: 'Delegation revoked (with everything derived from it)' },
+];

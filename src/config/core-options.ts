@@ -1,0 +1,39 @@
+import { availableParallelism } from 'node:os';
+import { opt, type OptionSchema } from './option.js';
+
+/**
+ * The gateway's own options: the server and storage. Each module declares its own slice beside its code (its
+ * manifest's `options`); together they are the one schema. Every option: env name, what it does and why,
+ * default. Dangerous features are off by default.
+ */
+export const coreOptions = {
+  // ── Server ────────────────────────────────────────────────────────────────
+  port: opt.int('OAUTH3_PORT', 'TCP port to listen on.', 8000, 0, 65535),
+  host: opt.string('OAUTH3_HOST', 'Interface to bind; 0.0.0.0 listens on every interface (default: loopback only).', '127.0.0.1'),
+  publicUrl: opt.url('OAUTH3_PUBLIC_URL',
+    'Public base URL: the OAuth issuer (RFC 8414), the WebAuthn origin and RP ID, and the redirect base.',
+    (c) => `http://localhost:${c.port}`),
+  trustProxy: opt.bool('OAUTH3_TRUST_PROXY', 'Trust X-Forwarded-* headers (only behind a reverse proxy you control).', false),
+  bodyLimit: opt.int('OAUTH3_BODY_LIMIT', 'Largest request body accepted, in bytes; larger bodies get 413.', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  shutdownTimeoutMs: opt.int('OAUTH3_SHUTDOWN_TIMEOUT_MS', 'How long graceful shutdown waits for in-flight requests.', 10_000, 0, 600_000),
+  rateLimitAuth: opt.int('OAUTH3_RATE_LIMIT_AUTH',
+    'Requests a minute one IP may make to the unauthenticated endpoints that guess or create (passkey sign-in and sign-up, dynamic client registration); 429 beyond. 0 turns it off.',
+    60, 0, 1_000_000),
+  workers: opt.countOrAuto('OAUTH3_WORKERS',
+    'Processes serving requests: 1, a number, or auto (one per CPU). More than one forks workers that share the port and the database (SQLite or PostgreSQL) and tell each other revocations at once; rate limits are split between them.',
+    1, 1, 64, availableParallelism),
+  logLevel: opt.enumOf('OAUTH3_LOG_LEVEL', 'pino log level.', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  // ── Storage and keys ──────────────────────────────────────────────────────
+  dataDir: opt.string('OAUTH3_DATA_DIR', 'Directory for the embedded SQLite database and the generated master key.', './data'),
+  databaseUrl: opt.optionalUrl('DATABASE_URL', 'postgres://… switches storage to PostgreSQL (any number of instances may share it).', ['postgres:', 'postgresql:']),
+  masterKey: opt.string<string | undefined>('OAUTH3_MASTER_KEY',
+    '32-byte master key (base64, base64url or hex) that encrypts signing keys at rest. Required with PostgreSQL; embedded mode generates data/master.key.',
+    undefined),
+  auditFlushMs: opt.int('OAUTH3_AUDIT_FLUSH_MS', 'Batching interval for high-volume audit events (flushed on shutdown too).', 250, 10, 60_000),
+
+  modules: opt.list('OAUTH3_MODULES',
+    'Extra gateway modules to load (paths of ES modules, or package names, whose default export is a GatewayModule): their scopes, routes, options, migrations, audit events and error codes join the built-in ones.', []),
+  fastLanes: opt.bool('OAUTH3_FAST_LANES',
+    'Answer plain form POSTs of the token and introspection endpoints straight from the HTTP server (faster). Turned off by itself when a module other than the built-ins adds a request hook, so that no hook is ever skipped.', true),
+} satisfies OptionSchema;

@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Db, Dialect, GroupCommit } from '../store/index.js';
+import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
+import type { AuditSink } from './audit-sink.js';
+import type { GatewayModule } from './gateway-module.js';
+import type { Metrics } from './metrics.js';
+import type { Registries } from './registries.js';
+import type { ResourceRegistry } from './resource-registry.js';
+import type { TokenService } from './tokens.js';
+
+/** The other workers of a cluster (`OAUTH3_WORKERS` > 1): a publish/subscribe channel and requests to the primary. */
+export interface PeerChannel {
+  /** This worker's id (1, 2, …). */
+  readonly workerId: number;
+  /** Delivers `data` to every other worker's subscribers of `topic` (not to this one's). */
+  publish(topic: string, data: unknown): void;
+  subscribe(topic: string, fn: (data: unknown) => void): void;
+  /** Asks the primary; rejects after `timeoutMs`. */
+  request(topic: string, timeoutMs?: number): Promise<unknown>;
+}
+
+/**
+ * What every module is given, built once per app by `createContext` in dependency order (database, keys,
+ * registries, audit, tokens), closed by `closeContext`. Narrow interfaces: a module reaches another's
+ * capability through these, never by importing its internals.
+ */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  dbLocation: string;
+  /** The group commit of `db`: hot writes (issuance, audit batches) share its batches. */
+  commits: GroupCommit;
+  masterKey: SymmetricKey;
+  keys: SigningKeyRing;
+  log: Logger;
+  metrics: Metrics;
+  /** Where changes are recorded (the access log). */
+  audit: AuditSink;
+  /** The one verifier and the one issuance path. */
+  tokens: TokenService;
+  /** Scopes, audit event types, error codes and grant types of this app, from the manifests. */
+  registries: Registries;
+  /** Every protected resource tokens may be issued for. */
+  resources: ResourceRegistry;
+  /** The modules of this app, in order (built-ins first). */
+  modules: readonly GatewayModule[];
+  /** The other workers of a cluster; undefined in a single process. */
+  peers?: PeerChannel;
+  /** Cleanups run on close, last registered first (after the modules' `stop`). */
+  onClose: Array<() => Promise<void> | void>;
+}

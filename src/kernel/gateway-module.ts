@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { Migration } from 'kysely';
+import type { OptionSchema } from '../config/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import type { AppContext } from './app-context.js';
+import type { EventType, GrantType, ScopeInfo } from './registries.js';
+import type { DescribedScope, Resource } from './resource-registry.js';
+
+/**
+ * One module of the gateway: a built-in domain, a plugin or a third-party extension, all alike. `buildApp`,
+ * `createContext` and the docs generator iterate the manifests; nothing else keeps a list. An external module
+ * is an ES module whose default export is one of these, named in `OAUTH3_MODULES`.
+ *
+ * Lifecycle: the options are read with the config; the migrations run (per module, in module order) when the
+ * context is created, the declarations are registered, then `start` runs (module order), `routes` when the app is
+ * built, and `stop` when it closes (reverse order).
+ */
+export interface GatewayModule {
+  /** Lower-case and unique (`[a-z][a-z0-9_]*`): the source of what it declares, and its migrations' table. */
+  name: string;
+  /** Its slice of the config schema (option name → Option); names and variables are unique across modules. */
+  options?: OptionSchema;
+  /** Its migrations, by name (ordered by name, like Kysely's; each module has its own bookkeeping table). */
+  migrations?: Record<string, Migration>;
+  /** Scopes of the gateway's own API it declares (consent shows the description). */
+  scopes?: readonly ScopeInfo[];
+  eventTypes?: readonly EventType[];
+  errorCodes?: readonly ErrorCode[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  grantTypes?: readonly GrantType<any>[];
+  /** Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes. */
+  resources?: (ctx: AppContext) => ReadonlyArray<Omit<Resource, 'scopes' | 'source'> & { scopes: readonly DescribedScope[] }>;
+  /** Background work and wiring that needs the context (timers, sources); runs before any route is added. */
+  start?(ctx: AppContext): Promise<void> | void;
+  /** Its routes and hooks. */
+  routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+  /** Stops what `start` began (after the HTTP server stopped, before the database closes). */
+  stop?(ctx: AppContext): Promise<void> | void;
+}
+
+/** What a module name must look like (it names the module's migration table). */
+export const MODULE_NAME = /^[a-z][a-z0-9_]*$/;

@@ -1,0 +1,16 @@
+/**
+ * The kernel: below every domain. The context type, the module manifest, the per-app registries and the types
+ * that cross domains (principal, audit event, token service, fast lanes, resources).
+ */
+export type { AppContext, PeerChannel } from './app-context.js';
+export { MODULE_NAME, type GatewayModule } from './gateway-module.js';
+export { Registry } from './registry.js';
+export { createRegistries, SCOPE_TOKEN, type Registries, type ScopeInfo, type EventType, type GrantType } from './registries.js';
+export { ResourceRegistry, type Resource, type ResourceSource, type DescribedScope } from './resource-registry.js';
+export { canonicalResource } from './canonical-resource.js';
+export { Metrics } from './metrics.js';
+export { SESSION_TYP, ACCESS_TYP, LINEAGE_CLAIM, type Principal, type TokenKind } from './principal.js';
+export type { AuditEvent, AuditSink, ActorType, EventResult } from './audit-sink.js';
+export type { TokenService, VerifyOptions, AccessTokenSpec, IssuedToken, Issuance, RevocableId } from './tokens.js';
+export type { LaneHandler, LaneRequest, LaneResponse } from './fast-lane.js';
+export type { RequestMeta } from './request-meta.js';

@@ -1,0 +1,47 @@
+import type { ErrorCode } from '../errors/index.js';
+import { Registry } from './registry.js';
+
+/** A scope: its name (an RFC 6749 §3.3 scope-token) and what it lets a holder do (shown on consent pages). */
+export interface ScopeInfo {
+  name: string;
+  description: string;
+}
+
+/** An audit event type: its action, the kind the access log filters by, and the label people read. */
+export interface EventType {
+  action: string;
+  kind: string;
+  label: string;
+}
+
+/**
+ * One grant type of the token endpoint (as in node-oidc-provider): `parameters.required` must be present,
+ * `handler` answers or throws an OAuthError. The request type is the authorization server's (oauth/ GrantRequest).
+ */
+export interface GrantType<Request = never> {
+  grantType: string;
+  parameters: { required: readonly string[]; optional?: readonly string[] };
+  handler(request: Request): Promise<Record<string, unknown>>;
+}
+
+/** The registries of one app, created empty by `createRegistries` and filled from the manifests. */
+export interface Registries {
+  scopes: Registry<ScopeInfo>;
+  eventTypes: Registry<EventType>;
+  errorCodes: Registry<ErrorCode>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  grantTypes: Registry<GrantType<any>>;
+}
+
+/** A scope-token (RFC 6749 §3.3): printable ASCII except space, `"` and `\`. */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** New, empty registries for one app: two apps in one process share nothing. */
+export function createRegistries(): Registries {
+  return {
+    scopes: new Registry<ScopeInfo>('scope', (s) => s.name, (s) => (SCOPE_TOKEN.test(s.name) ? undefined : 'not a valid scope-token (RFC 6749 §3.3)')),
+    eventTypes: new Registry<EventType>('audit event type', (e) => e.action),
+    errorCodes: new Registry<ErrorCode>('error code', (e) => e.code, (e) => (/^ERR_[A-Z0-9_]+$/.test(e.code) ? undefined : 'must match ERR_[A-Z0-9_]+')),
+    grantTypes: new Registry('grant type', (g) => g.grantType),
+  };
+}

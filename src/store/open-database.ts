@@ -1,0 +1,107 @@
+import { mkdirSync, accessSync, constants, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { dirname, join, resolve } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { DatabaseOpenError, type Database, type Db, type Dialect } from './database.js';
+import { GroupCommit } from './group-commit.js';
+import { BUSY_TIMEOUT_MS } from './sqlite-handle.js';
+
+// int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface OpenedDatabase {
+  db: Db;
+  dialect: Dialect;
+  /** Where it lives: the SQLite file path, or the PostgreSQL URL without its password. */
+  location: string;
+  /** The group commit of this database (one per database: hot writes share its batches). */
+  commits: GroupCommit;
+}
+
+/**
+ * Kysely prepares every query it runs; preparing costs more than running a small statement. better-sqlite3
+ * statements are reusable, so keep them by SQL text (bounded). Safe because Kysely runs each statement to
+ * completion synchronously (no code here streams).
+ */
+function cacheStatements(sqlite: SQLite.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const statements = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      if (statements.size >= 1000) statements.clear();
+      statement = prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  }) as SQLite.Database['prepare'];
+}
+
+/**
+ * SQLite's automatic WAL checkpoint runs inside whichever commit crosses 1000 pages: it copies the WAL into the
+ * database file and fsyncs, blocking the event loop for tens of milliseconds (the token endpoint's p99). Instead a
+ * worker thread with its own connection copies the WAL into the database (PASSIVE: never blocks the writer) every
+ * 500 ms. Under continuous writes that alone never lets the WAL restart (frames keep arriving while it copies), so
+ * the writer still checkpoints itself, but only every 16384 pages (64 MiB): little is left to copy by then, and
+ * it completes, so the WAL starts over. Durability is unchanged (a commit is in the WAL either way).
+ */
+function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
+  sqlite.pragma('wal_autocheckpoint = 16384');
+  const worker = new Worker(`
+    const { workerData, parentPort } = require('node:worker_threads');
+    const db = new (require(workerData.module))(workerData.file);
+    db.pragma('busy_timeout = 5000');
+    const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 500);
+    parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });
+  `, { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file } });
+  worker.on('error', () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); }); // fall back to SQLite's own
+  worker.unref();
+  const close = sqlite.close.bind(sqlite);
+  sqlite.close = () => {
+    worker.postMessage('close'); // whichever connection closes last checkpoints and removes the WAL
+    return close();
+  };
+}
+
+/**
+ * Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. `workers`:
+ * how many processes of a cluster write the same SQLite file (1 when omitted).
+ */
+export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers?: number }): OpenedDatabase {
+  if (o.databaseUrl) {
+    const url = new URL(o.databaseUrl);
+    url.password = url.password ? '***' : '';
+    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
+    pool.on('error', () => { /* idle client errors surface on the next query */ });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', location: url.toString(), commits: new GroupCommit(db) };
+  }
+  const file = resolve(join(o.dataDir, 'oauth3.db'));
+  let sqlite: SQLite.Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    accessSync(dirname(file), constants.W_OK);
+    if (existsSync(file)) accessSync(file, constants.R_OK | constants.W_OK);
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (default 2 MiB): token tables' random index pages stay in memory
+    cacheStatements(sqlite);
+    checkpointInBackground(sqlite, file);
+    // A real write (rewrites the header field with its own value): fails now, not on the first request.
+    const version = sqlite.pragma('user_version', { simple: true }) as number;
+    sqlite.pragma(`user_version = ${version}`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new DatabaseOpenError(`${file}: cannot open the database for writing (${err.code ?? err.message})`);
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // The group commit writes its batches synchronously on the connection (inside Kysely's connection lock) and,
+  // when the file is shared, never waits on the lock.
+  return { db, dialect: 'sqlite', location: file, commits: new GroupCommit(db, { sqlite, shared: (o.workers ?? 1) > 1 }) };
+}
