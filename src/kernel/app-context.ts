@@ -3,7 +3,6 @@ import type { Config } from '../config/index.js';
 import type { Db, Dialect, GroupCommit } from '../store/index.js';
 import type { SigningKeyRing, SymmetricKey } from '../crypto/index.js';
 import type { AuditSink } from './audit-sink.js';
-import type { GatewayModule } from './gateway-module.js';
 import type { Metrics } from './metrics.js';
 import type { Registries } from './registries.js';
 import type { ResourceRegistry } from './resource-registry.js';
@@ -44,10 +43,8 @@ export interface AppContext {
   registries: Registries;
   /** Every protected resource tokens may be issued for. */
   resources: ResourceRegistry;
-  /** The modules of this app, in order (built-ins first). */
-  modules: readonly GatewayModule[];
   /** The other workers of a cluster; undefined in a single process. */
   peers?: PeerChannel;
-  /** Cleanups run on close, last registered first (after the modules' `stop`). */
+  /** Cleanups run on close, last registered first (the modules' `stop` among them, in reverse module order). */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import type { AppContext } from '../kernel/index.js';
+import type { AppContext, GatewayModule } from '../kernel/index.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
 import { securityHeaderList, securityHeaders } from './security-headers.js';
@@ -11,8 +11,8 @@ import { installRateLimits } from './rate-limits.js';
 import { builtinModules } from './builtin-modules.js';
 import { watchRequestHooks } from './request-hook-watch.js';
 
-/** Assembles the Fastify app from the context: the server's own parts, then every module's routes, in order. Does not listen. */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+/** Assembles the Fastify app: the server's own parts, then the routes of every module (in order) on the context. Does not listen. */
+export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[] = builtinModules): Promise<FastifyInstance> {
   const https = ctx.config.publicUrl.startsWith('https:');
   const headers = securityHeaderList({
     contentSecurityPolicy: {
@@ -50,11 +50,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
   });
 
-  let registering: (typeof ctx.modules)[number] | undefined;
+  let registering: GatewayModule | undefined;
   watchRequestHooks(app, () => registering !== undefined && builtinModules.includes(registering), (hook) => {
     lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
   });
-  for (const mod of ctx.modules) {
+  for (const mod of modules) {
     registering = mod;
     await mod.routes?.(app, ctx);
   }

@@ -33,7 +33,6 @@ export async function createContext(config: Config, log: Logger, modules: readon
     onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
   });
   const { db, dialect, location, commits } = openDatabase(config); // config.workers: whether other processes share the file
-  const started: GatewayModule[] = [];
   let ctx: AppContext | undefined;
   try {
     await sql`select 1`.execute(db).catch((e: NodeJS.ErrnoException) => {
@@ -60,31 +59,31 @@ export async function createContext(config: Config, log: Logger, modules: readon
     });
     await tokens.start();
     ctx = {
-      config, db, dialect, dbLocation: location, commits, masterKey, keys, log, metrics, audit, tokens, registries, resources, modules, peers,
+      config, db, dialect, dbLocation: location, commits, masterKey, keys, log, metrics, audit, tokens, registries, resources, peers,
       onClose: [() => tokens.stop()],
     };
     for (const m of modules) {
       for (const r of m.resources?.(ctx) ?? []) resources.add({ ...r, source: 'module' });
       await m.start?.(ctx);
-      started.push(m);
+      const started = ctx;
+      if (m.stop) ctx.onClose.push(() => m.stop!(started));
     }
     return ctx;
   } catch (e) {
-    if (ctx) await stopModules({ ...ctx, modules: started }).catch(() => undefined);
+    if (ctx) await runCleanups(ctx).catch(() => undefined);
     await db.destroy().catch(() => undefined);
     throw e;
   }
 }
 
-/** The modules' `stop` (reverse order), then the cleanups registered on the context. */
-async function stopModules(ctx: AppContext): Promise<void> {
-  for (const m of [...ctx.modules].reverse()) await m.stop?.(ctx);
+/** The cleanups registered on the context, last first (the modules' `stop` among them). */
+async function runCleanups(ctx: AppContext): Promise<void> {
   for (const fn of [...ctx.onClose].reverse()) await fn();
 }
 
-/** Stops the modules, flushes the audit log and closes the database. */
+/** Stops the modules and the token service, flushes the audit log and closes the database. */
 export async function closeContext(ctx: AppContext): Promise<void> {
-  await stopModules(ctx);
+  await runCleanups(ctx);
   await ctx.audit.flush();
   await ctx.db.destroy();
 }

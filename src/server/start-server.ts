@@ -24,10 +24,11 @@ export async function startServer(
   o: { logger?: ReturnType<typeof createLogger>; handleSignals?: boolean; modules?: readonly GatewayModule[] } = {},
 ): Promise<RunningServer> {
   const log = o.logger ?? createLogger(config.logLevel);
-  const ctx = await createContext(config, log, o.modules ?? builtinModules);
+  const modules = o.modules ?? builtinModules;
+  const ctx = await createContext(config, log, modules);
   let app: FastifyInstance;
   try {
-    app = await buildApp(ctx);
+    app = await buildApp(ctx, modules);
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await closeContext(ctx).catch(() => undefined);

@@ -9,7 +9,7 @@ describe('oauth3 migrate and keys', () => {
     const env = { OAUTH3_DATA_DIR: mkdtempSync(join(tmpdir(), 'oauth3-cli-')) };
     const migrated = await runCli(['migrate'], env);
     expect(migrated.code).toBe(0);
-    expect(migrated.stdout).toMatch(/^applied audit/0001_baseline, accounts/0001_baseline, tokens/0001_baseline, oauth/0001_baseline, agents/0001_baseline to /);
+    expect(migrated.stdout).toMatch(/^applied audit\/0001_baseline, accounts\/0001_baseline, tokens\/0001_baseline, oauth\/0001_baseline, agents\/0001_baseline to /);
     expect((await runCli(['migrate'], env)).stdout).toMatch(/is up to date\n$/);
 
     const first = (await runCli(['keys', 'list'], env)).stdout.trim().split('\n');

@@ -12,12 +12,19 @@ export interface TestApp extends RunningServer {
 /**
  * Starts the real gateway on 127.0.0.1 with a random port and a fresh database of `dialect`. The public URL is
  * the listening URL (so WebAuthn origins and OAuth issuers match what tests request). Logs are silent unless
- * OAUTH3_TEST_LOG is set (or `logger` is given).
+ * OAUTH3_TEST_LOG is set (or `logger` is given). `extra` modules are added after the built-ins; `env` is read as the
+ * environment would be (OAUTH3_MODULES, module options).
  */
-export async function startTestApp(dialect: TestDialect = 'sqlite', overrides: Partial<Config> = {}, extra: GatewayModule[] = [], logger?: ReturnType<typeof createLogger>): Promise<TestApp> {
+export async function startTestApp(
+  dialect: TestDialect = 'sqlite',
+  overrides: Partial<Config> = {},
+  extra: GatewayModule[] = [],
+  logger?: ReturnType<typeof createLogger>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const resolvedPort = overrides.port ?? (await freePort());
-  const { config, modules } = await loadGateway({}, {
+  const { config, modules } = await loadGateway(env, {
     host: '127.0.0.1',
     port: resolvedPort,
     publicUrl: `http://localhost:${resolvedPort}`,
