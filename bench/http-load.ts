@@ -1,8 +1,8 @@
 // A lean HTTP/1.1 load generator for the benches: keep-alive connections over loopback, one request in flight on
 // each, for a bounded time. It exists because the servers under test and the load generator share this machine's
-// cores: autocannon spends ~55 µs of CPU per request here, which a server using every core (a cluster) loses and a
-// server using one core barely notices. This one spends a fraction of that (bench/token-endpoint.bench.ts prints
-// the load generator's CPU per request with BENCH_THREADS=1). It speaks only what the benches need: POST with a
+// cores: autocannon spends enough CPU per request that a server using every core (a cluster) loses it while one
+// using one core barely notices. This one spends a fraction of that (bench/token-endpoint.bench.ts prints the load
+// generator's CPU per request on every line; figures in bench/README.md). It speaks only what the benches need: POST with a
 // Content-Length, responses with a Content-Length or chunked, no pipelining, no TLS.
 import { connect, type Socket } from 'node:net';
 

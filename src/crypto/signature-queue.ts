@@ -10,8 +10,8 @@ export interface PendingJwt {
 /**
  * Signs JWTs a moment after they are asked for: on the next turn of the event loop (setImmediate, so before a
  * group commit scheduled after them), every JWT asked for meanwhile, one after another; or all of them at once
- * when one is taken first. An ES256 signature made between other work costs about 1.5x one made right
- * after another (measured here: ~37 µs against ~25): the curve's precomputed tables have left the CPU's caches.
+ * when one is taken first. An ES256 signature made between other work costs more than one made right
+ * after another (bench/README.md): the curve's precomputed tables have left the CPU's caches.
  * So the tokens of the requests that one turn of the event loop served are signed together.
  */
 export class SignatureQueue {

@@ -1,5 +1,5 @@
 /**
- * The authorization server's tables (migration 0004_oauth). Conventions of store/database.ts: text ids,
+ * The authorization server's tables (migrations/0001_baseline.ts). Conventions of store/database.ts: text ids,
  * epoch-ms times, 0/1 booleans, JSON as text, space-separated scope and resource lists.
  */
 export interface OAuthClientsTable {

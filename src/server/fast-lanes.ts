@@ -19,7 +19,7 @@ export function requestIds(): () => string {
 /**
  * Fast lanes: a hot form POST (token, introspection) answered straight from Node's HTTP server, without Fastify's
  * request cycle (routing, hooks, reply pipeline, the `finish` listeners), which costs a request more than
- * signing its token (about 35 µs of CPU, measured). A lane runs the same handler code as its Fastify route and
+ * signing its token (bench/README.md). A lane runs the same handler code as its Fastify route and
  * gives the same answer: the same security headers, errors, log line (`request completed`, with a request id of
  * the same sequence) and metrics.
  * It takes only the plain case: the exact path, a form body whose Content-Length is within the body limit, and

@@ -14,7 +14,7 @@ interface Pending {
  * event loop are written in ONE transaction, and each caller is answered only after that transaction
  * committed, so a response never reports a write that is not durable. One commit per batch instead of one per
  * request is what lets SQLite (and PostgreSQL) keep up. A unit's steps are plain data (a SQLite writer thread
- * was measured at only ~10% more refreshes a second on two cores, for a second writing connection; not done).
+ * gained too little to justify a second writing connection; not done: bench/README.md).
  * On SQLite a batch is written synchronously on the connection (no promise per statement) and never waits for a
  * lock held by another process (workers of a cluster share the file): it is retried on a later turn of the event
  * loop instead.

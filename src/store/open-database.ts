@@ -42,7 +42,7 @@ function cacheStatements(sqlite: SQLite.Database): void {
 
 /**
  * SQLite's automatic WAL checkpoint runs inside whichever commit crosses 1000 pages: it copies the WAL into the
- * database file and fsyncs, blocking the event loop for tens of milliseconds (the token endpoint's p99). Instead a
+ * database file and fsyncs, blocking the event loop long enough to set the token endpoint's p99 (bench/README.md). Instead a
  * worker thread with its own connection copies the WAL into the database (PASSIVE: never blocks the writer) every
  * 500 ms. Under continuous writes that alone never lets the WAL restart (frames keep arriving while it copies), so
  * the writer still checkpoints itself, but only every 16384 pages (64 MiB): little is left to copy by then, and

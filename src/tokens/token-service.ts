@@ -26,7 +26,7 @@ export interface AccessTokensTable {
   grant_id: string | null;
   /**
    * The OAuth refresh-token family it was issued into, if any. Not indexed: revoking the family voids its
-   * tokens through their lineage (the family id is in it), never by finding them (migration 0009).
+   * tokens through their lineage (the family id is in it), never by finding them.
    */
   family_id: string | null;
   /** The token it was derived from (token exchange): revoking the parent revokes it. */

@@ -12,7 +12,7 @@ export async function pruneExpired(ctx: AppContext, now = Date.now()): Promise<n
   const families = await ctx.db.deleteFrom('oauth_families')
     .where('created_at', '<', now - day)
     // One pass over the refresh tokens (an uncorrelated subquery): they have no index by family, which every
-    // rotation would pay for (migration 0008).
+    // rotation would pay for.
     .where('id', 'not in', (eb) => eb.selectFrom('oauth_refresh_tokens').select('family_id'))
     .executeTakeFirst();
   return Number(codes.numDeletedRows) + Number(refresh.numDeletedRows) + Number(families.numDeletedRows);

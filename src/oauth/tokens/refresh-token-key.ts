@@ -1,13 +1,11 @@
 import { randomId, randomToken, sha256 } from '../../crypto/index.js';
 
 const ID = /^rt[0-9a-f]{32}$/;
-const LEGACY = 'legacy:';
 
 /**
  * Refresh tokens are `<row id>.<secret>` (the secret: 256 random bits); the row keeps SHA-256 of the whole token.
  * The token names its row, so the lookup goes through the primary key, whose ids grow with time: no index on
  * the random hash, whose inserts land on a random page each (the most expensive write of a rotation).
- * Tokens issued before this format (opaque, no id) were re-keyed by migration 0006 to `legacy:<hash>`.
  */
 export function newRefreshToken(): RefreshTokenParts {
   return refreshTokenFrom(randomId('rt'), randomToken());
@@ -31,7 +29,7 @@ export function refreshTokenKey(token: string): { id: string; hash: string } | u
   if (!token || token.length > 512) return undefined;
   const hash = sha256(token);
   const dot = token.indexOf('.');
-  if (dot === -1) return { id: LEGACY + hash, hash };
+  if (dot === -1) return undefined;
   const id = token.slice(0, dot);
   return ID.test(id) ? { id, hash } : undefined;
 }
