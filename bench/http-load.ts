@@ -44,7 +44,8 @@ function parseResponse(buf: string): { status: number; body: string; length: num
     const end = start + Number(length[1]);
     return buf.length < end ? undefined : { status, body: buf.slice(start, end), length: end };
   }
-  if (!/\r\ntransfer-encoding:\s*chunked\s*\r\n/.test(head)) throw new Error(`a response with neither Content-Length nor chunked: ${head.slice(0, 200)}`);
+  if (!/\r\ntransfer-encoding:\s*chunked\s*\r\n/.test(head))
+    throw new Error(`a response with neither Content-Length nor chunked: ${head.slice(0, 200)}`);
   let body = '';
   let at = start;
   for (;;) {
@@ -64,55 +65,67 @@ function parseResponse(buf: string): { status: number; body: string; length: num
  */
 export async function httpLoad(o: LoadOptions): Promise<LoadResult> {
   const url = new URL(o.url);
-  const fixed = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${Object.entries(o.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
+  const fixed = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${Object.entries(o.headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}`;
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
   const deadline = performance.now() + o.seconds * 1000;
   const sockets = new Set<Socket>();
 
-  const connection = () => new Promise<void>((done) => {
-    let buf = '';
-    let sentAt = 0;
-    const open = () => {
-      buf = '';
-      const socket = connect(Number(url.port), url.hostname);
-      sockets.add(socket);
-      const send = () => {
-        const body = o.body();
-        sentAt = performance.now();
-        socket.write(`${fixed}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, 'latin1');
+  const connection = () =>
+    new Promise<void>((done) => {
+      let buf = '';
+      let sentAt = 0;
+      const open = () => {
+        buf = '';
+        const socket = connect(Number(url.port), url.hostname);
+        sockets.add(socket);
+        const send = () => {
+          const body = o.body();
+          sentAt = performance.now();
+          socket.write(`${fixed}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, 'latin1');
+        };
+        socket.setNoDelay(true);
+        socket.setEncoding('latin1');
+        socket.on('connect', send);
+        socket.on('data', (chunk: string) => {
+          buf += chunk;
+          const res = parseResponse(buf);
+          if (!res) return;
+          const now = performance.now();
+          buf = buf.slice(res.length);
+          if (now <= deadline) {
+            latencies.push(now - sentAt);
+            if (res.status < 200 || res.status > 299) non2xx++;
+          }
+          o.onResponse?.(res.status, res.body);
+          if (now < deadline) send();
+          else socket.end();
+        });
+        socket.on('error', () => {
+          errors++;
+        });
+        socket.on('close', () => {
+          sockets.delete(socket);
+          if (performance.now() < deadline)
+            setTimeout(open, 1); // the server (or an error) closed it: go on with a new one
+          else done();
+        });
       };
-      socket.setNoDelay(true);
-      socket.setEncoding('latin1');
-      socket.on('connect', send);
-      socket.on('data', (chunk: string) => {
-        buf += chunk;
-        const res = parseResponse(buf);
-        if (!res) return;
-        const now = performance.now();
-        buf = buf.slice(res.length);
-        if (now <= deadline) {
-          latencies.push(now - sentAt);
-          if (res.status < 200 || res.status > 299) non2xx++;
-        }
-        o.onResponse?.(res.status, res.body);
-        if (now < deadline) send();
-        else socket.end();
-      });
-      socket.on('error', () => { errors++; });
-      socket.on('close', () => {
-        sockets.delete(socket);
-        if (performance.now() < deadline) setTimeout(open, 1); // the server (or an error) closed it: go on with a new one
-        else done();
-      });
-    };
-    open();
-  });
+      open();
+    });
 
   let drainTimer: NodeJS.Timeout | undefined;
   const drained = new Promise<void>((ok) => {
-    drainTimer = setTimeout(() => { for (const s of sockets) s.destroy(); ok(); }, o.seconds * 1000 + DRAIN_MS);
+    drainTimer = setTimeout(
+      () => {
+        for (const s of sockets) s.destroy();
+        ok();
+      },
+      o.seconds * 1000 + DRAIN_MS,
+    );
   });
   await Promise.race([Promise.all(Array.from({ length: o.connections }, connection)), drained]);
   clearTimeout(drainTimer);

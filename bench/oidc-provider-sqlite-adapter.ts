@@ -22,7 +22,8 @@ export function sqliteAdapter(file: string): new (model: string) => object {
     values (?, ?, ?, ?, ?, ?, ?, null) on conflict (model, id) do update set payload = excluded.payload,
     grant_id = excluded.grant_id, uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`);
   const find = db.prepare('select payload, expires_at, consumed_at from oidc_models where model = ? and id = ?');
-  const findBy = (column: string) => db.prepare(`select payload, expires_at, consumed_at from oidc_models where model = ? and ${column} = ? and ${column} is not null`);
+  const findBy = (column: string) =>
+    db.prepare(`select payload, expires_at, consumed_at from oidc_models where model = ? and ${column} = ? and ${column} is not null`);
   const byUid = findBy('uid');
   const byUserCode = findBy('user_code');
   const consume = db.prepare('update oidc_models set consumed_at = ? where model = ? and id = ?');
@@ -40,13 +41,33 @@ export function sqliteAdapter(file: string): new (model: string) => object {
     constructor(private readonly model: string) {}
     async upsert(id: string, payload: Payload, expiresIn?: number) {
       const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : null;
-      upsert.run(this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresAt);
+      upsert.run(
+        this.model,
+        id,
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.uid ?? null,
+        payload.userCode ?? null,
+        expiresAt,
+      );
     }
-    async find(id: string) { return read(find.get(this.model, id)); }
-    async findByUid(uid: string) { return read(byUid.get(this.model, uid)); }
-    async findByUserCode(userCode: string) { return read(byUserCode.get(this.model, userCode)); }
-    async consume(id: string) { consume.run(Math.floor(Date.now() / 1000), this.model, id); }
-    async destroy(id: string) { destroy.run(this.model, id); }
-    async revokeByGrantId(grantId: string) { revoke.run(grantId); }
+    async find(id: string) {
+      return read(find.get(this.model, id));
+    }
+    async findByUid(uid: string) {
+      return read(byUid.get(this.model, uid));
+    }
+    async findByUserCode(userCode: string) {
+      return read(byUserCode.get(this.model, userCode));
+    }
+    async consume(id: string) {
+      consume.run(Math.floor(Date.now() / 1000), this.model, id);
+    }
+    async destroy(id: string) {
+      destroy.run(this.model, id);
+    }
+    async revokeByGrantId(grantId: string) {
+      revoke.run(grantId);
+    }
   };
 }

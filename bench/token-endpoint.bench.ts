@@ -35,7 +35,8 @@ const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split
 const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const CONNECTIONS = 20;
 /** The load generator: the lean one (bench/http-load.ts) unless BENCH_LOADGEN=autocannon. */
-const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' ? { name: 'autocannon', run: autocannonLoad } : { name: 'http-load', run: httpLoad };
+const LOADGEN =
+  process.env.BENCH_LOADGEN === 'autocannon' ? { name: 'autocannon', run: autocannonLoad } : { name: 'http-load', run: httpLoad };
 
 /** oauth3's OAUTH3_WORKERS values, the first judged: `auto` (one process per CPU) and 1; BENCH_WORKERS=a,b sets them. */
 const OUR_WORKERS = (process.env.BENCH_WORKERS ?? 'auto,1').split(',');
@@ -50,27 +51,49 @@ const PEERS = [
 const SECRET = process.env.BENCH_PEER_SECRET ?? randomBytes(32).toString('base64url');
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-const freePort = () => new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => ok(p)); }); });
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
 
 /** An unbounded in-memory adapter for the peer (its bundled dev adapter is an LRU of 1000 entries, which evicts grants under load). */
 class MapAdapter {
   static store = new Map<string, Record<string, unknown>>();
   constructor(private readonly model: string) {}
-  private key(id: string) { return `${this.model}:${id}`; }
+  private key(id: string) {
+    return `${this.model}:${id}`;
+  }
   async upsert(id: string, payload: Record<string, unknown>) {
     MapAdapter.store.set(this.key(id), payload);
     if (payload.grantId) {
       const k = `grant:${payload.grantId}`;
       const grant = MapAdapter.store.get(k) as { ids: string[] } | undefined;
-      if (grant) grant.ids.push(this.key(id)); // in place: copying the list would slow the peer down as it grows
+      if (grant)
+        grant.ids.push(this.key(id)); // in place: copying the list would slow the peer down as it grows
       else MapAdapter.store.set(k, { ids: [this.key(id)] });
     }
   }
-  async find(id: string) { return MapAdapter.store.get(this.key(id)); }
-  async findByUid(uid: string) { for (const v of MapAdapter.store.values()) if (v.uid === uid) return v; return undefined; }
-  async findByUserCode(code: string) { for (const v of MapAdapter.store.values()) if (v.userCode === code) return v; return undefined; }
-  async consume(id: string) { const v = MapAdapter.store.get(this.key(id)); if (v) v.consumed = Math.floor(Date.now() / 1000); }
-  async destroy(id: string) { MapAdapter.store.delete(this.key(id)); }
+  async find(id: string) {
+    return MapAdapter.store.get(this.key(id));
+  }
+  async findByUid(uid: string) {
+    for (const v of MapAdapter.store.values()) if (v.uid === uid) return v;
+    return undefined;
+  }
+  async findByUserCode(code: string) {
+    for (const v of MapAdapter.store.values()) if (v.userCode === code) return v;
+    return undefined;
+  }
+  async consume(id: string) {
+    const v = MapAdapter.store.get(this.key(id));
+    if (v) v.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string) {
+    MapAdapter.store.delete(this.key(id));
+  }
   async revokeByGrantId(grantId: string) {
     for (const k of (MapAdapter.store.get(`grant:${grantId}`)?.ids as string[]) ?? []) MapAdapter.store.delete(k);
     MapAdapter.store.delete(`grant:${grantId}`);
@@ -83,9 +106,24 @@ async function runPeer(port: number, storage: string): Promise<void> {
   const { default: Provider } = await import('oidc-provider');
   const issuer = `http://127.0.0.1:${port}`;
   const resource = `${issuer}/api`;
-  const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const jwk = {
+    ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+    kid: 'k1',
+    alg: 'ES256',
+    use: 'sig',
+  };
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'bench', client_secret: SECRET, grant_types: ['client_credentials', 'refresh_token', 'authorization_code'], redirect_uris: ['https://rp.example/cb'], response_types: ['code'], scope: 'offline_access mcp', id_token_signed_response_alg: 'ES256' }],
+    clients: [
+      {
+        client_id: 'bench',
+        client_secret: SECRET,
+        grant_types: ['client_credentials', 'refresh_token', 'authorization_code'],
+        redirect_uris: ['https://rp.example/cb'],
+        response_types: ['code'],
+        scope: 'offline_access mcp',
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
     adapter: storage === 'memory' ? MapAdapter : sqliteAdapter(join(process.env.OAUTH3_DATA_DIR!, 'oidc-provider.db')),
     jwks: { keys: [jwk] },
     scopes: ['openid', 'offline_access', 'mcp'],
@@ -94,8 +132,16 @@ async function runPeer(port: number, storage: string): Promise<void> {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       resourceIndicators: {
-        enabled: true, defaultResource: () => resource, useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'mcp', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } }),
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'mcp',
+          audience: resource,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 3600,
+          jwt: { sign: { alg: 'ES256' } },
+        }),
       },
     },
   } as never);
@@ -106,7 +152,16 @@ async function runPeer(port: number, storage: string): Promise<void> {
     grant.addOIDCScope('offline_access');
     grant.addResourceScope(resource, 'mcp');
     const grantId = await grant.save();
-    refresh.push(await new provider.RefreshToken({ client, accountId: `u${i}`, grantId, scope: 'offline_access', resource, gty: 'authorization_code' } as never).save());
+    refresh.push(
+      await new provider.RefreshToken({
+        client,
+        accountId: `u${i}`,
+        grantId,
+        scope: 'offline_access',
+        resource,
+        gty: 'authorization_code',
+      } as never).save(),
+    );
   }
   (provider as unknown as { on(e: string, f: () => void): void }).on('server_error', () => undefined);
   provider.listen(port, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ ready: true, refresh })}\n`));
@@ -139,14 +194,33 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
   const { config, modules } = await loadGateway(env);
   const ctx = await createContext(config, createLogger('silent'), modules, { defaultMetrics: false });
   try {
-    const { client, clientSecret } = await createClient(ctx.db, { name: 'bench', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
+    const { client, clientSecret } = await createClient(ctx.db, {
+      name: 'bench',
+      grantTypes: ['client_credentials', 'refresh_token'],
+      redirectUris: ['https://rp.example/cb'],
+    });
     const refresh: string[] = [];
     for (let i = 0; i < CHAINS; i++) {
       const familyId = randomId('fam');
       const now = Date.now();
-      await ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: `u${i}`, scope: 'mcp', resource: issuer, created_at: now, revoked_at: null }).execute();
+      await ctx.db
+        .insertInto('oauth_families')
+        .values({
+          id: familyId,
+          grant_id: null,
+          client_id: client.clientId,
+          user_id: `u${i}`,
+          scope: 'mcp',
+          resource: issuer,
+          created_at: now,
+          revoked_at: null,
+        })
+        .execute();
       const { id, token, hash } = newRefreshToken();
-      await ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null }).execute();
+      await ctx.db
+        .insertInto('oauth_refresh_tokens')
+        .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null })
+        .execute();
       refresh.push(token);
     }
     return { clientId: client.clientId, clientSecret: clientSecret!, refresh };
@@ -161,7 +235,11 @@ async function seedOauth3(env: Record<string, string>, issuer: string) {
  */
 function procStat(path: string): { name: string; ppid: number; ticks: number } | undefined {
   let raw: string;
-  try { raw = readFileSync(path, 'utf8'); } catch { return undefined; }
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
   const f = raw.slice(raw.lastIndexOf(') ') + 2).split(' ');
   return { name: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
 }
@@ -169,14 +247,22 @@ function procStat(path: string): { name: string; ppid: number; ticks: number } |
 /** Clock ticks (user + system) per thread of a process and its descendants, keyed by `tid/name`. */
 function threadTicks(root: number): Map<string, number> {
   const out = new Map<string, number>();
-  for (const pid of processTree(root)) for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const st = procStat(`/proc/${pid}/task/${t}/stat`);
-    if (st) out.set(`${t}/${st.name}`, st.ticks);
-  }
+  for (const pid of processTree(root))
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const st = procStat(`/proc/${pid}/task/${t}/stat`);
+      if (st) out.set(`${t}/${st.name}`, st.ticks);
+    }
   return out;
 }
 
-interface Run { rps: number; p99: number; non2xx: number; errors: number; cpuUsPerReq: number; loadUsPerReq: number }
+interface Run {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  cpuUsPerReq: number;
+  loadUsPerReq: number;
+}
 
 /** A process and its descendants (the workers of a cluster). */
 function processTree(pid: number): number[] {
@@ -196,23 +282,45 @@ function cpuSeconds(pid: number, tree = true): number {
 }
 
 /** What bench uses of an autocannon result (autocannon ships no types). */
-interface AutocannonResult { requests: { total: number; average: number }; latency: { p99: number }; non2xx: number; errors: number }
+interface AutocannonResult {
+  requests: { total: number; average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+}
 
 /** The same run with autocannon (BENCH_LOADGEN=autocannon): what earlier runs used. */
 async function autocannonLoad(o: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({
-    url: o.url, connections: o.connections, duration: o.seconds, pipelining: 1,
-    requests: [{
-      method: 'POST', headers: o.headers,
-      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: o.body() }),
-      onResponse: (status: number, resBody: string) => o.onResponse?.(status, resBody),
-    }],
-  } as never) as AutocannonResult;
-  return { rps: result.requests.average, requests: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const result = (await autocannon({
+    url: o.url,
+    connections: o.connections,
+    duration: o.seconds,
+    pipelining: 1,
+    requests: [
+      {
+        method: 'POST',
+        headers: o.headers,
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: o.body() }),
+        onResponse: (status: number, resBody: string) => o.onResponse?.(status, resBody),
+      },
+    ],
+  } as never)) as AutocannonResult;
+  return {
+    rps: result.requests.average,
+    requests: result.requests.total,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 /** One process of a server under test (a server may be several independent ones): where it listens, how to call it. */
-interface Target { pid: number; url: string; auth: string; refresh: string[] }
+interface Target {
+  pid: number;
+  url: string;
+  auth: string;
+  refresh: string[];
+}
 
 /**
  * One bounded autocannon run against a server: its targets share the connections and run at once. For refresh,
@@ -226,29 +334,39 @@ async function load(targets: Target[], body: (rt?: string) => string, refresh: b
   const cpu0 = cpu();
   const own0 = cpuSeconds(process.pid, false); // the load generator: this process alone, not the servers it started
   const threads0 = process.env.BENCH_THREADS ? new Map(pids.flatMap((pid) => [...threadTicks(pid)])) : undefined;
-  const results = await Promise.all(targets.map(async ({ url, auth, refresh: pool }) => {
-    let firstError: string | undefined;
-    const result = await LOADGEN.run({
-      url: `${url}/token`, connections: CONNECTIONS / targets.length, seconds,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-      body: () => body(refresh ? pool.shift() : undefined),
-      onResponse: (status, resBody) => {
-        if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
-        else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
-      },
-    });
-    if (firstError) console.log(`  first error from ${url}: ${firstError}`);
-    return result;
-  }));
-  const total = Math.max(1, results.reduce((n, r) => n + r.requests, 0));
+  const results = await Promise.all(
+    targets.map(async ({ url, auth, refresh: pool }) => {
+      let firstError: string | undefined;
+      const result = await LOADGEN.run({
+        url: `${url}/token`,
+        connections: CONNECTIONS / targets.length,
+        seconds,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+        body: () => body(refresh ? pool.shift() : undefined),
+        onResponse: (status, resBody) => {
+          if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
+          else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
+        },
+      });
+      if (firstError) console.log(`  first error from ${url}: ${firstError}`);
+      return result;
+    }),
+  );
+  const total = Math.max(
+    1,
+    results.reduce((n, r) => n + r.requests, 0),
+  );
   if (threads0) {
     const after = new Map(pids.flatMap((pid) => [...threadTicks(pid)]));
-    const rows = [...after].map(([t, v]) => [t, (v - (threads0.get(t) ?? 0)) * 1e4 / total]).filter((r) => (r[1] as number) >= 1);
+    const rows = [...after].map(([t, v]) => [t, ((v - (threads0.get(t) ?? 0)) * 1e4) / total]).filter((r) => (r[1] as number) >= 1);
     console.log(`  threads (µs/req): ${rows.map(([t, us]) => `${t}:${(us as number).toFixed(0)}`).join(' ')}`);
   }
   return {
-    rps: results.reduce((n, r) => n + r.rps, 0), p99: Math.max(...results.map((r) => r.p99)),
-    non2xx: results.reduce((n, r) => n + r.non2xx, 0), errors: results.reduce((n, r) => n + r.errors, 0), cpuUsPerReq: ((cpu() - cpu0) * 1e6) / total,
+    rps: results.reduce((n, r) => n + r.rps, 0),
+    p99: Math.max(...results.map((r) => r.p99)),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    cpuUsPerReq: ((cpu() - cpu0) * 1e6) / total,
     loadUsPerReq: ((cpuSeconds(process.pid, false) - own0) * 1e6) / total,
   };
 }
@@ -261,7 +379,12 @@ async function load(targets: Target[], body: (rt?: string) => string, refresh: b
 async function startOurs(config: string, children: ChildProcess[], dataDirs: string[]) {
   const [shape, settings] = config.split(':');
   const [workers, copies] = shape.split('x');
-  const extraEnv = Object.fromEntries((settings ?? '').split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const extraEnv = Object.fromEntries(
+    (settings ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const started = [];
   for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, extraEnv, children, dataDirs));
   const name = `${copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`}${settings ? ` (${settings})` : ''}`;
@@ -275,14 +398,24 @@ async function startOauth3(workers: string, extraEnv: Record<string, string>, ch
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production',
-    OAUTH3_PORT: String(port), OAUTH3_HOST: '127.0.0.1', OAUTH3_PUBLIC_URL: url, OAUTH3_DATA_DIR: dataDir,
-    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'), OAUTH3_WORKERS: workers,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    OAUTH3_PORT: String(port),
+    OAUTH3_HOST: '127.0.0.1',
+    OAUTH3_PUBLIC_URL: url,
+    OAUTH3_DATA_DIR: dataDir,
+    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
+    OAUTH3_WORKERS: workers,
     ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
     ...extraEnv,
   };
   const seeded = await seedOauth3(env, url);
-  const proc = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'],
+    { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   children.push(proc);
   await waitHealthy(url);
   return { target: { pid: proc.pid!, url, auth: basicFor(seeded.clientId, seeded.clientSecret), refresh: seeded.refresh }, env };
@@ -299,13 +432,24 @@ async function main(): Promise<void> {
     // oauth3 as a cluster (the judged row) and as one process (for comparison); seeded one after the other.
     const ours: Array<Awaited<ReturnType<typeof startOurs>>> = [];
     for (const w of OUR_WORKERS) ours.push(await startOurs(w, children, dataDirs));
-    const peers = await Promise.all(PEERS.filter((p) => !process.env.BENCH_ONLY_OURS || p.storage === process.env.BENCH_ONLY_OURS).map(async (p) => {
-      const port = await freePort();
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(port), p.storage], { cwd: root, env: { ...ours[0].env, BENCH_PEER_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
-      children.push(proc);
-      const info = await waitForLine(proc);
-      return { name: p.name, targets: [{ pid: proc.pid!, url: `http://127.0.0.1:${port}`, auth: basicFor('bench', SECRET), refresh: info.refresh as string[] }] };
-    }));
+    const peers = await Promise.all(
+      PEERS.filter((p) => !process.env.BENCH_ONLY_OURS || p.storage === process.env.BENCH_ONLY_OURS).map(async (p) => {
+        const port = await freePort();
+        const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/token-endpoint.bench.ts', '--peer', String(port), p.storage], {
+          cwd: root,
+          env: { ...ours[0].env, BENCH_PEER_SECRET: SECRET },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        children.push(proc);
+        const info = await waitForLine(proc);
+        return {
+          name: p.name,
+          targets: [
+            { pid: proc.pid!, url: `http://127.0.0.1:${port}`, auth: basicFor('bench', SECRET), refresh: info.refresh as string[] },
+          ],
+        };
+      }),
+    );
     const cc = () => 'grant_type=client_credentials&scope=mcp';
     const rt = (token?: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token!)}`;
     type Server = { name: string; targets: Target[] };
@@ -313,10 +457,16 @@ async function main(): Promise<void> {
 
     // Sanity: one request each must succeed before measuring.
     for (const { url, auth } of servers.flatMap((s) => s.targets)) {
-      const res = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: cc() });
+      const res = await fetch(`${url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+        body: cc(),
+      });
       if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
     }
-    console.log(`token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es), load generator ${LOADGEN.name}; judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`);
+    console.log(
+      `token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es), load generator ${LOADGEN.name}; judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`,
+    );
     const grants = [
       { name: 'client_credentials', run: (s: Server, seconds?: number) => load(s.targets, cc, false, seconds) },
       { name: 'refresh_token (rotating)', run: (s: Server, seconds?: number) => load(s.targets, rt, true, seconds) },
@@ -327,10 +477,22 @@ async function main(): Promise<void> {
       for (const s of servers) await g.run(s, 2); // warm-up (JIT, caches), not counted
       const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
       for (let round = 0; round < ROUNDS; round++) for (const s of servers) runs.get(s)!.push(await g.run(s));
-      const summary = new Map(servers.map((s) => {
-        const rs = runs.get(s)!;
-        return [s, { rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpuUsPerReq)), load: median(rs.map((r) => r.loadUsPerReq)), non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0), rounds: rs.map((r) => r.rps.toFixed(0)).join('/') }];
-      }));
+      const summary = new Map(
+        servers.map((s) => {
+          const rs = runs.get(s)!;
+          return [
+            s,
+            {
+              rps: median(rs.map((r) => r.rps)),
+              p99: median(rs.map((r) => r.p99)),
+              cpu: median(rs.map((r) => r.cpuUsPerReq)),
+              load: median(rs.map((r) => r.loadUsPerReq)),
+              non2xx: rs.reduce((n, r) => n + r.non2xx + r.errors, 0),
+              rounds: rs.map((r) => r.rps.toFixed(0)).join('/'),
+            },
+          ];
+        }),
+      );
       const line = (s: Server) => {
         const r = summary.get(s)!;
         return `  ${s.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req (load generator ${r.load.toFixed(0)})  non-2xx ${r.non2xx}  (rounds: ${r.rounds} req/s)`;
@@ -345,11 +507,17 @@ async function main(): Promise<void> {
           const ratio = a.rps / b.rps;
           const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0;
           if (i === 0 && !ok) failed++;
-          console.log(`    ${o.name}: ${ratio.toFixed(2)}x its req/s, ${(b.cpu / a.cpu).toFixed(2)}x less CPU per request${i === 0 ? `; target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}` : ''}`);
+          console.log(
+            `    ${o.name}: ${ratio.toFixed(2)}x its req/s, ${(b.cpu / a.cpu).toFixed(2)}x less CPU per request${i === 0 ? `; target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}` : ''}`,
+          );
         });
       }
     }
-    console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine skews req/s; CPU per request does not depend on it as much)`);
+    console.log(
+      `load average during the run: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} CPUs (other work on the machine skews req/s; CPU per request does not depend on it as much)`,
+    );
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const c of children) c.kill('SIGTERM');

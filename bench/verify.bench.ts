@@ -30,7 +30,9 @@ async function makeStore(stored: number) {
   const far = Date.now() + 86_400_000;
   raw.transaction(() => {
     const rev = raw.prepare('insert into revoked_tokens (token_id, expires_at, revoked_at) values (?, ?, ?)');
-    const tok = raw.prepare('insert into api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)');
+    const tok = raw.prepare(
+      'insert into api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)',
+    );
     for (let i = 0; i < stored; i++) {
       rev.run(`at-revoked-${i}`, far, Date.now());
       tok.run(`tok-${i}`, `u${i % 1000}`, 'bulk', createHash('sha256').update(`bulk-${i}`).digest('base64url'), 'mcp', Date.now(), far);
@@ -39,16 +41,34 @@ async function makeStore(stored: number) {
   // The API tokens the benchmark presents (real format, stored by hash).
   const apiTokens = Array.from({ length: 200 }, () => generateApiToken());
   raw.transaction(() => {
-    const tok = raw.prepare('insert into api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)');
+    const tok = raw.prepare(
+      'insert into api_tokens (id, user_id, name, token_hash, scope, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)',
+    );
     apiTokens.forEach((t, i) => tok.run(`tok-bench-${i}`, 'u-bench', 'bench', sha256(t), 'mcp', Date.now(), far));
   })();
   raw.close();
   const cached = new TokenService(db, commits, keys, audit, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000 });
-  const uncached = new TokenService(db, commits, keys, audit, ISSUER, { revocationPollMs: 3_600_000, usageFlushMs: 3_600_000, cacheSize: 0 });
+  const uncached = new TokenService(db, commits, keys, audit, ISSUER, {
+    revocationPollMs: 3_600_000,
+    usageFlushMs: 3_600_000,
+    cacheSize: 0,
+  });
   await cached.start();
   await uncached.start();
   if (cached.revocations.size < stored) throw new Error('revocation index not loaded');
-  return { db, keys, cached, uncached, apiTokens, close: async () => { await cached.stop(); await uncached.stop(); await db.destroy(); rmSync(dataDir, { recursive: true, force: true }); } };
+  return {
+    db,
+    keys,
+    cached,
+    uncached,
+    apiTokens,
+    close: async () => {
+      await cached.stop();
+      await uncached.stop();
+      await db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Runs `fn` over `n` iterations `rounds` times and returns the median µs per call. */
@@ -66,7 +86,10 @@ async function measure(rounds: number, n: number, fn: (i: number) => unknown | P
 async function issueMany(tokens: TokenService, n: number) {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
-    const issued = await tokens.issue({ accessTokens: [{ userId: 'u', clientId: 'c', scopes: ['mcp'], audience: ['https://rs.example'], ttl: 3600, grantId: 'g1' }], audit: () => [] });
+    const issued = await tokens.issue({
+      accessTokens: [{ userId: 'u', clientId: 'c', scopes: ['mcp'], audience: ['https://rs.example'], ttl: 3600, grantId: 'g1' }],
+      audit: () => [],
+    });
     out.push(issued![0].token);
   }
   return out;
@@ -91,7 +114,11 @@ const bares: number[] = [];
 const fulls: number[] = [];
 for (let r = 0; r < 21; r++) {
   const off = (r % 4) * 500;
-  bares.push(await measure(1, 500, (i) => cryptoVerify('sha256', parts[off + i].input, { key: parts[off + i].key, dsaEncoding: 'ieee-p1363' }, parts[off + i].sig)));
+  bares.push(
+    await measure(1, 500, (i) =>
+      cryptoVerify('sha256', parts[off + i].input, { key: parts[off + i].key, dsaEncoding: 'ieee-p1363' }, parts[off + i].sig),
+    ),
+  );
   fulls.push(await measure(1, 500, (i) => small.uncached.verify(jwts[off + i])));
 }
 // The fastest round of each: on a shared machine, load only ever adds time, so the minimum is the best
@@ -125,7 +152,10 @@ if (cachedFresh >= 5) failures++;
 const large = await makeStore(LARGE);
 // Tokens for this part are issued and first verified for both stores side by side, so neither side's cache
 // entries sit in older (or fresher) memory than the other's.
-const tokensOf = new Map<typeof small, string[]>([[small, []], [large, []]]);
+const tokensOf = new Map<typeof small, string[]>([
+  [small, []],
+  [large, []],
+]);
 for (let i = 0; i < 500; i++) {
   for (const s of [small, large]) tokensOf.get(s)!.push((await issueMany(s.cached, 1))[0]);
 }
@@ -136,7 +166,8 @@ const pair = async (label: string, f: (s: typeof small, i: number) => unknown, n
   const b: number[] = [];
   await measure(1, n, (i) => f(small, i)); // warm-up: caches filled, code optimised
   await measure(1, n, (i) => f(large, i));
-  for (let r = 0; r < 15; r++) { // interleaved, alternating which side goes first
+  for (let r = 0; r < 15; r++) {
+    // interleaved, alternating which side goes first
     if (r % 2) a.push(await measure(1, n, (i) => f(small, i)));
     b.push(await measure(1, n, (i) => f(large, i)));
     if (!(r % 2)) a.push(await measure(1, n, (i) => f(small, i)));
@@ -148,15 +179,26 @@ await pair('uncached JWT verify (ES256 + index)', (s, i) => s.uncached.verify(to
 await pair('uncached API-token verify (SQLite)', (s, i) => s.uncached.verify(s.apiTokens[i % 200]), 5_000);
 await pair('cached API-token verify', (s, i) => s.cached.verify(s.apiTokens[i % 200]), 100_000);
 const targets = rows.length;
-await pair('worst case: a revocation before each call', (s, i) => { s.cached.revocations.version++; return s.cached.verify(tokensOf.get(s)![i % 100]); }, 50_000);
+await pair(
+  'worst case: a revocation before each call',
+  (s, i) => {
+    s.cached.revocations.version++;
+    return s.cached.verify(tokensOf.get(s)![i % 100]);
+  },
+  50_000,
+);
 for (const [n, [label, a, b, r]] of rows.entries()) {
   if (n >= targets) {
-    console.log(`${label.padEnd(38)} ${SMALL.toLocaleString()}: ${fmt(a)}  ${LARGE.toLocaleString()}: ${fmt(b)}  ratio ${r.toFixed(3)} (informational: the index is looked up on every call)`);
+    console.log(
+      `${label.padEnd(38)} ${SMALL.toLocaleString()}: ${fmt(a)}  ${LARGE.toLocaleString()}: ${fmt(b)}  ratio ${r.toFixed(3)} (informational: the index is looked up on every call)`,
+    );
     continue;
   }
   const ok = r <= 1.2;
   if (!ok) failures++;
-  console.log(`${label.padEnd(38)} ${SMALL.toLocaleString()}: ${fmt(a)}  ${LARGE.toLocaleString()}: ${fmt(b)}  ratio ${r.toFixed(3)} (target ≤ 1.2)  ${verdict(ok)}`);
+  console.log(
+    `${label.padEnd(38)} ${SMALL.toLocaleString()}: ${fmt(a)}  ${LARGE.toLocaleString()}: ${fmt(b)}  ratio ${r.toFixed(3)} (target ≤ 1.2)  ${verdict(ok)}`,
+  );
 }
 
 await small.close();

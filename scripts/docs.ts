@@ -7,8 +7,9 @@ const esc = (s: string) => s.replace(/\|/g, '\\|');
 const show = (v: unknown) => (typeof v === 'function' ? 'derived' : v === undefined ? '—' : `\`${JSON.stringify(v)}\``);
 
 function optionRows(options: OptionSchema): string[] {
-  return Object.entries(options).map(([key, o]) =>
-    `| \`${o.env}\` | \`${key}\` | ${key === 'publicUrl' ? '`http://localhost:<port>`' : show(o.default)} | ${esc(o.doc)} |`);
+  return Object.entries(options).map(
+    ([key, o]) => `| \`${o.env}\` | \`${key}\` | ${key === 'publicUrl' ? '`http://localhost:<port>`' : show(o.default)} | ${esc(o.doc)} |`,
+  );
 }
 
 const table = ['| variable | file key | default | what it does |', '|---|---|---|---|'];
@@ -21,13 +22,15 @@ export function configurationDoc(modules: readonly GatewayModule[]): string {
     'Every option is read from its environment variable, or from the optional JSON file named by `OAUTH3_CONFIG`',
     '(keys are the names in the second column). The environment wins over the file. Values are validated at start:',
     'a bad value stops the gateway with a message naming the variable and what is wrong. The embedded defaults need',
-    'no configuration at all. `OAUTH3_CONFIG` and `OAUTH3_MODULES` are read before the modules\' own options.',
+    "no configuration at all. `OAUTH3_CONFIG` and `OAUTH3_MODULES` are read before the modules' own options.",
     '',
     '## Gateway',
     '',
     ...table,
     ...optionRows(coreOptions),
-    ...modules.filter((m) => m.options && Object.keys(m.options).length).flatMap((m) => ['', `## Module \`${m.name}\``, '', ...table, ...optionRows(m.options!)]),
+    ...modules
+      .filter((m) => m.options && Object.keys(m.options).length)
+      .flatMap((m) => ['', `## Module \`${m.name}\``, '', ...table, ...optionRows(m.options!)]),
     '',
   ].join('\n');
 }

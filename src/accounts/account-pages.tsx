@@ -22,13 +22,17 @@ import { isId } from './api-schemas.js';
 
 /** Success messages shown after a form redirect (`?ok=key`): fixed texts, never echoed from the URL. */
 const okMessages: Record<string, string> = {
-  saved: 'Profile saved.', renamed: 'Passkey renamed.', removed: 'Passkey removed; the sessions it signed in elsewhere are signed out.', added: 'Passkey added.',
-  revoked: 'Session revoked.', others: 'Other devices were logged out.',
+  saved: 'Profile saved.',
+  renamed: 'Passkey renamed.',
+  removed: 'Passkey removed; the sessions it signed in elsewhere are signed out.',
+  added: 'Passkey added.',
+  revoked: 'Session revoked.',
+  others: 'Other devices were logged out.',
 };
 const flash = (errorCodes: AppContext['registries']['errorCodes'], request: FastifyRequest) => {
   const q = request.query as Record<string, unknown>;
-  const error = typeof q.error === 'string' ? errorCodes.get(q.error)?.message ?? null : null;
-  return { ok: typeof q.ok === 'string' ? okMessages[q.ok] ?? null : null, error };
+  const error = typeof q.error === 'string' ? (errorCodes.get(q.error)?.message ?? null) : null;
+  return { ok: typeof q.ok === 'string' ? (okMessages[q.ok] ?? null) : null, error };
 };
 
 /** The account pages: profile, passkeys, sessions, access log; their forms post here and redirect back (303). */
@@ -52,7 +56,11 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/account', page, async (request, reply) => {
     const user = (await getUser(ctx.db, uid(request)))!;
-    return renderPage(reply, { title: 'Your account', request, body: <ProfilePage user={user} csrfToken={request.csrfToken} {...flashOf(request)} /> });
+    return renderPage(reply, {
+      title: 'Your account',
+      request,
+      body: <ProfilePage user={user} csrfToken={request.csrfToken} {...flashOf(request)} />,
+    });
   });
 
   app.post('/account/profile', form, async (request, reply) => {
@@ -65,8 +73,18 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
       const user = (await getUser(ctx.db, uid(request)))!;
       const values = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
       return renderPage(reply, {
-        title: 'Your account', request, status: e.status,
-        body: <ProfilePage user={user} values={values} csrfToken={request.csrfToken} error={e.message} errorField={e.details?.field as string | undefined} />,
+        title: 'Your account',
+        request,
+        status: e.status,
+        body: (
+          <ProfilePage
+            user={user}
+            values={values}
+            csrfToken={request.csrfToken}
+            error={e.message}
+            errorField={e.details?.field as string | undefined}
+          />
+        ),
       });
     }
     return reply.redirect('/account?ok=saved', 303);
@@ -74,26 +92,53 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
 
   app.get('/account/passkeys', page, async (request, reply) => {
     const passkeys = await listPasskeys(ctx.db, uid(request));
-    return renderPage(reply, { title: 'Passkeys', request, body: <PasskeysPage passkeys={passkeys} csrfToken={request.csrfToken} {...flashOf(request)} /> });
+    return renderPage(reply, {
+      title: 'Passkeys',
+      request,
+      body: <PasskeysPage passkeys={passkeys} csrfToken={request.csrfToken} {...flashOf(request)} />,
+    });
   });
 
   app.post('/account/passkeys/:id/rename', form, async (request, reply) =>
-    act(reply, '/account/passkeys', 'renamed', () => renamePasskeyAction(ctx, {
-      userId: uid(request), passkeyId: (request.params as { id: string }).id, name: (request.body as Record<string, unknown>)?.name, meta: requestMeta(request),
-    })));
+    act(reply, '/account/passkeys', 'renamed', () =>
+      renamePasskeyAction(ctx, {
+        userId: uid(request),
+        passkeyId: (request.params as { id: string }).id,
+        name: (request.body as Record<string, unknown>)?.name,
+        meta: requestMeta(request),
+      }),
+    ),
+  );
 
   app.post('/account/passkeys/:id/remove', form, async (request, reply) =>
-    act(reply, '/account/passkeys', 'removed', () => removePasskeyAction(ctx, { userId: uid(request), passkeyId: (request.params as { id: string }).id, currentSessionId: request.accountSession?.id, meta: requestMeta(request) })));
+    act(reply, '/account/passkeys', 'removed', () =>
+      removePasskeyAction(ctx, {
+        userId: uid(request),
+        passkeyId: (request.params as { id: string }).id,
+        currentSessionId: request.accountSession?.id,
+        meta: requestMeta(request),
+      }),
+    ),
+  );
 
   app.get('/account/sessions', page, async (request, reply) => {
     const sessions = await listSessions(ctx.db, uid(request));
-    return renderPage(reply, { title: 'Sessions', request, body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flashOf(request)} /> });
+    return renderPage(reply, {
+      title: 'Sessions',
+      request,
+      body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flashOf(request)} />,
+    });
   });
 
   app.post('/account/sessions/:id/revoke', form, async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const own = id === currentSessionId(request);
-    const done = await revokeSessions(ctx, { userId: uid(request), ids: [id], reason: own ? 'signed out' : 'revoked by you', meta: requestMeta(request) });
+    const done = await revokeSessions(ctx, {
+      userId: uid(request),
+      ids: [id],
+      reason: own ? 'signed out' : 'revoked by you',
+      meta: requestMeta(request),
+    });
     if (done.length === 0) return reply.redirect(`/account/sessions?error=${accountsErrors.ERR_ACCOUNTS_SESSION_NOT_FOUND.code}`, 303);
     if (!own) return reply.redirect('/account/sessions?ok=revoked', 303);
     clearSessionCookie(reply, ctx.config);
@@ -101,9 +146,16 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   app.post('/account/sessions/revoke-others', form, async (request, reply) =>
-    act(reply, '/account/sessions', 'others', () => revokeSessions(ctx, {
-      userId: uid(request), ids: 'others', keep: currentSessionId(request), reason: 'logged out from another device', meta: requestMeta(request),
-    })));
+    act(reply, '/account/sessions', 'others', () =>
+      revokeSessions(ctx, {
+        userId: uid(request),
+        ids: 'others',
+        keep: currentSessionId(request),
+        reason: 'logged out from another device',
+        meta: requestMeta(request),
+      }),
+    ),
+  );
 
   app.get('/account/events', page, async (request, reply) => {
     const q = request.query as Record<string, unknown>;

@@ -9,8 +9,13 @@ const nullableString = { type: ['string', 'null'] } as const;
 export const userSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, username: nullableString, email: nullableString, phone: nullableString, wallet: nullableString,
-    createdAt: { type: 'integer', description: 'epoch ms' }, updatedAt: { type: 'integer', description: 'epoch ms' },
+    id: { type: 'string' },
+    username: nullableString,
+    email: nullableString,
+    phone: nullableString,
+    wallet: nullableString,
+    createdAt: { type: 'integer', description: 'epoch ms' },
+    updatedAt: { type: 'integer', description: 'epoch ms' },
   },
   required: ['id', 'username', 'email', 'phone', 'wallet', 'createdAt', 'updatedAt'],
 } as const;
@@ -18,10 +23,14 @@ export const userSchema = {
 export const passkeySchema = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: 'credential id (base64url)' }, name: { type: 'string' }, aaguid: { type: 'string' },
-    deviceType: { type: 'string', enum: ['singleDevice', 'multiDevice'] }, backedUp: { type: 'boolean' },
+    id: { type: 'string', description: 'credential id (base64url)' },
+    name: { type: 'string' },
+    aaguid: { type: 'string' },
+    deviceType: { type: 'string', enum: ['singleDevice', 'multiDevice'] },
+    backedUp: { type: 'boolean' },
     transports: { type: 'array', items: { type: 'string' } },
-    createdAt: { type: 'integer' }, lastUsedAt: { type: ['integer', 'null'] },
+    createdAt: { type: 'integer' },
+    lastUsedAt: { type: ['integer', 'null'] },
   },
   required: ['id', 'name', 'aaguid', 'deviceType', 'backedUp', 'transports', 'createdAt', 'lastUsedAt'],
 } as const;
@@ -29,8 +38,13 @@ export const passkeySchema = {
 export const sessionSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, current: { type: 'boolean' }, createdAt: { type: 'integer' }, lastSeenAt: { type: 'integer' },
-    ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, expiresAt: { type: 'integer' },
+    id: { type: 'string' },
+    current: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+    lastSeenAt: { type: 'integer' },
+    ip: { type: ['string', 'null'] },
+    userAgent: { type: ['string', 'null'] },
+    expiresAt: { type: 'integer' },
   },
   required: ['id', 'current', 'createdAt', 'lastSeenAt', 'ip', 'userAgent', 'expiresAt'],
 } as const;
@@ -38,21 +52,36 @@ export const sessionSchema = {
 /** A WebAuthn credential response as @simplewebauthn/browser returns it (checked in depth by the verifier). */
 export const credentialResponseSchema = {
   type: 'object',
-  properties: { id: { type: 'string', maxLength: 1024, pattern: ID_PATTERN }, rawId: { type: 'string' }, type: { type: 'string' }, response: { type: 'object' } },
+  properties: {
+    id: { type: 'string', maxLength: 1024, pattern: ID_PATTERN },
+    rawId: { type: 'string' },
+    type: { type: 'string' },
+    response: { type: 'object' },
+  },
   required: ['id', 'response', 'type'],
 } as const;
 
 /** WebAuthn options JSON (challenge and parameters for navigator.credentials). */
-export const ceremonyOptionsSchema = { type: 'object', additionalProperties: true, description: 'PublicKeyCredential{Creation,Request}OptionsJSON' } as const;
+export const ceremonyOptionsSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'PublicKeyCredential{Creation,Request}OptionsJSON',
+} as const;
 
 export const eventSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, time: { type: 'integer', description: 'epoch ms' }, action: { type: 'string' }, kind: { type: 'string' },
-    label: { type: 'string' }, result: { type: 'string', enum: ['success', 'failure'] },
+    id: { type: 'string' },
+    time: { type: 'integer', description: 'epoch ms' },
+    action: { type: 'string' },
+    kind: { type: 'string' },
+    label: { type: 'string' },
+    result: { type: 'string', enum: ['success', 'failure'] },
     actor: { type: 'object', properties: { type: { type: 'string' }, id: { type: ['string', 'null'] } } },
     target: { type: 'object', properties: { type: { type: ['string', 'null'] }, id: { type: ['string', 'null'] } } },
-    ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, detail: { type: 'object', additionalProperties: true },
+    ip: { type: ['string', 'null'] },
+    userAgent: { type: ['string', 'null'] },
+    detail: { type: 'object', additionalProperties: true },
   },
   required: ['id', 'time', 'action', 'kind', 'label', 'result', 'ip', 'userAgent'],
 } as const;

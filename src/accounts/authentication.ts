@@ -1,4 +1,9 @@
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import {
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import type { AppContext } from '../kernel/index.js';
 import { AppError, type ErrorCode } from '../errors/index.js';
 import { accountsErrors } from './accounts-errors.js';
@@ -24,7 +29,11 @@ export interface VerifiedAuthentication {
 
 /** A refused sign-in: the error for the client plus, when the passkey is known, whose log records it. */
 export class SignInRefused extends Error {
-  constructor(readonly error: AppError, readonly userId: string | null, readonly passkeyId: string | null) {
+  constructor(
+    readonly error: AppError,
+    readonly userId: string | null,
+    readonly passkeyId: string | null,
+  ) {
     super(error.message);
   }
 }
@@ -39,21 +48,30 @@ export async function verifyAuthentication(ctx: AppContext, response: Authentica
   const stored = challenge ? await consumeChallenge(ctx.db, challenge, 'signin') : undefined;
   const credential = await findCredential(ctx.db, typeof response?.id === 'string' ? response.id : '');
   const userId = credential?.user_id ?? null;
-  const refuse = (code: ErrorCode, message?: string) =>
-    new SignInRefused(new AppError(code, message), userId, credential?.id ?? null);
+  const refuse = (code: ErrorCode, message?: string) => new SignInRefused(new AppError(code, message), userId, credential?.id ?? null);
   if (!stored) throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_CHALLENGE);
   if (!credential) throw refuse(accountsErrors.ERR_ACCOUNTS_PASSKEY_UNKNOWN);
   const handle = response.response?.userHandle;
   if (handle) {
     const owner = await ctx.db.selectFrom('users').select('webauthn_user_id').where('id', '=', credential.user_id).executeTakeFirst();
-    if (owner?.webauthn_user_id !== handle) throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, 'The passkey answered for another account.');
+    if (owner?.webauthn_user_id !== handle)
+      throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, 'The passkey answered for another account.');
   }
   const rp = relyingParty(ctx.config);
   let verification;
   try {
     verification = await verifyAuthenticationResponse({
-      response, expectedChallenge: stored.challenge, expectedOrigin: rp.origins, expectedRPID: rp.rpID, requireUserVerification: false,
-      credential: { id: credential.id, publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')), counter: Number(credential.counter), transports: JSON.parse(credential.transports) },
+      response,
+      expectedChallenge: stored.challenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.rpID,
+      requireUserVerification: false,
+      credential: {
+        id: credential.id,
+        publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')),
+        counter: Number(credential.counter),
+        transports: JSON.parse(credential.transports),
+      },
     });
   } catch (e) {
     throw refuse(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, `The passkey could not be verified: ${(e as Error).message}`);

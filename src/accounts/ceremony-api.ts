@@ -15,31 +15,57 @@ const finishBody = {
   properties: { response: credentialResponseSchema, returnTo: { type: 'string', maxLength: 2048 } },
   required: ['response'],
 } as const;
-const signedIn = { type: 'object', properties: { userId: { type: 'string' }, redirect: { type: 'string' } }, required: ['userId', 'redirect'] } as const;
-const docs = (summary: string) => ({ tags: ['passkey ceremonies'], summary, description: 'Browser ceremony; needs the anonymous CSRF token (x-csrf-token) of the page.' });
+const signedIn = {
+  type: 'object',
+  properties: { userId: { type: 'string' }, redirect: { type: 'string' } },
+  required: ['userId', 'redirect'],
+} as const;
+const docs = (summary: string) => ({
+  tags: ['passkey ceremonies'],
+  summary,
+  description: 'Browser ceremony; needs the anonymous CSRF token (x-csrf-token) of the page.',
+});
 
 /** The sign-up and sign-in ceremonies used by the bundled script: options, then the authenticator's answer. */
 export async function ceremonyApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const pre = { preHandler: requireCsrf };
-  app.post('/api/v1/signup/options', { ...pre, schema: { ...docs('Start a sign-up: registration options for a new discoverable passkey'), response: { 200: ceremonyOptionsSchema } } },
-    async () => registrationOptions(ctx, {}));
+  app.post(
+    '/api/v1/signup/options',
+    {
+      ...pre,
+      schema: { ...docs('Start a sign-up: registration options for a new discoverable passkey'), response: { 200: ceremonyOptionsSchema } },
+    },
+    async () => registrationOptions(ctx, {}),
+  );
 
-  app.post('/api/v1/signup', { ...pre, schema: { ...docs('Finish a sign-up: creates the account and signs in'), body: finishBody, response: { 200: signedIn } } },
+  app.post(
+    '/api/v1/signup',
+    { ...pre, schema: { ...docs('Finish a sign-up: creates the account and signs in'), body: finishBody, response: { 200: signedIn } } },
     async (request, reply) => {
       const body = request.body as { response: RegistrationResponseJSON; returnTo?: string };
       const s = await signUp(ctx, { response: body.response, meta: requestMeta(request) });
       setSessionCookie(reply, ctx.config, s.token, s.expiresAt);
       return { userId: s.userId, redirect: safeReturnTo(body.returnTo) };
-    });
+    },
+  );
 
-  app.post('/api/v1/signin/options', { ...pre, schema: { ...docs('Start a sign-in: options for a discoverable passkey (or autofill)'), response: { 200: ceremonyOptionsSchema } } },
-    async () => authenticationOptions(ctx));
+  app.post(
+    '/api/v1/signin/options',
+    {
+      ...pre,
+      schema: { ...docs('Start a sign-in: options for a discoverable passkey (or autofill)'), response: { 200: ceremonyOptionsSchema } },
+    },
+    async () => authenticationOptions(ctx),
+  );
 
-  app.post('/api/v1/signin', { ...pre, schema: { ...docs('Finish a sign-in with a passkey'), body: finishBody, response: { 200: signedIn } } },
+  app.post(
+    '/api/v1/signin',
+    { ...pre, schema: { ...docs('Finish a sign-in with a passkey'), body: finishBody, response: { 200: signedIn } } },
     async (request, reply) => {
       const body = request.body as { response: AuthenticationResponseJSON; returnTo?: string };
       const s = await signIn(ctx, { response: body.response, meta: requestMeta(request) });
       setSessionCookie(reply, ctx.config, s.token, s.expiresAt);
       return { userId: s.userId, redirect: safeReturnTo(body.returnTo) };
-    });
+    },
+  );
 }

@@ -27,8 +27,12 @@ export async function requireCsrf(request: FastifyRequest, _reply: FastifyReply)
   if (request.headers.authorization !== undefined) return;
   const header = request.headers['x-csrf-token'];
   const body = request.body as Record<string, unknown> | undefined;
-  const sent = typeof header === 'string' ? header : body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
+  const sent =
+    typeof header === 'string' ? header : body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
   if (!sent || !request.csrfToken || !safeEqual(sent, request.csrfToken)) {
-    throw new AppError(accountsErrors.ERR_ACCOUNTS_CSRF, sent ? 'The CSRF token is wrong; reload the page and try again.' : 'The CSRF token is missing; reload the page and try again.');
+    throw new AppError(
+      accountsErrors.ERR_ACCOUNTS_CSRF,
+      sent ? 'The CSRF token is wrong; reload the page and try again.' : 'The CSRF token is missing; reload the page and try again.',
+    );
   }
 }

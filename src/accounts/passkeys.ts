@@ -21,8 +21,14 @@ export interface Passkey {
 }
 
 export const toPasskey = (r: PasskeysTable): Passkey => ({
-  id: r.id, name: r.name, aaguid: r.aaguid, deviceType: r.device_type, backedUp: r.backed_up === 1,
-  transports: JSON.parse(r.transports), createdAt: Number(r.created_at), lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+  id: r.id,
+  name: r.name,
+  aaguid: r.aaguid,
+  deviceType: r.device_type,
+  backedUp: r.backed_up === 1,
+  transports: JSON.parse(r.transports),
+  createdAt: Number(r.created_at),
+  lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
 });
 
 /** A person's passkeys, oldest first. */

@@ -41,7 +41,11 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     const auth = request.headers.authorization;
     // Pages and their forms are the browser session's: they check no scope and a bearer is exempt from CSRF, so a
     // bearer here (even with someone's session cookie beside it) would act with every right of its person.
-    if (auth !== undefined && o.page) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Pages need a signed-in browser session; with a bearer token use the JSON API under /api/v1.');
+    if (auth !== undefined && o.page)
+      throw new AppError(
+        accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED,
+        'Pages need a signed-in browser session; with a bearer token use the JSON API under /api/v1.',
+      );
     if (auth !== undefined) {
       const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
       if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));

@@ -19,7 +19,10 @@ export function cookieName(config: Config, name: string): string {
 
 /** Sets the HttpOnly, SameSite=Lax session cookie (Secure when the public URL is https), living as long as the JWT. */
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expiresAtMs: number): void {
-  reply.setCookie(cookieName(config, SESSION_COOKIE), token, { ...base(config), maxAge: Math.max(1, Math.floor((expiresAtMs - Date.now()) / 1000)) });
+  reply.setCookie(cookieName(config, SESSION_COOKIE), token, {
+    ...base(config),
+    maxAge: Math.max(1, Math.floor((expiresAtMs - Date.now()) / 1000)),
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {

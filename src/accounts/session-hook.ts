@@ -44,7 +44,14 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
       const reason = e instanceof Error ? e.message : 'malformed token';
       const userId = subjectOfRevoked(token, reason);
       request.sessionRejection = reason;
-      ctx.audit.enqueue({ action: 'session.rejected', result: 'failure', actor: { type: userId ? 'user' : 'anonymous', id: userId }, userId, ...meta, detail: { reason } });
+      ctx.audit.enqueue({
+        action: 'session.rejected',
+        result: 'failure',
+        actor: { type: userId ? 'user' : 'anonymous', id: userId },
+        userId,
+        ...meta,
+        detail: { reason },
+      });
       clearSessionCookie(reply, ctx.config);
       return;
     }
@@ -53,8 +60,12 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     request.accountSession = { id: sessionId, userId, principal };
     const now = Date.now();
     if (principal.expiresAt !== null && principal.expiresAt - now / 1000 < ctx.config.sessionRenewWithin) {
-      const renewed = touched.get(sessionId) === FINAL ? undefined : await renewSession(ctx, { userId, sessionId, currentExpiresAt: principal.expiresAt, meta });
-      if (!renewed) touched.set(sessionId, FINAL); // at its absolute lifetime: no renewal attempt on every request
+      const renewed =
+        touched.get(sessionId) === FINAL
+          ? undefined
+          : await renewSession(ctx, { userId, sessionId, currentExpiresAt: principal.expiresAt, meta });
+      if (!renewed)
+        touched.set(sessionId, FINAL); // at its absolute lifetime: no renewal attempt on every request
       else {
         setSessionCookie(reply, ctx.config, renewed.token, renewed.expiresAt);
         request.accountSession.principal = { ...principal, expiresAt: Math.floor(renewed.expiresAt / 1000) };
@@ -88,7 +99,11 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     if ((error as { code?: string }).code !== accountsErrors.ERR_ACCOUNTS_CSRF.code) return;
     const userId = request.accountSession?.userId ?? null;
     ctx.audit.enqueue({
-      action: 'csrf.rejected', result: 'failure', actor: { type: userId ? 'user' : 'anonymous', id: userId }, userId, ...requestMeta(request),
+      action: 'csrf.rejected',
+      result: 'failure',
+      actor: { type: userId ? 'user' : 'anonymous', id: userId },
+      userId,
+      ...requestMeta(request),
       detail: { method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0] },
     });
   });

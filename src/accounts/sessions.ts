@@ -29,17 +29,39 @@ export interface IssuedSession {
  * `via` says how the person got it (sign-up, passkey sign-in), shown in the access log; `passkeyId` is the
  * passkey that proved it (removing that passkey ends the session).
  */
-export async function createSession(ctx: SessionCtx, trx: Tx, o: { userId: string; meta: RequestMeta; via: string; passkeyId?: string }): Promise<IssuedSession> {
+export async function createSession(
+  ctx: SessionCtx,
+  trx: Tx,
+  o: { userId: string; meta: RequestMeta; via: string; passkeyId?: string },
+): Promise<IssuedSession> {
   const sessionId = randomId('ses_');
-  const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId, ttl: Math.min(ctx.config.sessionTtl, ctx.config.sessionMaxLifetime) });
+  const { token, expiresAt } = ctx.tokens.issueSession({
+    userId: o.userId,
+    sessionId,
+    ttl: Math.min(ctx.config.sessionTtl, ctx.config.sessionMaxLifetime),
+  });
   const now = Date.now();
-  await trx.insertInto('sessions').values({
-    id: sessionId, user_id: o.userId, created_at: now, last_seen_at: now, ip: o.meta.ip, user_agent: o.meta.userAgent,
-    expires_at: expiresAt * 1000, revoked_at: null, passkey_id: o.passkeyId ?? null,
-  }).execute();
+  await trx
+    .insertInto('sessions')
+    .values({
+      id: sessionId,
+      user_id: o.userId,
+      created_at: now,
+      last_seen_at: now,
+      ip: o.meta.ip,
+      user_agent: o.meta.userAgent,
+      expires_at: expiresAt * 1000,
+      revoked_at: null,
+      passkey_id: o.passkeyId ?? null,
+    })
+    .execute();
   await ctx.audit.record(trx, {
-    action: 'session.created', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: sessionId },
-    ...o.meta, detail: { via: o.via },
+    action: 'session.created',
+    actor: { type: 'user', id: o.userId },
+    userId: o.userId,
+    target: { type: 'session', id: sessionId },
+    ...o.meta,
+    detail: { via: o.via },
   });
   return { sessionId, token, expiresAt: expiresAt * 1000 };
 }
@@ -54,16 +76,29 @@ export async function renewSession(
   o: { userId: string; sessionId: string; currentExpiresAt: number; meta: RequestMeta },
 ): Promise<IssuedSession | undefined> {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('sessions').select('created_at')
-      .where('id', '=', o.sessionId).where('user_id', '=', o.userId).where('revoked_at', 'is', null).executeTakeFirst();
+    const row = await trx
+      .selectFrom('sessions')
+      .select('created_at')
+      .where('id', '=', o.sessionId)
+      .where('user_id', '=', o.userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (!row) return undefined;
     const now = Date.now();
     const ttl = Math.min(ctx.config.sessionTtl, Math.floor((Number(row.created_at) + ctx.config.sessionMaxLifetime * 1000 - now) / 1000));
     if (Math.floor(now / 1000) + ttl <= o.currentExpiresAt) return undefined; // at its absolute end: it runs out
     const { token, expiresAt } = ctx.tokens.issueSession({ userId: o.userId, sessionId: o.sessionId, ttl });
-    await trx.updateTable('sessions').set({ expires_at: expiresAt * 1000, last_seen_at: now }).where('id', '=', o.sessionId).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ expires_at: expiresAt * 1000, last_seen_at: now })
+      .where('id', '=', o.sessionId)
+      .execute();
     await ctx.audit.record(trx, {
-      action: 'session.refreshed', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: o.sessionId }, ...o.meta,
+      action: 'session.refreshed',
+      actor: { type: 'user', id: o.userId },
+      userId: o.userId,
+      target: { type: 'session', id: o.sessionId },
+      ...o.meta,
     });
     return { sessionId: o.sessionId, token, expiresAt: expiresAt * 1000 };
   });
@@ -71,10 +106,21 @@ export async function renewSession(
 
 /** The account's live sessions (not revoked, not expired), newest first. */
 export async function listSessions(db: Executor, userId: string): Promise<SessionInfo[]> {
-  const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null)
-    .where('expires_at', '>', Date.now()).orderBy('created_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', Date.now())
+    .orderBy('created_at', 'desc')
+    .execute();
   return rows.map((r) => ({
-    id: r.id, createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at), ip: r.ip, userAgent: r.user_agent, expiresAt: Number(r.expires_at),
+    id: r.id,
+    createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at),
+    ip: r.ip,
+    userAgent: r.user_agent,
+    expiresAt: Number(r.expires_at),
   }));
 }
 
@@ -108,11 +154,26 @@ export async function revokeSessionsIn(
   const rows = (await q.execute()).filter((r) => r.id !== o.keep);
   if (rows.length === 0) return [];
   const now = Date.now();
-  await trx.updateTable('sessions').set({ revoked_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
-  await ctx.tokens.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })));
+  await trx
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  await ctx.tokens.revoke(
+    trx,
+    rows.map((r) => ({ id: r.id, expiresAt: Number(r.expires_at) })),
+  );
   for (const r of rows) {
     await ctx.audit.record(trx, {
-      action: 'session.revoked', actor: { type: 'user', id: o.userId }, userId: o.userId, target: { type: 'session', id: r.id }, ...o.meta,
+      action: 'session.revoked',
+      actor: { type: 'user', id: o.userId },
+      userId: o.userId,
+      target: { type: 'session', id: r.id },
+      ...o.meta,
       detail: { reason: o.reason },
     });
   }
@@ -121,5 +182,9 @@ export async function revokeSessionsIn(
 
 /** Records that a session was used now (callers throttle this). */
 export async function touchSession(db: Executor, sessionId: string, meta: RequestMeta): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: Date.now(), ip: meta.ip, user_agent: meta.userAgent }).where('id', '=', sessionId).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: Date.now(), ip: meta.ip, user_agent: meta.userAgent })
+    .where('id', '=', sessionId)
+    .execute();
 }

@@ -13,7 +13,10 @@ import type { RequestMeta } from '../kernel/index.js';
  * Sign-up: verifies the new discoverable passkey, then creates the account, stores the passkey and starts a
  * session in one transaction with `account.signed_up`, `passkey.added` and `session.created`.
  */
-export async function signUp(ctx: AppContext, o: { response: RegistrationResponseJSON; meta: RequestMeta }): Promise<IssuedSession & { userId: string }> {
+export async function signUp(
+  ctx: AppContext,
+  o: { response: RegistrationResponseJSON; meta: RequestMeta },
+): Promise<IssuedSession & { userId: string }> {
   let verified;
   try {
     verified = await verifyRegistration(ctx, { response: o.response });
@@ -28,7 +31,11 @@ export async function signUp(ctx: AppContext, o: { response: RegistrationRespons
     const actor = { type: 'user' as const, id: userId };
     await ctx.audit.record(trx, { action: 'account.signed_up', actor, userId, target: { type: 'user', id: userId }, ...o.meta });
     await ctx.audit.record(trx, {
-      action: 'passkey.added', actor, userId, target: { type: 'passkey', id: row.id }, ...o.meta,
+      action: 'passkey.added',
+      actor,
+      userId,
+      target: { type: 'passkey', id: row.id },
+      ...o.meta,
       detail: { name: row.name, aaguid: row.aaguid, backedUp: row.backed_up === 1 },
     });
     return createSession(ctx, trx, { userId, meta: o.meta, via: 'sign-up', passkeyId: row.id });
@@ -41,23 +48,40 @@ export async function signUp(ctx: AppContext, o: { response: RegistrationRespons
  * and starts a session with `account.signed_in` and `session.created` in one transaction. A refusal is audited
  * (in the person's log when the passkey is known) and thrown as its AppError.
  */
-export async function signIn(ctx: AppContext, o: { response: AuthenticationResponseJSON; meta: RequestMeta }): Promise<IssuedSession & { userId: string }> {
+export async function signIn(
+  ctx: AppContext,
+  o: { response: AuthenticationResponseJSON; meta: RequestMeta },
+): Promise<IssuedSession & { userId: string }> {
   let verified;
   try {
     verified = await verifyAuthentication(ctx, o.response);
   } catch (e) {
     if (!(e instanceof SignInRefused)) throw e;
     ctx.audit.enqueue({
-      action: 'account.signed_in', result: 'failure', actor: { type: e.userId ? 'user' : 'anonymous', id: e.userId }, userId: e.userId,
-      target: e.passkeyId ? { type: 'passkey', id: e.passkeyId } : undefined, ...o.meta, detail: { reason: e.error.message, error: e.error.code },
+      action: 'account.signed_in',
+      result: 'failure',
+      actor: { type: e.userId ? 'user' : 'anonymous', id: e.userId },
+      userId: e.userId,
+      target: e.passkeyId ? { type: 'passkey', id: e.passkeyId } : undefined,
+      ...o.meta,
+      detail: { reason: e.error.message, error: e.error.code },
     });
     throw e.error;
   }
   const { userId, passkeyId } = verified;
   const session = await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('passkeys').set({ counter: verified.newCounter, last_used_at: Date.now(), backed_up: verified.backedUp ? 1 : 0 })
-      .where('id', '=', passkeyId).execute();
-    await ctx.audit.record(trx, { action: 'account.signed_in', actor: { type: 'user', id: userId }, userId, target: { type: 'passkey', id: passkeyId }, ...o.meta });
+    await trx
+      .updateTable('passkeys')
+      .set({ counter: verified.newCounter, last_used_at: Date.now(), backed_up: verified.backedUp ? 1 : 0 })
+      .where('id', '=', passkeyId)
+      .execute();
+    await ctx.audit.record(trx, {
+      action: 'account.signed_in',
+      actor: { type: 'user', id: userId },
+      userId,
+      target: { type: 'passkey', id: passkeyId },
+      ...o.meta,
+    });
     return createSession(ctx, trx, { userId, meta: o.meta, via: 'passkey', passkeyId });
   });
   return { ...session, userId };

@@ -15,8 +15,13 @@ export interface User {
 }
 
 export const toUser = (r: UsersTable): User => ({
-  id: r.id, username: r.username, email: r.email, phone: r.phone, wallet: r.wallet,
-  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  id: r.id,
+  username: r.username,
+  email: r.email,
+  phone: r.phone,
+  wallet: r.wallet,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
 });
 
 /** A new user id and WebAuthn user handle, allocated before the account row exists (sign-up ceremony). */
@@ -29,8 +34,15 @@ export async function createUser(db: Executor, o: Partial<{ userId: string; weba
   const ids = newUserIdentity();
   const now = Date.now();
   const row: UsersTable = {
-    id: o.userId ?? ids.userId, webauthn_user_id: o.webauthnUserId ?? ids.webauthnUserId,
-    username: null, username_key: null, email: null, phone: null, wallet: null, created_at: now, updated_at: now,
+    id: o.userId ?? ids.userId,
+    webauthn_user_id: o.webauthnUserId ?? ids.webauthnUserId,
+    username: null,
+    username_key: null,
+    email: null,
+    phone: null,
+    wallet: null,
+    created_at: now,
+    updated_at: now,
   };
   await db.insertInto('users').values(row).execute();
   return toUser(row);

@@ -18,6 +18,7 @@ export function checkWalletAddress(value: string): { ok: true; address: string }
   const body = value.slice(2);
   const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
   const checksummed = toChecksumAddress(value);
-  if (mixed && checksummed !== value) return { ok: false, message: 'The wallet address checksum (EIP-55 capitalisation) is wrong: check for a typo.' };
+  if (mixed && checksummed !== value)
+    return { ok: false, message: 'The wallet address checksum (EIP-55 capitalisation) is wrong: check for a typo.' };
   return { ok: true, address: checksummed };
 }

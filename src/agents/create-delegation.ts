@@ -23,24 +23,35 @@ export interface Delegation {
  * scopes the agent registered for AND the person (or the token they use) can grant, for a limited time
  * (default and maximum from config). The token is an RFC 9068 access token with the agent as client_id.
  */
-export async function createDelegation(ctx: AppContext, principal: Principal, body: Record<string, unknown>, meta: Partial<RequestMeta> = {}): Promise<Delegation> {
+export async function createDelegation(
+  ctx: AppContext,
+  principal: Principal,
+  body: Record<string, unknown>,
+  meta: Partial<RequestMeta> = {},
+): Promise<Delegation> {
   const userId = personalCaller(principal, 'delegate');
-  if (body.user_id !== undefined && body.user_id !== userId) throw new AppError(agentsErrors.ERR_AGENTS_OWN_RIGHTS_ONLY, 'you can only delegate your own rights (user_id must be yours)');
+  if (body.user_id !== undefined && body.user_id !== userId)
+    throw new AppError(agentsErrors.ERR_AGENTS_OWN_RIGHTS_ONLY, 'you can only delegate your own rights (user_id must be yours)');
   if (typeof body.agent_id !== 'string' || !body.agent_id) throw new AppError(httpErrors.ERR_VALIDATION, 'agent_id is required');
   const agent = body.agent_id.length <= 2048 ? await findClient(ctx.db, body.agent_id) : undefined;
   if (!agent || agent.source !== 'agent') throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'no such agent');
   const scopes = requestedScopes(ctx.registries.scopes, principal, body.scopes);
   const notRegistered = scopes.filter((s) => !(agent.scope ?? []).includes(s));
-  if (notRegistered.length) throw new AppError(agentsErrors.ERR_AGENTS_SCOPE_NOT_REGISTERED, `the agent is not registered for scope: ${notRegistered.join(' ')}`);
+  if (notRegistered.length)
+    throw new AppError(agentsErrors.ERR_AGENTS_SCOPE_NOT_REGISTERED, `the agent is not registered for scope: ${notRegistered.join(' ')}`);
   let ttl = ctx.config.delegationTtl;
   if (body.expires_in !== undefined && body.expires_in !== null) {
     const n = Number(body.expires_in);
     if (!Number.isInteger(n) || n < 1 || n > ctx.config.delegationMaxTtl) {
-      throw new AppError(httpErrors.ERR_VALIDATION, `expires_in must be a whole number of seconds from 1 to ${ctx.config.delegationMaxTtl}`);
+      throw new AppError(
+        httpErrors.ERR_VALIDATION,
+        `expires_in must be a whole number of seconds from 1 to ${ctx.config.delegationMaxTtl}`,
+      );
     }
     ttl = n;
   }
-  if (principal.expiresAt !== null && principal.kind !== 'session') ttl = Math.min(ttl, principal.expiresAt - Math.floor(Date.now() / 1000)); // never outlive the token that asked
+  if (principal.expiresAt !== null && principal.kind !== 'session')
+    ttl = Math.min(ttl, principal.expiresAt - Math.floor(Date.now() / 1000)); // never outlive the token that asked
   let audience: string[];
   try {
     const requested = body.resource === undefined ? [] : [body.resource].flat().map(String);
@@ -55,13 +66,38 @@ export async function createDelegation(ctx: AppContext, principal: Principal, bo
   const expiresAt = Math.floor(now / 1000) + ttl;
   const [issued] = (await ctx.tokens.issue({
     accessTokens: [{ userId, clientId: agent.clientId, scopes, audience, ttl, grantId: id, jti, issuedAt: now }],
-    steps: [writeStepOf(ctx.db.insertInto('delegations').values({
-      id, user_id: userId, agent_id: agent.clientId, scope: scopes.join(' '), jti, created_at: now, expires_at: expiresAt * 1000, revoked_at: null,
-    }))],
-    audit: () => [{
-      action: 'delegation.created', actor: { type: 'user', id: userId }, userId, target: { type: 'agent', id: agent.clientId },
-      ip: meta.ip, userAgent: meta.userAgent, detail: { delegation: id, scopes, expiresAt, via: principal.kind },
-    }],
+    steps: [
+      writeStepOf(
+        ctx.db.insertInto('delegations').values({
+          id,
+          user_id: userId,
+          agent_id: agent.clientId,
+          scope: scopes.join(' '),
+          jti,
+          created_at: now,
+          expires_at: expiresAt * 1000,
+          revoked_at: null,
+        }),
+      ),
+    ],
+    audit: () => [
+      {
+        action: 'delegation.created',
+        actor: { type: 'user', id: userId },
+        userId,
+        target: { type: 'agent', id: agent.clientId },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        detail: { delegation: id, scopes, expiresAt, via: principal.kind },
+      },
+    ],
   }))!;
-  return { delegation_id: id, delegation_token: issued.token, token_type: 'Bearer' as const, expires_at: issued.expiresAt, expires_in: ttl, scopes };
+  return {
+    delegation_id: id,
+    delegation_token: issued.token,
+    token_type: 'Bearer' as const,
+    expires_at: issued.expiresAt,
+    expires_in: ttl,
+    scopes,
+  };
 }

@@ -4,7 +4,16 @@ import './delegations-table.js';
 
 /** The seed `validate_delegation` answer. Invalid tokens get `valid: false` and a reason, never an error. */
 export type DelegationStatus =
-  | { valid: true; user_id: string; agent_id: string; scopes: string[]; expires_at: number; delegation_id: string; act_chain: string[]; audience: string[] }
+  | {
+      valid: true;
+      user_id: string;
+      agent_id: string;
+      scopes: string[];
+      expires_at: number;
+      delegation_id: string;
+      act_chain: string[];
+      audience: string[];
+    }
   | { valid: false; reason: string };
 
 /** The delegation a verified token belongs to (its lineage starts with the delegation id), if any. */
@@ -31,6 +40,13 @@ export async function delegationStatus(ctx: AppContext, token: unknown): Promise
   if (!d || !p.userId || !p.clientId) return { valid: false, reason: 'not a delegation token' };
   if (d.revoked_at !== null) return { valid: false, reason: 'token revoked' };
   return {
-    valid: true, user_id: p.userId, agent_id: p.clientId, scopes: p.scopes, expires_at: p.expiresAt!, delegation_id: d.id, act_chain: p.chain, audience: p.audience,
+    valid: true,
+    user_id: p.userId,
+    agent_id: p.clientId,
+    scopes: p.scopes,
+    expires_at: p.expiresAt!,
+    delegation_id: d.id,
+    act_chain: p.chain,
+    audience: p.audience,
   };
 }

@@ -52,24 +52,48 @@ const n = (v: number | null) => (v === null ? null : Number(v));
  */
 export async function listAgents(ctx: AppContext, userId: string): Promise<AgentView[]> {
   const now = Date.now();
-  const delegations = await ctx.db.selectFrom('delegations').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').limit(500).execute();
+  const delegations = await ctx.db
+    .selectFrom('delegations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .limit(500)
+    .execute();
   const ids = delegations.map((d) => d.id);
   const tokenRows = ids.length
     ? await ctx.db.selectFrom('access_tokens').selectAll().where('grant_id', 'in', ids).orderBy('created_at', 'asc').execute()
     : [];
-  const consented = await ctx.db.selectFrom('oauth_grants').select('client_id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-  const clientIds = [...new Set([...delegations.map((d) => d.agent_id), ...tokenRows.map((t) => t.client_id), ...consented.map((g) => g.client_id)])];
-  const clients = await ctx.db.selectFrom('oauth_clients').select(['id', 'name', 'scope', 'owner_user_id', 'source'])
+  const consented = await ctx.db
+    .selectFrom('oauth_grants')
+    .select('client_id')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const clientIds = [
+    ...new Set([...delegations.map((d) => d.agent_id), ...tokenRows.map((t) => t.client_id), ...consented.map((g) => g.client_id)]),
+  ];
+  const clients = await ctx.db
+    .selectFrom('oauth_clients')
+    .select(['id', 'name', 'scope', 'owner_user_id', 'source'])
     .where('source', '=', 'agent')
     .where((eb) => eb.or([eb('owner_user_id', '=', userId), ...(clientIds.length ? [eb('id', 'in', clientIds)] : [])]))
-    .orderBy('created_at', 'desc').execute();
+    .orderBy('created_at', 'desc')
+    .execute();
 
   const byJti = new Map<string, ChainTokenView>();
   for (const t of tokenRows) {
     const parent = t.parent_jti ? byJti.get(t.parent_jti) : undefined;
     const view: ChainTokenView = {
-      jti: t.jti, clientId: t.client_id, scopes: parseScope(t.scope), audience: t.audience.split(' ').filter(Boolean), parentJti: t.parent_jti,
-      depth: parent ? parent.depth + 1 : 0, createdAt: Number(t.created_at), expiresAt: Number(t.expires_at), lastUsedAt: n(t.last_used_at), lastUsedIp: t.last_used_ip,
+      jti: t.jti,
+      clientId: t.client_id,
+      scopes: parseScope(t.scope),
+      audience: t.audience.split(' ').filter(Boolean),
+      parentJti: t.parent_jti,
+      depth: parent ? parent.depth + 1 : 0,
+      createdAt: Number(t.created_at),
+      expiresAt: Number(t.expires_at),
+      lastUsedAt: n(t.last_used_at),
+      lastUsedIp: t.last_used_ip,
       revoked: ctx.tokens.isRevoked([t.jti, ...(t.grant_id ? [t.grant_id] : [])]) || !!parent?.revoked,
     };
     byJti.set(t.jti, view);
@@ -77,15 +101,27 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
   const tokensOf = (delegationId: string) => tokenRows.filter((t) => t.grant_id === delegationId).map((t) => byJti.get(t.jti)!);
   const live = (t: ChainTokenView) => !t.revoked && t.expiresAt > now;
   return clients.map((c) => {
-    const mine = delegations.filter((d) => d.agent_id === c.id).map((d) => ({
-      id: d.id, agentId: d.agent_id, scopes: parseScope(d.scope), createdAt: Number(d.created_at), expiresAt: Number(d.expires_at),
-      revokedAt: n(d.revoked_at), tokens: tokensOf(d.id),
-    }));
+    const mine = delegations
+      .filter((d) => d.agent_id === c.id)
+      .map((d) => ({
+        id: d.id,
+        agentId: d.agent_id,
+        scopes: parseScope(d.scope),
+        createdAt: Number(d.created_at),
+        expiresAt: Number(d.expires_at),
+        revokedAt: n(d.revoked_at),
+        tokens: tokensOf(d.id),
+      }));
     const received = [...byJti.values()].filter((t) => t.clientId === c.id && t.depth > 0);
     const all = [...mine.flatMap((d) => d.tokens.filter((t) => t.clientId === c.id)), ...received];
     const used = all.map((t) => t.lastUsedAt).filter((x): x is number => x !== null);
     return {
-      clientId: c.id, name: c.name, owned: c.owner_user_id === userId, scopes: parseScope(c.scope ?? undefined), delegations: mine, received,
+      clientId: c.id,
+      name: c.name,
+      owned: c.owner_user_id === userId,
+      scopes: parseScope(c.scope ?? undefined),
+      delegations: mine,
+      received,
       lastUsedAt: used.length ? Math.max(...used) : null,
       active: all.some(live) || consented.some((g) => g.client_id === c.id),
     };

@@ -25,22 +25,40 @@ export interface AuditQuery {
 }
 
 /** A person's access log, newest first, paged by cursor and filterable by kind. */
-export async function listEvents(db: Executor, eventTypes: Registry<EventType>, q: AuditQuery): Promise<{ events: AuditEntry[]; next?: string }> {
+export async function listEvents(
+  db: Executor,
+  eventTypes: Registry<EventType>,
+  q: AuditQuery,
+): Promise<{ events: AuditEntry[]; next?: string }> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
   let query = db.selectFrom('audit_events').selectAll().where('user_id', '=', q.userId);
   if (q.kind) {
-    const actions = eventTypes.all().filter((t) => t.kind === q.kind).map((t) => t.action);
+    const actions = eventTypes
+      .all()
+      .filter((t) => t.kind === q.kind)
+      .map((t) => t.action);
     if (actions.length === 0) return { events: [] };
     query = query.where('action', 'in', actions);
   }
   if (q.before) query = query.where('id', '<', q.before);
-  const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const events = rows.slice(0, limit).map((r) => {
     const t = eventTypes.get(r.action);
     return {
-      id: r.id, time: Number(r.created_at), action: r.action, kind: t?.kind ?? 'other', label: t?.label ?? r.action, result: r.result,
-      actor: { type: r.actor_type, id: r.actor_id }, target: { type: r.target_type, id: r.target_id },
-      ip: r.ip, userAgent: r.user_agent, detail: JSON.parse(r.detail),
+      id: r.id,
+      time: Number(r.created_at),
+      action: r.action,
+      kind: t?.kind ?? 'other',
+      label: t?.label ?? r.action,
+      result: r.result,
+      actor: { type: r.actor_type, id: r.actor_id },
+      target: { type: r.target_type, id: r.target_id },
+      ip: r.ip,
+      userAgent: r.user_agent,
+      detail: JSON.parse(r.detail),
     };
   });
   return { events, next: rows.length > limit ? events[events.length - 1].id : undefined };

@@ -25,7 +25,18 @@ declare module '../store/database.js' {
 }
 
 const insertEvent = preparedInsert('audit_events', [
-  'id', 'created_at', 'action', 'result', 'actor_type', 'actor_id', 'user_id', 'target_type', 'target_id', 'ip', 'user_agent', 'detail',
+  'id',
+  'created_at',
+  'action',
+  'result',
+  'actor_type',
+  'actor_id',
+  'user_id',
+  'target_type',
+  'target_id',
+  'ip',
+  'user_agent',
+  'detail',
 ]);
 
 /** The options of an AuditWriter. */

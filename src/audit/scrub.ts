@@ -1,5 +1,6 @@
 /** Field names whose values are never logged or stored in audit details. */
-export const SECRET_FIELD = /token|secret|code|password|passwd|authorization|cookie|credential|private|verifier|assertion|challenge|api[-_]?key|^key$/i;
+export const SECRET_FIELD =
+  /token|secret|code|password|passwd|authorization|cookie|credential|private|verifier|assertion|challenge|api[-_]?key|^key$/i;
 
 /** A deep copy of `value` with every field whose name looks secret replaced by "[redacted]". */
 export function scrub(value: unknown, depth = 0): unknown {

@@ -5,9 +5,7 @@ import { migrateCommand } from './migrate.js';
 import { keysCommand } from './keys.js';
 import { resourceCommand } from './resource.js';
 
-const program = new Command('oauth3')
-  .description('oauth3: a self-hosted auth gateway for AI agents')
-  .showHelpAfterError();
+const program = new Command('oauth3').description('oauth3: a self-hosted auth gateway for AI agents').showHelpAfterError();
 
 for (const add of [serveCommand, migrateCommand, keysCommand, resourceCommand]) add(program);
 

@@ -39,7 +39,8 @@ function readConfigFile(env: NodeJS.ProcessEnv): { path?: string; values: Record
   } catch {
     throw new ConfigError(`OAUTH3_CONFIG: ${path} is not valid JSON`);
   }
-  if (!values || typeof values !== 'object' || Array.isArray(values)) throw new ConfigError(`OAUTH3_CONFIG: ${path} must hold a JSON object`);
+  if (!values || typeof values !== 'object' || Array.isArray(values))
+    throw new ConfigError(`OAUTH3_CONFIG: ${path} must hold a JSON object`);
   return { path, values: values as Record<string, unknown> };
 }
 
@@ -49,7 +50,12 @@ function readConfigFile(env: NodeJS.ProcessEnv): { path?: string; values: Record
  * `overrides` (typed values) win over both; tests use it. `only` reads just those options (the module list,
  * needed before the modules' slices are known) and ignores the rest.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}, slices: readonly OptionSchema[] = [], only?: readonly string[]): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+  slices: readonly OptionSchema[] = [],
+  only?: readonly string[],
+): Config {
   const schema = configSchema(slices);
   const file = readConfigFile(env);
   if (!only) {
@@ -61,10 +67,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const deferred: string[] = [];
   for (const [key, option] of Object.entries(schema)) {
     if (only && !only.includes(key)) continue;
-    if (key in overrides) { out[key] = (overrides as Record<string, unknown>)[key]; continue; }
+    if (key in overrides) {
+      out[key] = (overrides as Record<string, unknown>)[key];
+      continue;
+    }
     const fromEnv = env[option.env];
     const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : file.values[key];
-    if (raw === undefined) { deferred.push(key); continue; }
+    if (raw === undefined) {
+      deferred.push(key);
+      continue;
+    }
     try {
       out[key] = option.parse(raw);
     } catch (e) {

@@ -29,7 +29,9 @@ export const opt = {
   },
   int(env: string, doc: string, dflt: number, min: number, max: number): Option<number> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         const s = asString(raw);
         if (!/^-?\d+$/.test(s)) fail(`"${s}" is not a whole number`);
@@ -46,7 +48,9 @@ export const opt = {
   },
   bool(env: string, doc: string, dflt: boolean): Option<boolean> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         const s = asString(raw).toLowerCase();
         if (['1', 'true', 'yes', 'on'].includes(s)) return true;
@@ -57,7 +61,9 @@ export const opt = {
   },
   enumOf<T extends string>(env: string, doc: string, dflt: T, values: readonly T[]): Option<T> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         const s = asString(raw) as T;
         if (!values.includes(s)) fail(`"${s}" is not one of ${values.join(', ')}`);
@@ -67,11 +73,17 @@ export const opt = {
   },
   url(env: string, doc: string, dflt: Option<string>['default'], protocols: string[] = ['http:', 'https:']): Option<string> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         const s = asString(raw);
         let u: URL;
-        try { u = new URL(s); } catch { return fail(`"${s}" is not a URL`); }
+        try {
+          u = new URL(s);
+        } catch {
+          return fail(`"${s}" is not a URL`);
+        }
         if (!protocols.includes(u.protocol)) fail(`protocol must be one of ${protocols.join(', ')}`);
         return s.replace(/\/+$/, '');
       },
@@ -84,21 +96,31 @@ export const opt = {
   /** Space- or comma-separated list in env; an array in the config file. */
   list(env: string, doc: string, dflt: string[]): Option<string[]> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         if (Array.isArray(raw)) return raw.map(asString).filter(Boolean);
-        return asString(raw).split(/[\s,]+/).filter(Boolean);
+        return asString(raw)
+          .split(/[\s,]+/)
+          .filter(Boolean);
       },
     };
   },
   /** A JSON value (env holds JSON text) checked by `check`, which returns an error message or undefined. */
   json<T>(env: string, doc: string, dflt: T, check: (v: unknown) => string | undefined): Option<T> {
     return {
-      env, doc, default: dflt,
+      env,
+      doc,
+      default: dflt,
       parse(raw) {
         let v = raw;
         if (typeof raw === 'string') {
-          try { v = JSON.parse(raw); } catch { return fail('is not valid JSON'); }
+          try {
+            v = JSON.parse(raw);
+          } catch {
+            return fail('is not valid JSON');
+          }
         }
         const problem = check(v);
         if (problem) fail(problem);

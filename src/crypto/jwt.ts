@@ -13,7 +13,10 @@ export type JwtPayload = Record<string, unknown> & { exp?: number; iat?: number;
 /** Why a compact JWS was refused; verifiers map it to their own error (invalid_token, a reason string…). */
 export class JwtError extends Error {
   override name = 'JwtError';
-  constructor(readonly reason: 'malformed' | 'alg' | 'kid' | 'signature' | 'typ' | 'expired' | 'not_yet_valid', message: string) {
+  constructor(
+    readonly reason: 'malformed' | 'alg' | 'kid' | 'signature' | 'typ' | 'expired' | 'not_yet_valid',
+    message: string,
+  ) {
     super(message);
   }
 }

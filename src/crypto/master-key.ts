@@ -36,7 +36,8 @@ export interface MasterKeyOptions {
  */
 export function loadMasterKey(o: MasterKeyOptions): SymmetricKey {
   if (o.configured) return parseMasterKey(o.configured, 'OAUTH3_MASTER_KEY');
-  if (!o.embedded) throw new MasterKeyError('OAUTH3_MASTER_KEY: required when DATABASE_URL points at PostgreSQL (every instance must share it)');
+  if (!o.embedded)
+    throw new MasterKeyError('OAUTH3_MASTER_KEY: required when DATABASE_URL points at PostgreSQL (every instance must share it)');
   const path = join(o.dataDir, 'master.key');
   if (existsSync(path)) {
     let text: string;

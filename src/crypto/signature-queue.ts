@@ -35,7 +35,12 @@ class Job implements PendingJwt {
   private jwt: string | undefined;
   private error: { cause: unknown } | undefined;
 
-  constructor(private readonly queue: SignatureQueue, private readonly header: JwtHeader, private readonly payload: JwtPayload, private readonly key: KeyObject) {}
+  constructor(
+    private readonly queue: SignatureQueue,
+    private readonly header: JwtHeader,
+    private readonly payload: JwtPayload,
+    private readonly key: KeyObject,
+  ) {}
 
   run(): void {
     if (this.jwt !== undefined || this.error) return;
@@ -53,4 +58,3 @@ class Job implements PendingJwt {
     return this.jwt!;
   }
 }
-

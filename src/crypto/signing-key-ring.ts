@@ -75,9 +75,18 @@ export class SigningKeyRing {
     const sealed = seal(this.masterKey, privateKey.export({ format: 'der', type: 'pkcs8' }), `signing_keys:${kid}`);
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('signing_keys').set({ status: 'verify' }).where('status', '=', 'active').execute();
-      await trx.insertInto('signing_keys').values({
-        kid, alg: 'ES256', public_jwk: JSON.stringify(jwk), private_sealed: sealed, status: 'active', created_at: Date.now(), retired_at: null,
-      }).execute();
+      await trx
+        .insertInto('signing_keys')
+        .values({
+          kid,
+          alg: 'ES256',
+          public_jwk: JSON.stringify(jwk),
+          private_sealed: sealed,
+          status: 'active',
+          created_at: Date.now(),
+          retired_at: null,
+        })
+        .execute();
     });
     await this.reload();
     return kid;
@@ -85,16 +94,30 @@ export class SigningKeyRing {
 
   /** Retires a key that is no longer active: it leaves the JWKS and stops verifying. */
   async retire(kid: string): Promise<boolean> {
-    const res = await this.db.updateTable('signing_keys').set({ status: 'retired', retired_at: Date.now() })
-      .where('kid', '=', kid).where('status', '=', 'verify').executeTakeFirst();
+    const res = await this.db
+      .updateTable('signing_keys')
+      .set({ status: 'retired', retired_at: Date.now() })
+      .where('kid', '=', kid)
+      .where('status', '=', 'verify')
+      .executeTakeFirst();
     await this.reload();
     return Number(res.numUpdatedRows) > 0;
   }
 
   /** Every key with its status, newest first. */
   async list(db: Executor = this.db): Promise<SigningKeyInfo[]> {
-    const rows = await db.selectFrom('signing_keys').select(['kid', 'alg', 'status', 'created_at', 'retired_at']).orderBy('created_at', 'desc').execute();
-    return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.status, createdAt: Number(r.created_at), retiredAt: r.retired_at === null ? null : Number(r.retired_at) }));
+    const rows = await db
+      .selectFrom('signing_keys')
+      .select(['kid', 'alg', 'status', 'created_at', 'retired_at'])
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      alg: r.alg,
+      status: r.status,
+      createdAt: Number(r.created_at),
+      retiredAt: r.retired_at === null ? null : Number(r.retired_at),
+    }));
   }
 
   /** Re-reads keys from the database (decrypting active keys' private halves). */
@@ -104,7 +127,13 @@ export class SigningKeyRing {
     let active: LoadedKey | undefined;
     for (const r of rows) {
       const publicJwk = JSON.parse(r.public_jwk);
-      const key: LoadedKey = { kid: r.kid, status: r.status, createdAt: Number(r.created_at), publicJwk, publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }) };
+      const key: LoadedKey = {
+        kid: r.kid,
+        status: r.status,
+        createdAt: Number(r.created_at),
+        publicJwk,
+        publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
+      };
       if (r.status === 'active') {
         key.privateKey = this.decrypt(r.kid, r.private_sealed);
         if (!active || key.createdAt > active.createdAt) active = key;
@@ -118,12 +147,20 @@ export class SigningKeyRing {
 
   private decrypt(kid: string, sealed: string): KeyObject {
     try {
-      return createPrivateKey({ key: open(new Map([[this.masterKey.id, this.masterKey]]), sealed, `signing_keys:${kid}`), format: 'der', type: 'pkcs8' });
+      return createPrivateKey({
+        key: open(new Map([[this.masterKey.id, this.masterKey]]), sealed, `signing_keys:${kid}`),
+        format: 'der',
+        type: 'pkcs8',
+      });
     } catch (e) {
       if (e instanceof MissingKeyError) {
-        throw new SigningKeyError(`signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${this.masterKey.id}: set OAUTH3_MASTER_KEY to the key it was made with`);
+        throw new SigningKeyError(
+          `signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${this.masterKey.id}: set OAUTH3_MASTER_KEY to the key it was made with`,
+        );
       }
-      throw new SigningKeyError(`signing key ${kid} cannot be decrypted with the master key (${this.masterKey.id}): wrong key or corrupt data`);
+      throw new SigningKeyError(
+        `signing key ${kid} cannot be decrypted with the master key (${this.masterKey.id}): wrong key or corrupt data`,
+      );
     }
   }
 
@@ -134,7 +171,16 @@ export class SigningKeyRing {
     this.reloading ??= new Promise<void>((resolve) => {
       // At most one reload a second, however many unknown kids arrive: a forged kid cannot storm the database.
       const wait = Math.max(0, this.lastReload + 1000 - Date.now());
-      setTimeout(() => this.reload().catch(() => undefined).finally(() => { this.reloading = undefined; resolve(); }), wait).unref();
+      setTimeout(
+        () =>
+          this.reload()
+            .catch(() => undefined)
+            .finally(() => {
+              this.reloading = undefined;
+              resolve();
+            }),
+        wait,
+      ).unref();
     });
     return undefined;
   }

@@ -39,9 +39,17 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** New, empty registries for one app: two apps in one process share nothing. */
 export function createRegistries(): Registries {
   return {
-    scopes: new Registry<ScopeInfo>('scope', (s) => s.name, (s) => (SCOPE_TOKEN.test(s.name) ? undefined : 'not a valid scope-token (RFC 6749 §3.3)')),
+    scopes: new Registry<ScopeInfo>(
+      'scope',
+      (s) => s.name,
+      (s) => (SCOPE_TOKEN.test(s.name) ? undefined : 'not a valid scope-token (RFC 6749 §3.3)'),
+    ),
     eventTypes: new Registry<EventType>('audit event type', (e) => e.action),
-    errorCodes: new Registry<ErrorCode>('error code', (e) => e.code, (e) => (/^ERR_[A-Z0-9_]+$/.test(e.code) ? undefined : 'must match ERR_[A-Z0-9_]+')),
+    errorCodes: new Registry<ErrorCode>(
+      'error code',
+      (e) => e.code,
+      (e) => (/^ERR_[A-Z0-9_]+$/.test(e.code) ? undefined : 'must match ERR_[A-Z0-9_]+'),
+    ),
     grantTypes: new Registry('grant type', (g) => g.grantType),
   };
 }

@@ -24,7 +24,10 @@ import { migrations } from './migrations/index.js';
 function start(ctx: AppContext): void {
   for (const r of ctx.config.resources) ctx.resources.add({ ...r, source: 'config' });
   ctx.resources.addSource(storedResources(ctx));
-  const prune = setInterval(() => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')), 10 * 60_000);
+  const prune = setInterval(
+    () => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')),
+    10 * 60_000,
+  );
   prune.unref();
   ctx.onClose.push(() => clearInterval(prune));
 }

@@ -5,7 +5,12 @@ import { parseScope } from '../scopes/index.js';
 export function storedResources(ctx: Pick<AppContext, 'db'>): ResourceSource {
   return {
     ttlMs: 2000,
-    load: async () => (await ctx.db.selectFrom('oauth_resources').selectAll().orderBy('url').execute())
-      .map((row) => ({ url: row.url, name: row.name, scopes: parseScope(row.scope), source: 'cli' as const })),
+    load: async () =>
+      (await ctx.db.selectFrom('oauth_resources').selectAll().orderBy('url').execute()).map((row) => ({
+        url: row.url,
+        name: row.name,
+        scopes: parseScope(row.scope),
+        source: 'cli' as const,
+      })),
   };
 }

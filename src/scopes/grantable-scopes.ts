@@ -24,7 +24,8 @@ export interface GrantableScopesInput {
  */
 export function grantableScopes(registry: Registry<ScopeInfo>, o: GrantableScopesInput): string[] {
   const requested = parseScope(o.scope);
-  const allowed = (s: string) => registry.has(s) && (o.validScopes.length === 0 || o.validScopes.includes(s)) && (o.clientScopes === null || o.clientScopes.includes(s));
+  const allowed = (s: string) =>
+    registry.has(s) && (o.validScopes.length === 0 || o.validScopes.includes(s)) && (o.clientScopes === null || o.clientScopes.includes(s));
   if (requested.length === 0) {
     const defaults = o.defaultScopes.length ? o.defaultScopes : o.resources.filter((r) => r.source !== 'gateway').flatMap((r) => r.scopes);
     return [...new Set(defaults)].filter(allowed);

@@ -11,7 +11,8 @@ import { scopesErrors } from './scopes-errors.js';
  */
 export function requestedScopes(registry: Registry<ScopeInfo>, principal: Principal, value: unknown, field = 'scopes'): string[] {
   const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : undefined;
-  if (!raw || raw.some((s) => typeof s !== 'string')) throw new AppError(httpErrors.ERR_VALIDATION, `${field} must be an array of scope names`);
+  if (!raw || raw.some((s) => typeof s !== 'string'))
+    throw new AppError(httpErrors.ERR_VALIDATION, `${field} must be an array of scope names`);
   const scopes = [...new Set((raw as string[]).map((s) => s.trim()).filter(Boolean))];
   if (scopes.length === 0) throw new AppError(httpErrors.ERR_VALIDATION, `${field} must name at least one scope`);
   const unknown = registry.unknown(scopes);

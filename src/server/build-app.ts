@@ -18,8 +18,15 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
-        formAction: ["'self'", 'http:', 'https:'], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'", 'http:', 'https:'],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
       },
     },
     referrerPolicy: { policy: 'no-referrer' },
@@ -51,9 +58,13 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   });
 
   let registering: GatewayModule | undefined;
-  watchRequestHooks(app, () => registering !== undefined && builtinModules.includes(registering), (hook) => {
-    lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
-  });
+  watchRequestHooks(
+    app,
+    () => registering !== undefined && builtinModules.includes(registering),
+    (hook) => {
+      lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
+    },
+  );
   for (const mod of modules) {
     registering = mod;
     await mod.routes?.(app, ctx);

@@ -13,5 +13,12 @@ import { agentsModule } from '../agents/index.js';
  * this order (the accounts' session hook before the routes that read sessions). The one list of them.
  */
 export const builtinModules: readonly GatewayModule[] = [
-  gatewayModule, webModule, auditModule, scopesModule, accountsModule, tokensModule, oauthModule, agentsModule,
+  gatewayModule,
+  webModule,
+  auditModule,
+  scopesModule,
+  accountsModule,
+  tokensModule,
+  oauthModule,
+  agentsModule,
 ];

@@ -24,7 +24,12 @@ function declareAll(registries: Registries, modules: readonly GatewayModule[]): 
  * token service; then the modules' resources and `start`, in module order. Any failure throws an error whose
  * message is one line saying what and where, and closes what was opened.
  */
-export async function createContext(config: Config, log: Logger, modules: readonly GatewayModule[], o: { defaultMetrics?: boolean } = {}): Promise<AppContext> {
+export async function createContext(
+  config: Config,
+  log: Logger,
+  modules: readonly GatewayModule[],
+  o: { defaultMetrics?: boolean } = {},
+): Promise<AppContext> {
   const embedded = !config.databaseUrl;
   const masterKey = loadMasterKey({
     configured: config.masterKey,
@@ -38,7 +43,10 @@ export async function createContext(config: Config, log: Logger, modules: readon
     await sql`select 1`.execute(db).catch((e: NodeJS.ErrnoException) => {
       throw new Error(`${location}: cannot connect to the database (${e.code ?? e.message})`);
     });
-    const applied = await migrateModules(db, modules.flatMap((m) => (m.migrations ? [{ name: m.name, migrations: m.migrations }] : [])));
+    const applied = await migrateModules(
+      db,
+      modules.flatMap((m) => (m.migrations ? [{ name: m.name, migrations: m.migrations }] : [])),
+    );
     if (applied.length) log.info({ applied }, 'database migrated');
     const registries = createRegistries();
     declareAll(registries, modules);
@@ -55,11 +63,25 @@ export async function createContext(config: Config, log: Logger, modules: readon
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
     const peers = workerBus();
     const tokens = new TokenService(db, commits, keys, audit, config.publicUrl, {
-      ...tokenServiceOptions(config, dialect, (err) => log.warn({ err }, 'token service background task failed')), peers,
+      ...tokenServiceOptions(config, dialect, (err) => log.warn({ err }, 'token service background task failed')),
+      peers,
     });
     await tokens.start();
     ctx = {
-      config, db, dialect, dbLocation: location, commits, masterKey, keys, log, metrics, audit, tokens, registries, resources, peers,
+      config,
+      db,
+      dialect,
+      dbLocation: location,
+      commits,
+      masterKey,
+      keys,
+      log,
+      metrics,
+      audit,
+      tokens,
+      registries,
+      resources,
+      peers,
       onClose: [() => tokens.stop()],
     };
     for (const m of modules) {

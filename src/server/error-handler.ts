@@ -3,15 +3,30 @@ import { AppError, OAuthError, httpErrors, type ErrorCode } from '../errors/inde
 
 const e = httpErrors;
 const byStatus: Record<number, ErrorCode> = {
-  400: e.ERR_BAD_REQUEST, 401: e.ERR_UNAUTHENTICATED, 403: e.ERR_FORBIDDEN, 404: e.ERR_NOT_FOUND, 405: e.ERR_METHOD_NOT_ALLOWED,
-  409: e.ERR_CONFLICT, 413: e.ERR_BODY_TOO_LARGE, 415: e.ERR_UNSUPPORTED_MEDIA_TYPE, 429: e.ERR_RATE_LIMITED,
+  400: e.ERR_BAD_REQUEST,
+  401: e.ERR_UNAUTHENTICATED,
+  403: e.ERR_FORBIDDEN,
+  404: e.ERR_NOT_FOUND,
+  405: e.ERR_METHOD_NOT_ALLOWED,
+  409: e.ERR_CONFLICT,
+  413: e.ERR_BODY_TOO_LARGE,
+  415: e.ERR_UNSUPPORTED_MEDIA_TYPE,
+  429: e.ERR_RATE_LIMITED,
 };
 
 /** Turns a Fastify framework error (parser, validation, limits) into an AppError with a stable code. */
 function fromFastify(err: FastifyError): AppError | undefined {
-  if (err.validation) return new AppError(e.ERR_VALIDATION, `${err.validationContext ?? 'request'} ${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim());
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) return new AppError(e.ERR_INVALID_JSON);
-  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError(e.ERR_INVALID_JSON, 'The request body is empty but the content type is JSON.');
+  if (err.validation)
+    return new AppError(
+      e.ERR_VALIDATION,
+      `${err.validationContext ?? 'request'} ${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400))
+    return new AppError(e.ERR_INVALID_JSON);
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return new AppError(e.ERR_INVALID_JSON, 'The request body is empty but the content type is JSON.');
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError(e.ERR_UNSUPPORTED_MEDIA_TYPE);
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError(e.ERR_BODY_TOO_LARGE);
   const status = err.statusCode ?? 500;
@@ -29,7 +44,9 @@ export function oauthErrorHeaders(err: OAuthError): Record<string, string> {
     const scheme = err.error === 'invalid_client' ? 'Basic' : 'Bearer';
     const params: Record<string, string> = { ...(err.error === 'invalid_client' ? {} : { error: err.error }), ...err.wwwAuthenticate };
     if (err.error_description && scheme === 'Bearer') params.error_description = err.error_description;
-    const list = Object.entries(params).map(([k, v]) => `${k}=${quote(v)}`).join(', ');
+    const list = Object.entries(params)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(', ');
     headers['www-authenticate'] = list ? `${scheme} ${list}` : scheme;
   }
   return headers;
@@ -58,7 +75,11 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
   log(error);
   if (oauth) return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error' } };
   const out = appError ?? new AppError(e.ERR_INTERNAL);
-  return { status: out.status, headers: {}, body: { error: out.code, message: out.status >= 500 && !(error instanceof AppError) ? 'Internal error.' : out.message } };
+  return {
+    status: out.status,
+    headers: {},
+    body: { error: out.code, message: out.status >= 500 && !(error instanceof AppError) ? 'Internal error.' : out.message },
+  };
 }
 
 /** The one error handler (see errorAnswer); routes marked `config: { oauth: true }` answer in OAuth's shape. */

@@ -47,7 +47,9 @@ export class FastLanes {
 
   /** Fastify's `serverFactory`: an HTTP server (with Fastify's timeouts) that offers each request to the lanes first. */
   readonly serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void, opts: FastifyServerOptions): Server => {
-    const server = createServer((req, res) => { if (!this.take(req, res)) handler(req, res); });
+    const server = createServer((req, res) => {
+      if (!this.take(req, res)) handler(req, res);
+    });
     server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
     server.requestTimeout = opts.requestTimeout ?? 0;
     server.setTimeout(opts.connectionTimeout ?? 0);
@@ -64,7 +66,10 @@ export class FastLanes {
         this.lanes.set(`${method} ${route.url}`, { run: lane, oauth: route.config?.oauth === true });
       }
     });
-    app.addHook('preClose', (done) => { this.closing = true; done(); });
+    app.addHook('preClose', (done) => {
+      this.closing = true;
+      done();
+    });
   }
 
   /** Turns every lane off for good (a request hook the lanes would skip was added); logs why once. */
@@ -83,8 +88,13 @@ export class FastLanes {
     if (this.closing || this.off || this.lanes.size === 0) return false;
     const handler = this.lanes.get(`${req.method} ${req.url}`);
     const length = Number(req.headers['content-length']);
-    if (!handler || !FORM.test(req.headers['content-type'] ?? '') || req.headers['transfer-encoding'] !== undefined
-      || !(length <= this.ctx.config.bodyLimit)) return false;
+    if (
+      !handler ||
+      !FORM.test(req.headers['content-type'] ?? '') ||
+      req.headers['transfer-encoding'] !== undefined ||
+      !(length <= this.ctx.config.bodyLimit)
+    )
+      return false;
     const start = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -98,9 +108,15 @@ export class FastLanes {
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, handler: { run: LaneHandler; oauth: boolean }, raw: string, start: number): Promise<void> {
+  private async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    handler: { run: LaneHandler; oauth: boolean },
+    raw: string,
+    start: number,
+  ): Promise<void> {
     const reqId = this.nextRequestId();
-    const ip = this.trust ? proxyAddr(req, this.trust) : req.socket.remoteAddress ?? '';
+    const ip = this.trust ? proxyAddr(req, this.trust) : (req.socket.remoteAddress ?? '');
     const request: LaneRequest = { headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
     const log = (err: unknown) => this.ctx.log.child({ reqId }).error({ err }, 'request failed');
     let response: LaneResponse;
@@ -114,10 +130,20 @@ export class FastLanes {
       body = JSON.stringify(response.body);
     }
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);
-    res.writeHead(response.status, { ...response.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(response.status, {
+      ...response.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
     const ms = performance.now() - start;
     this.ctx.metrics.requestCompleted(req.method!, req.url!, response.status, ms);
-    writeRequestLine(this.ctx.log, `,"reqId":${JSON.stringify(reqId)}`, { method: req.method!, url: req.url!, ip, headers: req.headers }, response.status, ms);
+    writeRequestLine(
+      this.ctx.log,
+      `,"reqId":${JSON.stringify(reqId)}`,
+      { method: req.method!, url: req.url!, ip, headers: req.headers },
+      response.status,
+      ms,
+    );
   }
 }

@@ -15,13 +15,39 @@ export function humanLine(json: string): string {
   } catch {
     return json;
   }
-  const { level, time, pid: _pid, hostname: _host, reqId: _reqId, msg, req, res, responseTime, err, ...fields } = o as {
-    level: number; time: number; pid?: number; hostname?: string; reqId?: string; msg?: string; responseTime?: number;
-    req?: { method?: string; url?: string }; res?: { statusCode?: number }; err?: { type?: string; message?: string; stack?: string };
+  const {
+    level,
+    time,
+    pid: _pid,
+    hostname: _host,
+    reqId: _reqId,
+    msg,
+    req,
+    res,
+    responseTime,
+    err,
+    ...fields
+  } = o as {
+    level: number;
+    time: number;
+    pid?: number;
+    hostname?: string;
+    reqId?: string;
+    msg?: string;
+    responseTime?: number;
+    req?: { method?: string; url?: string };
+    res?: { statusCode?: number };
+    err?: { type?: string; message?: string; stack?: string };
   } & Record<string, unknown>;
-  const request = req ? [req.method, req.url, res?.statusCode, responseTime === undefined ? undefined : `${Math.round(responseTime)} ms`].filter((x) => x !== undefined).join(' ') : undefined;
+  const request = req
+    ? [req.method, req.url, res?.statusCode, responseTime === undefined ? undefined : `${Math.round(responseTime)} ms`]
+        .filter((x) => x !== undefined)
+        .join(' ')
+    : undefined;
   const text = msg === 'request completed' && request ? request : [msg, request].filter(Boolean).join(' ');
-  const rest = Object.entries(fields).map(([k, v]) => `${k}=${show(v)}`).join(' ');
+  const rest = Object.entries(fields)
+    .map(([k, v]) => `${k}=${show(v)}`)
+    .join(' ');
   const error = err ? `\n  ${err.stack ?? `${err.type ?? 'Error'}: ${err.message ?? ''}`}` : '';
   const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '--:--:--';
   return `${when} ${(LEVELS[level] ?? String(level)).padEnd(5)} ${text}${rest ? ` ${rest}` : ''}${error}\n`;

@@ -11,7 +11,11 @@ export interface Gateway {
 }
 
 /** The modules of a gateway: the built-ins, `extra`, then the external ones OAUTH3_MODULES names (loaded now). */
-export async function gatewayModules(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}, extra: readonly GatewayModule[] = []): Promise<GatewayModule[]> {
+export async function gatewayModules(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+  extra: readonly GatewayModule[] = [],
+): Promise<GatewayModule[]> {
   const { modules: specifiers } = loadConfig(env, overrides, [], ['modules']);
   const modules = [...builtinModules, ...extra, ...(await loadModules(specifiers))];
   checkModuleNames(modules);
@@ -22,7 +26,18 @@ export async function gatewayModules(env: NodeJS.ProcessEnv = process.env, overr
  * Reads which external modules to load (OAUTH3_MODULES), loads them, then reads and validates the whole config:
  * the core options and every module's slice. Throws a ConfigError or ModuleLoadError naming what is wrong.
  */
-export async function loadGateway(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}, extra: readonly GatewayModule[] = []): Promise<Gateway> {
+export async function loadGateway(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+  extra: readonly GatewayModule[] = [],
+): Promise<Gateway> {
   const modules = await gatewayModules(env, overrides, extra);
-  return { config: loadConfig(env, overrides, modules.map((m) => m.options ?? {})), modules };
+  return {
+    config: loadConfig(
+      env,
+      overrides,
+      modules.map((m) => m.options ?? {}),
+    ),
+    modules,
+  };
 }

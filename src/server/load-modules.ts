@@ -22,7 +22,8 @@ export async function loadModules(specifiers: readonly string[], cwd = process.c
       throw new ModuleLoadError(`OAUTH3_MODULES: cannot load ${spec}: ${(e as Error).message.split('\n')[0]}`);
     }
     const m = (loaded.default ?? loaded.module) as GatewayModule | undefined;
-    if (!m || typeof m !== 'object' || typeof m.name !== 'string') throw new ModuleLoadError(`OAUTH3_MODULES: ${spec} does not export a gateway module (default export with a name)`);
+    if (!m || typeof m !== 'object' || typeof m.name !== 'string')
+      throw new ModuleLoadError(`OAUTH3_MODULES: ${spec} does not export a gateway module (default export with a name)`);
     out.push(m);
   }
   return out;

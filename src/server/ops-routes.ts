@@ -14,7 +14,9 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     }
     const encryption = ctx.keys.probe() ? 'operational' : 'failing';
     const healthy = database === 'connected' && encryption === 'operational';
-    return reply.code(healthy ? 200 : 503).header('cache-control', 'no-store')
+    return reply
+      .code(healthy ? 200 : 503)
+      .header('cache-control', 'no-store')
       .send({ status: healthy ? 'healthy' : 'unhealthy', database, encryption, ...(ctx.peers ? { worker: ctx.peers.workerId } : {}) });
   });
 
@@ -30,5 +32,6 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.get('/jwks.json', async (_req, reply) =>
-    reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()));
+    reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()),
+  );
 }

@@ -39,7 +39,9 @@ export function workerBus(): PeerBus | undefined {
   const subscribers = new Map<string, Array<(data: unknown) => void>>();
   const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
-  const send = (m: BusMessage) => { if (process.connected) process.send!(m); };
+  const send = (m: BusMessage) => {
+    if (process.connected) process.send!(m);
+  };
   process.on('message', (m: unknown) => {
     if (!isBusMessage(m)) return;
     if (m[KEY] === 'deliver') for (const fn of subscribers.get(m.topic) ?? []) fn(m.data);
@@ -61,7 +63,10 @@ export function workerBus(): PeerBus | undefined {
     request(topic, timeoutMs = 5000) {
       const id = nextId++;
       return new Promise((ok, fail) => {
-        const timer = setTimeout(() => { pending.delete(id); fail(new Error(`the primary did not answer ${topic}`)); }, timeoutMs);
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          fail(new Error(`the primary did not answer ${topic}`));
+        }, timeoutMs);
         pending.set(id, { ok, fail, timer });
         send({ [KEY]: 'request', id, topic });
       });

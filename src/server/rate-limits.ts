@@ -8,7 +8,11 @@ import type { Config } from '../config/index.js';
  * One list here, so the policy is seen in one place; routes stay in their domains.
  */
 const limited = new Set([
-  'POST /api/v1/signup/options', 'POST /api/v1/signup', 'POST /api/v1/signin/options', 'POST /api/v1/signin', 'POST /register',
+  'POST /api/v1/signup/options',
+  'POST /api/v1/signup',
+  'POST /api/v1/signin/options',
+  'POST /api/v1/signin',
+  'POST /register',
 ]);
 
 /**

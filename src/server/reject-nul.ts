@@ -14,7 +14,8 @@ function hasNul(value: unknown, depth = 0): boolean {
  * be a 500), and no legitimate value carries one. Fastify's hook (below) and the fast lanes both check with this.
  */
 export function refuseNul(url: string, ...values: unknown[]): void {
-  if (/%00/.test(url) || values.some((v) => hasNul(v))) throw new AppError(httpErrors.ERR_BAD_REQUEST, 'NUL characters are not allowed in a request.');
+  if (/%00/.test(url) || values.some((v) => hasNul(v)))
+    throw new AppError(httpErrors.ERR_BAD_REQUEST, 'NUL characters are not allowed in a request.');
 }
 
 /** Refuses NUL characters anywhere in the path, query or parsed body, before any route sees them. */

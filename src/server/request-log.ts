@@ -27,8 +27,16 @@ export class RequestLog extends LogController {
  * Writes the `request completed` line of a request that succeeded (or was answered with a client error) to
  * `log`'s stream, as pino would: `bindings` (such as `,"reqId":"req-1"`, JSON) are added to the logger's own.
  */
-export function writeRequestLine(log: Logger, bindings: string, request: Parameters<typeof requestFields>[0], status: number, ms: number): void {
+export function writeRequestLine(
+  log: Logger,
+  bindings: string,
+  request: Parameters<typeof requestFields>[0],
+  status: number,
+  ms: number,
+): void {
   if (!log.isLevelEnabled('info')) return;
   const l = log as Logger & Record<symbol, unknown>;
-  (l[streamSym] as { write(line: string): void }).write(`{"level":30,"time":${Date.now()}${l[chindingsSym] as string}${bindings},"req":${JSON.stringify(requestFields(request))},"res":{"statusCode":${status}},"responseTime":${ms},"msg":"request completed"}\n`);
+  (l[streamSym] as { write(line: string): void }).write(
+    `{"level":30,"time":${Date.now()}${l[chindingsSym] as string}${bindings},"req":${JSON.stringify(requestFields(request))},"res":{"statusCode":${status}},"responseTime":${ms},"msg":"request completed"}\n`,
+  );
 }

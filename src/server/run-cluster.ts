@@ -40,17 +40,22 @@ export async function runCluster(config: Config, modules: readonly GatewayModule
       );
     }
   };
-  cluster.on('message', (worker, m) => { if (isBusMessage(m)) relay(worker, m); });
+  cluster.on('message', (worker, m) => {
+    if (isBusMessage(m)) relay(worker, m);
+  });
 
   const stopAll = () => {
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
   };
-  const exited = () => new Promise<void>((ok) => {
-    const check = () => { if (Object.keys(cluster.workers ?? {}).length === 0) ok(); };
-    cluster.on('exit', check);
-    check();
-  });
+  const exited = () =>
+    new Promise<void>((ok) => {
+      const check = () => {
+        if (Object.keys(cluster.workers ?? {}).length === 0) ok();
+      };
+      cluster.on('exit', check);
+      check();
+    });
 
   // From the start: a signal while the workers start stops them too.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -67,16 +72,21 @@ export async function runCluster(config: Config, modules: readonly GatewayModule
 
   await new Promise<void>((ready, fail) => {
     let listening = 0;
-    cluster.on('listening', () => { if (++listening === count) ready(); });
+    cluster.on('listening', () => {
+      if (++listening === count) ready();
+    });
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
-      if (listening < count) { // a worker that cannot start: the others will not do better
+      if (listening < count) {
+        // a worker that cannot start: the others will not do better
         stopAll();
         void exited().then(() => fail(new Error(`worker ${worker.id} exited with ${signal ?? code} while starting`)));
         return;
       }
       log.error({ worker: worker.id, exitCode: code, signal }, 'worker died; starting another');
-      setTimeout(() => { if (!stopping) cluster.fork(); }, 1000); // not unref'd: it may be all that is left to do
+      setTimeout(() => {
+        if (!stopping) cluster.fork();
+      }, 1000); // not unref'd: it may be all that is left to do
     });
     for (let i = 0; i < count; i++) cluster.fork();
   });

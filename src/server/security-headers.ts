@@ -19,10 +19,13 @@ export function securityHeaders(app: FastifyInstance, headers: ReadonlyArray<rea
  * helmet that @fastify/helmet depends on.
  */
 export function securityHeaderList(options: HelmetOptions): Array<[string, string]> {
-  const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (o: HelmetOptions) =>
-    (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+  const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
+    o: HelmetOptions,
+  ) => (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
   const headers: Array<[string, string]> = [];
   const recorder = { setHeader: (name: string, value: string) => headers.push([name, value]), removeHeader: () => undefined };
-  helmet(options)({}, recorder, (err) => { if (err) throw err; });
+  helmet(options)({}, recorder, (err) => {
+    if (err) throw err;
+  });
   return headers;
 }

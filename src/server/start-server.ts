@@ -38,24 +38,35 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
-    try {
-      await app.close();
-    } finally {
-      clearTimeout(timer);
-      await closeContext(ctx);
-    }
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+        await closeContext(ctx);
+      }
+    })());
   if (o.handleSignals) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         log.info({ signal }, 'shutting down');
-        stop().then(() => process.exit(0), (err) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+        stop().then(
+          () => process.exit(0),
+          (err) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       });
     }
   }
-  ctx.audit.enqueue({ action: 'server.started', actor: { type: 'system' }, detail: { url, publicUrl: config.publicUrl, database: ctx.dialect } });
+  ctx.audit.enqueue({
+    action: 'server.started',
+    actor: { type: 'system' },
+    detail: { url, publicUrl: config.publicUrl, database: ctx.dialect },
+  });
   log.info({ url, publicUrl: config.publicUrl, database: ctx.dialect }, 'oauth3 gateway listening');
   return { app, ctx, url, stop };
 }

@@ -69,7 +69,8 @@ export class GroupCommit {
       failure = { error };
     }
     this.flushing = false;
-    if (!written && !failure) { // another process holds SQLite's write lock: nothing was written
+    if (!written && !failure) {
+      // another process holds SQLite's write lock: nothing was written
       this.busySince ||= Date.now();
       if (Date.now() - this.busySince <= BUSY_TIMEOUT_MS) {
         this.queue.unshift(...batch);
@@ -90,7 +91,11 @@ export class GroupCommit {
   /** SQLite: synchronously, inside Kysely's connection lock (no Kysely transaction can be open); undefined when busy. */
   private writeOnSqlite({ sqlite, shared }: SqliteHandle, batch: Pending[]): Promise<boolean[] | undefined> {
     return this.db.connection().execute(async () => {
-      const outcome = writeSqliteBatch(sqlite, batch.map((p) => p.steps), shared);
+      const outcome = writeSqliteBatch(
+        sqlite,
+        batch.map((p) => p.steps),
+        shared,
+      );
       return 'busy' in outcome ? undefined : outcome.written;
     });
   }

@@ -50,14 +50,19 @@ function cacheStatements(sqlite: SQLite.Database): void {
  */
 function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
   sqlite.pragma('wal_autocheckpoint = 16384');
-  const worker = new Worker(`
+  const worker = new Worker(
+    `
     const { workerData, parentPort } = require('node:worker_threads');
     const db = new (require(workerData.module))(workerData.file);
     db.pragma('busy_timeout = 5000');
     const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 500);
     parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });
-  `, { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file } });
-  worker.on('error', () => { if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000'); }); // fall back to SQLite's own
+  `,
+    { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file } },
+  );
+  worker.on('error', () => {
+    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+  }); // fall back to SQLite's own
   worker.unref();
   const close = sqlite.close.bind(sqlite);
   sqlite.close = () => {
@@ -75,7 +80,9 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
-    pool.on('error', () => { /* idle client errors surface on the next query */ });
+    pool.on('error', () => {
+      /* idle client errors surface on the next query */
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', location: url.toString(), commits: new GroupCommit(db) };
   }

@@ -24,7 +24,10 @@ export interface PreparedQuery<V, R = unknown> {
  * than running a small statement. `build` gets `slot(name)` placeholders for the `names` declared; every value
  * must be a slot (pass nulls as values too). Run it on the database or on an open transaction.
  */
-export function preparedQuery<P extends string, R>(names: readonly P[], build: (db: Executor, slot: Slot<P>) => Compilable<R>): PreparedQuery<Record<P, unknown>, R> {
+export function preparedQuery<P extends string, R>(
+  names: readonly P[],
+  build: (db: Executor, slot: Slot<P>) => Compilable<R>,
+): PreparedQuery<Record<P, unknown>, R> {
   const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: P[] }>();
   const compile = (db: Executor) => {
     const adapter = db.getExecutor().adapter;
@@ -63,6 +66,8 @@ export function preparedInsert<T extends keyof Database & string, C extends keyo
   columns: readonly C[],
 ): PreparedQuery<{ [K in C]: Database[T][K] }> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const insert = preparedQuery(columns, (db, slot) => (db as any).insertInto(table).values(Object.fromEntries(columns.map((c) => [c, slot(c)]))));
+  const insert = preparedQuery(columns, (db, slot) =>
+    (db as any).insertInto(table).values(Object.fromEntries(columns.map((c) => [c, slot(c)]))),
+  );
   return insert as PreparedQuery<{ [K in C]: Database[T][K] }>;
 }

@@ -15,9 +15,7 @@ const isBusy = (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY';
  * of the event loop instead of blocking it in SQLite's busy handler (which sleeps a millisecond or more at a
  * time). A statement error rolls the batch back and throws.
  */
-export function writeSqliteBatch(
-  sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>, shared: boolean,
-): SqliteBatchOutcome {
+export function writeSqliteBatch(sqlite: SQLite.Database, units: ReadonlyArray<readonly WriteStep[]>, shared: boolean): SqliteBatchOutcome {
   if (shared) {
     // PRAGMA busy_timeout acts when compiled, so it goes through pragma() (compiled each time), not a cached statement.
     sqlite.pragma('busy_timeout = 0');

@@ -11,7 +11,8 @@ import './api-tokens-table.js';
  */
 export async function lookupApiToken(db: Db, token: string, nowMs: number): Promise<VerifiedEntry | string> {
   if (!hasValidApiTokenChecksum(token)) return 'malformed API token (bad checksum)';
-  const row = await db.selectFrom('api_tokens')
+  const row = await db
+    .selectFrom('api_tokens')
     .select(['id', 'user_id', 'scope', 'expires_at', 'revoked_at'])
     .where('token_hash', '=', sha256(token))
     .executeTakeFirst();
@@ -20,8 +21,15 @@ export async function lookupApiToken(db: Db, token: string, nowMs: number): Prom
   const expMs = row.expires_at === null ? Infinity : Number(row.expires_at);
   if (expMs <= nowMs) return 'token expired';
   const principal: Principal = {
-    kind: 'api_token', tokenId: row.id, userId: row.user_id, clientId: null, scopes: row.scope ? row.scope.split(' ') : [],
-    audience: [], chain: [], expiresAt: expMs === Infinity ? null : Math.floor(expMs / 1000), lineage: [],
+    kind: 'api_token',
+    tokenId: row.id,
+    userId: row.user_id,
+    clientId: null,
+    scopes: row.scope ? row.scope.split(' ') : [],
+    audience: [],
+    chain: [],
+    expiresAt: expMs === Infinity ? null : Math.floor(expMs / 1000),
+    lineage: [],
   };
   return { principal, revocationIds: [row.id], expiresAtMs: expMs, checkedAt: -1 };
 }

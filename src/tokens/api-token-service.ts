@@ -53,8 +53,16 @@ export class ApiTokenService {
     const token = generateApiToken();
     const now = Date.now();
     const row = {
-      id: randomId('tok'), user_id: userId, name, token_hash: sha256(token), scope: scopes.join(' '), created_at: now,
-      expires_at: days === null ? null : now + days * 86_400_000, last_used_at: null, last_used_ip: null, revoked_at: null,
+      id: randomId('tok'),
+      user_id: userId,
+      name,
+      token_hash: sha256(token),
+      scope: scopes.join(' '),
+      created_at: now,
+      expires_at: days === null ? null : now + days * 86_400_000,
+      last_used_at: null,
+      last_used_ip: null,
+      revoked_at: null,
     };
     // A token made with a token never outlives it.
     const limit = principal.kind === 'api_token' && principal.expiresAt !== null ? principal.expiresAt * 1000 : null;
@@ -62,8 +70,13 @@ export class ApiTokenService {
     await this.ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('api_tokens').values(row).execute();
       await this.ctx.audit.record(trx, {
-        action: 'token.created', actor: { type: 'user', id: userId }, userId: userId, target: { type: 'api_token', id: row.id },
-        ip: meta.ip, userAgent: meta.userAgent, detail: { name, scopes, expiresAt: row.expires_at },
+        action: 'token.created',
+        actor: { type: 'user', id: userId },
+        userId: userId,
+        target: { type: 'api_token', id: row.id },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        detail: { name, scopes, expiresAt: row.expires_at },
       });
     });
     return { token, info: toInfo(row) };
@@ -71,7 +84,12 @@ export class ApiTokenService {
 
   /** The person's tokens, newest first (revoked ones included, marked). */
   async list(userId: string): Promise<ApiTokenInfo[]> {
-    const rows = await this.ctx.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+    const rows = await this.ctx.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toInfo);
   }
 
@@ -84,20 +102,43 @@ export class ApiTokenService {
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       await trx.updateTable('api_tokens').set({ revoked_at: Date.now() }).where('id', 'in', ids).execute();
-      await this.ctx.tokens.revoke(trx, rows.map((r) => ({ id: r.id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) })));
+      await this.ctx.tokens.revoke(
+        trx,
+        rows.map((r) => ({ id: r.id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) })),
+      );
       await this.ctx.audit.record(trx, {
-        action: 'token.revoked', actor: { type: 'user', id: userId }, userId, target: { type: 'api_token', id: id ?? 'all' },
-        ip: meta.ip, userAgent: meta.userAgent, detail: { count: ids.length, ids },
+        action: 'token.revoked',
+        actor: { type: 'user', id: userId },
+        userId,
+        target: { type: 'api_token', id: id ?? 'all' },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        detail: { count: ids.length, ids },
       });
       return ids.length;
     });
   }
 }
 
-function toInfo(r: { id: string; name: string; scope: string; created_at: number; expires_at: number | null; last_used_at: number | null; last_used_ip: string | null; revoked_at: number | null }): ApiTokenInfo {
+function toInfo(r: {
+  id: string;
+  name: string;
+  scope: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  revoked_at: number | null;
+}): ApiTokenInfo {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
-    id: r.id, name: r.name, scopes: r.scope ? r.scope.split(' ') : [], createdAt: Number(r.created_at), expiresAt: n(r.expires_at),
-    lastUsedAt: n(r.last_used_at), lastUsedIp: r.last_used_ip, revokedAt: n(r.revoked_at),
+    id: r.id,
+    name: r.name,
+    scopes: r.scope ? r.scope.split(' ') : [],
+    createdAt: Number(r.created_at),
+    expiresAt: n(r.expires_at),
+    lastUsedAt: n(r.last_used_at),
+    lastUsedIp: r.last_used_ip,
+    revokedAt: n(r.revoked_at),
   };
 }

@@ -6,7 +6,11 @@ const CHUNK = 500;
 async function select(db: Executor, column: 'jti' | 'grant_id' | 'parent_jti', ids: string[]): Promise<RevocableId[]> {
   const out: RevocableId[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await db.selectFrom('access_tokens').select(['jti', 'expires_at']).where(column, 'in', ids.slice(i, i + CHUNK)).execute();
+    const rows = await db
+      .selectFrom('access_tokens')
+      .select(['jti', 'expires_at'])
+      .where(column, 'in', ids.slice(i, i + CHUNK))
+      .execute();
     for (const r of rows) out.push({ id: r.jti, expiresAt: Number(r.expires_at) });
   }
   return out;
@@ -25,7 +29,13 @@ export async function findTokenTree(db: Executor, roots: { jtis?: string[]; gran
   while (frontier.length) {
     const fresh = frontier.filter((t) => !seen.has(t.id));
     for (const t of fresh) seen.set(t.id, t);
-    frontier = fresh.length ? await select(db, 'parent_jti', fresh.map((t) => t.id)) : [];
+    frontier = fresh.length
+      ? await select(
+          db,
+          'parent_jti',
+          fresh.map((t) => t.id),
+        )
+      : [];
   }
   return [...seen.values()];
 }

@@ -16,13 +16,28 @@ export function principalFromJwt(header: JwtHeader, payload: JwtPayload, issuer:
   const exp = payload.exp!;
   if (kind === 'session') {
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !payload.sid) return 'malformed session token';
-    const principal: Principal = { kind, tokenId: payload.sid, userId: payload.sub, clientId: null, scopes: [], audience: [], chain: [], expiresAt: exp, lineage: [] };
+    const principal: Principal = {
+      kind,
+      tokenId: payload.sid,
+      userId: payload.sub,
+      clientId: null,
+      scopes: [],
+      audience: [],
+      chain: [],
+      expiresAt: exp,
+      lineage: [],
+    };
     return { principal, revocationIds: [payload.sid], expiresAtMs: exp * 1000, checkedAt: -1 };
   }
-  if (typeof payload.jti !== 'string' || !payload.jti || typeof payload.client_id !== 'string' || typeof payload.sub !== 'string') return 'malformed access token';
+  if (typeof payload.jti !== 'string' || !payload.jti || typeof payload.client_id !== 'string' || typeof payload.sub !== 'string')
+    return 'malformed access token';
   const audience = Array.isArray(payload.aud) ? payload.aud.map(String) : payload.aud ? [String(payload.aud)] : [];
   const chain: string[] = [];
-  for (let act = payload.act as Record<string, unknown> | undefined; act && typeof act === 'object'; act = act.act as Record<string, unknown> | undefined) {
+  for (
+    let act = payload.act as Record<string, unknown> | undefined;
+    act && typeof act === 'object';
+    act = act.act as Record<string, unknown> | undefined
+  ) {
     if (chain.length >= MAX_CHAIN) return 'act chain too deep';
     chain.push(String(act.sub));
   }
@@ -30,8 +45,15 @@ export function principalFromJwt(header: JwtHeader, payload: JwtPayload, issuer:
   const lineage = Array.isArray(rawLineage) ? rawLineage.slice(0, MAX_CHAIN + 1).map(String) : [];
   const clientId = payload.client_id;
   const principal: Principal = {
-    kind, tokenId: payload.jti, userId: payload.sub === clientId && !payload.act ? null : payload.sub, clientId,
-    scopes: typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [], audience, chain, expiresAt: exp, lineage,
+    kind,
+    tokenId: payload.jti,
+    userId: payload.sub === clientId && !payload.act ? null : payload.sub,
+    clientId,
+    scopes: typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [],
+    audience,
+    chain,
+    expiresAt: exp,
+    lineage,
   };
   return { principal, revocationIds: [payload.jti, ...lineage], expiresAtMs: exp * 1000, checkedAt: -1 };
 }

@@ -9,7 +9,10 @@ import { tokensErrors } from './tokens-errors.js';
  */
 export function personalCaller(principal: Principal, what: string): string {
   if (!principal.userId || (principal.kind !== 'session' && principal.kind !== 'api_token')) {
-    throw new AppError(tokensErrors.ERR_TOKENS_PERSONAL_ONLY, `to ${what}, use your session or a personal API token (not an OAuth or delegated token)`);
+    throw new AppError(
+      tokensErrors.ERR_TOKENS_PERSONAL_ONLY,
+      `to ${what}, use your session or a personal API token (not an OAuth or delegated token)`,
+    );
   }
   return principal.userId;
 }

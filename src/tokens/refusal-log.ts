@@ -22,9 +22,13 @@ export class RefusalLog {
     if (this.last.size >= 10_000) this.last.clear();
     this.last.set(key, now);
     this.audit.enqueue({
-      action: 'token.rejected', result: 'failure',
+      action: 'token.rejected',
+      result: 'failure',
       actor: p.clientId ? { type: 'client', id: p.clientId } : { type: 'user', id: p.userId },
-      userId: p.userId, target: { type: p.kind === 'access' ? 'access_token' : p.kind, id: p.tokenId }, ip: ip ?? null, detail: { reason },
+      userId: p.userId,
+      target: { type: p.kind === 'access' ? 'access_token' : p.kind, id: p.tokenId },
+      ip: ip ?? null,
+      detail: { reason },
     });
   }
 }

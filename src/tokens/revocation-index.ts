@@ -61,7 +61,10 @@ export class RevocationIndex {
    */
   version = 0;
 
-  constructor(private readonly db: Db, private readonly o: RevocationIndexOptions) {}
+  constructor(
+    private readonly db: Db,
+    private readonly o: RevocationIndexOptions,
+  ) {}
 
   /** Loads every unexpired revocation, starts polling and (PostgreSQL) listening. */
   async start(): Promise<void> {
@@ -69,9 +72,17 @@ export class RevocationIndex {
     this.timer = setInterval(() => void this.sync().catch((e) => this.o.onError?.(e)), this.o.pollMs);
     this.timer.unref();
     this.o.peers?.subscribe(PEER_TOPIC, (entries) => {
-      try { this.add(entries as Array<[string, number | null]>); } catch (e) { this.o.onError?.(e); }
+      try {
+        this.add(entries as Array<[string, number | null]>);
+      } catch (e) {
+        this.o.onError?.(e);
+      }
     });
-    if (this.o.listenUrl) await this.listen(this.o.listenUrl).catch((e) => { this.o.onError?.(e); this.retryListen(); });
+    if (this.o.listenUrl)
+      await this.listen(this.o.listenUrl).catch((e) => {
+        this.o.onError?.(e);
+        this.retryListen();
+      });
   }
 
   stop(): void {
@@ -105,7 +116,11 @@ export class RevocationIndex {
     if (this.stopped || this.reconnect || !this.o.listenUrl) return;
     this.reconnect = setTimeout(() => {
       this.reconnect = undefined;
-      if (!this.stopped) void this.listen(this.o.listenUrl!).catch((e) => { this.o.onError?.(e); this.retryListen(); });
+      if (!this.stopped)
+        void this.listen(this.o.listenUrl!).catch((e) => {
+          this.o.onError?.(e);
+          this.retryListen();
+        });
     }, 1000);
     this.reconnect.unref();
   }
@@ -124,7 +139,8 @@ export class RevocationIndex {
 
   /** Adds announced revocations (from NOTIFY or a peer worker); throws on a malformed list, adding nothing. */
   private add(entries: Array<[string, number | null]>): void {
-    if (!Array.isArray(entries) || !entries.every((e) => Array.isArray(e) && typeof e[0] === 'string')) throw new Error('malformed revocation list');
+    if (!Array.isArray(entries) || !entries.every((e) => Array.isArray(e) && typeof e[0] === 'string'))
+      throw new Error('malformed revocation list');
     for (const [id, exp] of entries) this.revoked.set(id, typeof exp === 'number' ? exp : null);
     this.version++;
   }
@@ -133,7 +149,8 @@ export class RevocationIndex {
   async sync(): Promise<void> {
     const now = Date.now();
     let q = this.db.selectFrom('revoked_tokens').selectAll();
-    if (this.seenUntil) q = q.where('revoked_at', '>=', this.seenUntil - 5000); // overlap covers clock skew and late commits
+    if (this.seenUntil)
+      q = q.where('revoked_at', '>=', this.seenUntil - 5000); // overlap covers clock skew and late commits
     else q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
     const rows = await q.execute();
     for (const r of rows) {
@@ -166,7 +183,8 @@ export class RevocationIndex {
     for (const t of tokens) this.revoked.set(t.id, t.expiresAt);
     this.version++;
     for (let i = 0; i < tokens.length; i += 200) {
-      await db.insertInto('revoked_tokens')
+      await db
+        .insertInto('revoked_tokens')
         .values(tokens.slice(i, i + 200).map((t) => ({ token_id: t.id, expires_at: t.expiresAt, revoked_at: now })))
         .onConflict((oc) => oc.column('token_id').doNothing())
         .execute();

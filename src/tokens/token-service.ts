@@ -2,8 +2,18 @@ import { preparedInsert, type Db, type Executor, type GroupCommit } from '../sto
 import { JwtError, randomId, type PendingJwt, type SigningKeyRing } from '../crypto/index.js';
 import { InsufficientScope, InvalidToken } from '../errors/index.js';
 import {
-  canonicalResource, ACCESS_TYP, LINEAGE_CLAIM, SESSION_TYP,
-  type AccessTokenSpec, type AuditSink, type Issuance, type IssuedToken, type Principal, type RevocableId, type TokenService as TokenServiceContract, type VerifyOptions,
+  canonicalResource,
+  ACCESS_TYP,
+  LINEAGE_CLAIM,
+  SESSION_TYP,
+  type AccessTokenSpec,
+  type AuditSink,
+  type Issuance,
+  type IssuedToken,
+  type Principal,
+  type RevocableId,
+  type TokenService as TokenServiceContract,
+  type VerifyOptions,
 } from '../kernel/index.js';
 import { RevocationIndex } from './revocation-index.js';
 import { VerifiedCache, type VerifiedEntry } from './verified-cache.js';
@@ -44,7 +54,18 @@ declare module '../store/database.js' {
 }
 
 const insertAccessToken = preparedInsert('access_tokens', [
-  'jti', 'user_id', 'client_id', 'scope', 'audience', 'grant_id', 'parent_jti', 'created_at', 'expires_at', 'last_used_at', 'last_used_ip', 'family_id',
+  'jti',
+  'user_id',
+  'client_id',
+  'scope',
+  'audience',
+  'grant_id',
+  'parent_jti',
+  'created_at',
+  'expires_at',
+  'last_used_at',
+  'last_used_ip',
+  'family_id',
 ]);
 
 /** An access token signed (or being signed) and the row that records it. */
@@ -82,7 +103,13 @@ export class TokenService implements TokenServiceContract {
     o: TokenServiceOptions = {},
   ) {
     this.gatewayAudience = canonicalResource(issuer);
-    this.revocations = new RevocationIndex(db, { pollMs: o.revocationPollMs ?? 1000, dialect: o.dialect, listenUrl: o.listenUrl, peers: o.peers, onError: o.onError });
+    this.revocations = new RevocationIndex(db, {
+      pollMs: o.revocationPollMs ?? 1000,
+      dialect: o.dialect,
+      listenUrl: o.listenUrl,
+      peers: o.peers,
+      onError: o.onError,
+    });
     this.cache = new VerifiedCache(o.cacheSize ?? 50_000);
     this.onError = o.onError ?? (() => undefined);
     this.usage = new UsageTracker(db, { flushMs: o.usageFlushMs ?? 5000, audit, onError: o.onError });
@@ -120,14 +147,30 @@ export class TokenService implements TokenServiceContract {
     const lineage = o.lineage ?? [o.grantId, o.familyId, o.parentJti].filter((x): x is string => !!x);
     const scope = o.scopes.join(' ');
     const payload: Record<string, unknown> = {
-      iss: this.issuer, sub: o.userId ?? o.clientId, aud: o.audience.length === 1 ? o.audience[0] : o.audience,
-      client_id: o.clientId, scope, jti, iat, exp,
+      iss: this.issuer,
+      sub: o.userId ?? o.clientId,
+      aud: o.audience.length === 1 ? o.audience[0] : o.audience,
+      client_id: o.clientId,
+      scope,
+      jti,
+      iat,
+      exp,
     };
     if (o.act) payload.act = o.act;
     if (lineage.length) payload[LINEAGE_CLAIM] = lineage;
     const row: AccessTokensTable = {
-      jti, user_id: o.userId, client_id: o.clientId, scope, audience: o.audience.join(' '), grant_id: o.grantId ?? null, parent_jti: o.parentJti ?? null,
-      created_at: issuedAt, expires_at: exp * 1000, last_used_at: null, last_used_ip: null, family_id: o.familyId ?? null,
+      jti,
+      user_id: o.userId,
+      client_id: o.clientId,
+      scope,
+      audience: o.audience.join(' '),
+      grant_id: o.grantId ?? null,
+      parent_jti: o.parentJti ?? null,
+      created_at: issuedAt,
+      expires_at: exp * 1000,
+      last_used_at: null,
+      last_used_ip: null,
+      family_id: o.familyId ?? null,
     };
     return { jwt: this.keys.signSoon(payload, { typ: ACCESS_TYP }), row };
   }
@@ -139,7 +182,11 @@ export class TokenService implements TokenServiceContract {
   async issue(issuance: Issuance): Promise<IssuedToken[] | undefined> {
     const signed = issuance.accessTokens.map((spec) => this.sign(spec));
     const events = issuance.audit(signed.map((s) => s.row.jti));
-    const steps = [...(issuance.steps ?? []), ...signed.map((s) => insertAccessToken.step(this.db, s.row)), ...events.map((e) => this.audit.step(e))];
+    const steps = [
+      ...(issuance.steps ?? []),
+      ...signed.map((s) => insertAccessToken.step(this.db, s.row)),
+      ...events.map((e) => this.audit.step(e)),
+    ];
     if (!(await this.commits.run(steps))) return undefined;
     this.audit.committed(events);
     return signed.map((s) => ({ token: s.jwt.take(), jti: s.row.jti, expiresAt: s.row.expires_at / 1000 }));

@@ -23,7 +23,10 @@ export class UsageTracker {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db, private readonly o: { flushMs: number; audit?: AuditSink; onError?: (err: unknown) => void }) {}
+  constructor(
+    private readonly db: Db,
+    private readonly o: { flushMs: number; audit?: AuditSink; onError?: (err: unknown) => void },
+  ) {}
 
   /** Notes one use (cheap: two Map operations). Sessions are tracked by the accounts domain, not here. */
   note(p: Principal, ip: string | null, now = Date.now()): void {
@@ -38,7 +41,8 @@ export class UsageTracker {
       this.pending.set(p.tokenId, (use = { kind: p.kind, at: now, ip: ip ?? null }));
     }
     const day = Math.floor(now / 86_400_000);
-    if (day !== this.day || this.seenToday.size >= 1_000_000) { // bounded: at worst a token's use is logged twice that day
+    if (day !== this.day || this.seenToday.size >= 1_000_000) {
+      // bounded: at worst a token's use is logged twice that day
       this.day = day;
       this.seenToday.clear();
     }
@@ -71,7 +75,8 @@ export class UsageTracker {
     this.flushing = this.flushing.then(async () => {
       for (const [id, u] of batch) {
         try {
-          if (u.kind === 'api_token') await this.db.updateTable('api_tokens').set({ last_used_at: u.at, last_used_ip: u.ip }).where('id', '=', id).execute();
+          if (u.kind === 'api_token')
+            await this.db.updateTable('api_tokens').set({ last_used_at: u.at, last_used_ip: u.ip }).where('id', '=', id).execute();
           else await this.db.updateTable('access_tokens').set({ last_used_at: u.at, last_used_ip: u.ip }).where('jti', '=', id).execute();
         } catch (err) {
           this.o.onError?.(err);

@@ -44,6 +44,14 @@ export async function ensureBrowserAssets(): Promise<void> {
   if (existsSync(out) && statSync(out).mtimeMs >= newestMtime(join(sourceDir, 'browser'))) return;
   const esbuild = await import('esbuild');
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
-  await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', target: 'es2020', minify: true, outfile: tmp, logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    minify: true,
+    outfile: tmp,
+    logLevel: 'warning',
+  });
   renameSync(tmp, out);
 }

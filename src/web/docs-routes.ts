@@ -12,11 +12,21 @@ export async function docsRoutes(app: FastifyInstance, ctx: AppContext): Promise
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'oauth3 gateway API', version: '1', description: 'Accounts, tokens, agents and OAuth endpoints of this oauth3 gateway.' },
+      info: {
+        title: 'oauth3 gateway API',
+        version: '1',
+        description: 'Accounts, tokens, agents and OAuth endpoints of this oauth3 gateway.',
+      },
       servers: [{ url: ctx.config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'oauth3_session', description: 'Browser session (named __Host-oauth3_session when the public URL is https) (state-changing requests also need the x-csrf-token header).' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'oauth3_session',
+            description:
+              'Browser session (named __Host-oauth3_session when the public URL is https) (state-changing requests also need the x-csrf-token header).',
+          },
           bearer: { type: 'http', scheme: 'bearer', description: 'Any gateway bearer token: personal API token or OAuth access token.' },
         },
       },

@@ -22,5 +22,9 @@ export function renderPage(reply: FastifyReply, o: RenderPageOptions): FastifyRe
       {o.body}
     </Layout>,
   );
-  return reply.code(o.status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(`<!doctype html>${html}`);
+  return reply
+    .code(o.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(`<!doctype html>${html}`);
 }

@@ -6,5 +6,7 @@ import { ensureBrowserAssets, publicDir } from './browser-assets.js';
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
   await ensureBrowserAssets();
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', decorateReply: false, maxAge: '1h' });
-  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
 }

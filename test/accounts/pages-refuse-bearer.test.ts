@@ -16,15 +16,21 @@ describe.each(dialects)('account pages refuse bearer tokens on %s', (dialect) =>
     app = await startTestApp(dialect);
     user = await createTestUser(app);
     const res = await fetch(`${app.url}/api/v1/me/tokens`, {
-      method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'narrow', scopes: ['mcp'] }),
+      method: 'POST',
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'narrow', scopes: ['mcp'] }),
     });
     token = (await res.json()).token;
   });
   afterAll(() => app.stop());
 
-  const post = (path: string, body: string, extra: Record<string, string> = {}) => fetch(`${app.url}${path}`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', ...extra }, body, redirect: 'manual',
-  });
+  const post = (path: string, body: string, extra: Record<string, string> = {}) =>
+    fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', ...extra },
+      body,
+      redirect: 'manual',
+    });
 
   it('a narrow API token cannot change the profile through the page form', async () => {
     const res = await post('/account/profile', 'username=pwned');
@@ -33,13 +39,21 @@ describe.each(dialects)('account pages refuse bearer tokens on %s', (dialect) =>
     expect(me.username ?? null).toBeNull();
   });
 
-  it('nor log out the person\'s sessions, nor read the access log, even with a session cookie of someone else', async () => {
+  it("nor log out the person's sessions, nor read the access log, even with a session cookie of someone else", async () => {
     const other = await createTestUser(app);
     const res = await post('/account/sessions/revoke-others', '', { cookie: other.cookie });
     expect(res.status).toBe(403);
-    const live = await app.ctx.db.selectFrom('sessions').select('id').where('id', '=', user.sessionId).where('revoked_at', 'is', null).execute();
+    const live = await app.ctx.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', user.sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
     expect(live).toHaveLength(1);
-    const log = await fetch(`${app.url}/account/events`, { headers: { authorization: `Bearer ${token}`, accept: 'text/html' }, redirect: 'manual' });
+    const log = await fetch(`${app.url}/account/events`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/html' },
+      redirect: 'manual',
+    });
     expect(log.status).toBe(403);
   });
 

@@ -8,7 +8,9 @@ import { codeFor, exchange, publicClient } from '../oauth/support/oauth-helpers.
 
 describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   /** Audit rows of an action (after flushing the batched ones). */
@@ -27,7 +29,14 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     expect(me.json).toMatchObject({ id: userId, username: null });
     const passkeys = (await c.send('GET', '/api/v1/me/passkeys')).json;
     expect(passkeys).toHaveLength(1);
-    expect(passkeys[0]).toMatchObject({ id: authenticator.id, name: 'Passkey', transports: ['internal'], backedUp: false, deviceType: 'singleDevice', lastUsedAt: null });
+    expect(passkeys[0]).toMatchObject({
+      id: authenticator.id,
+      name: 'Passkey',
+      transports: ['internal'],
+      backedUp: false,
+      deviceType: 'singleDevice',
+      lastUsedAt: null,
+    });
 
     const c2 = new CeremonyClient(app.url);
     const r = await c2.signIn(authenticator);
@@ -50,7 +59,9 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const replay = await attacker.send('POST', '/api/v1/signup', { response });
     expect(replay.status).toBe(400);
     expect(replay.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_CHALLENGE');
-    expect((await audited('account.signed_up', null)).some((e) => e.result === 'failure' && e.detail.includes('expired or was already used'))).toBe(true);
+    expect(
+      (await audited('account.signed_up', null)).some((e) => e.result === 'failure' && e.detail.includes('expired or was already used')),
+    ).toBe(true);
 
     const s = new CeremonyClient(app.url);
     await s.page('/login');
@@ -61,8 +72,12 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     await replayer.page('/login');
     const again = await replayer.send('POST', '/api/v1/signin', { response: assertion });
     expect(again.status).toBe(400);
-    expect(again.json).toEqual({ error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE', message: 'The passkey challenge expired or was already used; start again.' });
-    const userId = (await app.ctx.db.selectFrom('passkeys').select('user_id').where('id', '=', authenticator.id).executeTakeFirstOrThrow()).user_id;
+    expect(again.json).toEqual({
+      error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE',
+      message: 'The passkey challenge expired or was already used; start again.',
+    });
+    const userId = (await app.ctx.db.selectFrom('passkeys').select('user_id').where('id', '=', authenticator.id).executeTakeFirstOrThrow())
+      .user_id;
     expect((await audited('account.signed_in', userId)).filter((e) => e.result === 'failure')).toHaveLength(1);
   });
 
@@ -71,7 +86,11 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const c = new CeremonyClient(app.url);
     await c.page('/login');
     const options = (await c.send('POST', '/api/v1/signin/options', {})).json;
-    await app.ctx.db.updateTable('webauthn_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', options.challenge).execute();
+    await app.ctx.db
+      .updateTable('webauthn_challenges')
+      .set({ expires_at: Date.now() - 1 })
+      .where('challenge', '=', options.challenge)
+      .execute();
     const r = await c.send('POST', '/api/v1/signin', { response: authenticator.get(options) });
     expect(r.status).toBe(400);
     expect(r.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_CHALLENGE');
@@ -79,7 +98,9 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const stored = await app.ctx.db.selectFrom('webauthn_challenges').selectAll().where('challenge', '=', options.challenge).execute();
     expect(stored).toHaveLength(0);
     const failures = (await audited('account.signed_in', userId)).filter((e) => e.result === 'failure');
-    expect(failures.map((e) => JSON.parse(e.detail))).toEqual([{ reason: 'The passkey challenge expired or was already used; start again.', error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE' }]);
+    expect(failures.map((e) => JSON.parse(e.detail))).toEqual([
+      { reason: 'The passkey challenge expired or was already used; start again.', error: 'ERR_ACCOUNTS_WEBAUTHN_CHALLENGE' },
+    ]);
   });
 
   it('refuses an assertion for an unknown credential, audited without an account', async () => {
@@ -110,18 +131,26 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const c = new CeremonyClient(app.url);
     await c.page('/signup');
     const options = (await c.send('POST', '/api/v1/signup/options', {})).json;
-    const r = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options, { origin: 'http://localhost:1' }) });
+    const r = await c.send('POST', '/api/v1/signup', {
+      response: new SoftAuthenticator(app.url).create(options, { origin: 'http://localhost:1' }),
+    });
     expect(r.status).toBe(401);
     expect(r.json.error).toBe('ERR_ACCOUNTS_WEBAUTHN_FAILED');
     await c.page('/signup');
     const options2 = (await c.send('POST', '/api/v1/signup/options', {})).json;
-    const wrongRp = await c.send('POST', '/api/v1/signup', { response: new SoftAuthenticator(app.url).create(options2, { rpId: 'evil.example' }) });
+    const wrongRp = await c.send('POST', '/api/v1/signup', {
+      response: new SoftAuthenticator(app.url).create(options2, { rpId: 'evil.example' }),
+    });
     expect(wrongRp.status).toBe(401);
     expect(wrongRp.json.message).toMatch(/RP ID/i);
-    const signUpFailures = (await audited('account.signed_up', null)).filter((e) => e.result === 'failure').map((e) => JSON.parse(e.detail).reason);
+    const signUpFailures = (await audited('account.signed_up', null))
+      .filter((e) => e.result === 'failure')
+      .map((e) => JSON.parse(e.detail).reason);
     expect(signUpFailures.some((r) => /origin/i.test(r))).toBe(true);
     expect(signUpFailures.some((r) => /RP ID/i.test(r))).toBe(true);
-    expect(await app.ctx.db.selectFrom('users').select('id').where('webauthn_user_id', 'in', [options.user.id, options2.user.id]).execute()).toEqual([]); // no account made
+    expect(
+      await app.ctx.db.selectFrom('users').select('id').where('webauthn_user_id', 'in', [options.user.id, options2.user.id]).execute(),
+    ).toEqual([]); // no account made
   });
 
   it('accepts origins listed in extraOrigins', async () => {
@@ -184,11 +213,17 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const options = await fetch(`${app.url}/api/v1/me/passkeys/options`, { method: 'POST', headers: bearer, body: '{}' });
     expect(options.status).toBe(403);
     const attacker = new SoftAuthenticator(app.url);
-    const finish = await fetch(`${app.url}/api/v1/me/passkeys`, { method: 'POST', headers: bearer, body: JSON.stringify({ response: { id: attacker.id, type: 'public-key', response: {} } }) });
+    const finish = await fetch(`${app.url}/api/v1/me/passkeys`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ response: { id: attacker.id, type: 'public-key', response: {} } }),
+    });
     expect(finish.status).toBe(403);
     expect(await app.ctx.db.selectFrom('passkeys').select('id').where('user_id', '=', victim.userId).execute()).toHaveLength(0);
     // the same token still does what profile.write is for
-    expect((await fetch(`${app.url}/api/v1/me`, { method: 'PATCH', headers: bearer, body: JSON.stringify({ username: 'still-mine' }) })).status).toBe(200);
+    expect(
+      (await fetch(`${app.url}/api/v1/me`, { method: 'PATCH', headers: bearer, body: JSON.stringify({ username: 'still-mine' }) })).status,
+    ).toBe(200);
   });
 
   it('will not add a passkey with a challenge issued to another account', async () => {
@@ -207,7 +242,10 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
     const [c1, c2] = [new CeremonyClient(app.url), new CeremonyClient(app.url)];
     await Promise.all([c1.page('/signup'), c2.page('/signup')]);
     const [o1, o2] = await Promise.all([c1, c2].map(async (c) => (await c.send('POST', '/api/v1/signup/options', {})).json));
-    const results = await Promise.all([c1.send('POST', '/api/v1/signup', { response: authenticator.create(o1) }), c2.send('POST', '/api/v1/signup', { response: authenticator.create(o2) })]);
+    const results = await Promise.all([
+      c1.send('POST', '/api/v1/signup', { response: authenticator.create(o1) }),
+      c2.send('POST', '/api/v1/signup', { response: authenticator.create(o2) }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(results.find((r) => r.status === 409)!.json.error).toBe('ERR_ACCOUNTS_PASSKEY_EXISTS');
     expect(await app.ctx.db.selectFrom('passkeys').select('id').where('id', '=', authenticator.id).execute()).toHaveLength(1);
@@ -228,7 +266,12 @@ describe.each(dialects)('passkey ceremonies on %s', (dialect) => {
   it('answers malformed ceremony bodies with 4xx, never 5xx', async () => {
     const c = new CeremonyClient(app.url);
     await c.page('/login');
-    for (const body of [{}, { response: {} }, { response: { id: 'x', type: 'public-key', response: { clientDataJSON: '!!' } } }, { response: 'x' }]) {
+    for (const body of [
+      {},
+      { response: {} },
+      { response: { id: 'x', type: 'public-key', response: { clientDataJSON: '!!' } } },
+      { response: 'x' },
+    ]) {
       const r = await c.send('POST', '/api/v1/signin', body);
       expect(r.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
       expect(r.status, JSON.stringify(body)).toBeLessThan(500);

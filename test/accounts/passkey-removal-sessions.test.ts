@@ -6,7 +6,9 @@ import { SoftAuthenticator } from './soft-authenticator.js';
 
 describe.each(dialects)('removing a passkey ends the sessions it opened on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   const signedIn = async (c: CeremonyClient) => (await c.send('GET', '/api/v1/me')).status;
@@ -33,8 +35,13 @@ describe.each(dialects)('removing a passkey ends the sessions it opened on %s', 
     expect((await new CeremonyClient(app.url).signIn(a)).status).not.toBe(200);
 
     await app.ctx.audit.flush();
-    const events = await app.ctx.db.selectFrom('audit_events').select(['action', 'detail']).where('user_id', '=', userId)
-      .where('action', 'in', ['passkey.removed', 'session.revoked']).orderBy('id').execute();
+    const events = await app.ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'detail'])
+      .where('user_id', '=', userId)
+      .where('action', 'in', ['passkey.removed', 'session.revoked'])
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.action)).toEqual(['session.revoked', 'passkey.removed']);
     expect(JSON.parse(events[0].detail)).toEqual({ reason: 'passkey removed' });
     expect(JSON.parse(events[1].detail)).toMatchObject({ endedSessions: 1 });

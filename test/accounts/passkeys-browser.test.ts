@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, copyCredentials, newPasskeyPage, signInWithPasskey, signUpWithPasskey, useAppAndBrowser, watchCspErrors } from '../support/browser.js';
+import {
+  addVirtualAuthenticator,
+  copyCredentials,
+  newPasskeyPage,
+  signInWithPasskey,
+  signUpWithPasskey,
+  useAppAndBrowser,
+  watchCspErrors,
+} from '../support/browser.js';
 
 describe('passkey accounts in a real browser (Debian Chromium, virtual authenticators)', () => {
   const env = useAppAndBrowser();
@@ -39,7 +47,9 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await firstRow.getByTestId('rename-input').fill('Old laptop <b>');
     await firstRow.getByTestId('rename').click();
     await a.page.waitForURL(/ok=renamed/);
-    await expect(a.page.locator(`tr[data-passkey-id="${firstId}"] [data-testid=passkey-name]`).textContent()).resolves.toBe('Old laptop <b>');
+    await expect(a.page.locator(`tr[data-passkey-id="${firstId}"] [data-testid=passkey-name]`).textContent()).resolves.toBe(
+      'Old laptop <b>',
+    );
     await a.page.locator(`tr[data-passkey-id="${firstId}"]`).getByTestId('remove').click();
     await a.page.waitForURL(/ok=removed/);
     await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
@@ -69,9 +79,18 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
 
     // The access log shows all of it.
     await a.page.goto(`${app.url}/account/events`);
-    const actions = await a.page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-action')}:${r.getAttribute('data-result')}`));
-    for (const expected of ['account.signed_up:success', 'passkey.added:success', 'passkey.renamed:success', 'passkey.removed:success',
-      'account.signed_in:success', 'session.created:success', 'session.revoked:success']) {
+    const actions = await a.page
+      .getByTestId('event-row')
+      .evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-action')}:${r.getAttribute('data-result')}`));
+    for (const expected of [
+      'account.signed_up:success',
+      'passkey.added:success',
+      'passkey.renamed:success',
+      'passkey.removed:success',
+      'account.signed_in:success',
+      'session.created:success',
+      'session.revoked:success',
+    ]) {
       expect(actions).toContain(expected);
     }
     expect(actions.filter((x) => x === 'passkey.added:success')).toHaveLength(2);
@@ -85,8 +104,11 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     // every page's form controls have labels
     for (const path of ['/account', '/account/passkeys', '/account/sessions', '/account/events']) {
       await a.page.goto(`${app.url}${path}`);
-      const unlabelled = await a.page.locator('input:not([type=hidden]), select').evaluateAll((els) =>
-        els.filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).map((el) => el.outerHTML));
+      const unlabelled = await a.page
+        .locator('input:not([type=hidden]), select')
+        .evaluateAll((els) =>
+          els.filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+        );
       expect(unlabelled, path).toEqual([]);
     }
     expect(cspErrors).toEqual([]);
@@ -96,7 +118,9 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
   it('explains failures: unsupported browser, cancelled ceremony, a passkey that does not verify, an expired challenge', async () => {
     const { app, browser } = env;
     const plain = await browser.newContext();
-    await plain.addInitScript(() => { delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential; });
+    await plain.addInitScript(() => {
+      delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential;
+    });
     const old = await plain.newPage();
     await old.goto(`${app.url}/login`);
     await expect(old.getByTestId('message').textContent()).resolves.toContain('does not support passkeys');
@@ -105,7 +129,8 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
 
     const cancelling = await browser.newContext();
     await cancelling.addInitScript(() => {
-      navigator.credentials.create = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
+      navigator.credentials.create = () =>
+        Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
     });
     const cancelled = await cancelling.newPage();
     await cancelled.goto(`${app.url}/signup`);
@@ -118,16 +143,26 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     const { userId } = await signUpWithPasskey(c.page, app.url);
     await c.page.getByTestId('sign-out').click();
     await c.page.waitForURL(`${app.url}/login`);
-    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: c.authenticator.authenticatorId, isBogusSignature: true });
+    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', {
+      authenticatorId: c.authenticator.authenticatorId,
+      isBogusSignature: true,
+    });
     await c.page.getByTestId('sign-in').click();
     await c.page.waitForFunction(() => /could not be verified/.test(document.getElementById('message')?.textContent ?? ''));
     expect(new URL(c.page.url()).pathname).toBe('/login');
-    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: c.authenticator.authenticatorId, isBogusSignature: false });
+    await c.authenticator.cdp.send('WebAuthn.setResponseOverrideBits', {
+      authenticatorId: c.authenticator.authenticatorId,
+      isBogusSignature: false,
+    });
 
     await c.page.route('**/api/v1/signin/options', async (route) => {
       const response = await route.fetch();
       const json = await response.json();
-      await app.ctx.db.updateTable('webauthn_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', json.challenge).execute();
+      await app.ctx.db
+        .updateTable('webauthn_challenges')
+        .set({ expires_at: Date.now() - 1 })
+        .where('challenge', '=', json.challenge)
+        .execute();
       await route.fulfill({ response, json });
     });
     await c.page.getByTestId('sign-in').click();

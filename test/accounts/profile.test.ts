@@ -5,20 +5,39 @@ import { createTestUser, type TestUser } from '../support/test-user.js';
 
 describe.each(dialects)('profile and access log on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   const patch = (u: TestUser, body: unknown) =>
-    fetch(`${app.url}/api/v1/me`, { method: 'PATCH', headers: { ...u.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${app.url}/api/v1/me`, {
+      method: 'PATCH',
+      headers: { ...u.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('updates profile fields, normalises them, and audits the fields changed', async () => {
     const u = await createTestUser(app);
-    const res = await patch(u, { username: 'Alice', email: 'Alice@Example.COM', phone: '+1 (415) 555-0123', wallet: '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed' });
+    const res = await patch(u, {
+      username: 'Alice',
+      email: 'Alice@Example.COM',
+      phone: '+1 (415) 555-0123',
+      wallet: '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed',
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ username: 'Alice', email: 'alice@example.com', phone: '+14155550123', wallet: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' });
+    expect(await res.json()).toMatchObject({
+      username: 'Alice',
+      email: 'alice@example.com',
+      phone: '+14155550123',
+      wallet: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    });
     expect((await patch(u, { email: null, username: 'Alice' })).status).toBe(200);
     const log = await (await fetch(`${app.url}/api/v1/me/events?kind=profile`, { headers: { cookie: u.cookie } })).json();
-    expect(log.events.map((e: { detail: { fields: string[] } }) => e.detail.fields)).toEqual([['email'], ['username', 'email', 'phone', 'wallet']]);
+    expect(log.events.map((e: { detail: { fields: string[] } }) => e.detail.fields)).toEqual([
+      ['email'],
+      ['username', 'email', 'phone', 'wallet'],
+    ]);
     expect(log.events[0]).toMatchObject({ kind: 'profile', result: 'success', ip: '127.0.0.1' });
     expect(typeof log.events[0].userAgent).toBe('string');
     expect((await patch(u, { username: 'Alice' })).status).toBe(200); // no change: no event
@@ -83,9 +102,13 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
 
   it('saves the profile form and shows a refusal on the page with the typed values', async () => {
     const u = await createTestUser(app);
-    const form = (body: string) => fetch(`${app.url}/account/profile`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(u.csrf)}&${body}`,
-    });
+    const form = (body: string) =>
+      fetch(`${app.url}/account/profile`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_csrf=${encodeURIComponent(u.csrf)}&${body}`,
+      });
     const ok = await form('username=carol&email=&phone=&wallet=');
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/account?ok=saved');
@@ -103,11 +126,21 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
     const first = await (await fetch(`${app.url}/api/v1/me/events?limit=3`, { headers: { cookie: u.cookie } })).json();
     expect(first.events).toHaveLength(3);
     expect(first.next).toBeTruthy();
-    const second = await (await fetch(`${app.url}/api/v1/me/events?limit=3&before=${first.next}`, { headers: { cookie: u.cookie } })).json();
+    const second = await (
+      await fetch(`${app.url}/api/v1/me/events?limit=3&before=${first.next}`, { headers: { cookie: u.cookie } })
+    ).json();
     const all = [...first.events, ...second.events];
-    expect(all.map((e: { action: string }) => e.action)).toEqual([
-      'profile.updated', 'profile.updated', 'profile.updated', 'profile.updated', 'profile.updated', 'session.created', 'account.signed_up',
-    ].slice(0, all.length));
+    expect(all.map((e: { action: string }) => e.action)).toEqual(
+      [
+        'profile.updated',
+        'profile.updated',
+        'profile.updated',
+        'profile.updated',
+        'profile.updated',
+        'session.created',
+        'account.signed_up',
+      ].slice(0, all.length),
+    );
     const times = all.map((e: { time: number }) => e.time);
     expect([...times].sort((x, y) => y - x)).toEqual(times);
     const sessions = await (await fetch(`${app.url}/api/v1/me/events?kind=session`, { headers: { cookie: u.cookie } })).json();
@@ -137,7 +170,14 @@ describe.each(dialects)('profile and access log on %s', (dialect) => {
 
   it('documents the accounts API at /docs (OpenAPI)', async () => {
     const doc = await (await fetch(`${app.url}/docs/json`)).json();
-    for (const path of ['/api/v1/me', '/api/v1/me/passkeys', '/api/v1/me/passkeys/{id}', '/api/v1/me/sessions', '/api/v1/me/sessions/{id}', '/api/v1/me/events']) {
+    for (const path of [
+      '/api/v1/me',
+      '/api/v1/me/passkeys',
+      '/api/v1/me/passkeys/{id}',
+      '/api/v1/me/sessions',
+      '/api/v1/me/sessions/{id}',
+      '/api/v1/me/events',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(doc.paths['/api/v1/me'].patch.requestBody).toBeDefined();

@@ -5,7 +5,9 @@ import { createTestUser } from '../support/test-user.js';
 
 describe.each(dialects)('session contract on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   it('accepts the session cookie and the session JWT as a bearer on /api/v1/me', async () => {
@@ -45,10 +47,20 @@ describe.each(dialects)('session contract on %s', (dialect) => {
 
   it('signs out only with the CSRF token, and the session is refused on the next request', async () => {
     const u = await createTestUser(app);
-    const bad = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=nope' });
+    const bad = await fetch(`${app.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '_csrf=nope',
+    });
     expect(bad.status).toBe(403);
     expect((await bad.json()).error).toBe('ERR_ACCOUNTS_CSRF');
-    const ok = await fetch(`${app.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${u.csrf}` });
+    const ok = await fetch(`${app.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${u.csrf}`,
+    });
     expect(ok.status).toBe(303);
     const after = await fetch(`${app.url}/api/v1/me`, { headers: { cookie: u.cookie } });
     expect(after.status).toBe(401);
@@ -61,14 +73,18 @@ describe('session cookie over https', () => {
     try {
       const u = await createTestUser(app);
       const short = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 60 });
-      const res = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `__Host-oauth3_session=${short.token}` } });
+      const res = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, {
+        headers: { cookie: `__Host-oauth3_session=${short.token}` },
+      });
       expect(res.status).toBe(200);
       const renewed = res.headers.getSetCookie().find((c) => c.startsWith('__Host-oauth3_session='));
       expect(renewed).toMatch(/; Secure/);
       expect(renewed).toMatch(/; Path=\//);
       expect(renewed).not.toMatch(/Domain=/i);
       // the unprefixed name (which a sibling subdomain could set) is not read over https
-      const planted = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, { headers: { cookie: `oauth3_session=${short.token}` } });
+      const planted = await fetch(`http://127.0.0.1:${app.config.port}/api/v1/me`, {
+        headers: { cookie: `oauth3_session=${short.token}` },
+      });
       expect(planted.status).toBe(401);
       expect(res.headers.get('strict-transport-security')).toContain('max-age=');
     } finally {
@@ -80,7 +96,9 @@ describe('session cookie over https', () => {
     const app = await startTestApp('sqlite');
     try {
       const page = await fetch(`${app.url}/login`, { headers: { accept: 'text/html' } });
-      expect(page.headers.getSetCookie().some((c) => c.startsWith('oauth3_anon=') && /HttpOnly/i.test(c) && /SameSite=Lax/i.test(c))).toBe(true);
+      expect(page.headers.getSetCookie().some((c) => c.startsWith('oauth3_anon=') && /HttpOnly/i.test(c) && /SameSite=Lax/i.test(c))).toBe(
+        true,
+      );
       const jwks = await fetch(`${app.url}/jwks.json`);
       expect(jwks.headers.getSetCookie()).toEqual([]);
     } finally {

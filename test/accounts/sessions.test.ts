@@ -12,7 +12,9 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 describe.each(dialects)('sessions on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   const me = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me`, { headers });
@@ -24,7 +26,9 @@ describe.each(dialects)('sessions on %s', (dialect) => {
   }
   /** A second session of the same person (another device). */
   async function secondSession(u: TestUser) {
-    const s = await app.ctx.db.transaction().execute((trx) => createSession(app.ctx, trx, { userId: u.userId, meta: { ip: '10.0.0.2', userAgent: 'phone' }, via: 'test' }));
+    const s = await app.ctx.db
+      .transaction()
+      .execute((trx) => createSession(app.ctx, trx, { userId: u.userId, meta: { ip: '10.0.0.2', userAgent: 'phone' }, via: 'test' }));
     return { ...s, cookie: `oauth3_session=${s.token}` };
   }
 
@@ -105,11 +109,18 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     const exp = claims(fresh).exp;
     expect(exp).toBeGreaterThan(Math.floor(Date.now() / 1000) + 7200 - 30);
     expect(claims(fresh).sid).toBe(u.sessionId);
-    expect((await me({ cookie: `oauth3_session=${fresh}` })).headers.getSetCookie().some((c) => c.startsWith('oauth3_session='))).toBe(false);
+    expect((await me({ cookie: `oauth3_session=${fresh}` })).headers.getSetCookie().some((c) => c.startsWith('oauth3_session='))).toBe(
+      false,
+    );
     const row = await app.ctx.db.selectFrom('sessions').select('expires_at').where('id', '=', u.sessionId).executeTakeFirstOrThrow();
     expect(Number(row.expires_at)).toBe(exp * 1000);
     await app.ctx.audit.flush();
-    const refreshed = await app.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'session.refreshed').where('user_id', '=', u.userId).execute();
+    const refreshed = await app.ctx.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'session.refreshed')
+      .where('user_id', '=', u.userId)
+      .execute();
     expect(refreshed).toHaveLength(1);
   });
 
@@ -127,7 +138,11 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect(renewed.exp).toBeGreaterThan(Math.floor(Date.now() / 1000) + 50 * 60);
 
     // Minutes before the end: nothing to renew into, so no new cookie, then or on the next request.
-    await app.ctx.db.updateTable('sessions').set({ created_at: Date.now() - max + 5 * 60_000 }).where('id', '=', u.sessionId).execute();
+    await app.ctx.db
+      .updateTable('sessions')
+      .set({ created_at: Date.now() - max + 5 * 60_000 })
+      .where('id', '=', u.sessionId)
+      .execute();
     const last = app.ctx.tokens.issueSession({ userId: u.userId, sessionId: u.sessionId, ttl: 10 * 60 });
     for (let i = 0; i < 2; i++) {
       const again = await me({ cookie: `oauth3_session=${last.token}` });
@@ -138,45 +153,75 @@ describe.each(dialects)('sessions on %s', (dialect) => {
     expect((await me({ cookie: `oauth3_session=${expired}` })).status).toBe(401);
   });
 
-  it('refuses state-changing requests without the CSRF token, with a wrong one, or with another session\'s, and audits it', async () => {
+  it("refuses state-changing requests without the CSRF token, with a wrong one, or with another session's, and audits it", async () => {
     const u = await createTestUser(app);
     const other = await createTestUser(app);
-    const post = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me/sessions/revoke-others`, { method: 'POST', headers: { cookie: u.cookie, ...headers } });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${app.url}/api/v1/me/sessions/revoke-others`, { method: 'POST', headers: { cookie: u.cookie, ...headers } });
     for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': other.csrf }] as Array<Record<string, string>>) {
       const res = await post(headers);
       expect(res.status).toBe(403);
       expect((await res.json()).error).toBe('ERR_ACCOUNTS_CSRF');
     }
     const form = await fetch(`${app.url}/account/profile`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=mallory',
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: u.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=mallory',
     });
     expect(form.status).toBe(403);
     expect((await (await me({ cookie: u.cookie })).json()).username).toBeNull();
-    const anonymous = await fetch(`${app.url}/api/v1/signup/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const anonymous = await fetch(`${app.url}/api/v1/signup/options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(anonymous.status).toBe(403);
     await app.ctx.audit.flush();
-    const rows = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'csrf.rejected').where('user_id', '=', u.userId).execute();
+    const rows = await app.ctx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'csrf.rejected')
+      .where('user_id', '=', u.userId)
+      .execute();
     expect(rows).toHaveLength(4);
     // a bearer (no cookie) needs no CSRF token: a browser never sends Authorization cross-site
-    const bearer = await fetch(`${app.url}/api/v1/me/sessions/revoke-others`, { method: 'POST', headers: { authorization: `Bearer ${other.token}` } });
+    const bearer = await fetch(`${app.url}/api/v1/me/sessions/revoke-others`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.token}` },
+    });
     expect(bearer.status).toBe(200);
   });
 
   it('checks bearer scopes: profile to read, profile.write to change', async () => {
     const u = await createTestUser(app);
-    const token = async (scopes: string[]) => (await issueAccessToken(app.ctx, { userId: u.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
+    const token = async (scopes: string[]) =>
+      (await issueAccessToken(app.ctx, { userId: u.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
     const openid = await me({ authorization: `Bearer ${await token(['openid'])}` });
     expect(openid.status).toBe(403);
     expect((await openid.json()).error).toBe('insufficient_scope');
     expect(openid.headers.get('www-authenticate')).toContain('scope="profile"');
     const read = await token(['profile']);
     expect((await me({ authorization: `Bearer ${read}` })).status).toBe(200);
-    const patch = (t: string) => fetch(`${app.url}/api/v1/me`, { method: 'PATCH', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '{"username":"scoped"}' });
+    const patch = (t: string) =>
+      fetch(`${app.url}/api/v1/me`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: '{"username":"scoped"}',
+      });
     expect((await patch(read)).status).toBe(403);
     expect((await patch(await token(['profile', 'profile.write']))).status).toBe(200);
     expect((await me({ authorization: 'Basic abc' })).status).toBe(401);
     // a token minted for another resource (RFC 8707 audience) is refused by the gateway's own API
-    const elsewhere = (await issueAccessToken(app.ctx, { userId: u.userId, clientId: 'test-client', scopes: ['profile'], audience: ['https://mcp.example'], ttl: 60 })).token;
+    const elsewhere = (
+      await issueAccessToken(app.ctx, {
+        userId: u.userId,
+        clientId: 'test-client',
+        scopes: ['profile'],
+        audience: ['https://mcp.example'],
+        ttl: 60,
+      })
+    ).token;
     const refused = await me({ authorization: `Bearer ${elsewhere}` });
     expect(refused.status).toBe(401);
     expect((await refused.json()).error_description).toBe('token audience is another resource');

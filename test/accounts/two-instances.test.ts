@@ -18,7 +18,9 @@ describe('sessions across two instances sharing one PostgreSQL', () => {
 
   it('a session from one instance works on the other, and "log out other devices" on one is refused by the other', async () => {
     const u = await createTestUser(a);
-    const phone = await a.ctx.db.transaction().execute((trx) => createSession(a.ctx, trx, { userId: u.userId, meta: { ip: null, userAgent: 'phone' }, via: 'test' }));
+    const phone = await a.ctx.db
+      .transaction()
+      .execute((trx) => createSession(a.ctx, trx, { userId: u.userId, meta: { ip: null, userAgent: 'phone' }, via: 'test' }));
     const onB = (token: string) => fetch(`http://127.0.0.1:${b.config.port}/api/v1/me`, { headers: { cookie: `oauth3_session=${token}` } });
     expect((await onB(phone.token)).status).toBe(200);
     const res = await fetch(`${a.url}/api/v1/me/sessions/revoke-others`, { method: 'POST', headers: u.headers });

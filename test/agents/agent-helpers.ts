@@ -2,13 +2,27 @@ import type { TestApp } from '../support/test-app.js';
 import type { TestUser } from '../support/test-user.js';
 
 /** POSTs JSON with the given headers; returns status and parsed body. */
-export async function postJson(app: TestApp, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson(
+  app: TestApp,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
 /** Registers an agent for the user (session + CSRF) and returns its credentials. */
-export async function registerAgent(app: TestApp, user: TestUser, name: string, scopes: string[]): Promise<{ client_id: string; client_secret: string }> {
+export async function registerAgent(
+  app: TestApp,
+  user: TestUser,
+  name: string,
+  scopes: string[],
+): Promise<{ client_id: string; client_secret: string }> {
   const res = await postJson(app, '/register_agent', user.headers, { name, scopes });
   if (res.status !== 201) throw new Error(`register_agent: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
@@ -28,7 +42,9 @@ export async function exchange(app: TestApp, agent: { client_id: string; client_
     method: 'POST',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', ...params,
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      ...params,
     }),
   });
   return { status: res.status, body: await res.json() };

@@ -36,31 +36,50 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     const api = await (await fetch(`${app.url}/api/v1/me/agents`, { headers: { cookie: user.cookie } })).json();
     const planner = api.find((x: { clientId: string }) => x.clientId === a.client_id);
     expect(planner).toMatchObject({ name: 'Planner bot', owned: true, scopes: ['mcp', 'profile'], active: true });
-    expect(planner.delegations[0].tokens.map((t: { depth: number; clientId: string }) => [t.depth, t.clientId])).toEqual([[0, a.client_id], [1, b.client_id]]);
+    expect(planner.delegations[0].tokens.map((t: { depth: number; clientId: string }) => [t.depth, t.clientId])).toEqual([
+      [0, a.client_id],
+      [1, b.client_id],
+    ]);
     const helper = api.find((x: { clientId: string }) => x.clientId === b.client_id);
     expect(helper.received).toHaveLength(1);
     expect(helper.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
 
     const revoke = await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, {
-      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: user.csrf }),
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: user.csrf }),
     });
     expect(revoke.status).toBe(200);
     const after = await revoke.text();
     expect(after).toContain('Access revoked (2 tokens).');
     expect(after).not.toMatch(/data-revoked="false"/);
-    for (const t of [t1, t2]) expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body).toEqual({ valid: false, reason: 'token revoked' });
+    for (const t of [t1, t2])
+      expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body).toEqual({
+        valid: false,
+        reason: 'token revoked',
+      });
   });
 
   it('registers an agent and delegates to it from the page; secrets shown once; bad input shown on the page', async () => {
-    const form = (path: string, fields: Array<[string, string]>) => fetch(`${app.url}${path}`, {
-      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['_csrf', user.csrf], ...fields]),
-    });
-    const reg = await form('/account/agents/register', [['name', 'Form agent'], ['scopes', 'mcp'], ['scopes', 'profile']]);
+    const form = (path: string, fields: Array<[string, string]>) =>
+      fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams([['_csrf', user.csrf], ...fields]),
+      });
+    const reg = await form('/account/agents/register', [
+      ['name', 'Form agent'],
+      ['scopes', 'mcp'],
+      ['scopes', 'profile'],
+    ]);
     expect(reg.status).toBe(200);
     const html = await reg.text();
     const clientId = /data-testid="shown-client_id">([^<]+)</.exec(html)![1];
     expect(html).toMatch(/data-testid="shown-client_secret">[A-Za-z0-9_-]{43}</);
-    const del = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['scopes', 'mcp'], ['expires_in', '900']]);
+    const del = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [
+      ['scopes', 'mcp'],
+      ['expires_in', '900'],
+    ]);
     const token = /data-testid="shown-delegation_token">([^<]+)</.exec(await del.text())![1];
     const v = (await postJson(app, '/validate_delegation', {}, { delegation_token: token })).body;
     expect(v).toMatchObject({ valid: true, user_id: user.userId, agent_id: clientId, scopes: ['mcp'] });
@@ -79,13 +98,15 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     const a = await registerAgent(app, user, 'csrf check', ['mcp']);
     const t1 = (await delegate(app, user, a.client_id, ['mcp'])).delegation_token;
     const res = await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, {
-      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1',
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
     });
     expect(res.status).toBe(403);
     expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t1 })).body.valid).toBe(true);
   });
 
-  it('redirects to sign-in when signed out, and never shows another person\'s agents', async () => {
+  it("redirects to sign-in when signed out, and never shows another person's agents", async () => {
     const res = await fetch(`${app.url}/account/agents`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const other = await createTestUser(app);
@@ -95,8 +116,11 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
 
   it('the access log records registration, delegation, exchange, use and revocation', async () => {
     await app.ctx.audit.flush();
-    const actions = new Set((await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map((r) => r.action));
-    for (const a of ['agent.registered', 'delegation.created', 'token.exchanged', 'token.used', 'delegation.revoked']) expect(actions).toContain(a);
+    const actions = new Set(
+      (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map((r) => r.action),
+    );
+    for (const a of ['agent.registered', 'delegation.created', 'token.exchanged', 'token.used', 'delegation.revoked'])
+      expect(actions).toContain(a);
     const events = await (await fetch(`${app.url}/account/events`, { headers: { cookie: user.cookie } })).text();
     expect(events).toContain('Rights delegated to an agent');
   });

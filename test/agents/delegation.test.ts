@@ -39,7 +39,9 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     const wider = await postJson(app, '/register_agent', await apiToken(['agents.manage']), { name: 'x', scopes: ['mcp'] });
     expect(wider.status).toBe(403);
     expect(wider.body.message).toBe('you cannot grant scope: mcp');
-    expect((await postJson(app, '/register_agent', user.headers, { name: 'x', scopes: ['mcp'], redirect_uris: ['javascript:alert(1)'] })).status).toBe(400);
+    expect(
+      (await postJson(app, '/register_agent', user.headers, { name: 'x', scopes: ['mcp'], redirect_uris: ['javascript:alert(1)'] })).status,
+    ).toBe(400);
   });
 
   it('delegates: an RFC 9068 access token with the agent as client_id, default 1 hour, accepted by the one verifier', async () => {
@@ -53,16 +55,30 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     expect(JSON.parse(Buffer.from(header, 'base64url').toString()).typ).toBe('at+jwt');
     const v = await postJson(app, '/validate_delegation', {}, { delegation_token: d.delegation_token });
     expect(v.status).toBe(200);
-    expect(v.body).toMatchObject({ valid: true, user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp'], expires_at: d.expires_at });
+    expect(v.body).toMatchObject({
+      valid: true,
+      user_id: user.userId,
+      agent_id: agent.client_id,
+      scopes: ['mcp'],
+      expires_at: d.expires_at,
+    });
   });
 
   it('refuses scopes the agent was not registered for', async () => {
     const agent = await registerAgent(app, user, 'narrow', ['mcp']);
-    const res = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp', 'profile'] });
+    const res = await postJson(app, '/delegate', user.headers, {
+      user_id: user.userId,
+      agent_id: agent.client_id,
+      scopes: ['mcp', 'profile'],
+    });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: 'ERR_AGENTS_SCOPE_NOT_REGISTERED', message: 'the agent is not registered for scope: profile' });
     // told apart by the code from a scope the person cannot grant at all
-    const notYours = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: agent.client_id, scopes: ['no.such.scope'] });
+    const notYours = await postJson(app, '/delegate', user.headers, {
+      user_id: user.userId,
+      agent_id: agent.client_id,
+      scopes: ['no.such.scope'],
+    });
     expect(notYours.body.error).toBe('ERR_SCOPES_UNKNOWN');
   });
 
@@ -80,7 +96,12 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
 
   it('limits the lifetime to the configured maximum', async () => {
     const agent = await registerAgent(app, user, 'ttl', ['mcp']);
-    const res = await postJson(app, '/delegate', user.headers, { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp'], expires_in: 7201 });
+    const res = await postJson(app, '/delegate', user.headers, {
+      user_id: user.userId,
+      agent_id: agent.client_id,
+      scopes: ['mcp'],
+      expires_in: 7201,
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('from 1 to 7200');
     const ok = await delegate(app, user, agent.client_id, ['mcp'], { expires_in: 60 });
@@ -89,7 +110,11 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
 
   it('through an API token: needs `delegate`, and only the scopes that token carries', async () => {
     const agent = await registerAgent(app, user, 'via token', ['mcp', 'profile']);
-    const without = await postJson(app, '/delegate', await apiToken(['mcp']), { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp'] });
+    const without = await postJson(app, '/delegate', await apiToken(['mcp']), {
+      user_id: user.userId,
+      agent_id: agent.client_id,
+      scopes: ['mcp'],
+    });
     expect(without.status).toBe(403);
     expect(without.body.error).toBe('insufficient_scope');
     const t = await apiToken(['delegate', 'mcp']);
@@ -102,21 +127,36 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
   it('a delegated token cannot delegate further through /delegate (only token exchange, depth-limited)', async () => {
     const agent = await registerAgent(app, user, 'sneaky', ['delegate', 'mcp']);
     const d = await delegate(app, user, agent.client_id, ['delegate', 'mcp']);
-    const res = await postJson(app, '/delegate', { authorization: `Bearer ${d.delegation_token}` }, { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp'] });
+    const res = await postJson(
+      app,
+      '/delegate',
+      { authorization: `Bearer ${d.delegation_token}` },
+      { user_id: user.userId, agent_id: agent.client_id, scopes: ['mcp'] },
+    );
     expect(res.status).toBe(403);
   });
 
   it('a delegated token cannot mint a personal API token (it would outlive the delegation and escape its revocation)', async () => {
     const agent = await registerAgent(app, user, 'minter', ['tokens.manage']);
     const d = await delegate(app, user, agent.client_id, ['tokens.manage']);
-    const res = await postJson(app, '/api/v1/me/tokens', { authorization: `Bearer ${d.delegation_token}` }, { name: 'escape', scopes: ['tokens.manage'] });
+    const res = await postJson(
+      app,
+      '/api/v1/me/tokens',
+      { authorization: `Bearer ${d.delegation_token}` },
+      { name: 'escape', scopes: ['tokens.manage'] },
+    );
     expect(res.status).toBe(403);
     expect(res.body.message).toContain('use your session or a personal API token');
   });
 
   it('a token made with an API token never outlives it', async () => {
     const short = await postJson(app, '/api/v1/me/tokens', user.headers, { name: 'short', scopes: ['tokens.manage'], expires_in_days: 1 });
-    const made = await postJson(app, '/api/v1/me/tokens', { authorization: `Bearer ${short.body.token}` }, { name: 'child', scopes: ['tokens.manage'], expires_in_days: 30 });
+    const made = await postJson(
+      app,
+      '/api/v1/me/tokens',
+      { authorization: `Bearer ${short.body.token}` },
+      { name: 'child', scopes: ['tokens.manage'], expires_in_days: 30 },
+    );
     expect(made.status).toBe(201);
     expect(made.body.expiresAt).toBe(Math.floor(short.body.expiresAt / 1000) * 1000);
   });
@@ -124,7 +164,11 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
   it('answers invalid, tampered, expired and revoked tokens with valid: false and a reason, never a 5xx', async () => {
     const agent = await registerAgent(app, user, 'short', ['mcp']);
     const check = async (token: unknown) => postJson(app, '/validate_delegation', {}, { delegation_token: token });
-    for (const [token, reason] of [[undefined, 'delegation_token is missing'], ['garbage', 'token rejected: malformed'], [42, 'token rejected: malformed']] as const) {
+    for (const [token, reason] of [
+      [undefined, 'delegation_token is missing'],
+      ['garbage', 'token rejected: malformed'],
+      [42, 'token rejected: malformed'],
+    ] as const) {
       const r = await check(token);
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ valid: false, reason });
@@ -133,7 +177,10 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
     const [h, p, s] = d.delegation_token.split('.');
     const forged = JSON.parse(Buffer.from(p, 'base64url').toString());
     forged.scope = 'mcp profile';
-    expect((await check(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`)).body).toEqual({ valid: false, reason: 'token rejected: signature' });
+    expect((await check(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`)).body).toEqual({
+      valid: false,
+      reason: 'token rejected: signature',
+    });
     const api = await postJson(app, '/api/v1/me/tokens', user.headers, { name: 'not a delegation', scopes: ['mcp'] });
     expect((await check(api.body.token)).body).toEqual({ valid: false, reason: 'a api_token token is not accepted here' });
 

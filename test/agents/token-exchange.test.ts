@@ -30,12 +30,18 @@ describe.each(dialects)('sub-delegation by token exchange (RFC 8693) on %s', (di
     const t1 = (await delegate(app, user, a.client_id, ['mcp', 'profile'])).delegation_token;
     const x2 = await exchange(app, a, { subject_token: t1, requested_actor: b.client_id, scope: 'mcp profile' });
     expect(x2.status).toBe(200);
-    expect(x2.body).toMatchObject({ issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', scope: 'mcp profile' });
+    expect(x2.body).toMatchObject({
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      scope: 'mcp profile',
+    });
     const t2 = x2.body.access_token as string;
     const t3 = (await exchange(app, b, { subject_token: t2, requested_actor: c.client_id, scope: 'mcp' })).body.access_token as string;
     const t4 = (await exchange(app, c, { subject_token: t3, requested_actor: d.client_id })).body.access_token as string;
     expect(claims(t4)).toMatchObject({
-      sub: user.userId, client_id: d.client_id, scope: 'mcp',
+      sub: user.userId,
+      client_id: d.client_id,
+      scope: 'mcp',
       act: { sub: d.client_id, act: { sub: c.client_id, act: { sub: b.client_id, act: { sub: a.client_id } } } },
     });
     expect((await app.ctx.tokens.verify(t4)).chain).toEqual([d.client_id, c.client_id, b.client_id, a.client_id]);
@@ -101,12 +107,24 @@ describe.each(dialects)('sub-delegation by token exchange (RFC 8693) on %s', (di
     expect(notRegistered.body).toEqual({ error: 'invalid_scope', error_description: 'the agent is not registered for scope: profile' });
     const notAgent = await exchange(app, a, { subject_token: t1, requested_actor: 'c-unknown' });
     expect(notAgent.body.error).toBe('invalid_request');
-    const expired = await issueAccessToken(app.ctx, { userId: user.userId, clientId: a.client_id, scopes: ['mcp'], audience: [app.url], ttl: -1 });
-    expect((await exchange(app, a, { subject_token: expired.token })).body).toEqual({ error: 'invalid_grant', error_description: 'subject_token: token expired' });
+    const expired = await issueAccessToken(app.ctx, {
+      userId: user.userId,
+      clientId: a.client_id,
+      scopes: ['mcp'],
+      audience: [app.url],
+      ttl: -1,
+    });
+    expect((await exchange(app, a, { subject_token: expired.token })).body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'subject_token: token expired',
+    });
     const stranger = await createTestUser(app);
     const theirs = await registerAgent(app, stranger, 'not yours', ['mcp']);
     const leak = await exchange(app, a, { subject_token: t1, requested_actor: theirs.client_id, scope: 'mcp' });
-    expect(leak.body).toEqual({ error: 'invalid_request', error_description: 'requested_actor must be an agent of the same owner as this agent, or of the person' });
+    expect(leak.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'requested_actor must be an agent of the same owner as this agent, or of the person',
+    });
     const wrongSecret = await exchange(app, { client_id: a.client_id, client_secret: 'wrong' }, { subject_token: t1 });
     expect(wrongSecret.status).toBe(401);
   });

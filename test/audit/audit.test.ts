@@ -5,35 +5,70 @@ import { listEvents } from '../../src/audit/index.js';
 
 describe.each(dialects)('audit log on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   it('commits an event with the change it records, and rolls both back together', async () => {
-    const event = { action: 'keys.rotated', actor: { type: 'user' as const, id: 'u-audit' }, userId: 'u-audit', ip: '127.0.0.1', userAgent: 'vitest', detail: { note: 'kept' } } as const;
+    const event = {
+      action: 'keys.rotated',
+      actor: { type: 'user' as const, id: 'u-audit' },
+      userId: 'u-audit',
+      ip: '127.0.0.1',
+      userAgent: 'vitest',
+      detail: { note: 'kept' },
+    } as const;
     await app.ctx.db.transaction().execute(async (trx) => {
       await app.ctx.audit.record(trx, event);
     });
-    await expect(app.ctx.db.transaction().execute(async (trx) => {
-      await app.ctx.audit.record(trx, { ...event, detail: { note: 'rolled back' } });
-      throw new Error('the change failed');
-    })).rejects.toThrow('the change failed');
+    await expect(
+      app.ctx.db.transaction().execute(async (trx) => {
+        await app.ctx.audit.record(trx, { ...event, detail: { note: 'rolled back' } });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
     const { events } = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-audit' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: 'keys.rotated', result: 'success', ip: '127.0.0.1', userAgent: 'vitest', detail: { note: 'kept' }, actor: { type: 'user', id: 'u-audit' } });
+    expect(events[0]).toMatchObject({
+      action: 'keys.rotated',
+      result: 'success',
+      ip: '127.0.0.1',
+      userAgent: 'vitest',
+      detail: { note: 'kept' },
+      actor: { type: 'user', id: 'u-audit' },
+    });
   });
 
   it('never stores secret-looking fields of the detail', async () => {
-    await app.ctx.db.transaction().execute((trx) => app.ctx.audit.record(trx, {
-      action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-secret',
-      detail: { client_secret: 's3cr3t', nested: { access_token: 'tok', refresh_token: 'r' }, code: 'abc', password: 'pw', scopes: ['a'] },
-    }));
+    await app.ctx.db.transaction().execute((trx) =>
+      app.ctx.audit.record(trx, {
+        action: 'keys.rotated',
+        actor: { type: 'system' },
+        userId: 'u-secret',
+        detail: {
+          client_secret: 's3cr3t',
+          nested: { access_token: 'tok', refresh_token: 'r' },
+          code: 'abc',
+          password: 'pw',
+          scopes: ['a'],
+        },
+      }),
+    );
     const row = await app.ctx.db.selectFrom('audit_events').select('detail').where('user_id', '=', 'u-secret').executeTakeFirstOrThrow();
     expect(row.detail).not.toMatch(/s3cr3t|"tok"|"abc"|"pw"/);
-    expect(JSON.parse(row.detail)).toEqual({ client_secret: '[redacted]', nested: { access_token: '[redacted]', refresh_token: '[redacted]' }, code: '[redacted]', password: '[redacted]', scopes: ['a'] });
+    expect(JSON.parse(row.detail)).toEqual({
+      client_secret: '[redacted]',
+      nested: { access_token: '[redacted]', refresh_token: '[redacted]' },
+      code: '[redacted]',
+      password: '[redacted]',
+      scopes: ['a'],
+    });
   });
 
   it('batches high-volume events and stores them on flush', async () => {
-    for (let i = 0; i < 30; i++) app.ctx.audit.enqueue({ action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-batch', detail: { i } });
+    for (let i = 0; i < 30; i++)
+      app.ctx.audit.enqueue({ action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-batch', detail: { i } });
     await app.ctx.audit.flush();
     const page1 = await listEvents(app.ctx.db, app.ctx.registries.eventTypes, { userId: 'u-batch', limit: 20 });
     expect(page1.events).toHaveLength(20);

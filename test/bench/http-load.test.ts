@@ -5,17 +5,23 @@ import { httpLoad } from '../../bench/http-load.js';
 
 // The benches' load generator must count and parse what a server really sent: checked against Node's HTTP server
 // (Content-Length and chunked answers) and against a raw socket that splits its answers at awkward places.
-describe('the benches\' HTTP load generator', () => {
+describe("the benches' HTTP load generator", () => {
   let server: Server;
   let url: string;
   const seen: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
+      req.on('data', (c) => {
+        body += c;
+      });
       req.on('end', () => {
         seen.push(body);
-        if (body.endsWith('chunked')) { res.write('{"n":'); res.end(`${seen.length}}`); return; } // no length: chunked
+        if (body.endsWith('chunked')) {
+          res.write('{"n":');
+          res.end(`${seen.length}}`);
+          return;
+        } // no length: chunked
         const status = body.endsWith('fail') ? 400 : 200;
         const out = JSON.stringify({ n: seen.length, echo: body });
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out);
@@ -31,7 +37,10 @@ describe('the benches\' HTTP load generator', () => {
     let i = 0;
     const bodies: string[] = [];
     const result = await httpLoad({
-      url, connections: 4, seconds: 0.5, headers: { 'content-type': 'text/plain' },
+      url,
+      connections: 4,
+      seconds: 0.5,
+      headers: { 'content-type': 'text/plain' },
       body: () => `req-${i++}${i % 3 === 0 ? '-chunked' : i % 5 === 0 ? '-fail' : ''}`,
       onResponse: (status, body) => bodies.push(`${status} ${body}`),
     });
@@ -63,8 +72,12 @@ describe('the benches\' HTTP load generator', () => {
     try {
       const bodies: string[] = [];
       const result = await httpLoad({
-        url: `http://127.0.0.1:${(raw.address() as { port: number }).port}/x`, connections: 2, seconds: 0.2, headers: {},
-        body: () => 'x', onResponse: (status, body) => bodies.push(`${status} ${body}`),
+        url: `http://127.0.0.1:${(raw.address() as { port: number }).port}/x`,
+        connections: 2,
+        seconds: 0.2,
+        headers: {},
+        body: () => 'x',
+        onResponse: (status, body) => bodies.push(`${status} ${body}`),
       });
       expect(result.requests).toBeGreaterThan(2);
       expect(new Set(bodies)).toEqual(new Set(['200 {"ok":true}']));

@@ -18,7 +18,14 @@ const file = (content: string) => {
 describe('config', () => {
   it('needs nothing for the embedded defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', publicUrl: 'http://localhost:8000', dataDir: './data', databaseUrl: undefined, logLevel: 'info' });
+    expect(c).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:8000',
+      dataDir: './data',
+      databaseUrl: undefined,
+      logLevel: 'info',
+    });
   });
 
   it('runs one process unless asked for workers: a number, or auto (one per CPU)', () => {
@@ -59,20 +66,24 @@ describe('config', () => {
     expect(() => loadConfig({ OAUTH3_CONFIG: unknown })).toThrow(`OAUTH3_CONFIG: unknown option "prot" in ${unknown}`);
     const broken = file('{');
     expect(() => loadConfig({ OAUTH3_CONFIG: broken })).toThrow(`OAUTH3_CONFIG: ${broken} is not valid JSON`);
-    expect(() => loadConfig({ OAUTH3_CONFIG: '/nonexistent/oauth3.json' })).toThrow('OAUTH3_CONFIG: cannot read /nonexistent/oauth3.json: ENOENT');
+    expect(() => loadConfig({ OAUTH3_CONFIG: '/nonexistent/oauth3.json' })).toThrow(
+      'OAUTH3_CONFIG: cannot read /nonexistent/oauth3.json: ENOENT',
+    );
   });
 
-  it('reads a module\'s slice like the core options, and refuses a name or variable declared twice', () => {
+  it("reads a module's slice like the core options, and refuses a name or variable declared twice", () => {
     const slice = { answer: opt.int('OAUTH3_TEST_ANSWER', 'A test option.', 42, 0, 100) };
     expect((loadWith({ OAUTH3_TEST_ANSWER: '7' }, {}, [slice]) as unknown as { answer: number }).answer).toBe(7);
     expect((loadWith({}, {}, [slice]) as unknown as { answer: number }).answer).toBe(42);
     expect(() => loadWith({ OAUTH3_TEST_ANSWER: '700' }, {}, [slice])).toThrow('OAUTH3_TEST_ANSWER: 700 is outside 0..100');
     expect(() => configSchema([slice, { answer: opt.bool('OAUTH3_OTHER', 'x', false) }])).toThrow('option "answer" is declared twice');
-    expect(() => configSchema([slice, { other: opt.bool('OAUTH3_TEST_ANSWER', 'x', false) }])).toThrow('OAUTH3_TEST_ANSWER is declared twice');
+    expect(() => configSchema([slice, { other: opt.bool('OAUTH3_TEST_ANSWER', 'x', false) }])).toThrow(
+      'OAUTH3_TEST_ANSWER is declared twice',
+    );
     expect(() => configSchema([{ port: opt.int('OAUTH3_PORT2', 'x', 1, 0, 2) }])).toThrow('option "port" is declared twice');
   });
 
-  it('reads a module\'s option from the config file too, and refuses an unknown key only once every slice is known', () => {
+  it("reads a module's option from the config file too, and refuses an unknown key only once every slice is known", () => {
     const path = file(JSON.stringify({ oauthAccessTokenTtl: 120 }));
     expect(loadConfig({ OAUTH3_CONFIG: path }).oauthAccessTokenTtl).toBe(120);
     expect(() => loadWith({ OAUTH3_CONFIG: path })).toThrow('unknown option "oauthAccessTokenTtl"');

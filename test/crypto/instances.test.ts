@@ -13,7 +13,10 @@ describe('two instances sharing one PostgreSQL', () => {
     a = await startTestApp('postgres', { ...db, masterKey });
     b = await startTestApp('postgres', { ...db, masterKey, publicUrl: a.config.publicUrl });
   });
-  afterAll(async () => { await a?.stop(); await b?.stop(); });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+  });
 
   it('share the signing key made by the first start', () => {
     expect(b.ctx.keys.activeKid).toBe(a.ctx.keys.activeKid);

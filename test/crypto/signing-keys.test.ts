@@ -9,11 +9,17 @@ const exp = () => Math.floor(Date.now() / 1000) + 300;
 
 describe.each(dialects)('signing keys on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   const reason = (fn: () => unknown) => {
-    try { fn(); } catch (e) { return (e as JwtError).reason; }
+    try {
+      fn();
+    } catch (e) {
+      return (e as JwtError).reason;
+    }
     return 'accepted';
   };
 

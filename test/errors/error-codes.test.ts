@@ -17,13 +17,16 @@ function sources(dir = join(root, 'src')): Array<{ path: string; text: string }>
 
 const codes = builtinModules.flatMap((m) => (m.errorCodes ?? []).map((e) => ({ ...e, module: m.name })));
 /** The rows of docs/errors.md: `| code | module | status | message |`. */
-const documented = readFileSync(join(root, 'docs/errors.md'), 'utf8').split('\n')
-  .map((l) => /^\| `(ERR_[A-Z0-9_]+)` \| (\w+) \| (\d+) \| (.*) \|$/.exec(l)).filter((m): m is RegExpExecArray => !!m)
+const documented = readFileSync(join(root, 'docs/errors.md'), 'utf8')
+  .split('\n')
+  .map((l) => /^\| `(ERR_[A-Z0-9_]+)` \| (\w+) \| (\d+) \| (.*) \|$/.exec(l))
+  .filter((m): m is RegExpExecArray => !!m)
   .map((m) => ({ code: m[1], module: m[2], status: Number(m[3]) }));
 
 describe('error codes', () => {
   it('documents every code of every module in docs/errors.md, with its module and status', () => {
-    for (const c of codes) expect(documented, `docs/errors.md and ${c.code}`).toContainEqual({ code: c.code, module: c.module, status: c.status });
+    for (const c of codes)
+      expect(documented, `docs/errors.md and ${c.code}`).toContainEqual({ code: c.code, module: c.module, status: c.status });
   });
 
   it('documents no code that does not exist', () => {
@@ -32,7 +35,7 @@ describe('error codes', () => {
     expect(documented.length).toBe(codes.length);
   });
 
-  it('carries its domain: a module\'s codes start with ERR_<MODULE>_, except the gateway\'s generic HTTP ones', () => {
+  it("carries its domain: a module's codes start with ERR_<MODULE>_, except the gateway's generic HTTP ones", () => {
     for (const c of codes.filter((c) => c.module !== 'gateway')) expect(c.code).toMatch(new RegExp(`^ERR_${c.module.toUpperCase()}_`));
   });
 
@@ -47,7 +50,9 @@ describe('error codes', () => {
   it('refuses the same code declared by two modules, and a malformed code', () => {
     const r = createRegistries();
     r.errorCodes.declare({ code: 'ERR_A_X', status: 400, message: 'x' }, 'a');
-    expect(() => r.errorCodes.declare({ code: 'ERR_A_X', status: 400, message: 'x' }, 'b')).toThrow('error code ERR_A_X is already declared by a');
+    expect(() => r.errorCodes.declare({ code: 'ERR_A_X', status: 400, message: 'x' }, 'b')).toThrow(
+      'error code ERR_A_X is already declared by a',
+    );
     expect(() => r.errorCodes.declare({ code: 'bad', status: 400, message: 'x' }, 'a')).toThrow('must match');
   });
 });

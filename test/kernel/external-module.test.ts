@@ -28,7 +28,8 @@ describe.each(dialects)('an external module loaded through OAUTH3_MODULES (%s)',
   });
   afterAll(() => app.stop());
 
-  const bearer = async (scopes: string[]) => (await issueAccessToken(app.ctx, { userId: user.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
+  const bearer = async (scopes: string[]) =>
+    (await issueAccessToken(app.ctx, { userId: user.userId, clientId: 'test-client', scopes, audience: [app.url], ttl: 60 })).token;
   const notes = async (token: string) => fetch(`${app.url}/api/v1/notes`, { headers: { authorization: `Bearer ${token}` } });
 
   it('runs its migration, with its own bookkeeping table', async () => {
@@ -50,7 +51,7 @@ describe.each(dialects)('an external module loaded through OAUTH3_MODULES (%s)',
     expect(narrow.headers.get('www-authenticate')).toContain('insufficient_scope');
   });
 
-  it('publishes its scope in discovery, for the gateway\'s own API', async () => {
+  it("publishes its scope in discovery, for the gateway's own API", async () => {
     const as = await (await fetch(`${app.url}/.well-known/oauth-authorization-server`)).json();
     expect(as.scopes_supported).toContain('notes.read');
     const prm = await (await fetch(`${app.url}/.well-known/oauth-protected-resource`)).json();
@@ -59,7 +60,15 @@ describe.each(dialects)('an external module loaded through OAUTH3_MODULES (%s)',
 
   it('shows its scope, with its description, on the consent page', async () => {
     const client = await publicClient(app, 'http://127.0.0.1:9/cb');
-    const q = new URLSearchParams({ response_type: 'code', client_id: client.client_id, redirect_uri: 'http://127.0.0.1:9/cb', scope: 'notes.read', code_challenge: pkce().challenge, code_challenge_method: 'S256', state: 's' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      scope: 'notes.read',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const first = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
     const page = await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: user.cookie } });
     const html = await page.text();
@@ -67,7 +76,7 @@ describe.each(dialects)('an external module loaded through OAUTH3_MODULES (%s)',
     expect(html).toContain('<code>notes.read</code>: Read your test notes');
   });
 
-  it('puts its event type in the access log, and in the log\'s filter', async () => {
+  it("puts its event type in the access log, and in the log's filter", async () => {
     await app.ctx.audit.flush();
     const page = await (await fetch(`${app.url}/account/events?kind=notes`, { headers: { cookie: user.cookie } })).text();
     expect(page).toMatch(/<option[^>]*value="notes"/);
@@ -80,7 +89,10 @@ describe.each(dialects)('an external module loaded through OAUTH3_MODULES (%s)',
 describe('the docs generated with an external module', () => {
   it('list its error code and its option', async () => {
     const out = mkdtempSync(join(tmpdir(), 'oauth3-docs-'));
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/generate-docs.ts', out], { cwd: root, env: { ...process.env, OAUTH3_MODULES: MODULE } });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/generate-docs.ts', out], {
+      cwd: root,
+      env: { ...process.env, OAUTH3_MODULES: MODULE },
+    });
     expect(readFileSync(join(out, 'errors.md'), 'utf8')).toContain('| `ERR_NOTES_EMPTY` | notes | 404 | You have no notes yet. |');
     expect(readFileSync(join(out, 'configuration.md'), 'utf8')).toContain('| `OAUTH3_NOTES_GREETING` | `notesGreeting` |');
     // and the committed docs are exactly what the built-ins generate
@@ -88,6 +100,7 @@ describe('the docs generated with an external module', () => {
     const env = { ...process.env };
     delete env.OAUTH3_MODULES;
     await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/generate-docs.ts', builtin], { cwd: root, env });
-    for (const f of ['errors.md', 'configuration.md']) expect(readFileSync(join(root, 'docs', f), 'utf8'), `docs/${f} is stale: npm run docs`).toBe(readFileSync(join(builtin, f), 'utf8'));
+    for (const f of ['errors.md', 'configuration.md'])
+      expect(readFileSync(join(root, 'docs', f), 'utf8'), `docs/${f} is stale: npm run docs`).toBe(readFileSync(join(builtin, f), 'utf8'));
   });
 });

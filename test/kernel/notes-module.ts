@@ -8,14 +8,22 @@ import { AppError, defineErrorCodes } from '../../src/errors/index.js';
 import type { AppContext, GatewayModule } from '../../src/kernel/index.js';
 
 const notesErrors = defineErrorCodes({ ERR_NOTES_EMPTY: { status: 404, message: 'You have no notes yet.' } });
-const options = { notesGreeting: opt.string('OAUTH3_NOTES_GREETING', 'What GET /api/v1/notes greets with (a test module\'s option).', 'hello') };
+const options = {
+  notesGreeting: opt.string('OAUTH3_NOTES_GREETING', "What GET /api/v1/notes greets with (a test module's option).", 'hello'),
+};
 
 const notesModule: GatewayModule = {
   name: 'notes',
   options,
   migrations: {
     '0001_notes': {
-      up: (db: Kysely<unknown>) => db.schema.createTable('notes').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('user_id', 'text', (c) => c.notNull()).addColumn('body', 'text', (c) => c.notNull()).execute(),
+      up: (db: Kysely<unknown>) =>
+        db.schema
+          .createTable('notes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .execute(),
       down: (db: Kysely<unknown>) => db.schema.dropTable('notes').execute(),
     },
   },

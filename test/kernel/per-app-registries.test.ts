@@ -10,7 +10,13 @@ const ECHO = 'urn:test:grant-type:echo';
 const echoModule: GatewayModule = {
   name: 'echo',
   scopes: [{ name: 'echo.only', description: 'Only the echo app knows this' }],
-  grantTypes: [{ grantType: ECHO, parameters: { required: ['say'] }, handler: async (r: { params: Record<string, string> }) => ({ access_token: r.params.say, token_type: 'N_A' }) }],
+  grantTypes: [
+    {
+      grantType: ECHO,
+      parameters: { required: ['say'] },
+      handler: async (r: { params: Record<string, string> }) => ({ access_token: r.params.say, token_type: 'N_A' }),
+    },
+  ],
 };
 
 /** Two apps built in one process share nothing: registries are per app, created by createContext. */
@@ -38,7 +44,7 @@ describe('two apps in one process', () => {
   });
 
   it('dispatch /token to their own grant types only', async () => {
-    const made = async (app: TestApp) => (await createClient(app.ctx.db, { name: 'echo client', grantTypes: [ECHO], redirectUris: [] }));
+    const made = async (app: TestApp) => await createClient(app.ctx.db, { name: 'echo client', grantTypes: [ECHO], redirectUris: [] });
     const [a, b] = await Promise.all([made(withEcho), made(plain)]);
     const echoed = await postForm(`${withEcho.url}/token`, { grant_type: ECHO, say: 'hi' }, basic(a.client.clientId, a.clientSecret!));
     expect(echoed).toMatchObject({ status: 200, body: { access_token: 'hi', token_type: 'N_A' } });

@@ -13,15 +13,25 @@ describe.each(dialects)('forged or misused access tokens are refused on %s', (di
   let token: string;
   let header: Record<string, unknown>;
   let payload: Record<string, unknown>;
-  const introspect = async (t: string) => (await postForm(`${app.url}/introspect`, { token: t }, basic(client.client_id, client.client_secret))).body;
+  const introspect = async (t: string) =>
+    (await postForm(`${app.url}/introspect`, { token: t }, basic(client.client_id, client.client_secret))).body;
   const api = async (t: string) => (await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${t}` } })).status;
 
   beforeAll(async () => {
-    app = await startTestApp(dialect, { resources: [{ url: 'https://a.example/mcp', name: 'A', scopes: ['a.use'] }, { url: 'https://b.example/mcp', name: 'B', scopes: ['b.use'] }] });
+    app = await startTestApp(dialect, {
+      resources: [
+        { url: 'https://a.example/mcp', name: 'A', scopes: ['a.use'] },
+        { url: 'https://b.example/mcp', name: 'B', scopes: ['b.use'] },
+      ],
+    });
     // registered by the operator (a self-registered client gets no scope through client_credentials)
     const made = await createClient(app.ctx.db, { name: 'rs', grantTypes: ['client_credentials'] });
     client = { client_id: made.client.clientId, client_secret: made.clientSecret! };
-    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', scope: 'mcp' }, basic(client.client_id, client.client_secret));
+    const res = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', scope: 'mcp' },
+      basic(client.client_id, client.client_secret),
+    );
     token = res.body.access_token;
     const [h, p] = token.split('.');
     header = JSON.parse(Buffer.from(h, 'base64url').toString());
@@ -58,14 +68,26 @@ describe.each(dialects)('forged or misused access tokens are refused on %s', (di
   });
 
   it('refuses a token whose audience is another resource', async () => {
-    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', scope: 'b.use', resource: 'https://b.example/mcp' }, basic(client.client_id, client.client_secret));
+    const res = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', scope: 'b.use', resource: 'https://b.example/mcp' },
+      basic(client.client_id, client.client_secret),
+    );
     expect(res.status).toBe(200);
-    await expect(app.ctx.tokens.verify(res.body.access_token, { audience: 'https://a.example/mcp' })).rejects.toMatchObject({ error: 'invalid_token' });
-    expect((await app.ctx.tokens.verify(res.body.access_token, { audience: 'https://b.example/mcp' })).audience).toEqual(['https://b.example/mcp']);
+    await expect(app.ctx.tokens.verify(res.body.access_token, { audience: 'https://a.example/mcp' })).rejects.toMatchObject({
+      error: 'invalid_token',
+    });
+    expect((await app.ctx.tokens.verify(res.body.access_token, { audience: 'https://b.example/mcp' })).audience).toEqual([
+      'https://b.example/mcp',
+    ]);
   });
 
   it('refuses a resource that is not registered with invalid_target', async () => {
-    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://evil.example/' }, basic(client.client_id, client.client_secret));
+    const res = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', resource: 'https://evil.example/' },
+      basic(client.client_id, client.client_secret),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_target');
   });
@@ -75,16 +97,38 @@ describe.each(dialects)('forged or misused access tokens are refused on %s', (di
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_client');
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
-    const both = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', client_secret: client.client_secret }, basic(client.client_id, client.client_secret));
+    const both = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', client_secret: client.client_secret },
+      basic(client.client_id, client.client_secret),
+    );
     expect(both.body.error).toBe('invalid_request');
-    const post = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret });
+    const post = await postForm(`${app.url}/token`, {
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
     expect(post.body.error).toBe('invalid_client'); // registered for client_secret_basic
   });
 
   it('answers unknown grant types and repeated parameters per RFC 6749 §5.2', async () => {
-    expect((await postForm(`${app.url}/token`, { grant_type: 'password' }, basic(client.client_id, client.client_secret))).body.error).toBe('unsupported_grant_type');
-    expect((await postForm(`${app.url}/token`, { grant_type: ['client_credentials', 'client_credentials'] }, basic(client.client_id, client.client_secret))).body.error).toBe('invalid_request');
-    const json = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    expect((await postForm(`${app.url}/token`, { grant_type: 'password' }, basic(client.client_id, client.client_secret))).body.error).toBe(
+      'unsupported_grant_type',
+    );
+    expect(
+      (
+        await postForm(
+          `${app.url}/token`,
+          { grant_type: ['client_credentials', 'client_credentials'] },
+          basic(client.client_id, client.client_secret),
+        )
+      ).body.error,
+    ).toBe('invalid_request');
+    const json = await fetch(`${app.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     expect(json.status).toBe(400);
     expect((await json.json()).error).toBe('invalid_request');
   });

@@ -11,11 +11,26 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
   let app: TestApp;
   let user: TestUser;
   let client: Registered;
-  const base = () => ({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state: 's1', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+  const base = () => ({
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    state: 's1',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  });
   const get = (params: Record<string, string>) => fetch(`${app.url}/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
 
   beforeAll(async () => {
-    app = await startTestApp(dialect, { resources: [{ url: 'https://mcp.example/mcp', name: 'Example MCP', scopes: ['notes.read', { name: 'notes.write', description: 'Write your notes' }] }] });
+    app = await startTestApp(dialect, {
+      resources: [
+        {
+          url: 'https://mcp.example/mcp',
+          name: 'Example MCP',
+          scopes: ['notes.read', { name: 'notes.write', description: 'Write your notes' }],
+        },
+      ],
+    });
     user = await createTestUser(app);
     client = await publicClient(app, REDIRECT);
   });
@@ -56,18 +71,26 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     return loc.searchParams;
   };
 
-  it('never redirects a self-registered client\'s error automatically (no open redirect), but does for an operator-registered one', async () => {
+  it("never redirects a self-registered client's error automatically (no open redirect), but does for an operator-registered one", async () => {
     const evil = await publicClient(app, 'https://evil.example/cb');
     const res = await get({ ...base(), client_id: evil.client_id, redirect_uri: 'https://evil.example/cb', response_type: 'token' });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('evil.example');
     // nor for an agent: any signed-up account can register one with the redirect URI it likes
-    const agent = await (await fetch(`${app.url}/register_agent`, {
-      method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'evil agent', scopes: ['mcp'], redirect_uris: ['https://evil.example/agent'] }),
-    })).json();
-    const viaAgent = await get({ ...base(), client_id: agent.client_id, redirect_uri: 'https://evil.example/agent', response_type: 'token' });
+    const agent = await (
+      await fetch(`${app.url}/register_agent`, {
+        method: 'POST',
+        headers: { ...user.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'evil agent', scopes: ['mcp'], redirect_uris: ['https://evil.example/agent'] }),
+      })
+    ).json();
+    const viaAgent = await get({
+      ...base(),
+      client_id: agent.client_id,
+      redirect_uri: 'https://evil.example/agent',
+      response_type: 'token',
+    });
     expect(viaAgent.status).toBe(400);
     expect(viaAgent.headers.get('location')).toBeNull();
     const made = await createClient(app.ctx.db, { name: 'Operator app', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
@@ -136,7 +159,10 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     const before = await app.ctx.db.selectFrom('oauth_codes').select('code_hash').execute();
     const form = new URLSearchParams({ ...base(), decision: 'approve' });
     const res = await fetch(`${app.url}/oauth/authorize/approve`, {
-      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual',
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+      redirect: 'manual',
     });
     expect(res.status).toBe(403);
     expect((await res.json()).error).toBe('ERR_ACCOUNTS_CSRF');
@@ -149,12 +175,15 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     const token = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body.access_token;
     const form = new URLSearchParams({ ...base(), decision: 'approve', scope: 'tokens.manage' });
     const res = await fetch(`${app.url}/oauth/authorize/approve`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual',
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+      redirect: 'manual',
     });
     expect(res.status).toBe(403);
   });
 
-  it('refuses consent from a victim\'s narrow bearer sent with the attacker\'s own session cookie (no code, no grant)', async () => {
+  it("refuses consent from a victim's narrow bearer sent with the attacker's own session cookie (no code, no grant)", async () => {
     const victim = await createTestUser(app);
     const attacker = await createTestUser(app);
     const { code, verifier } = await codeFor(app, victim, client.client_id, REDIRECT, { scope: 'profile' });
@@ -163,14 +192,17 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     const before = await grants();
     const params = { ...base(), scope: 'tokens.manage agents.manage delegate' };
     const res = await fetch(`${app.url}/oauth/authorize/approve`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...params, decision: 'approve' }), redirect: 'manual',
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, decision: 'approve' }),
+      redirect: 'manual',
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
     expect(await grants()).toEqual(before);
     const page = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams(params)}`, {
-      headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie }, redirect: 'manual',
+      headers: { authorization: `Bearer ${token}`, cookie: attacker.cookie },
+      redirect: 'manual',
     });
     expect(page.status).toBe(403);
   });
@@ -182,16 +214,25 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     expect(back.searchParams.get('state')).toBe('s1');
     expect(back.searchParams.get('iss')).toBe(app.url);
     // second time: no consent form, straight back with a code
-    const res = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams(params)}`, { headers: { cookie: user.cookie }, redirect: 'manual' });
+    const res = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams(params)}`, {
+      headers: { cookie: user.cookie },
+      redirect: 'manual',
+    });
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get('location')!).searchParams.get('code')).toBeTruthy();
     // wider scopes: asked again
-    const wider = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams({ ...params, scope: 'notes.read notes.write' })}`, { headers: { cookie: user.cookie }, redirect: 'manual' });
+    const wider = await fetch(`${app.url}/oauth/authorize/page?${new URLSearchParams({ ...params, scope: 'notes.read notes.write' })}`, {
+      headers: { cookie: user.cookie },
+      redirect: 'manual',
+    });
     expect(wider.status).toBe(200);
   });
 
   it('issues tokens whose audience is the canonical resource, usable nowhere else', async () => {
-    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT, { scope: 'notes.read', resource: 'https://mcp.example/mcp' });
+    const { code, verifier } = await codeFor(app, user, client.client_id, REDIRECT, {
+      scope: 'notes.read',
+      resource: 'https://mcp.example/mcp',
+    });
     const t = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const p = await app.ctx.tokens.verify(t.access_token, { audience: 'https://mcp.example/mcp' });
     expect(p.audience).toEqual(['https://mcp.example/mcp']);
@@ -199,9 +240,16 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
   });
 
   it('lists authorized apps as JSON to the session and to a bearer with profile, not to a narrower bearer', async () => {
-    const mint = async (scopes: string[]) => (await (await fetch(`${app.url}/api/v1/me/tokens`, {
-      method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'apps', scopes }),
-    })).json()).token as string;
+    const mint = async (scopes: string[]) =>
+      (
+        await (
+          await fetch(`${app.url}/api/v1/me/tokens`, {
+            method: 'POST',
+            headers: { ...user.headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'apps', scopes }),
+          })
+        ).json()
+      ).token as string;
     const list = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me/apps`, { headers });
     expect((await list({ cookie: user.cookie })).status).toBe(200);
     expect((await list({ authorization: `Bearer ${await mint(['profile'])}` })).status).toBe(200);
@@ -220,19 +268,31 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
     expect(page).toContain('Test app');
     const grantId = /data-grant="([^"]+)"/.exec(page)![1];
     expect(page.match(/data-testid="app-row"/g)).toHaveLength(1);
-    const noCsrf = await fetch(`${app.url}/account/apps/${grantId}/revoke`, { method: 'POST', headers: { cookie: other.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const noCsrf = await fetch(`${app.url}/account/apps/${grantId}/revoke`, {
+      method: 'POST',
+      headers: { cookie: other.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(noCsrf.status).toBe(403);
     const res = await fetch(`${app.url}/account/apps/${grantId}/revoke`, {
-      method: 'POST', headers: { cookie: other.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${other.csrf}`, redirect: 'manual',
+      method: 'POST',
+      headers: { cookie: other.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${other.csrf}`,
+      redirect: 'manual',
     });
     expect(res.status).toBe(303);
     expect(await apiStatus(app, t1.access_token)).toBe(401);
     expect(await apiStatus(app, t2.access_token)).toBe(401);
-    const r = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: client.client_id, refresh_token: t2.refresh_token }) });
+    const r = await fetch(`${app.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: client.client_id, refresh_token: t2.refresh_token }),
+    });
     expect((await r.json()).error).toBe('invalid_grant');
     const events = await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', other.userId).execute();
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['oauth.consent.granted', 'oauth.token.issued', 'oauth.consent.revoked']));
-    expect((await (await fetch(`${app.url}/account/apps`, { headers: { cookie: other.cookie } })).text())).toContain('No app has access');
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['oauth.consent.granted', 'oauth.token.issued', 'oauth.consent.revoked']),
+    );
+    expect(await (await fetch(`${app.url}/account/apps`, { headers: { cookie: other.cookie } })).text()).toContain('No app has access');
   });
 });

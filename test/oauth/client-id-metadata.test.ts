@@ -23,7 +23,14 @@ async function docServer(routes: Record<string, (base: string) => { status?: num
 
 const REDIRECT = 'https://app.example/cb';
 const doc = (clientId: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ client_id: clientId, client_name: 'Metadata App', redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none', ...extra });
+  JSON.stringify({
+    client_id: clientId,
+    client_name: 'Metadata App',
+    redirect_uris: [REDIRECT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    ...extra,
+  });
 
 describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
   let site: Awaited<ReturnType<typeof docServer>>;
@@ -31,7 +38,13 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
   let dev: TestApp;
   let user: TestUser;
   const authorizeStatus = async (app: TestApp, clientId: string) => {
-    const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+    });
     const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
     return { status: res.status, location: res.headers.get('location'), text: await res.text() };
   };
@@ -87,7 +100,14 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
   });
 
   it('shows the consent page with the document name and the site that vouches for it', async () => {
-    const q = new URLSearchParams({ response_type: 'code', client_id: `${site.base}/good.json`, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256', prompt: 'consent' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: `${site.base}/good.json`,
+      redirect_uri: REDIRECT,
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      prompt: 'consent',
+    });
     const html = await (await fetch(`${dev.url}/oauth/authorize/page?${q}`, { headers: { cookie: user.cookie } })).text();
     expect(html).toContain('Metadata App');
     expect(html).toContain(`identified by ${new URL(site.base).host}`);
@@ -129,7 +149,13 @@ describe('Client ID Metadata Document fetch limits', () => {
     const app = await startTestApp('sqlite', { oauthCimdAllowHttp: true, oauthCimdAllowRanges: ['127.0.0.0/8'] });
     try {
       const clientId = `http://127.0.0.1:${(drip.address() as { port: number }).port}/client.json`;
-      const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
       const t0 = Date.now();
       const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
@@ -149,7 +175,13 @@ describe('Client ID Metadata Document fetch limits', () => {
     const app = await startTestApp('sqlite', { oauthCimdAllowHttp: true, oauthCimdAllowRanges: ['127.0.0.0/8'] });
     try {
       const clientId = `http://127.0.0.1:${(silent.address() as { port: number }).port}/client.json`;
-      const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
       const t0 = Date.now();
       const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
       expect(res.status).toBe(400);

@@ -85,9 +85,17 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(await apiStatus(app, a.body.access_token)).toBe(200);
     expect(await apiStatus(app, b.body.access_token)).toBe(200);
     // The request that lost the race left nothing behind: one new refresh token and one new access token.
-    const { family_id } = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('family_id').where('token_hash', '=', sha256(t.refresh_token)).executeTakeFirstOrThrow();
+    const { family_id } = await app.ctx.db
+      .selectFrom('oauth_refresh_tokens')
+      .select('family_id')
+      .where('token_hash', '=', sha256(t.refresh_token))
+      .executeTakeFirstOrThrow();
     const refreshRows = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('id').where('family_id', '=', family_id).execute();
-    const accessRows = await app.ctx.db.selectFrom('access_tokens').select(['jti', 'grant_id']).where('family_id', '=', family_id).execute();
+    const accessRows = await app.ctx.db
+      .selectFrom('access_tokens')
+      .select(['jti', 'grant_id'])
+      .where('family_id', '=', family_id)
+      .execute();
     expect([refreshRows.length, accessRows.length]).toEqual([2, 2]);
     expect(accessRows.map((r) => r.grant_id)).toEqual([null, null]); // families are kept out of the grant index
   });
@@ -104,7 +112,9 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(unsigned(again.body)).toEqual(unsigned(t1)); // the scope it narrowed to, too
     expect(again.body.scope).toBe('mcp');
     // Only hashes of refresh tokens are stored, and no table holds either token.
-    const rows = JSON.stringify(await app.ctx.db.selectFrom('oauth_refresh_tokens').selectAll().execute()) + JSON.stringify(await app.ctx.db.selectFrom('access_tokens').selectAll().execute());
+    const rows =
+      JSON.stringify(await app.ctx.db.selectFrom('oauth_refresh_tokens').selectAll().execute()) +
+      JSON.stringify(await app.ctx.db.selectFrom('access_tokens').selectAll().execute());
     expect(rows).not.toContain(t1.refresh_token.split('.')[1]);
     expect(rows).not.toContain(t1.access_token.split('.')[2]);
   });
@@ -141,7 +151,11 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(await apiStatus(app, t1.access_token)).toBe(401);
     expect(await apiStatus(app, t0.access_token)).toBe(401);
     expect((await refresh(app, client.client_id, t1.refresh_token)).body.error).toBe('invalid_grant');
-    const log = await app.ctx.db.selectFrom('audit_events').select(['action', 'user_id']).where('action', '=', 'oauth.token.reuse_detected').execute();
+    const log = await app.ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'user_id'])
+      .where('action', '=', 'oauth.token.reuse_detected')
+      .execute();
     expect(log.some((e) => e.user_id === user.userId)).toBe(true);
   });
 
@@ -175,19 +189,33 @@ describe.each(dialects)('codes and refresh tokens refuse replay and widening on 
     expect(familyId).toMatch(/^fam/);
     // what token exchange (RFC 8693) issues from it: the parent's lineage and the parent
     const child = await issueAccessToken(app.ctx, {
-      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId, parentJti: parent.tokenId,
+      userId: user.userId,
+      clientId: client.client_id,
+      scopes: [],
+      audience: [app.url],
+      ttl: 600,
+      familyId,
+      parentJti: parent.tokenId,
       lineage: [...parent.lineage!, parent.tokenId],
     });
     expect(await apiStatus(app, child.token)).toBe(200);
     const grant = await app.ctx.db.selectFrom('oauth_families').select('grant_id').where('id', '=', familyId).executeTakeFirstOrThrow();
     const res = await fetch(`${app.url}/account/apps/${grant.grant_id}/revoke`, {
-      method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${user.csrf}`, redirect: 'manual',
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${user.csrf}`,
+      redirect: 'manual',
     });
     expect(res.status).toBe(303);
     // what a refresh that loaded its token before the revocation commits after it (refresh-token.ts does not
     // re-read the family inside its unit): a new access token of the family
     const late = await issueAccessToken(app.ctx, {
-      userId: user.userId, clientId: client.client_id, scopes: [], audience: [app.url], ttl: 600, familyId,
+      userId: user.userId,
+      clientId: client.client_id,
+      scopes: [],
+      audience: [app.url],
+      ttl: 600,
+      familyId,
     });
     await expect(app.ctx.tokens.verify(late.token)).rejects.toMatchObject({ error: 'invalid_token' });
     for (const token of [late.token, child.token, t.access_token]) expect(await apiStatus(app, token)).toBe(401);
@@ -206,7 +234,11 @@ describe.each(dialects)('refresh without a grace window on %s', (dialect) => {
     const t0 = (await exchange(app, client.client_id, code, verifier, REDIRECT)).body;
     const t1 = (await refresh(app, client.client_id, t0.refresh_token)).body;
     expect(t1.refresh_token).toBeTruthy();
-    const old = await app.ctx.db.selectFrom('oauth_refresh_tokens').select('used_at').where('token_hash', '=', sha256(t0.refresh_token)).executeTakeFirstOrThrow();
+    const old = await app.ctx.db
+      .selectFrom('oauth_refresh_tokens')
+      .select('used_at')
+      .where('token_hash', '=', sha256(t0.refresh_token))
+      .executeTakeFirstOrThrow();
     expect(old.used_at).not.toBeNull();
     expect((await refresh(app, client.client_id, t0.refresh_token)).body.error).toBe('invalid_grant');
     expect(await apiStatus(app, t1.access_token)).toBe(401);

@@ -4,7 +4,18 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { pruneExpired } from '../../src/oauth/tokens/prune-expired.js';
 import { createClient } from '../../src/oauth/index.js';
-import { advanceClock, basic, codeFor, exchange, pkce, postForm, publicClient, refresh, register, type Registered } from './support/oauth-helpers.js';
+import {
+  advanceClock,
+  basic,
+  codeFor,
+  exchange,
+  pkce,
+  postForm,
+  publicClient,
+  refresh,
+  register,
+  type Registered,
+} from './support/oauth-helpers.js';
 
 const REDIRECT = 'https://app.example/cb';
 
@@ -14,7 +25,10 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
   let client: Registered;
   beforeAll(async () => {
     app = await startTestApp(dialect, {
-      oauthAccessTokenTtl: 120, oauthRefreshTokenTtl: 600, oauthValidScopes: ['profile', 'mcp', 'offline_access'], oauthDefaultScopes: ['profile'],
+      oauthAccessTokenTtl: 120,
+      oauthRefreshTokenTtl: 600,
+      oauthValidScopes: ['profile', 'mcp', 'offline_access'],
+      oauthDefaultScopes: ['profile'],
       resources: [{ url: 'https://notes.example/mcp', name: 'Notes', scopes: ['mcp'] }],
     });
     user = await createTestUser(app);
@@ -31,7 +45,14 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
   });
 
   it('refuses scopes outside the valid ones, and publishes only those', async () => {
-    const q = new URLSearchParams({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256', scope: 'tokens.manage' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      scope: 'tokens.manage',
+    });
     const res = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
     expect(res.status).toBe(400); // a self-registered client: the error is shown with a link back, not redirected automatically
     expect(await res.text()).toContain('error=invalid_scope');
@@ -64,7 +85,11 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
   it('gives a client that registered itself (open registration) no scope of its own through client_credentials', async () => {
     const anyone = await register(app, { grant_types: ['client_credentials'], client_name: 'anyone', scope: 'mcp profile' });
     expect(anyone.scope ?? '').toBe('');
-    const res = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', scope: 'mcp' }, basic(anyone.client_id, anyone.client_secret));
+    const res = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', scope: 'mcp' },
+      basic(anyone.client_id, anyone.client_secret),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_scope');
     const bare = await postForm(`${app.url}/token`, { grant_type: 'client_credentials' }, basic(anyone.client_id, anyone.client_secret));
@@ -74,15 +99,28 @@ describe.each(dialects)('configured lifetimes and scopes on %s', (dialect) => {
     const intro = await postForm(`${app.url}/introspect`, { token: bare.body.access_token }, basic(anyone.client_id, anyone.client_secret));
     expect(intro.body).toMatchObject({ active: true, client_id: anyone.client_id });
     // not even a scope-less token for another resource server: one checking only `aud` would accept it
-    const elsewhere = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(anyone.client_id, anyone.client_secret));
+    const elsewhere = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' },
+      basic(anyone.client_id, anyone.client_secret),
+    );
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.error).toBe('invalid_target');
-    const operator = await createClient(app.ctx.db, { name: 'operator service', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_basic' });
-    const allowed = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(operator.client.clientId, operator.clientSecret!));
+    const operator = await createClient(app.ctx.db, {
+      name: 'operator service',
+      grantTypes: ['client_credentials'],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
+    const allowed = await postForm(
+      `${app.url}/token`,
+      { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' },
+      basic(operator.client.clientId, operator.clientSecret!),
+    );
     expect(allowed.status).toBe(200);
     expect((await app.ctx.tokens.verify(allowed.body.access_token)).audience).toEqual(['https://notes.example/mcp']);
     const both = await fetch(`${app.url}/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_types: ['client_credentials', 'authorization_code'], redirect_uris: [REDIRECT] }),
     });
     expect(both.status).toBe(400);

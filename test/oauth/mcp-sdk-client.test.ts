@@ -19,16 +19,38 @@ class MemoryProvider implements OAuthClientProvider {
   authorizationUrl?: URL;
   constructor(readonly redirectUrl: string) {}
   get clientMetadata() {
-    return { client_name: 'SDK test host', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: 'SDK test host',
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
-  state() { return 'sdk-state-123'; }
-  clientInformation() { return this.info; }
-  saveClientInformation(info: OAuthClientInformationMixed) { this.info = info; }
-  tokens() { return this.saved.at(-1); }
-  saveTokens(tokens: OAuthTokens) { this.saved.push(tokens); }
-  redirectToAuthorization(url: URL) { this.authorizationUrl = url; }
-  saveCodeVerifier(v: string) { this.verifier = v; }
-  codeVerifier() { return this.verifier; }
+  state() {
+    return 'sdk-state-123';
+  }
+  clientInformation() {
+    return this.info;
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.info = info;
+  }
+  tokens() {
+    return this.saved.at(-1);
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved.push(tokens);
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(v: string) {
+    this.verifier = v;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
 }
 
 describe.each(dialects)('the MCP TypeScript SDK client, unmodified, against a server using oauth3 as its AS, on %s', (dialect) => {
@@ -45,7 +67,10 @@ describe.each(dialects)('the MCP TypeScript SDK client, unmodified, against a se
     const [mcpPort, cbPort] = [await freePort(), await freePort()];
     mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`;
     redirectUrl = `http://127.0.0.1:${cbPort}/callback`;
-    app = await startTestApp(dialect, { oauthAccessTokenTtl: 2, resources: [{ url: mcpUrl, name: 'Notes MCP', scopes: [{ name: 'notes.read', description: 'Read your notes' }] }] });
+    app = await startTestApp(dialect, {
+      oauthAccessTokenTtl: 2,
+      resources: [{ url: mcpUrl, name: 'Notes MCP', scopes: [{ name: 'notes.read', description: 'Read your notes' }] }],
+    });
     mcp = await startExampleMcpServer({ gateway: app.url, resource: mcpUrl, scope: 'notes.read', port: mcpPort });
     nextCode = new Promise((ok) => (deliver = ok));
     callback = createServer((req, res) => {
@@ -70,7 +95,9 @@ describe.each(dialects)('the MCP TypeScript SDK client, unmodified, against a se
 
     const provider = new MemoryProvider(redirectUrl);
     const client = new Client({ name: 'sdk-test', version: '1.0.0' });
-    await expect(client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     expect(provider.info?.client_id).toBeTruthy(); // registered through /register (DCR)
     const auth = provider.authorizationUrl!;
     expect(auth.origin + auth.pathname).toBe(`${app.url}/authorize`);
@@ -111,6 +138,8 @@ describe.each(dialects)('the MCP TypeScript SDK client, unmodified, against a se
 
     await app.ctx.audit.flush(); // refreshes are batched audit events
     const events = await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', userId).execute();
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['oauth.consent.granted', 'oauth.token.issued', 'oauth.token.refreshed']));
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['oauth.consent.granted', 'oauth.token.issued', 'oauth.token.refreshed']),
+    );
   });
 });

@@ -30,7 +30,14 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(as.authorization_response_iss_parameter_supported).toBe(true);
     expect(as.client_id_metadata_document_supported).toBe(true);
     expect(as.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
-    for (const ep of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const) {
+    for (const ep of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'registration_endpoint',
+      'revocation_endpoint',
+      'introspection_endpoint',
+      'jwks_uri',
+    ] as const) {
       const res = await fetch(as[ep] as string, { method: ep === 'authorization_endpoint' || ep === 'jwks_uri' ? 'GET' : 'POST' });
       expect(res.status, ep).not.toBe(404);
     }
@@ -39,10 +46,16 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
   });
 
   it('registers a client dynamically (RFC 7591)', async () => {
-    const res = await oauth.dynamicClientRegistrationRequest(as, {
-      redirect_uris: [REDIRECT], client_name: 'oauth4webapi test', grant_types: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }, insecure);
+    const res = await oauth.dynamicClientRegistrationRequest(
+      as,
+      {
+        redirect_uris: [REDIRECT],
+        client_name: 'oauth4webapi test',
+        grant_types: ['authorization_code', 'refresh_token'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      insecure,
+    );
     client = await oauth.processDynamicClientRegistrationResponse(res);
     expect(client.client_id).toBeTruthy();
     expect(typeof client.client_secret).toBe('string');
@@ -53,8 +66,14 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
     const callback = await authorize(app, user, {
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, scope: 'profile',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: app.url,
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      state,
+      scope: 'profile',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      resource: app.url,
     });
     expect(callback.searchParams.get('iss')).toBe(app.url);
     const params = oauth.validateAuthResponse(as, client, callback, state);
@@ -63,7 +82,12 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.scope).toBe('profile');
     expect(tokens.refresh_token).toBeTruthy();
-    const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${tokens.access_token}` } }), app.url, insecure);
+    const claims = await oauth.validateJwtAccessToken(
+      as,
+      new Request(app.url, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      app.url,
+      insecure,
+    );
     expect(claims).toMatchObject({ iss: app.url, aud: app.url, sub: user.userId, client_id: client.client_id, scope: 'profile' });
     const me = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
@@ -77,8 +101,15 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     const nonce = oauth.generateRandomNonce();
     const state = oauth.generateRandomState();
     const callback = await authorize(app, user, {
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, nonce, scope: 'openid profile',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: app.url,
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      state,
+      nonce,
+      scope: 'openid profile',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      resource: app.url,
     });
     const params = oauth.validateAuthResponse(oidc, client, callback, state);
     const res = await oauth.authorizationCodeGrantRequest(oidc, client, auth, params, REDIRECT, verifier, insecure);
@@ -87,7 +118,10 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     expect(claims).toMatchObject({ iss: app.url, sub: user.userId, aud: client.client_id, nonce });
     // signed by a key of the JWKS (oauth4webapi trusts the TLS channel for the claims; check the signature too)
     const { createRemoteJWKSet, jwtVerify } = await import('jose');
-    const { protectedHeader } = await jwtVerify(out.id_token!, createRemoteJWKSet(new URL(`${app.url}/jwks.json`)), { issuer: app.url, audience: client.client_id });
+    const { protectedHeader } = await jwtVerify(out.id_token!, createRemoteJWKSet(new URL(`${app.url}/jwks.json`)), {
+      issuer: app.url,
+      audience: client.client_id,
+    });
     expect(protectedHeader.alg).toBe('ES256');
     // an ID token is not an access token: the gateway's API refuses it
     const asBearer = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${out.id_token}` } });
@@ -95,19 +129,46 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
     // a nonce that is not the request's fails oauth4webapi's check
     const verifier2 = oauth.generateRandomCodeVerifier();
     const cb2 = await authorize(app, user, {
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state, nonce, scope: 'openid',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier2), code_challenge_method: 'S256', resource: app.url,
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT,
+      state,
+      nonce,
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier2),
+      code_challenge_method: 'S256',
+      resource: app.url,
     });
-    const res2 = await oauth.authorizationCodeGrantRequest(oidc, client, auth, oauth.validateAuthResponse(oidc, client, cb2, state), REDIRECT, verifier2, insecure);
+    const res2 = await oauth.authorizationCodeGrantRequest(
+      oidc,
+      client,
+      auth,
+      oauth.validateAuthResponse(oidc, client, cb2, state),
+      REDIRECT,
+      verifier2,
+      insecure,
+    );
     await expect(oauth.processAuthorizationCodeResponse(oidc, client, res2, { expectedNonce: 'another-nonce' })).rejects.toThrow(/nonce/);
   });
 
   it('introspects the access and refresh tokens for an authenticated client', async () => {
-    const at = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure));
+    const at = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure),
+    );
     expect(at).toMatchObject({ active: true, client_id: client.client_id, sub: user.userId, scope: 'profile', aud: app.url });
-    const rt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure));
+    const rt = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure),
+    );
     expect(rt).toMatchObject({ active: true, token_type: 'refresh_token' });
-    const anon = await fetch(as.introspection_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens.access_token}` });
+    const anon = await fetch(as.introspection_endpoint!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${tokens.access_token}`,
+    });
     expect(anon.status).toBe(401);
   });
 
@@ -120,30 +181,59 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
 
   it('refreshes with rotation', async () => {
     const old = tokens;
-    tokens = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, old.refresh_token!, insecure));
+    tokens = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, auth, old.refresh_token!, insecure),
+    );
     expect(tokens.refresh_token).not.toBe(old.refresh_token);
     expect(tokens.access_token).not.toBe(old.access_token);
-    const oldRt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, old.refresh_token!, insecure));
+    const oldRt = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, old.refresh_token!, insecure),
+    );
     expect(oldRt.active).toBe(false);
   });
 
   it('revokes (RFC 7009): the refresh token and the access tokens of its family stop working', async () => {
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, tokens.refresh_token!, insecure));
-    const rt = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure));
+    const rt = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, tokens.refresh_token!, insecure),
+    );
     expect(rt.active).toBe(false);
-    const at = await oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure));
+    const at = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, auth, tokens.access_token, insecure),
+    );
     expect(at.active).toBe(false);
     const res = await oauth.refreshTokenGrantRequest(as, client, auth, tokens.refresh_token!, insecure);
     await expect(oauth.processRefreshTokenResponse(as, client, res)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('issues client_credentials tokens to a confidential client acting as itself', async () => {
-    const res = await oauth.dynamicClientRegistrationRequest(as, { grant_types: ['client_credentials'], client_name: 'agent', token_endpoint_auth_method: 'client_secret_post' }, insecure);
+    const res = await oauth.dynamicClientRegistrationRequest(
+      as,
+      { grant_types: ['client_credentials'], client_name: 'agent', token_endpoint_auth_method: 'client_secret_post' },
+      insecure,
+    );
     const agent = await oauth.processDynamicClientRegistrationResponse(res);
     const agentAuth = oauth.ClientSecretPost(agent.client_secret as string);
     // self-registered under open registration: it acts as itself with no scope of its own
-    const out = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, {}, insecure));
-    const claims = await oauth.validateJwtAccessToken(as, new Request(app.url, { headers: { authorization: `Bearer ${out.access_token}` } }), app.url, insecure);
+    const out = await oauth.processClientCredentialsResponse(
+      as,
+      agent,
+      await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, {}, insecure),
+    );
+    const claims = await oauth.validateJwtAccessToken(
+      as,
+      new Request(app.url, { headers: { authorization: `Bearer ${out.access_token}` } }),
+      app.url,
+      insecure,
+    );
     expect(claims).toMatchObject({ sub: agent.client_id, client_id: agent.client_id, scope: '' });
     const scoped = await oauth.clientCredentialsGrantRequest(as, agent, agentAuth, { scope: 'mcp' }, insecure);
     await expect(oauth.processClientCredentialsResponse(as, agent, scoped)).rejects.toMatchObject({ error: 'invalid_scope' });

@@ -8,20 +8,39 @@ const DAY = 86_400_000;
 
 describe.each(dialects)('pruning expired OAuth rows on %s', (dialect) => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp(dialect); });
+  beforeAll(async () => {
+    app = await startTestApp(dialect);
+  });
   afterAll(() => app.stop());
 
   const family = async (createdAt: number, tokenExpiries: number[]) => {
     const id = randomId('fam');
-    await app.ctx.db.insertInto('oauth_families').values({ id, grant_id: null, client_id: 'c-prune', user_id: null, scope: 'mcp', resource: app.url, created_at: createdAt, revoked_at: null }).execute();
+    await app.ctx.db
+      .insertInto('oauth_families')
+      .values({
+        id,
+        grant_id: null,
+        client_id: 'c-prune',
+        user_id: null,
+        scope: 'mcp',
+        resource: app.url,
+        created_at: createdAt,
+        revoked_at: null,
+      })
+      .execute();
     for (const expiresAt of tokenExpiries) {
       const tokenId = randomId('rt');
-      await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id: tokenId, token_hash: `h-${tokenId}`, family_id: id, created_at: createdAt, expires_at: expiresAt, used_at: null }).execute();
+      await app.ctx.db
+        .insertInto('oauth_refresh_tokens')
+        .values({ id: tokenId, token_hash: `h-${tokenId}`, family_id: id, created_at: createdAt, expires_at: expiresAt, used_at: null })
+        .execute();
     }
     return id;
   };
   const left = async (table: 'oauth_families' | 'oauth_refresh_tokens', column: 'id' | 'family_id', ids: string[]) =>
-    (await app.ctx.db.selectFrom(table).select(column).where(column, 'in', ids).execute()).map((r) => (r as Record<string, string>)[column]);
+    (await app.ctx.db.selectFrom(table).select(column).where(column, 'in', ids).execute()).map(
+      (r) => (r as Record<string, string>)[column],
+    );
 
   it('deletes expired refresh tokens, and the families older than a day that have none left; keeps the rest', async () => {
     const now = Date.now();

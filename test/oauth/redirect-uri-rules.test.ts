@@ -29,8 +29,17 @@ describe('redirect URI rules', () => {
   });
 
   it.each([
-    'https://a.example/cb#', 'https://u:p@a.example/cb', 'https://*.a.example/cb', 'javascript:alert(1)//', 'data:text/html,x',
-    'http://a.example/cb', 'http://127.0.0.1.evil.example/cb', 'http://[::ffff:127.0.0.1]/cb', 'http://localhost./cb', 'http://0.0.0.0/cb', '',
+    'https://a.example/cb#',
+    'https://u:p@a.example/cb',
+    'https://*.a.example/cb',
+    'javascript:alert(1)//',
+    'data:text/html,x',
+    'http://a.example/cb',
+    'http://127.0.0.1.evil.example/cb',
+    'http://[::ffff:127.0.0.1]/cb',
+    'http://localhost./cb',
+    'http://0.0.0.0/cb',
+    '',
   ])('refuses to register %s', (uri) => {
     expect(redirectUriProblem(uri)).toBeTruthy();
   });

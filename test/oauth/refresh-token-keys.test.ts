@@ -5,9 +5,12 @@ import { newRefreshToken, refreshTokenKey } from '../../src/oauth/tokens/refresh
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const form = (app: TestApp, auth: string, body: Record<string, string>) => fetch(`${app.url}/token`, {
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: new URLSearchParams(body),
-}).then(async (r) => ({ status: r.status, body: await r.json() }));
+const form = (app: TestApp, auth: string, body: Record<string, string>) =>
+  fetch(`${app.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+    body: new URLSearchParams(body),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
 describe('refresh tokens name their row', () => {
   it('looks a token up by the row id it carries', () => {
@@ -16,7 +19,15 @@ describe('refresh tokens name their row', () => {
   });
 
   it('refuses what cannot be one of ours before any lookup (an opaque token without a row id included)', () => {
-    for (const bad of ['', 'x'.repeat(513), randomToken(), 'legacy:abc.def', "rt' or 1=1.x", 'RT0123456789ABCDEF0123456789ABCDEF.x', 'rt0123.x']) {
+    for (const bad of [
+      '',
+      'x'.repeat(513),
+      randomToken(),
+      'legacy:abc.def',
+      "rt' or 1=1.x",
+      'RT0123456789ABCDEF0123456789ABCDEF.x',
+      'rt0123.x',
+    ]) {
       expect(refreshTokenKey(bad)).toBeUndefined();
     }
   });
@@ -29,7 +40,11 @@ describe.each(dialects)('refresh tokens at the token endpoint on %s', (dialect) 
 
   beforeAll(async () => {
     app = await startTestApp(dialect);
-    const { client, clientSecret } = await createClient(app.ctx.db, { name: 'app', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://app.example/cb'] });
+    const { client, clientSecret } = await createClient(app.ctx.db, {
+      name: 'app',
+      grantTypes: ['client_credentials', 'refresh_token'],
+      redirectUris: ['https://app.example/cb'],
+    });
     clientId = client.clientId;
     auth = `Basic ${Buffer.from(`${client.clientId}:${clientSecret}`).toString('base64')}`;
   });
@@ -39,9 +54,24 @@ describe.each(dialects)('refresh tokens at the token endpoint on %s', (dialect) 
   async function seeded(): Promise<string> {
     const now = Date.now();
     const familyId = randomId('fam');
-    await app.ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: clientId, user_id: null, scope: 'mcp', resource: app.url, created_at: now, revoked_at: null }).execute();
+    await app.ctx.db
+      .insertInto('oauth_families')
+      .values({
+        id: familyId,
+        grant_id: null,
+        client_id: clientId,
+        user_id: null,
+        scope: 'mcp',
+        resource: app.url,
+        created_at: now,
+        revoked_at: null,
+      })
+      .execute();
     const { id, token, hash } = newRefreshToken();
-    await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
+    await app.ctx.db
+      .insertInto('oauth_refresh_tokens')
+      .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null })
+      .execute();
     return token;
   }
 

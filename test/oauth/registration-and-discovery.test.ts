@@ -26,10 +26,19 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   });
 
   it('accepts https and loopback redirect URIs and returns the registration', async () => {
-    const res = await post(app, { redirect_uris: ['https://app.example/cb', 'http://127.0.0.1:3000/cb', 'http://localhost:3000/cb'], client_name: 'ok', token_endpoint_auth_method: 'none' });
+    const res = await post(app, {
+      redirect_uris: ['https://app.example/cb', 'http://127.0.0.1:3000/cb', 'http://localhost:3000/cb'],
+      client_name: 'ok',
+      token_endpoint_auth_method: 'none',
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body).toMatchObject({ client_name: 'ok', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] });
+    expect(body).toMatchObject({
+      client_name: 'ok',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    });
     expect(body.client_secret).toBeUndefined();
     const stored = await app.ctx.db.selectFrom('oauth_clients').selectAll().where('id', '=', body.client_id).executeTakeFirstOrThrow();
     expect(stored.source).toBe('dcr');
@@ -43,8 +52,12 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   });
 
   it('refuses bad metadata with invalid_client_metadata', async () => {
-    for (const bad of [{ redirect_uris: ['https://a.example/cb'], grant_types: ['password'] }, { redirect_uris: ['https://a.example/cb'], scope: 'root' },
-      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }, { redirect_uris: ['https://a.example/cb'], response_types: ['token'] }]) {
+    for (const bad of [
+      { redirect_uris: ['https://a.example/cb'], grant_types: ['password'] },
+      { redirect_uris: ['https://a.example/cb'], scope: 'root' },
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
+      { redirect_uris: ['https://a.example/cb'], response_types: ['token'] },
+    ]) {
       const res = await post(app, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect((await res.json()).error).toBe('invalid_client_metadata');
@@ -66,7 +79,12 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   });
 
   it('serves the path-inserted form for a resource on the gateway origin, and 404 for others', async () => {
-    app.ctx.resources.add({ url: `${app.url}/mcp/notes`, name: 'Notes MCP', scopes: [{ name: 'notes.read', description: 'Read notes' }], source: 'module' });
+    app.ctx.resources.add({
+      url: `${app.url}/mcp/notes`,
+      name: 'Notes MCP',
+      scopes: [{ name: 'notes.read', description: 'Read notes' }],
+      source: 'module',
+    });
     const prm = await (await fetch(`${app.url}/.well-known/oauth-protected-resource/mcp/notes`)).json();
     expect(prm).toMatchObject({ resource: `${app.url}/mcp/notes`, authorization_servers: [app.url], scopes_supported: ['notes.read'] });
     expect((await fetch(`${app.url}/.well-known/oauth-protected-resource/nothing/here`)).status).toBe(404);
@@ -75,7 +93,12 @@ describe.each(dialects)('dynamic registration and discovery on %s', (dialect) =>
   it('answers both discovery documents with the same endpoints', async () => {
     const as = await (await fetch(`${app.url}/.well-known/oauth-authorization-server`)).json();
     const oidc = await (await fetch(`${app.url}/.well-known/openid-configuration`)).json();
-    expect(as).toMatchObject({ issuer: app.url, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true });
+    expect(as).toMatchObject({
+      issuer: app.url,
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    });
     expect(oidc.token_endpoint).toBe(as.token_endpoint);
   });
 });
@@ -88,7 +111,9 @@ describe('registration policy', () => {
       expect(none.status).toBe(401);
       expect((await none.json()).error).toBe('invalid_token');
       expect((await post(app, { redirect_uris: ['https://a.example/cb'] }, { authorization: 'Bearer wrong' })).status).toBe(401);
-      expect((await post(app, { redirect_uris: ['https://a.example/cb'] }, { authorization: 'Bearer initial-token-0123456789' })).status).toBe(201);
+      expect(
+        (await post(app, { redirect_uris: ['https://a.example/cb'] }, { authorization: 'Bearer initial-token-0123456789' })).status,
+      ).toBe(201);
     } finally {
       await app.stop();
     }

@@ -11,7 +11,10 @@ describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
     const db = await freshDatabase(dialect);
     const masterKey = randomBytes(32).toString('base64url');
     const env = { OAUTH3_DATA_DIR: db.dataDir, OAUTH3_MASTER_KEY: masterKey, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) };
-    const added = await runCli(['resource', 'add', 'https://Notes.example/mcp/', '--name', 'Notes', '--scopes', 'notes.read notes.write'], env);
+    const added = await runCli(
+      ['resource', 'add', 'https://Notes.example/mcp/', '--name', 'Notes', '--scopes', 'notes.read notes.write'],
+      env,
+    );
     expect(added.stderr).toBe('');
     expect(added.stdout.trim()).toBe('https://notes.example/mcp');
     const bad = await runCli(['resource', 'add', 'ftp://x.example', '--name', 'X'], env);
@@ -22,7 +25,11 @@ describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
     try {
       const made = await createClient(app.ctx.db, { name: 'agent', grantTypes: ['client_credentials'] }); // operator-registered: may use scopes
       const client = { client_id: made.client.clientId, client_secret: made.clientSecret! };
-      const ok = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp', scope: 'notes.read' }, basic(client.client_id, client.client_secret));
+      const ok = await postForm(
+        `${app.url}/token`,
+        { grant_type: 'client_credentials', resource: 'https://notes.example/mcp', scope: 'notes.read' },
+        basic(client.client_id, client.client_secret),
+      );
       expect(ok.status).toBe(200);
       expect((await app.ctx.tokens.verify(ok.body.access_token, { audience: 'https://notes.example/mcp' })).scopes).toEqual(['notes.read']);
 
@@ -33,7 +40,11 @@ describe.each(dialects)('oauth3 resource add|list|remove on %s', (dialect) => {
       const removed = await runCli(['resource', 'remove', 'https://notes.example/mcp'], env);
       expect(removed.code).toBe(0);
       await new Promise((r) => setTimeout(r, 2100)); // the registry re-reads stored resources every 2 s
-      const gone = await postForm(`${app.url}/token`, { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' }, basic(client.client_id, client.client_secret));
+      const gone = await postForm(
+        `${app.url}/token`,
+        { grant_type: 'client_credentials', resource: 'https://notes.example/mcp' },
+        basic(client.client_id, client.client_secret),
+      );
       expect(gone.status).toBe(400);
       expect(gone.body.error).toBe('invalid_target');
     } finally {

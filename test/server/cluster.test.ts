@@ -11,7 +11,10 @@ import { freePort } from '../support/free-port.js';
 import { waitHealthy } from '../support/wait-healthy.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
-interface Answer { status: number; body: string }
+interface Answer {
+  status: number;
+  body: string;
+}
 
 /** One request on `agent` (one kept-alive socket: always the same worker). */
 function send(agent: Agent, url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
@@ -29,12 +32,19 @@ function send(agent: Agent, url: string, o: { method?: string; headers?: Record<
 
 /** The pids of a process's worker children, from /proc (Linux): gateway processes, not tsx's esbuild service. */
 function childPids(pid: number): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      return Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid
-        && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('src/cli/main.ts');
-    } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return (
+          Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid &&
+          readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('src/cli/main.ts')
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialect) => {
@@ -50,7 +60,10 @@ describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialec
     const seen: string[] = [];
     while (Date.now() < deadline && !ids.every((id) => agents.has(id))) {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const res = await send(agent, `${url}/health`).catch((e: Error) => { seen.push(e.message); return undefined; });
+      const res = await send(agent, `${url}/health`).catch((e: Error) => {
+        seen.push(e.message);
+        return undefined;
+      });
       if (!res) continue;
       const worker = JSON.parse(res.body).worker as number;
       seen.push(String(worker));
@@ -66,8 +79,11 @@ describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialec
     url = `http://127.0.0.1:${port}`;
     const { dataDir, databaseUrl } = await freshDatabase(dialect);
     child = spawnCli(['serve'], {
-      OAUTH3_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), OAUTH3_PORT: String(port),
-      OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'), OAUTH3_WORKERS: '2',
+      OAUTH3_DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      OAUTH3_PORT: String(port),
+      OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
+      OAUTH3_WORKERS: '2',
       // Polling would find a revocation within this long: only the workers telling each other (or, on
       // PostgreSQL, NOTIFY as well) can be in time.
       OAUTH3_REVOCATION_POLL_MS: '600000',
@@ -93,20 +109,32 @@ describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialec
     const [one, two] = [agents.get(1)!, agents.get(2)!];
     const json = { 'content-type': 'application/json' };
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const reg = await send(one, `${url}/register`, { method: 'POST', headers: json, body: JSON.stringify({ client_name: 'cluster', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post' }) });
+    const reg = await send(one, `${url}/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        client_name: 'cluster',
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'client_secret_post',
+      }),
+    });
     expect(reg.status).toBe(201);
     const { client_id, client_secret } = JSON.parse(reg.body);
     const auth = `client_id=${encodeURIComponent(client_id)}&client_secret=${encodeURIComponent(client_secret)}`;
     const issued = await send(one, `${url}/token`, { method: 'POST', headers: form, body: `grant_type=client_credentials&${auth}` });
     expect(issued.status).toBe(200);
     const token = JSON.parse(issued.body).access_token as string;
-    const introspect = async (agent: Agent) => JSON.parse((await send(agent, `${url}/introspect`, { method: 'POST', headers: form, body: `token=${token}&${auth}` })).body).active;
+    const introspect = async (agent: Agent) =>
+      JSON.parse((await send(agent, `${url}/introspect`, { method: 'POST', headers: form, body: `token=${token}&${auth}` })).body).active;
     expect(await introspect(two)).toBe(true); // worker 2 verified it (and caches that)
 
     expect((await send(one, `${url}/revoke`, { method: 'POST', headers: form, body: `token=${token}&${auth}` })).status).toBe(200);
     expect(await introspect(one)).toBe(false);
     let seen = await introspect(two);
-    for (let i = 0; i < 20 && seen; i++) { await new Promise((r) => setTimeout(r, 25)); seen = await introspect(two); } // a message between processes, not a poll
+    for (let i = 0; i < 20 && seen; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      seen = await introspect(two);
+    } // a message between processes, not a poll
     expect(seen).toBe(false);
   });
 
@@ -158,8 +186,10 @@ describe('a cluster that cannot start', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       const { code, stderr } = await runCli(['serve'], {
-        OAUTH3_DATA_DIR: mkdtempSync(join(tmpdir(), 'oauth3-cluster-')), OAUTH3_PORT: String(port),
-        OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'), OAUTH3_WORKERS: '2',
+        OAUTH3_DATA_DIR: mkdtempSync(join(tmpdir(), 'oauth3-cluster-')),
+        OAUTH3_PORT: String(port),
+        OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
+        OAUTH3_WORKERS: '2',
       });
       expect(code).toBe(1);
       expect(stderr).toContain('EADDRINUSE');

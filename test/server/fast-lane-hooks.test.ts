@@ -16,13 +16,17 @@ const gatekeeper: GatewayModule = {
 };
 
 const laneAnswers = vi.spyOn(FastLanes.prototype as unknown as { answer(): Promise<void> }, 'answer');
-afterEach(() => { laneAnswers.mockClear(); });
+afterEach(() => {
+  laneAnswers.mockClear();
+});
 
 /** A plain form POST /token with a Content-Length: what a fast lane takes when lanes are on. */
 async function token(app: TestApp): Promise<{ status: number; body: unknown }> {
   const { client, clientSecret } = await createClient(app.ctx.db, { name: 'c', grantTypes: ['client_credentials'], redirectUris: [] });
   const res = await fetch(`${app.url}/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(client.clientId, clientSecret!) }, body: 'grant_type=client_credentials',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(client.clientId, clientSecret!) },
+    body: 'grant_type=client_credentials',
   });
   return { status: res.status, body: await res.json() };
 }
@@ -31,7 +35,11 @@ async function token(app: TestApp): Promise<{ status: number; body: unknown }> {
 describe('fast lanes and request hooks', () => {
   const apps: TestApp[] = [];
   afterAll(() => Promise.all(apps.map((a) => a.stop())));
-  const start = async (...args: Parameters<typeof startTestApp>) => { const app = await startTestApp(...args); apps.push(app); return app; };
+  const start = async (...args: Parameters<typeof startTestApp>) => {
+    const app = await startTestApp(...args);
+    apps.push(app);
+    return app;
+  };
 
   it('answer through a lane with the built-in modules only', async () => {
     const app = await start('sqlite');

@@ -26,13 +26,24 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   const laneAnswers = vi.spyOn(FastLanes.prototype as unknown as { answer(): Promise<void> }, 'answer');
 
   beforeAll(async () => {
-    const stream = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
     app = await startTestApp(dialect, { trustProxy: true }, [], createLogger('info', stream as never));
-    const made = await createClient(app.ctx.db, { name: 'lane', grantTypes: ['client_credentials', 'refresh_token'], redirectUris: ['https://rp.example/cb'] });
+    const made = await createClient(app.ctx.db, {
+      name: 'lane',
+      grantTypes: ['client_credentials', 'refresh_token'],
+      redirectUris: ['https://rp.example/cb'],
+    });
     client = { clientId: made.client.clientId, clientSecret: made.clientSecret! };
   });
   afterAll(() => app.stop());
-  afterEach(() => { laneAnswers.mockClear(); });
+  afterEach(() => {
+    laneAnswers.mockClear();
+  });
 
   const basic = (id = client.clientId, secret = client.clientSecret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
@@ -40,21 +51,42 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   async function refreshToken(): Promise<string> {
     const familyId = randomId('fam');
     const now = Date.now();
-    await app.ctx.db.insertInto('oauth_families').values({ id: familyId, grant_id: null, client_id: client.clientId, user_id: 'u1', scope: 'mcp', resource: app.url, created_at: now, revoked_at: null }).execute();
+    await app.ctx.db
+      .insertInto('oauth_families')
+      .values({
+        id: familyId,
+        grant_id: null,
+        client_id: client.clientId,
+        user_id: 'u1',
+        scope: 'mcp',
+        resource: app.url,
+        created_at: now,
+        revoked_at: null,
+      })
+      .execute();
     const { id, token, hash } = newRefreshToken();
-    await app.ctx.db.insertInto('oauth_refresh_tokens').values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null }).execute();
+    await app.ctx.db
+      .insertInto('oauth_refresh_tokens')
+      .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null })
+      .execute();
     return token;
   }
 
   async function send(body: string, headers: Record<string, string>, how: 'lane' | 'fastify', path = '/token') {
-    const init: RequestInit & { duplex?: string } = how === 'lane'
-      ? { method: 'POST', headers: { 'content-type': FORM, ...headers }, body }
-      : { method: 'POST', headers: { 'content-type': FORM, ...headers }, body: new Blob([body]).stream(), duplex: 'half' };
+    const init: RequestInit & { duplex?: string } =
+      how === 'lane'
+        ? { method: 'POST', headers: { 'content-type': FORM, ...headers }, body }
+        : { method: 'POST', headers: { 'content-type': FORM, ...headers }, body: new Blob([body]).stream(), duplex: 'half' };
     const before = laneAnswers.mock.calls.length;
     const res = await fetch(`${app.url}${path}`, init);
     const text = await res.text();
     const took = laneAnswers.mock.calls.length > before;
-    return { status: res.status, headers: Object.fromEntries([...(res.headers as unknown as Iterable<[string, string]>)].filter(([k]) => !VARYING.has(k))), body: text ? JSON.parse(text) : undefined, took };
+    return {
+      status: res.status,
+      headers: Object.fromEntries([...(res.headers as unknown as Iterable<[string, string]>)].filter(([k]) => !VARYING.has(k))),
+      body: text ? JSON.parse(text) : undefined,
+      took,
+    };
   }
 
   /** Sends through both paths; returns both answers after checking which path took each. */
@@ -81,10 +113,18 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   });
 
   it('rotates a refresh token the same way, and the rotated one works on the other path', async () => {
-    const lane = await send(`grant_type=refresh_token&refresh_token=${encodeURIComponent(await refreshToken())}`, { authorization: basic() }, 'lane');
+    const lane = await send(
+      `grant_type=refresh_token&refresh_token=${encodeURIComponent(await refreshToken())}`,
+      { authorization: basic() },
+      'lane',
+    );
     expect(lane.took).toBe(true);
     expect(lane.status).toBe(200);
-    const next = await send(`grant_type=refresh_token&refresh_token=${encodeURIComponent(lane.body.refresh_token)}`, { authorization: basic() }, 'fastify');
+    const next = await send(
+      `grant_type=refresh_token&refresh_token=${encodeURIComponent(lane.body.refresh_token)}`,
+      { authorization: basic() },
+      'fastify',
+    );
     expect(next.took).toBe(false);
     expect(next.status).toBe(200);
     expect(Object.keys(next.body).sort()).toEqual(Object.keys(lane.body).sort());
@@ -97,13 +137,43 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   });
 
   const refusals: Array<[string, string, () => Record<string, string>, number, string]> = [
-    ['a wrong client secret (401, WWW-Authenticate: Basic)', 'grant_type=client_credentials', () => ({ authorization: basic(undefined, 'wrong') }), 401, 'invalid_client'],
+    [
+      'a wrong client secret (401, WWW-Authenticate: Basic)',
+      'grant_type=client_credentials',
+      () => ({ authorization: basic(undefined, 'wrong') }),
+      401,
+      'invalid_client',
+    ],
     ['no client authentication', 'grant_type=client_credentials', () => ({}), 401, 'invalid_client'],
-    ['an unsupported grant type', 'grant_type=password&username=a&password=b', () => ({ authorization: basic() }), 400, 'unsupported_grant_type'],
+    [
+      'an unsupported grant type',
+      'grant_type=password&username=a&password=b',
+      () => ({ authorization: basic() }),
+      400,
+      'unsupported_grant_type',
+    ],
     ['no grant type', 'scope=mcp', () => ({ authorization: basic() }), 400, 'invalid_request'],
-    ['a repeated parameter', 'grant_type=client_credentials&scope=mcp&scope=mcp', () => ({ authorization: basic() }), 400, 'invalid_request'],
-    ['a NUL character in a value', 'grant_type=client_credentials&scope=mcp%00', () => ({ authorization: basic() }), 400, 'invalid_request'],
-    ['an unknown refresh token', 'grant_type=refresh_token&refresh_token=rt0123.nope', () => ({ authorization: basic() }), 400, 'invalid_grant'],
+    [
+      'a repeated parameter',
+      'grant_type=client_credentials&scope=mcp&scope=mcp',
+      () => ({ authorization: basic() }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'a NUL character in a value',
+      'grant_type=client_credentials&scope=mcp%00',
+      () => ({ authorization: basic() }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'an unknown refresh token',
+      'grant_type=refresh_token&refresh_token=rt0123.nope',
+      () => ({ authorization: basic() }),
+      400,
+      'invalid_grant',
+    ],
     ['a broken form', '%ZZ=%&&&=', () => ({ authorization: basic() }), 400, 'invalid_request'],
   ];
 
@@ -127,7 +197,11 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
     expect(unknown.fastify.body).toEqual({ active: false });
     const other = await createClient(app.ctx.db, { name: 'other', grantTypes: ['client_credentials'] });
     const rt = await refreshToken();
-    const foreign = await both(() => `token=${encodeURIComponent(rt)}`, { authorization: basic(other.client.clientId, other.clientSecret!) }, '/introspect');
+    const foreign = await both(
+      () => `token=${encodeURIComponent(rt)}`,
+      { authorization: basic(other.client.clientId, other.clientSecret!) },
+      '/introspect',
+    );
     expect(foreign.lane.body).toEqual({ active: false });
     expect(foreign.fastify.body).toEqual({ active: false });
     const missing = await both(() => 'token_type_hint=access_token', { authorization: basic() }, '/introspect');
@@ -139,7 +213,9 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   });
 
   it('answers a failure inside the handler with a logged 500 server_error on both paths, and no detail', async () => {
-    const broken = vi.spyOn(app.ctx.tokens, 'issue').mockImplementation(() => { throw new Error('boom: the key ring is gone'); });
+    const broken = vi.spyOn(app.ctx.tokens, 'issue').mockImplementation(() => {
+      throw new Error('boom: the key ring is gone');
+    });
     try {
       lines.length = 0;
       const { lane, fastify } = await both(() => 'grant_type=client_credentials&scope=mcp', { authorization: basic() });
@@ -170,13 +246,25 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   });
 
   it('leaves to Fastify what it does not take: another content type, a body over the limit, a query string', async () => {
-    const json = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    const json = await fetch(`${app.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     expect(json.status).toBe(400);
     expect((await json.json()).error).toBe('invalid_request');
-    const big = await fetch(`${app.url}/token`, { method: 'POST', headers: { 'content-type': FORM }, body: `grant_type=client_credentials&pad=${'x'.repeat(app.config.bodyLimit)}` });
+    const big = await fetch(`${app.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: `grant_type=client_credentials&pad=${'x'.repeat(app.config.bodyLimit)}`,
+    });
     expect(big.status).toBe(400);
     expect((await big.json()).error_description).toMatch(/large/i);
-    const query = await fetch(`${app.url}/token?x=1`, { method: 'POST', headers: { 'content-type': FORM, authorization: basic() }, body: 'grant_type=client_credentials&scope=mcp' });
+    const query = await fetch(`${app.url}/token?x=1`, {
+      method: 'POST',
+      headers: { 'content-type': FORM, authorization: basic() },
+      body: 'grant_type=client_credentials&scope=mcp',
+    });
     expect(query.status).toBe(200);
     expect(laneAnswers).not.toHaveBeenCalled();
   });

@@ -14,18 +14,25 @@ describe('graceful shutdown on SIGTERM', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-stop-'));
     const port = await freePort();
     const child = spawnCli(['serve'], {
-      OAUTH3_DATA_DIR: dataDir, OAUTH3_PORT: String(port), OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
-      OAUTH3_AUDIT_FLUSH_MS: '60000', OAUTH3_LOG_LEVEL: 'warn',
+      OAUTH3_DATA_DIR: dataDir,
+      OAUTH3_PORT: String(port),
+      OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
+      OAUTH3_AUDIT_FLUSH_MS: '60000',
+      OAUTH3_LOG_LEVEL: 'warn',
     });
     const url = `http://127.0.0.1:${port}`;
     await waitHealthy(url);
 
     // A request whose body is still arriving when the signal comes is in flight and must be answered.
     const answered = new Promise<number>((resolve, reject) => {
-      const req = request(`${url}/no-such-route`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${url}/no-such-route`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.write('{"a":');
       setTimeout(() => {

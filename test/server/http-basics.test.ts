@@ -5,12 +5,14 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 describe.each(dialects)('HTTP basics on %s', (dialect) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp(dialect, { bodyLimit: 2048 }, [{
-      name: 'echo',
-      routes(fastify) {
-        fastify.post('/test/echo', async (req) => ({ got: req.body }));
+    app = await startTestApp(dialect, { bodyLimit: 2048 }, [
+      {
+        name: 'echo',
+        routes(fastify) {
+          fastify.post('/test/echo', async (req) => ({ got: req.body }));
+        },
       },
-    }]);
+    ]);
   });
   afterAll(() => app.stop());
 
@@ -41,7 +43,11 @@ describe.each(dialects)('HTTP basics on %s', (dialect) => {
   });
 
   it('answers an oversized body with 413 (limit from config)', async () => {
-    const res = await fetch(`${app.url}/test/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 'x'.repeat(4096) }) });
+    const res = await fetch(`${app.url}/test/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 'x'.repeat(4096) }),
+    });
     expect(res.status).toBe(413);
     expect((await res.json()).error).toBe('ERR_BODY_TOO_LARGE');
   });
@@ -53,7 +59,11 @@ describe.each(dialects)('HTTP basics on %s', (dialect) => {
   });
 
   it('refuses NUL characters in the path, query or body with 400 (PostgreSQL text cannot hold them)', async () => {
-    for (const [path, body] of [['/test/echo?x=a%00b', '{}'], ['/test/echo', '{"a":"x\\u0000y"}'], ['/test/echo', '{"a":{"b":["\\u0000"]}}']]) {
+    for (const [path, body] of [
+      ['/test/echo?x=a%00b', '{}'],
+      ['/test/echo', '{"a":"x\\u0000y"}'],
+      ['/test/echo', '{"a":{"b":["\\u0000"]}}'],
+    ]) {
       const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status, `${path} ${body}`).toBe(400);
       expect(await res.json()).toEqual({ error: 'ERR_BAD_REQUEST', message: 'NUL characters are not allowed in a request.' });

@@ -4,7 +4,9 @@ import { CeremonyClient } from '../accounts/ceremony-client.js';
 
 describe('per-IP limits on unauthenticated sign-in and registration endpoints', () => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp('sqlite', { rateLimitAuth: 3 }); });
+  beforeAll(async () => {
+    app = await startTestApp('sqlite', { rateLimitAuth: 3 });
+  });
   afterAll(() => app.stop());
 
   const post = (path: string, body: unknown) =>
@@ -36,7 +38,9 @@ describe('per-IP limits on unauthenticated sign-in and registration endpoints', 
 describe('per-IP limits in a cluster', () => {
   let app: TestApp;
   // Two workers count apart: each allows half the budget, so an IP gets at most the budget in all.
-  beforeAll(async () => { app = await startTestApp('sqlite', { rateLimitAuth: 4, workers: 2 }); });
+  beforeAll(async () => {
+    app = await startTestApp('sqlite', { rateLimitAuth: 4, workers: 2 });
+  });
   afterAll(() => app.stop());
 
   it('gives each worker its share of the budget', async () => {

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'oauth3-start-'));
-const oneLine = (stderr: string) => stderr.trim().split('\n').filter((l) => l.startsWith('oauth3:'));
+const oneLine = (stderr: string) =>
+  stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('oauth3:'));
 
 describe('a start that cannot succeed fails with one clear line and overwrites nothing', () => {
   it('names the bad variable for an invalid config value', async () => {
@@ -40,7 +44,9 @@ describe('a start that cannot succeed fails with one clear line and overwrites n
   it('refuses a corrupt OAUTH3_MASTER_KEY', async () => {
     const r = await runCli(['keys', 'list'], { OAUTH3_DATA_DIR: tmp(), OAUTH3_MASTER_KEY: 'too-short' });
     expect(r.code).not.toBe(0);
-    expect(oneLine(r.stderr)).toEqual(['oauth3: OAUTH3_MASTER_KEY: the master key must be 32 bytes written as 64 hex chars or base64 (got 9 chars)']);
+    expect(oneLine(r.stderr)).toEqual([
+      'oauth3: OAUTH3_MASTER_KEY: the master key must be 32 bytes written as 64 hex chars or base64 (got 9 chars)',
+    ]);
   });
 
   it('refuses a corrupt data/master.key and keeps the file as it was', async () => {
@@ -74,7 +80,9 @@ describe('a start that cannot succeed fails with one clear line and overwrites n
     expect(r.code).not.toBe(0);
     const lines = oneLine(r.stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/signing key k\w+ is encrypted under master key \S+, but the configured master key is \S+: set OAUTH3_MASTER_KEY/);
+    expect(lines[0]).toMatch(
+      /signing key k\w+ is encrypted under master key \S+, but the configured master key is \S+: set OAUTH3_MASTER_KEY/,
+    );
     const again = await runCli(['keys', 'list'], { OAUTH3_DATA_DIR: dir, OAUTH3_MASTER_KEY: keyA });
     expect(again.stdout).toBe(made.stdout); // still one key, still readable with the right master key
     expect(before.length).toBeGreaterThan(0);
@@ -83,11 +91,17 @@ describe('a start that cannot succeed fails with one clear line and overwrites n
   it('requires OAUTH3_MASTER_KEY with PostgreSQL', async () => {
     const r = await runCli(['keys', 'list'], { OAUTH3_DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' });
     expect(r.code).not.toBe(0);
-    expect(oneLine(r.stderr)).toEqual(['oauth3: OAUTH3_MASTER_KEY: required when DATABASE_URL points at PostgreSQL (every instance must share it)']);
+    expect(oneLine(r.stderr)).toEqual([
+      'oauth3: OAUTH3_MASTER_KEY: required when DATABASE_URL points at PostgreSQL (every instance must share it)',
+    ]);
   });
 
   it('names an unreachable PostgreSQL without printing its password', async () => {
-    const r = await runCli(['keys', 'list'], { OAUTH3_DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db', OAUTH3_MASTER_KEY: randomBytes(32).toString('hex') });
+    const r = await runCli(['keys', 'list'], {
+      OAUTH3_DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db',
+      OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
+    });
     expect(r.code).not.toBe(0);
     const lines = oneLine(r.stderr);
     expect(lines).toHaveLength(1);

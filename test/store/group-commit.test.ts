@@ -7,12 +7,29 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // A table of the test's own: rows (id, text, number) with a primary key.
-interface Scratch { group_commit_scratch: { id: string; body: string; n: number } }
+interface Scratch {
+  group_commit_scratch: { id: string; body: string; n: number };
+}
 const scratch = (db: Executor) => db as unknown as Kysely<Scratch>;
-const insert = preparedQuery(['id', 'body', 'n'], (db, slot) => scratch(db).insertInto('group_commit_scratch').values({ id: slot('id'), body: slot('body'), n: slot('n') }));
-const createScratch = (app: TestApp) => scratch(app.ctx.db).schema.createTable('group_commit_scratch').ifNotExists()
-  .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).addColumn('n', 'bigint', (c) => c.notNull()).execute();
-const update = preparedQuery(['body', 'id'], (db, slot) => scratch(db).updateTable('group_commit_scratch').set({ body: slot('body') }).where('id', '=', slot('id')));
+const insert = preparedQuery(['id', 'body', 'n'], (db, slot) =>
+  scratch(db)
+    .insertInto('group_commit_scratch')
+    .values({ id: slot('id'), body: slot('body'), n: slot('n') }),
+);
+const createScratch = (app: TestApp) =>
+  scratch(app.ctx.db)
+    .schema.createTable('group_commit_scratch')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('n', 'bigint', (c) => c.notNull())
+    .execute();
+const update = preparedQuery(['body', 'id'], (db, slot) =>
+  scratch(db)
+    .updateTable('group_commit_scratch')
+    .set({ body: slot('body') })
+    .where('id', '=', slot('id')),
+);
 
 describe.each(dialects)('group commit on %s', (dialect) => {
   let app: TestApp;
@@ -22,8 +39,10 @@ describe.each(dialects)('group commit on %s', (dialect) => {
   });
   afterAll(() => app.stop());
 
-  const rows = async (prefix: string) => (await scratch(app.ctx.db).selectFrom('group_commit_scratch').selectAll().where('id', 'like', `${prefix}%`).orderBy('id').execute())
-    .map((r) => `${r.id}=${r.body}`);
+  const rows = async (prefix: string) =>
+    (
+      await scratch(app.ctx.db).selectFrom('group_commit_scratch').selectAll().where('id', 'like', `${prefix}%`).orderBy('id').execute()
+    ).map((r) => `${r.id}=${r.body}`);
 
   it('writes the units queued together in one commit, answered once stored; a unit whose guard changed no row writes nothing', async () => {
     const db = app.ctx.db;
@@ -54,7 +73,9 @@ describe.each(dialects)('group commit on %s', (dialect) => {
 
   it('refuses a guard that is not the first step of its unit', async () => {
     const db = app.ctx.db;
-    expect(() => app.ctx.commits.run([insert.step(db, { id: 'c-1', body: 'x', n: 1 }), update.step(db, { body: 'y', id: 'c-1' }, { guard: true })])).toThrow(/first step/);
+    expect(() =>
+      app.ctx.commits.run([insert.step(db, { id: 'c-1', body: 'x', n: 1 }), update.step(db, { body: 'y', id: 'c-1' }, { guard: true })]),
+    ).toThrow(/first step/);
     expect(await rows('c-')).toEqual([]);
   });
 });
@@ -75,16 +96,23 @@ describe('group commit on SQLite while another process of a cluster holds the wr
       other.prepare('BEGIN IMMEDIATE').run();
       other.prepare("INSERT INTO group_commit_scratch (id, body, n) VALUES ('d-other', 'x', 1)").run();
       let settled = false;
-      const written = app.ctx.commits.run([insert.step(db, { id: 'd-1', body: 'one', n: 1 })]).finally(() => { settled = true; });
+      const written = app.ctx.commits.run([insert.step(db, { id: 'd-1', body: 'one', n: 1 })]).finally(() => {
+        settled = true;
+      });
       // Timers keep firing while the unit waits: SQLite's busy handler would have blocked this thread.
       let ticks = 0;
       const started = Date.now();
-      while (Date.now() - started < 200) { await new Promise((r) => setTimeout(r, 5)); ticks++; }
+      while (Date.now() - started < 200) {
+        await new Promise((r) => setTimeout(r, 5));
+        ticks++;
+      }
       expect(ticks).toBeGreaterThan(10);
       expect(settled).toBe(false);
       other.prepare('COMMIT').run();
       expect(await written).toBe(true);
-      const ids = (await scratch(db).selectFrom('group_commit_scratch').select('id').where('id', 'like', 'd-%').orderBy('id').execute()).map((r) => r.id);
+      const ids = (
+        await scratch(db).selectFrom('group_commit_scratch').select('id').where('id', 'like', 'd-%').orderBy('id').execute()
+      ).map((r) => r.id);
       expect(ids).toEqual(['d-1', 'd-other']);
     } finally {
       other.close();

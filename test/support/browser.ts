@@ -13,8 +13,16 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -35,18 +43,29 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return {
     cdp,
     authenticatorId,
     credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
-    remove: async () => { await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId }); },
+    remove: async () => {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    },
   };
 }
 
 /** A new browser context and page with one virtual authenticator attached. */
-export async function newPasskeyPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; authenticator: VirtualAuthenticator }> {
+export async function newPasskeyPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; authenticator: VirtualAuthenticator }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page);
@@ -97,6 +116,8 @@ export function useAppAndBrowser(): { app: TestApp; browser: Browser } {
 /** Collects Content-Security-Policy violations the page reports (a page must raise none). */
 export function watchCspErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   return errors;
 }

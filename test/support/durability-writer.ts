@@ -20,7 +20,9 @@ function stop(reason: string, code: number): never {
 }
 process.on('disconnect', () => stop('parent disconnected', 2));
 process.stdout.on('error', (e: NodeJS.ErrnoException) => stop(`stdout ${e.code ?? e.message}`, 2));
-setInterval(() => { if (process.ppid !== parent) stop('parent gone', 2); }, 200).unref();
+setInterval(() => {
+  if (process.ppid !== parent) stop('parent gone', 2);
+}, 200).unref();
 setTimeout(() => stop(`time bound of ${maxMs} ms`, 3), maxMs).unref();
 
 /** Writes a line; waits while the pipe is full, so a parent that stops reading stops the writes too. */
@@ -35,7 +37,11 @@ eventTypes.declare({ action: 'test.marker', kind: 'system', label: 'A marker of 
 const audit = new AuditWriter(db, commits, eventTypes, { flushMs: 1000 });
 await say('ready');
 for (let i = 0; i < maxWrites; i++) {
-  await db.transaction().execute((trx) => audit.record(trx, { action: 'test.marker', actor: { type: 'system' }, userId: 'u-durable', target: { type: 'marker', id: `m${i}` } }));
+  await db
+    .transaction()
+    .execute((trx) =>
+      audit.record(trx, { action: 'test.marker', actor: { type: 'system' }, userId: 'u-durable', target: { type: 'marker', id: `m${i}` } }),
+    );
   await say(`ack m${i}`);
   // better-sqlite3 answers synchronously: without this turn of the event loop, no timer, 'disconnect' or stdout
   // error would ever be handled, and the loop would only end at its count.

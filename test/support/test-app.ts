@@ -24,17 +24,21 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const resolvedPort = overrides.port ?? (await freePort());
-  const { config, modules } = await loadGateway(env, {
-    host: '127.0.0.1',
-    port: resolvedPort,
-    publicUrl: `http://localhost:${resolvedPort}`,
-    masterKey: randomBytes(32).toString('base64url'),
-    logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
-    auditFlushMs: 20,
-    rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/server/rate-limits.test.ts tests the limit
-    ...db,
-    ...overrides,
-  }, extra);
+  const { config, modules } = await loadGateway(
+    env,
+    {
+      host: '127.0.0.1',
+      port: resolvedPort,
+      publicUrl: `http://localhost:${resolvedPort}`,
+      masterKey: randomBytes(32).toString('base64url'),
+      logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
+      auditFlushMs: 20,
+      rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/server/rate-limits.test.ts tests the limit
+      ...db,
+      ...overrides,
+    },
+    extra,
+  );
   const server = await startServer(config, { logger: logger ?? createLogger(config.logLevel), modules });
   return { ...server, url: config.publicUrl, config };
 }

@@ -23,7 +23,13 @@ export async function createTestUser(app: Pick<TestApp, 'ctx'>): Promise<TestUse
   const meta = { ip: '127.0.0.1', userAgent: 'test-user' };
   const { userId, session } = await ctx.db.transaction().execute(async (trx) => {
     const user = await createUser(trx);
-    await ctx.audit.record(trx, { action: 'account.signed_up', actor: { type: 'user', id: user.id }, userId: user.id, ...meta, detail: { via: 'test' } });
+    await ctx.audit.record(trx, {
+      action: 'account.signed_up',
+      actor: { type: 'user', id: user.id },
+      userId: user.id,
+      ...meta,
+      detail: { via: 'test' },
+    });
     return { userId: user.id, session: await createSession(ctx, trx, { userId: user.id, meta, via: 'test' }) };
   });
   const cookie = `${cookieName(ctx.config, SESSION_COOKIE)}=${session.token}`;

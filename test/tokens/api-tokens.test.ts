@@ -37,11 +37,18 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     const { token, id } = await (await create(user.headers, { name: 'used', scopes: ['tokens.manage'] })).json();
     await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) });
     await tokenService(app.ctx).usage.flush();
-    const listed = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find((t: { id: string }) => t.id === id);
+    const listed = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find(
+      (t: { id: string }) => t.id === id,
+    );
     expect(listed.lastUsedIp).toBe('127.0.0.1');
     expect(listed.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
     await app.ctx.audit.flush();
-    const used = await app.ctx.db.selectFrom('audit_events').select(['ip', 'actor_type']).where('action', '=', 'token.used').where('target_id', '=', id).execute();
+    const used = await app.ctx.db
+      .selectFrom('audit_events')
+      .select(['ip', 'actor_type'])
+      .where('action', '=', 'token.used')
+      .where('target_id', '=', id)
+      .execute();
     expect(used).toEqual([{ ip: '127.0.0.1', actor_type: 'user' }]); // first use today, with where it came from
   });
 
@@ -97,7 +104,7 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     expect((await res.json()).error_description).toBe('malformed API token (bad checksum)');
   });
 
-  it('cannot touch another person\'s tokens', async () => {
+  it("cannot touch another person's tokens", async () => {
     const other = await createTestUser(app);
     const { id, token } = await (await create(other.headers, { name: 'theirs', scopes: ['tokens.manage'] })).json();
     expect((await fetch(`${app.url}/api/v1/me/tokens/${id}`, { method: 'DELETE', headers: user.headers })).status).toBe(404);
@@ -108,7 +115,11 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     const form = (path: string, fields: Record<string, string | string[]>) => {
       const body = new URLSearchParams({ _csrf: user.csrf });
       for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-      return fetch(`${app.url}${path}`, { method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+      return fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
     };
     const res = await form('/account/tokens', { name: 'from the page', scopes: ['mcp', 'tokens.manage'], expires_in_days: '7' });
     expect(res.status).toBe(200);
@@ -125,7 +136,9 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('unknown scope: nope');
     await app.ctx.audit.flush();
-    const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map((r) => r.action);
+    const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map(
+      (r) => r.action,
+    );
     expect(actions).toContain('token.created');
     expect(actions).toContain('token.revoked');
     expect(actions).toContain('token.used');
@@ -134,12 +147,18 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
 
 describe('never-expiring tokens when config allows them', () => {
   let app: TestApp;
-  beforeAll(async () => { app = await startTestApp('sqlite', { apiTokenAllowNoExpiry: true }); });
+  beforeAll(async () => {
+    app = await startTestApp('sqlite', { apiTokenAllowNoExpiry: true });
+  });
   afterAll(() => app.stop());
 
   it('creates a token with no expiry', async () => {
     const user = await createTestUser(app);
-    const res = await fetch(`${app.url}/api/v1/me/tokens`, { method: 'POST', headers: { ...user.headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'forever', scopes: ['mcp'], expires_in_days: null }) });
+    const res = await fetch(`${app.url}/api/v1/me/tokens`, {
+      method: 'POST',
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'forever', scopes: ['mcp'], expires_in_days: null }),
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.expiresAt).toBeNull();

@@ -23,7 +23,8 @@ describe.each(dialects)('tokens and their audit events commit together (%s)', (d
   });
   afterAll(() => app.stop());
 
-  const events = (action: string) => app.ctx.db.selectFrom('audit_events').select(['target_id', 'user_id']).where('action', '=', action).execute();
+  const events = (action: string) =>
+    app.ctx.db.selectFrom('audit_events').select(['target_id', 'user_id']).where('action', '=', action).execute();
 
   it('client_credentials: the event is stored when the token is answered', async () => {
     const { client, clientSecret } = await createClient(app.ctx.db, { name: 'cc', grantTypes: ['client_credentials'], redirectUris: [] });
@@ -38,9 +39,20 @@ describe.each(dialects)('tokens and their audit events commit together (%s)', (d
     const { code, verifier } = await codeFor(app, user, c.client_id, REDIRECT);
     const first = await exchange(app, c.client_id, code, verifier, REDIRECT);
     const before = (await events('oauth.token.refreshed')).length;
-    const rows = async () => Number((await app.ctx.db.selectFrom('access_tokens').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = async () =>
+      Number(
+        (
+          await app.ctx.db
+            .selectFrom('access_tokens')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const tokensBefore = await rows();
-    const [a, b] = await Promise.all([refresh(app, c.client_id, first.body.refresh_token), refresh(app, c.client_id, first.body.refresh_token)]);
+    const [a, b] = await Promise.all([
+      refresh(app, c.client_id, first.body.refresh_token),
+      refresh(app, c.client_id, first.body.refresh_token),
+    ]);
     const won = [a, b].filter((r) => r.status === 200);
     expect(won).toHaveLength(1); // no grace window: the other is a replay (and revokes the family)
     const jti = JSON.parse(Buffer.from(decodeJwt(won[0].body.access_token).payloadB64, 'base64url').toString()).jti;
@@ -55,7 +67,9 @@ describe.each(dialects)('tokens and their audit events commit together (%s)', (d
     const d = await delegate(app, user, agent.client_id, ['mcp']);
     const row = await app.ctx.db.selectFrom('delegations').select('jti').where('id', '=', d.delegation_id).executeTakeFirstOrThrow();
     expect(row.jti).toBe((await app.ctx.tokens.verify(d.delegation_token)).tokenId);
-    expect((await app.ctx.db.selectFrom('access_tokens').select('grant_id').where('jti', '=', row.jti).executeTakeFirstOrThrow()).grant_id).toBe(d.delegation_id);
+    expect(
+      (await app.ctx.db.selectFrom('access_tokens').select('grant_id').where('jti', '=', row.jti).executeTakeFirstOrThrow()).grant_id,
+    ).toBe(d.delegation_id);
     expect((await events('delegation.created')).map((e) => e.user_id)).toContain(user.userId);
   });
 });

@@ -29,7 +29,9 @@ describe('API token format', () => {
 describe('verified-token cache', () => {
   const entry = (expiresAtMs: number): VerifiedEntry => ({
     principal: { kind: 'access', tokenId: 't', userId: 'u', clientId: 'c', scopes: [], audience: [], chain: [], expiresAt: null },
-    revocationIds: ['t'], expiresAtMs, checkedAt: -1,
+    revocationIds: ['t'],
+    expiresAtMs,
+    checkedAt: -1,
   });
 
   it('stays within its bound, dropping the oldest entry', () => {
@@ -61,8 +63,12 @@ describe('revocations told by another worker', () => {
     const subscribers = new Map<string, Array<(d: unknown) => void>>();
     const errors: unknown[] = [];
     const bus = (self: string) => ({
-      publish: (topic: string, data: unknown) => { for (const [who, fns] of subscribers) if (who !== `${self}:${topic}`) fns.forEach((fn) => fn(data)); },
-      subscribe: (topic: string, fn: (d: unknown) => void) => { subscribers.set(`${self}:${topic}`, [...(subscribers.get(`${self}:${topic}`) ?? []), fn]); },
+      publish: (topic: string, data: unknown) => {
+        for (const [who, fns] of subscribers) if (who !== `${self}:${topic}`) fns.forEach((fn) => fn(data));
+      },
+      subscribe: (topic: string, fn: (d: unknown) => void) => {
+        subscribers.set(`${self}:${topic}`, [...(subscribers.get(`${self}:${topic}`) ?? []), fn]);
+      },
     });
     return { bus, errors, subscribers };
   }
@@ -78,7 +84,10 @@ describe('revocations told by another worker', () => {
       await one.revoke(app.ctx.db, [{ id: 'told', expiresAt: Date.now() + 60_000 }]);
       expect(two.has('told')).toBe(true);
       const version = two.version;
-      for (const fn of subscribers.get('two:revocations')!) { fn('not a list'); fn([[42, null]]); }
+      for (const fn of subscribers.get('two:revocations')!) {
+        fn('not a list');
+        fn([[42, null]]);
+      }
       expect(errors).toHaveLength(2);
       expect(two.version).toBe(version);
       expect(two.size).toBe(1);

@@ -21,9 +21,22 @@ function queryCounter(): KyselyPlugin & { count: number } {
 }
 
 /** A signed-in person, as the verifier would return for their session. */
-const person = (userId: string): Principal => ({ kind: 'session', tokenId: `s-${userId}`, userId, clientId: null, scopes: [], audience: [], chain: [], expiresAt: null });
+const person = (userId: string): Principal => ({
+  kind: 'session',
+  tokenId: `s-${userId}`,
+  userId,
+  clientId: null,
+  scopes: [],
+  audience: [],
+  chain: [],
+  expiresAt: null,
+});
 
-const reason = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
+const reason = (p: Promise<unknown>) =>
+  p.then(
+    () => 'accepted',
+    (e: Error) => e.message,
+  );
 
 describe.each(dialects)('the one verifier on %s', (dialect) => {
   let app: TestApp;
@@ -72,7 +85,9 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
 
   it('refuses a token for another audience, and a kind not accepted', async () => {
     const { token } = await issue();
-    expect(await reason(app.ctx.tokens.verify(token, { audience: 'https://other.example.test' }))).toBe('token audience is another resource');
+    expect(await reason(app.ctx.tokens.verify(token, { audience: 'https://other.example.test' }))).toBe(
+      'token audience is another resource',
+    );
     expect(await reason(app.ctx.tokens.verify(token, { kinds: ['session'] }))).toBe('a access token is not accepted here');
   });
 
@@ -99,7 +114,11 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     expect(await reason(app.ctx.tokens.verify(token))).toBe('token revoked');
 
     const expired = await apiTokens.create(person('u-api'), { name: 'old', scopes: ['tokens.manage'] });
-    await app.ctx.db.updateTable('api_tokens').set({ expires_at: Date.now() - 1 }).where('id', '=', expired.info.id).execute();
+    await app.ctx.db
+      .updateTable('api_tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', expired.info.id)
+      .execute();
     expect(await reason(app.ctx.tokens.verify(expired.token))).toBe('token expired');
   });
 
@@ -112,7 +131,12 @@ describe.each(dialects)('the one verifier on %s', (dialect) => {
     const [listed] = await apiTokens.list('u-use');
     expect(listed.lastUsedIp).toBe('198.51.100.7');
     expect(listed.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
-    const used = await app.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'token.used').where('target_id', '=', info.id).execute();
+    const used = await app.ctx.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'token.used')
+      .where('target_id', '=', info.id)
+      .execute();
     expect(used).toHaveLength(1);
   });
 
@@ -169,7 +193,13 @@ describe.each(dialects)('revocation reaches other instances on %s', (dialect) =>
     // PostgreSQL: polling set to a minute, so only LISTEN/NOTIFY can deliver within the test; SQLite: polling is the path.
     const pollMs = dialect === 'postgres' ? 60_000 : 100;
     a = await startTestApp(dialect, { revocationPollMs: pollMs });
-    b = await startTestApp(dialect, { revocationPollMs: pollMs, publicUrl: a.config.publicUrl, databaseUrl: a.config.databaseUrl, dataDir: a.config.dataDir, masterKey: a.config.masterKey });
+    b = await startTestApp(dialect, {
+      revocationPollMs: pollMs,
+      publicUrl: a.config.publicUrl,
+      databaseUrl: a.config.databaseUrl,
+      dataDir: a.config.dataDir,
+      masterKey: a.config.masterKey,
+    });
   });
   afterAll(async () => {
     await b.stop();
@@ -187,14 +217,25 @@ describe.each(dialects)('revocation reaches other instances on %s', (dialect) =>
   });
 
   // LISTEN/NOTIFY exists on PostgreSQL only (SQLite instances poll): the test is defined there alone, not skipped.
-  if (dialect === 'postgres') it('the listener reconnects after its connection is killed, and catches up', async () => {
-    const killed = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`} and datname = current_database()`.execute(a.ctx.db);
-    expect(killed.rows.filter((r) => r.ok)).toHaveLength(2); // both instances' listeners
-    const { token, jti, expiresAt } = await issueAccessToken(a.ctx, { userId: 'u', clientId: 'c', scopes: [], audience: ['x'], ttl: 600 });
-    await a.ctx.tokens.revoke(a.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]); // while b is not listening
-    const deadline = Date.now() + 5000;
-    while (!tokenService(b.ctx).revocations.has(jti) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(tokenService(b.ctx).revocations.listening).toBe(true);
-    expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
-  });
+  if (dialect === 'postgres')
+    it('the listener reconnects after its connection is killed, and catches up', async () => {
+      const killed = await sql<{
+        ok: boolean;
+      }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`} and datname = current_database()`.execute(
+        a.ctx.db,
+      );
+      expect(killed.rows.filter((r) => r.ok)).toHaveLength(2); // both instances' listeners
+      const { token, jti, expiresAt } = await issueAccessToken(a.ctx, {
+        userId: 'u',
+        clientId: 'c',
+        scopes: [],
+        audience: ['x'],
+        ttl: 600,
+      });
+      await a.ctx.tokens.revoke(a.ctx.db, [{ id: jti, expiresAt: expiresAt * 1000 }]); // while b is not listening
+      const deadline = Date.now() + 5000;
+      while (!tokenService(b.ctx).revocations.has(jti) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(tokenService(b.ctx).revocations.listening).toBe(true);
+      expect(await reason(b.ctx.tokens.verify(token))).toBe('token revoked');
+    });
 });

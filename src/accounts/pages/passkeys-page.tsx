@@ -16,45 +16,62 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
       <Flash kind="ok" message={ok} />
       <p id="message" role="alert" class="flash flash-error" data-testid="message"></p>
       <div class="overflow-auto">
-      <table>
-        <thead>
-          <tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Synced</th><th scope="col">Transports</th><th scope="col">Actions</th></tr>
-        </thead>
-        <tbody>
-          {passkeys.map((p) => (
-            <tr data-testid="passkey-row" data-passkey-id={p.id}>
-              <td data-testid="passkey-name">{p.name}</td>
-              <td><TimeText ms={p.createdAt} /></td>
-              <td><TimeText ms={p.lastUsedAt} /></td>
-              <td>{p.backedUp ? 'yes (backed up)' : 'no (this device only)'}</td>
-              <td>{p.transports.length ? p.transports.join(', ') : <span class="muted">unknown</span>}</td>
-              <td>
-                <div class="row-actions">
-                  <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/rename`} class="inline-form">
-                    <CsrfField token={csrfToken} />
-                    <label>
-                      <span class="muted">New name for {p.name}</span>
-                      <input name="name" required maxLength={64} value={p.name} data-testid="rename-input" />
-                    </label>
-                    <button type="submit" class="secondary" data-testid="rename">Rename</button>
-                  </form>
-                  <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/remove`} class="inline-form">
-                    <CsrfField token={csrfToken} />
-                    <button type="submit" class="contrast" data-testid="remove" aria-label={`Remove passkey ${p.name}`}>Remove</button>
-                  </form>
-                </div>
-              </td>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Synced</th>
+              <th scope="col">Transports</th>
+              <th scope="col">Actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {passkeys.map((p) => (
+              <tr data-testid="passkey-row" data-passkey-id={p.id}>
+                <td data-testid="passkey-name">{p.name}</td>
+                <td>
+                  <TimeText ms={p.createdAt} />
+                </td>
+                <td>
+                  <TimeText ms={p.lastUsedAt} />
+                </td>
+                <td>{p.backedUp ? 'yes (backed up)' : 'no (this device only)'}</td>
+                <td>{p.transports.length ? p.transports.join(', ') : <span class="muted">unknown</span>}</td>
+                <td>
+                  <div class="row-actions">
+                    <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/rename`} class="inline-form">
+                      <CsrfField token={csrfToken} />
+                      <label>
+                        <span class="muted">New name for {p.name}</span>
+                        <input name="name" required maxLength={64} value={p.name} data-testid="rename-input" />
+                      </label>
+                      <button type="submit" class="secondary" data-testid="rename">
+                        Rename
+                      </button>
+                    </form>
+                    <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/remove`} class="inline-form">
+                      <CsrfField token={csrfToken} />
+                      <button type="submit" class="contrast" data-testid="remove" aria-label={`Remove passkey ${p.name}`}>
+                        Remove
+                      </button>
+                    </form>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
       <form id="add-passkey" action="/account/passkeys" method="get">
         <label for="new-passkey-name">
           Name for the new passkey (optional)
           <input id="new-passkey-name" name="name" maxLength={64} placeholder="e.g. Work laptop" />
         </label>
-        <button type="submit" data-testid="add-passkey">Add a passkey</button>
+        <button type="submit" data-testid="add-passkey">
+          Add a passkey
+        </button>
       </form>
     </section>
   );

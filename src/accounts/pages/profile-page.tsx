@@ -24,19 +24,31 @@ export function ProfilePage({ user, values, csrfToken, error, errorField, ok }: 
     <section data-page="profile">
       <Flash kind="error" message={error} />
       <Flash kind="ok" message={ok} />
-      <p>Account <code data-testid="user-id">{user.id}</code>, created <TimeText ms={user.createdAt} />.</p>
+      <p>
+        Account <code data-testid="user-id">{user.id}</code>, created <TimeText ms={user.createdAt} />.
+      </p>
       <form method="post" action="/account/profile">
         <CsrfField token={csrfToken} />
         {fields.map(([name, label, type, autocomplete, help]) => (
           <label for={`profile-${name}`}>
             {label}
-            <input id={`profile-${name}`} name={name} type={type as "text"} autocomplete={autocomplete} maxLength={254}
-              value={values?.[name] ?? user[name] ?? ''} aria-invalid={errorField === name ? 'true' : undefined}
-              aria-describedby={`profile-${name}-help`} data-testid={`profile-${name}`} />
+            <input
+              id={`profile-${name}`}
+              name={name}
+              type={type as 'text'}
+              autocomplete={autocomplete}
+              maxLength={254}
+              value={values?.[name] ?? user[name] ?? ''}
+              aria-invalid={errorField === name ? 'true' : undefined}
+              aria-describedby={`profile-${name}-help`}
+              data-testid={`profile-${name}`}
+            />
             <small id={`profile-${name}-help`}>{help}</small>
           </label>
         ))}
-        <button type="submit" data-testid="save-profile">Save profile</button>
+        <button type="submit" data-testid="save-profile">
+          Save profile
+        </button>
       </form>
       <dl data-testid="profile-view">
         {fields.map(([name, label]) => (

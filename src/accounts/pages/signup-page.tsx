@@ -5,10 +5,16 @@ export function SignupPage({ returnTo }: { returnTo: string }) {
       <p>Your account is a passkey: no password, no username needed. You can add a username, email and more later.</p>
       <p id="message" role="alert" class="flash flash-error" data-testid="message"></p>
       <form id="passkey-sign-up" action="/signup" method="get">
-        <button type="submit" data-testid="sign-up">Create account with a passkey</button>
+        <button type="submit" data-testid="sign-up">
+          Create account with a passkey
+        </button>
       </form>
-      <p class="muted">Already have one? <a href={`/login?return_to=${encodeURIComponent(returnTo)}`}>Sign in</a>.</p>
-      <noscript><p>Passkeys need JavaScript enabled.</p></noscript>
+      <p class="muted">
+        Already have one? <a href={`/login?return_to=${encodeURIComponent(returnTo)}`}>Sign in</a>.
+      </p>
+      <noscript>
+        <p>Passkeys need JavaScript enabled.</p>
+      </noscript>
     </section>
   );
 }

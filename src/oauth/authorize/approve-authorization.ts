@@ -8,12 +8,22 @@ interface Meta {
   userAgent?: string;
 }
 
-const resourceKey = (req: AuthorizationRequest) => req.resources.map((r) => r.url).sort().join(' ');
+const resourceKey = (req: AuthorizationRequest) =>
+  req.resources
+    .map((r) => r.url)
+    .sort()
+    .join(' ');
 
 /** The person's live grant for this client and resource that already covers the requested scopes (remembered consent). */
 export async function rememberedGrant(db: Executor, userId: string, req: AuthorizationRequest): Promise<string | undefined> {
-  const rows = await db.selectFrom('oauth_grants').select(['id', 'scope']).where('user_id', '=', userId)
-    .where('client_id', '=', req.client.clientId).where('resource', '=', resourceKey(req)).where('revoked_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('oauth_grants')
+    .select(['id', 'scope'])
+    .where('user_id', '=', userId)
+    .where('client_id', '=', req.client.clientId)
+    .where('resource', '=', resourceKey(req))
+    .where('revoked_at', 'is', null)
+    .execute();
   return rows.find((g) => req.scopes.every((s) => g.scope.split(' ').includes(s)))?.id;
 }
 
@@ -21,16 +31,34 @@ export async function rememberedGrant(db: Executor, userId: string, req: Authori
 async function codeRedirect(ctx: AppContext, db: Executor, req: AuthorizationRequest, userId: string, grantId: string): Promise<string> {
   const code = randomToken();
   const now = Date.now();
-  await db.insertInto('oauth_codes').values({
-    code_hash: sha256(code), client_id: req.client.clientId, user_id: userId, grant_id: grantId, redirect_uri: req.redirectUri,
-    code_challenge: req.codeChallenge, scope: req.scopes.join(' '), resource: resourceKey(req), created_at: now,
-    expires_at: now + ctx.config.oauthCodeTtl * 1000, used_at: null, family_id: null, nonce: req.nonce ?? null,
-  }).execute();
+  await db
+    .insertInto('oauth_codes')
+    .values({
+      code_hash: sha256(code),
+      client_id: req.client.clientId,
+      user_id: userId,
+      grant_id: grantId,
+      redirect_uri: req.redirectUri,
+      code_challenge: req.codeChallenge,
+      scope: req.scopes.join(' '),
+      resource: resourceKey(req),
+      created_at: now,
+      expires_at: now + ctx.config.oauthCodeTtl * 1000,
+      used_at: null,
+      family_id: null,
+      nonce: req.nonce ?? null,
+    })
+    .execute();
   return responseRedirect(ctx, req.redirectUri, { code, state: req.state });
 }
 
 /** Remembered consent: a code for an existing grant, without asking again. */
-export async function redirectWithRememberedGrant(ctx: AppContext, req: AuthorizationRequest, userId: string, grantId: string): Promise<string> {
+export async function redirectWithRememberedGrant(
+  ctx: AppContext,
+  req: AuthorizationRequest,
+  userId: string,
+  grantId: string,
+): Promise<string> {
   return codeRedirect(ctx, ctx.db, req, userId, grantId);
 }
 
@@ -41,18 +69,39 @@ export async function redirectWithRememberedGrant(ctx: AppContext, req: Authoriz
 export async function approveAuthorization(ctx: AppContext, req: AuthorizationRequest, userId: string, meta: Meta): Promise<string> {
   return ctx.db.transaction().execute(async (trx) => {
     const scope = [...req.scopes].sort().join(' ');
-    const existing = await trx.selectFrom('oauth_grants').select('id').where('user_id', '=', userId).where('client_id', '=', req.client.clientId)
-      .where('resource', '=', resourceKey(req)).where('scope', '=', scope).where('revoked_at', 'is', null).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('client_id', '=', req.client.clientId)
+      .where('resource', '=', resourceKey(req))
+      .where('scope', '=', scope)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     let grantId = existing?.id;
     if (!grantId) {
       grantId = randomId('gr');
       const now = Date.now();
-      await trx.insertInto('oauth_grants').values({
-        id: grantId, user_id: userId, client_id: req.client.clientId, scope, resource: resourceKey(req), created_at: now, last_used_at: now, revoked_at: null,
-      }).execute();
+      await trx
+        .insertInto('oauth_grants')
+        .values({
+          id: grantId,
+          user_id: userId,
+          client_id: req.client.clientId,
+          scope,
+          resource: resourceKey(req),
+          created_at: now,
+          last_used_at: now,
+          revoked_at: null,
+        })
+        .execute();
     }
     await ctx.audit.record(trx, {
-      action: 'oauth.consent.granted', actor: { type: 'user', id: userId }, userId, target: { type: 'grant', id: grantId }, ...meta,
+      action: 'oauth.consent.granted',
+      actor: { type: 'user', id: userId },
+      userId,
+      target: { type: 'grant', id: grantId },
+      ...meta,
       detail: { client: req.client.name, client_id: req.client.clientId, scope, resource: req.resources.map((r) => r.url) },
     });
     return codeRedirect(ctx, trx, req, userId, grantId);

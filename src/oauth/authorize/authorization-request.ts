@@ -36,7 +36,12 @@ export class AuthorizeFatal extends Error {
  */
 export class AuthorizeRedirectError extends Error {
   override name = 'AuthorizeRedirectError';
-  constructor(readonly redirectUri: string, readonly state: string | undefined, readonly error: OAuthError, readonly automatic = true) {
+  constructor(
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+    readonly error: OAuthError,
+    readonly automatic = true,
+  ) {
     super(error.message);
   }
 }
@@ -83,17 +88,34 @@ export async function parseAuthorizationRequest(as: AuthorizationServer, input: 
     throw fail(e as OAuthError);
   }
   if (params.response_type !== 'code') throw fail(new UnsupportedResponseType('only response_type=code is supported'));
-  if (!client.grantTypes.includes('authorization_code')) throw fail(new UnauthorizedClient('this client may not use the authorization code flow'));
+  if (!client.grantTypes.includes('authorization_code'))
+    throw fail(new UnauthorizedClient('this client may not use the authorization code flow'));
   if (!params.code_challenge) throw fail(new InvalidRequest('PKCE is required: code_challenge is missing'));
-  if (params.code_challenge_method !== 'S256') throw fail(new InvalidRequest('code_challenge_method must be S256 (plain is not supported)'));
+  if (params.code_challenge_method !== 'S256')
+    throw fail(new InvalidRequest('code_challenge_method must be S256 (plain is not supported)'));
   if (!CHALLENGE_RE.test(params.code_challenge)) throw fail(new InvalidRequest('code_challenge is not a base64url SHA-256 value'));
-  if (params.nonce !== undefined && (params.nonce.length === 0 || params.nonce.length > 512)) throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
+  if (params.nonce !== undefined && (params.nonce.length === 0 || params.nonce.length > 512))
+    throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
   try {
     const resources = await ctx.resources.resolve(requested);
     const scopes = grantableScopes(ctx.registries.scopes, {
-      scope: params.scope, clientScopes: client.scope, resources, validScopes: ctx.config.oauthValidScopes, defaultScopes: ctx.config.oauthDefaultScopes,
+      scope: params.scope,
+      clientScopes: client.scope,
+      resources,
+      validScopes: ctx.config.oauthValidScopes,
+      defaultScopes: ctx.config.oauthDefaultScopes,
     });
-    return { client, redirectUri, state, codeChallenge: params.code_challenge, scopes, resources, prompt: params.prompt, nonce: params.nonce, raw: q as AuthorizationRequest['raw'] };
+    return {
+      client,
+      redirectUri,
+      state,
+      codeChallenge: params.code_challenge,
+      scopes,
+      resources,
+      prompt: params.prompt,
+      nonce: params.nonce,
+      raw: q as AuthorizationRequest['raw'],
+    };
   } catch (e) {
     if (e instanceof OAuthError) throw fail(e);
     throw e;

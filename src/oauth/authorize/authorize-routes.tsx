@@ -3,7 +3,13 @@ import { accountsErrors, requireCsrf, requireUser } from '../../accounts/index.j
 import type { AuthorizationServer } from '../authorization-server.js';
 import { renderPage } from '../../web/index.js';
 import { AccessDenied, AppError } from '../../errors/index.js';
-import { AuthorizeFatal, AuthorizeRedirectError, errorRedirect, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import {
+  AuthorizeFatal,
+  AuthorizeRedirectError,
+  errorRedirect,
+  parseAuthorizationRequest,
+  type AuthorizationRequest,
+} from './authorization-request.js';
 import { approveAuthorization, redirectWithRememberedGrant, rememberedGrant } from './approve-authorization.js';
 import { ConsentPage } from './consent-page.js';
 
@@ -27,18 +33,35 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
           return undefined;
         }
         renderPage(reply, {
-          title: 'This authorization request was refused', request, status: 400,
-          body: <>
-            <p class="flash flash-error" role="alert" data-testid="authorize-error">{e.error.error_description ?? e.error.error}. Nothing was shared.</p>
-            <p><a href={location} data-testid="return-to-app">Return to {new URL(e.redirectUri).host}</a> (the app is told what went wrong).</p>
-          </>,
+          title: 'This authorization request was refused',
+          request,
+          status: 400,
+          body: (
+            <>
+              <p class="flash flash-error" role="alert" data-testid="authorize-error">
+                {e.error.error_description ?? e.error.error}. Nothing was shared.
+              </p>
+              <p>
+                <a href={location} data-testid="return-to-app">
+                  Return to {new URL(e.redirectUri).host}
+                </a>{' '}
+                (the app is told what went wrong).
+              </p>
+            </>
+          ),
         });
         return undefined;
       }
       if (e instanceof AuthorizeFatal) {
         renderPage(reply, {
-          title: 'This authorization request is invalid', request, status: 400,
-          body: <p class="flash flash-error" role="alert" data-testid="authorize-error">{e.message}. Go back to the app and try again; nothing was shared.</p>,
+          title: 'This authorization request is invalid',
+          request,
+          status: 400,
+          body: (
+            <p class="flash flash-error" role="alert" data-testid="authorize-error">
+              {e.message}. Go back to the app and try again; nothing was shared.
+            </p>
+          ),
         });
         return undefined;
       }
@@ -54,7 +77,8 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
 
   /** Consent is given in a browser session only: a bearer token (even the person's) cannot approve for them. */
   const browserSession = async (request: FastifyRequest) => {
-    if (!request.accountSession || request.principal !== request.accountSession.principal) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Consent needs a signed-in browser session, not a bearer token.');
+    if (!request.accountSession || request.principal !== request.accountSession.principal)
+      throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_REQUIRED, 'Consent needs a signed-in browser session, not a bearer token.');
   };
   const signedIn = { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession] };
   app.get('/oauth/authorize/page', signedIn, async (request, reply) => {
@@ -63,20 +87,34 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
     const userId = request.principal!.userId!;
     const remembered = req.prompt === 'consent' ? undefined : await rememberedGrant(ctx.db, userId, req);
     if (remembered) return reply.redirect(await redirectWithRememberedGrant(ctx, req, userId, remembered), 302);
-    return renderPage(reply, { title: `Connect ${req.client.name}?`, request, body: <ConsentPage ctx={ctx} req={req} csrfToken={request.csrfToken} /> });
+    return renderPage(reply, {
+      title: `Connect ${req.client.name}?`,
+      request,
+      body: <ConsentPage ctx={ctx} req={req} csrfToken={request.csrfToken} />,
+    });
   });
 
-  app.post('/oauth/authorize/approve', { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession, requireCsrf] }, async (request, reply) => {
-    const body = { ...(request.body as Record<string, unknown>) };
-    const decision = body.decision;
-    delete body.decision;
-    delete body._csrf;
-    const req = await validate(request, reply, body);
-    if (!req) return reply;
-    if (decision !== 'approve') {
-      return reply.redirect(errorRedirect(ctx, new AuthorizeRedirectError(req.redirectUri, req.state, new AccessDenied('the person denied the request'))), 302);
-    }
-    const location = await approveAuthorization(ctx, req, request.principal!.userId!, { ip: request.ip, userAgent: request.headers['user-agent'] });
-    return reply.redirect(location, 302);
-  });
+  app.post(
+    '/oauth/authorize/approve',
+    { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), browserSession, requireCsrf] },
+    async (request, reply) => {
+      const body = { ...(request.body as Record<string, unknown>) };
+      const decision = body.decision;
+      delete body.decision;
+      delete body._csrf;
+      const req = await validate(request, reply, body);
+      if (!req) return reply;
+      if (decision !== 'approve') {
+        return reply.redirect(
+          errorRedirect(ctx, new AuthorizeRedirectError(req.redirectUri, req.state, new AccessDenied('the person denied the request'))),
+          302,
+        );
+      }
+      const location = await approveAuthorization(ctx, req, request.principal!.userId!, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      return reply.redirect(location, 302);
+    },
+  );
 }

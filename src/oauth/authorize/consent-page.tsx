@@ -6,7 +6,8 @@ import type { AuthorizationRequest } from './authorization-request.js';
 function warnings(req: AuthorizationRequest): string[] {
   const out: string[] = [];
   const c = req.client;
-  if (c.source === 'dcr') out.push('This app registered itself: its name is not verified by anyone. Approve only if you started this connection yourself.');
+  if (c.source === 'dcr')
+    out.push('This app registered itself: its name is not verified by anyone. Approve only if you started this connection yourself.');
   if (c.source === 'cimd') out.push(`This app is identified by ${new URL(c.clientId).host}; its name is what that site says about itself.`);
   if (c.redirectUris.length > 0 && c.redirectUris.every((u) => isLoopbackUrl(new URL(u)))) {
     out.push('This app runs on a computer (localhost), not on a website: make sure it is a program you started.');
@@ -29,21 +30,41 @@ export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: Aut
       <p>
         After you answer, you go back to <code data-testid="redirect-host">{new URL(req.redirectUri).host}</code>.
       </p>
-      {warnings(req).map((w) => <p class="flash flash-error" role="alert" data-testid="consent-warning">{w}</p>)}
+      {warnings(req).map((w) => (
+        <p class="flash flash-error" role="alert" data-testid="consent-warning">
+          {w}
+        </p>
+      ))}
       <h2>It will be able to</h2>
       <ul data-testid="scopes">
         {req.scopes.length === 0 ? <li>Nothing beyond knowing it is connected</li> : null}
-        {req.scopes.map((s) => <li><code>{s}</code>: {ctx.registries.scopes.get(s)?.description ?? s}</li>)}
+        {req.scopes.map((s) => (
+          <li>
+            <code>{s}</code>: {ctx.registries.scopes.get(s)?.description ?? s}
+          </li>
+        ))}
       </ul>
       <p>
-        On: {req.resources.map((r, i) => <>{i ? ', ' : ''}<strong>{r.name}</strong> (<code>{r.url}</code>)</>)}
+        On:{' '}
+        {req.resources.map((r, i) => (
+          <>
+            {i ? ', ' : ''}
+            <strong>{r.name}</strong> (<code>{r.url}</code>)
+          </>
+        ))}
       </p>
       <form method="post" action="/oauth/authorize/approve">
         <input type="hidden" name="_csrf" value={csrfToken} />
-        {hidden.map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+        {hidden.map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
         <div class="grid">
-          <button type="submit" name="decision" value="approve" data-testid="approve">Approve</button>
-          <button type="submit" name="decision" value="deny" class="secondary" data-testid="deny">Deny</button>
+          <button type="submit" name="decision" value="approve" data-testid="approve">
+            Approve
+          </button>
+          <button type="submit" name="decision" value="deny" class="secondary" data-testid="deny">
+            Deny
+          </button>
         </div>
       </form>
     </article>

@@ -25,36 +25,54 @@ function guardedLookup(allowRanges: string[]): LookupFunction {
     dnsLookup(hostname, { all: true, family: 0 }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 4);
       const bad = addresses.find((a) => !addressAllowed(a.address, allowRanges));
-      if (bad || addresses.length === 0) return callback(new FetchRefused(`${hostname} resolves to a private, loopback or link-local address`), '', 4);
+      if (bad || addresses.length === 0)
+        return callback(new FetchRefused(`${hostname} resolves to a private, loopback or link-local address`), '', 4);
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
   };
 }
 
-function once(url: URL, o: GuardedFetchOptions, signal: AbortSignal): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && o.allowHttp)) throw new FetchRefused(`${url.protocol} URLs are not fetched`);
+function once(
+  url: URL,
+  o: GuardedFetchOptions,
+  signal: AbortSignal,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && o.allowHttp))
+    throw new FetchRefused(`${url.protocol} URLs are not fetched`);
   if (url.username || url.password) throw new FetchRefused('URLs with credentials are not fetched');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) && !addressAllowed(host, o.allowRanges)) throw new FetchRefused(`${host} is a private, loopback or link-local address`);
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method: 'GET', headers: { accept: 'application/json' }, lookup: guardedLookup(o.allowRanges), signal, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > o.maxBytes) {
-          reject(new FetchRefused(`the document is larger than ${o.maxBytes} bytes`)); // settles first; the rest is ignored
-          res.destroy();
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', (e) => reject(e instanceof FetchRefused ? e : signal.aborted ? new FetchRefused('the fetch timed out') : new FetchRefused(`fetch failed (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+    const req = mod.request(
+      url,
+      { method: 'GET', headers: { accept: 'application/json' }, lookup: guardedLookup(o.allowRanges), signal, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > o.maxBytes) {
+            reject(new FetchRefused(`the document is larger than ${o.maxBytes} bytes`)); // settles first; the rest is ignored
+            res.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (e) =>
+      reject(
+        e instanceof FetchRefused
+          ? e
+          : signal.aborted
+            ? new FetchRefused('the fetch timed out')
+            : new FetchRefused(`fetch failed (${(e as NodeJS.ErrnoException).code ?? e.message})`),
+      ),
+    );
     req.end();
   });
 }
@@ -64,7 +82,10 @@ function once(url: URL, o: GuardedFetchOptions, signal: AbortSignal): Promise<{ 
  * resolved address (and every redirect hop's) must be public unicast unless in `allowRanges`, a size cap and a
  * deadline for the whole fetch, at most `maxRedirects` redirects.
  */
-export async function guardedFetch(url: string, o: GuardedFetchOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export async function guardedFetch(
+  url: string,
+  o: GuardedFetchOptions,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const signal = AbortSignal.timeout(o.timeoutMs);
   let current = new URL(url);
   for (let hop = 0; ; hop++) {

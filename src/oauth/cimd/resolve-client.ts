@@ -13,7 +13,6 @@ export class ClientMetadataError extends Error {
   override name = 'ClientMetadataError';
 }
 
-
 /** True when a client_id is a URL naming a metadata document (https, with a path). */
 export function isMetadataClientId(ctx: AppContext, clientId: string): boolean {
   if (!ctx.config.oauthCimd || !URL.canParse(clientId)) return false;
@@ -25,9 +24,17 @@ export function isMetadataClientId(ctx: AppContext, clientId: string): boolean {
 async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ client: OAuthClient; ttlMs: number }> {
   let res;
   try {
-    res = await guardedFetch(clientId, { allowRanges: ctx.config.oauthCimdAllowRanges, allowHttp: ctx.config.oauthCimdAllowHttp, maxBytes: 5120, timeoutMs: 5000, maxRedirects: 3 });
+    res = await guardedFetch(clientId, {
+      allowRanges: ctx.config.oauthCimdAllowRanges,
+      allowHttp: ctx.config.oauthCimdAllowHttp,
+      maxBytes: 5120,
+      timeoutMs: 5000,
+      maxRedirects: 3,
+    });
   } catch (e) {
-    throw new ClientMetadataError(`the client metadata document could not be fetched: ${e instanceof FetchRefused ? e.message : 'fetch failed'}`);
+    throw new ClientMetadataError(
+      `the client metadata document could not be fetched: ${e instanceof FetchRefused ? e.message : 'fetch failed'}`,
+    );
   }
   if (res.status !== 200) throw new ClientMetadataError(`the client metadata document answered HTTP ${res.status}`);
   let doc: unknown;
@@ -36,7 +43,8 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
   } catch {
     throw new ClientMetadataError('the client metadata document is not JSON');
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ClientMetadataError('the client metadata document is not a JSON object');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new ClientMetadataError('the client metadata document is not a JSON object');
   const m = doc as Record<string, unknown>;
   if (m.client_id !== clientId) throw new ClientMetadataError('the client_id in the metadata document differs from its URL');
   if (m.client_secret !== undefined) throw new ClientMetadataError('a client metadata document must not contain a client_secret');
@@ -44,7 +52,9 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
   try {
     input = parseClientMetadata(m, { knownScope: (s) => ctx.registries.scopes.has(s), publicOnly: true });
   } catch (e) {
-    throw new ClientMetadataError(`the client metadata document is invalid: ${e instanceof OAuthError ? e.error_description : 'bad metadata'}`);
+    throw new ClientMetadataError(
+      `the client metadata document is invalid: ${e instanceof OAuthError ? e.error_description : 'bad metadata'}`,
+    );
   }
   if (!m.client_name) input.name = new URL(clientId).host;
   let client: OAuthClient;

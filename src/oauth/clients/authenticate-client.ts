@@ -20,7 +20,10 @@ function parseBasic(header: string): { id: string; secret: string } {
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new InvalidClient('malformed Basic authorization');
   try {
-    return { id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')), secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')) };
+    return {
+      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
   } catch {
     throw new InvalidClient('malformed Basic authorization');
   }
@@ -32,7 +35,11 @@ function parseBasic(header: string): { id: string; secret: string } {
  * The method must be the one the client registered. Secrets are compared as SHA-256 hashes in constant time.
  * Throws InvalidClient (401) or InvalidRequest. `recent`: the app's remembered authentications (see REMEMBER_MS).
  */
-export async function authenticateClient(db: Executor, input: ClientCredentialsInput, recent: Map<string, { client: OAuthClient; until: number }>): Promise<OAuthClient> {
+export async function authenticateClient(
+  db: Executor,
+  input: ClientCredentialsInput,
+  recent: Map<string, { client: OAuthClient; until: number }>,
+): Promise<OAuthClient> {
   const bodyId = str(input.body.client_id);
   const bodySecret = str(input.body.client_secret);
   let id: string;

@@ -15,27 +15,35 @@ const optionalUrl = (v: unknown, field: string): string | null => {
  * Validates RFC 7591 §2 client metadata (from /register or a Client ID Metadata Document) into what
  * createClient stores. Throws invalid_redirect_uri or invalid_client_metadata saying what is wrong.
  */
-export function parseClientMetadata(m: Record<string, unknown>, o: { knownScope: (s: string) => boolean; publicOnly?: boolean }): CreateClientInput {
+export function parseClientMetadata(
+  m: Record<string, unknown>,
+  o: { knownScope: (s: string) => boolean; publicOnly?: boolean },
+): CreateClientInput {
   const method = (m.token_endpoint_auth_method ?? (o.publicOnly ? 'none' : 'client_secret_basic')) as string;
-  if (!METHODS.includes(method as (typeof METHODS)[number])) throw new InvalidClientMetadata(`token_endpoint_auth_method ${method} is not supported`);
-  if (o.publicOnly && method !== 'none') throw new InvalidClientMetadata('a client identified by a metadata document must use token_endpoint_auth_method none');
+  if (!METHODS.includes(method as (typeof METHODS)[number]))
+    throw new InvalidClientMetadata(`token_endpoint_auth_method ${method} is not supported`);
+  if (o.publicOnly && method !== 'none')
+    throw new InvalidClientMetadata('a client identified by a metadata document must use token_endpoint_auth_method none');
   const grantTypes = m.grant_types === undefined ? ['authorization_code'] : m.grant_types;
   if (!Array.isArray(grantTypes) || grantTypes.length === 0 || grantTypes.some((g) => !GRANTS.includes(g))) {
     throw new InvalidClientMetadata(`grant_types must be a non-empty subset of ${GRANTS.join(', ')}`);
   }
-  if (grantTypes.includes('client_credentials') && method === 'none') throw new InvalidClientMetadata('client_credentials needs a client secret');
+  if (grantTypes.includes('client_credentials') && method === 'none')
+    throw new InvalidClientMetadata('client_credentials needs a client secret');
   if (m.response_types !== undefined && !(Array.isArray(m.response_types) && m.response_types.every((r) => r === 'code'))) {
     throw new InvalidClientMetadata('response_types must be ["code"]');
   }
   const redirectUris = m.redirect_uris === undefined ? [] : m.redirect_uris;
   if (!Array.isArray(redirectUris)) throw new InvalidRedirectUri('redirect_uris must be an array');
-  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) throw new InvalidRedirectUri('redirect_uris is required for authorization_code');
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
+    throw new InvalidRedirectUri('redirect_uris is required for authorization_code');
   for (const uri of redirectUris) {
     const problem = redirectUriProblem(uri);
     if (problem) throw new InvalidRedirectUri(problem);
   }
   const name = m.client_name === undefined ? undefined : m.client_name;
-  if (name !== undefined && (typeof name !== 'string' || name.length > 200)) throw new InvalidClientMetadata('client_name must be a string of at most 200 characters');
+  if (name !== undefined && (typeof name !== 'string' || name.length > 200))
+    throw new InvalidClientMetadata('client_name must be a string of at most 200 characters');
   let scope: string[] | null = null;
   if (m.scope !== undefined) {
     if (typeof m.scope !== 'string') throw new InvalidClientMetadata('scope must be a space-separated string');

@@ -5,7 +5,8 @@ import { InvalidRequest } from '../../errors/index.js';
  * refused, except `resource` (RFC 8707 §2 allows several), returned separately.
  */
 export function formParams(body: unknown, contentType: string | undefined): { params: Record<string, string>; resources: string[] } {
-  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) throw new InvalidRequest('the body must be application/x-www-form-urlencoded');
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? ''))
+    throw new InvalidRequest('the body must be application/x-www-form-urlencoded');
   return singleParams(body);
 }
 

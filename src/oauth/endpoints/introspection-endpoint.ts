@@ -23,17 +23,30 @@ export async function introspectionEndpoint(app: FastifyInstance, as: Authorizat
     if (found.type === 'access_token') {
       const p = found.principal;
       return {
-        active: true, token_type: 'Bearer', client_id: p.clientId ?? undefined, sub: p.userId ?? p.clientId ?? undefined,
-        scope: p.scopes.join(' '), aud: p.audience.length === 1 ? p.audience[0] : p.audience, iss: ctx.config.publicUrl,
-        exp: p.expiresAt ?? undefined, jti: p.tokenId, ...(p.chain.length ? { act_chain: p.chain } : {}),
+        active: true,
+        token_type: 'Bearer',
+        client_id: p.clientId ?? undefined,
+        sub: p.userId ?? p.clientId ?? undefined,
+        scope: p.scopes.join(' '),
+        aud: p.audience.length === 1 ? p.audience[0] : p.audience,
+        iss: ctx.config.publicUrl,
+        exp: p.expiresAt ?? undefined,
+        jti: p.tokenId,
+        ...(p.chain.length ? { act_chain: p.chain } : {}),
       };
     }
     // A refresh token is described to the client it was issued to only (RFC 7662 §4: a resource server never
     // holds one, so nothing else needs to learn whose it is or what it may get).
     if (!found.active || found.clientId !== caller.clientId) return { active: false };
     return {
-      active: true, token_type: 'refresh_token', client_id: found.clientId, sub: found.userId ?? found.clientId, scope: found.scope,
-      aud: found.resource.includes(' ') ? found.resource.split(' ') : found.resource, iss: ctx.config.publicUrl, exp: Math.floor(found.expiresAt / 1000),
+      active: true,
+      token_type: 'refresh_token',
+      client_id: found.clientId,
+      sub: found.userId ?? found.clientId,
+      scope: found.scope,
+      aud: found.resource.includes(' ') ? found.resource.split(' ') : found.resource,
+      iss: ctx.config.publicUrl,
+      exp: Math.floor(found.expiresAt / 1000),
     };
   });
 }

@@ -31,7 +31,12 @@ export function authorizationServerMetadata(ctx: AppContext): Record<string, unk
 
 /** OpenID discovery: the same document plus what OpenID Connect requires (ID tokens carry `sub` only; no userinfo). */
 function openidConfiguration(ctx: AppContext): Record<string, unknown> {
-  return { ...authorizationServerMetadata(ctx), subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'], claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash'] };
+  return {
+    ...authorizationServerMetadata(ctx),
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash'],
+  };
 }
 
 /** RFC 9728 metadata of one protected resource: its `resource` is exactly the URL clients are challenged on. */

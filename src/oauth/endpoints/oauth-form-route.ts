@@ -12,9 +12,18 @@ export interface OAuthFormRequest extends Omit<LaneRequest, 'body'> {
  * shape) that declares a fast lane (the server's, see server/fast-lanes.ts) for the plain requests that make up
  * nearly all of its traffic. Both run `handle` and answer alike: its result as JSON with `headers`.
  */
-export function oauthFormRoute(app: FastifyInstance, path: string, headers: Record<string, string>, handle: (request: OAuthFormRequest) => Promise<unknown>): void {
-  app.post(path, { config: { oauth: true, lane: async (request) => ({ status: 200, headers, body: await handle(request) }) } }, async (request, reply) => {
-    const body = await handle(request);
-    return reply.headers(headers).send(body);
-  });
+export function oauthFormRoute(
+  app: FastifyInstance,
+  path: string,
+  headers: Record<string, string>,
+  handle: (request: OAuthFormRequest) => Promise<unknown>,
+): void {
+  app.post(
+    path,
+    { config: { oauth: true, lane: async (request) => ({ status: 200, headers, body: await handle(request) }) } },
+    async (request, reply) => {
+      const body = await handle(request);
+      return reply.headers(headers).send(body);
+    },
+  );
 }

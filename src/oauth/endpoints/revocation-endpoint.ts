@@ -18,7 +18,8 @@ export async function revocationEndpoint(app: FastifyInstance, as: Authorization
     const client = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);
-    const own = found && (found.type === 'access_token' ? found.principal.clientId === client.clientId : found.clientId === client.clientId);
+    const own =
+      found && (found.type === 'access_token' ? found.principal.clientId === client.clientId : found.clientId === client.clientId);
     if (found && own) {
       await ctx.db.transaction().execute(async (trx) => {
         let userId: string | null;
@@ -34,8 +35,13 @@ export async function revocationEndpoint(app: FastifyInstance, as: Authorization
           await revokeFamilies(ctx, trx, [found.familyId]);
         }
         await ctx.audit.record(trx, {
-          action: 'oauth.token.revoked', actor: { type: 'client', id: client.clientId }, userId, target: { type: found.type, id },
-          ip: request.ip, userAgent: request.headers['user-agent'], detail: { by: 'client' },
+          action: 'oauth.token.revoked',
+          actor: { type: 'client', id: client.clientId },
+          userId,
+          target: { type: found.type, id },
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+          detail: { by: 'client' },
         });
       });
     }

@@ -24,7 +24,10 @@ export const authorizationCode: GrantDescriptor = {
     const reuse = async () => {
       const fresh = await ctx.db.selectFrom('oauth_codes').select('family_id').where('code_hash', '=', codeHash).executeTakeFirst();
       return reuseDetected(req, {
-        families: fresh?.family_id ? [fresh.family_id] : [], userId: row.user_id, grantId: row.grant_id, what: 'authorization_code',
+        families: fresh?.family_id ? [fresh.family_id] : [],
+        userId: row.user_id,
+        grantId: row.grant_id,
+        what: 'authorization_code',
         message: 'the code was already used; the tokens issued from it are revoked',
       });
     };
@@ -35,22 +38,50 @@ export const authorizationCode: GrantDescriptor = {
     const audience = narrowResources(row.resource.split(' '), resources);
     const scopes = parseScope(row.scope);
     const now = Date.now();
-    const family = { id: randomId('fam'), grant_id: row.grant_id, client_id: client.clientId, user_id: row.user_id, scope: row.scope, resource: row.resource, created_at: now, revoked_at: null };
+    const family = {
+      id: randomId('fam'),
+      grant_id: row.grant_id,
+      client_id: client.clientId,
+      user_id: row.user_id,
+      scope: row.scope,
+      resource: row.resource,
+      created_at: now,
+      revoked_at: null,
+    };
     const refresh = client.grantTypes.includes('refresh_token');
     // One unit: the code is marked used (with the family it starts) only while it is unused and its grant is not
     // revoked, else nothing is written; then the family, the grant's last use, the pair and the event.
     const pair = await issueTokenPair(ctx, family, {
-      scopes, audience, refresh, issuedAt: now,
+      scopes,
+      audience,
+      refresh,
+      issuedAt: now,
       steps: [
-        writeStepOf(ctx.db.updateTable('oauth_codes').set({ used_at: now, family_id: family.id }).where('code_hash', '=', codeHash).where('used_at', 'is', null)
-          .where((eb) => eb.exists(eb.selectFrom('oauth_grants').select('id').where('id', '=', row.grant_id).where('revoked_at', 'is', null))), { guard: true }),
+        writeStepOf(
+          ctx.db
+            .updateTable('oauth_codes')
+            .set({ used_at: now, family_id: family.id })
+            .where('code_hash', '=', codeHash)
+            .where('used_at', 'is', null)
+            .where((eb) =>
+              eb.exists(eb.selectFrom('oauth_grants').select('id').where('id', '=', row.grant_id).where('revoked_at', 'is', null)),
+            ),
+          { guard: true },
+        ),
         writeStepOf(ctx.db.insertInto('oauth_families').values(family)),
         writeStepOf(ctx.db.updateTable('oauth_grants').set({ last_used_at: now }).where('id', '=', row.grant_id)),
       ],
-      audit: () => [{
-        action: 'oauth.token.issued', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'grant', id: row.grant_id },
-        ip, userAgent, detail: { grant_type: 'authorization_code', client: client.name, scope: row.scope, resource: audience, refresh },
-      }],
+      audit: () => [
+        {
+          action: 'oauth.token.issued',
+          actor: { type: 'client', id: client.clientId },
+          userId: row.user_id,
+          target: { type: 'grant', id: row.grant_id },
+          ip,
+          userAgent,
+          detail: { grant_type: 'authorization_code', client: client.name, scope: row.scope, resource: audience, refresh },
+        },
+      ],
     });
     if (!pair) {
       const current = await ctx.db.selectFrom('oauth_codes').select('used_at').where('code_hash', '=', codeHash).executeTakeFirst();
@@ -59,7 +90,10 @@ export const authorizationCode: GrantDescriptor = {
     }
     // OpenID Connect Core §3.1.3.3: with `openid` granted, the response carries an ID token for the client.
     if (scopes.includes('openid') && row.user_id) {
-      return { ...pair, id_token: idToken(ctx, { userId: row.user_id, clientId: client.clientId, nonce: row.nonce, accessToken: pair.access_token }) };
+      return {
+        ...pair,
+        id_token: idToken(ctx, { userId: row.user_id, clientId: client.clientId, nonce: row.nonce, accessToken: pair.access_token }),
+      };
     }
     return pair;
   },

@@ -18,17 +18,27 @@ export const clientCredentials: GrantDescriptor = {
       throw new InvalidTarget('a self-registered client gets client_credentials tokens for the gateway only');
     }
     const scopes = grantableScopes(ctx.registries.scopes, {
-      scope: params.scope, clientScopes: client.scope, resources, validScopes: ctx.config.oauthValidScopes, defaultScopes: ctx.config.oauthDefaultScopes,
+      scope: params.scope,
+      clientScopes: client.scope,
+      resources,
+      validScopes: ctx.config.oauthValidScopes,
+      defaultScopes: ctx.config.oauthDefaultScopes,
     });
     const ttl = ctx.config.oauthAccessTokenTtl;
     const audience = resources.map((r) => r.url);
     const [issued] = (await ctx.tokens.issue({
       accessTokens: [{ userId: null, clientId: client.clientId, scopes, audience, ttl }],
-      audit: ([jti]) => [{
-        action: 'oauth.token.issued', actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },
-        userId: client.ownerUserId, target: { type: 'access_token', id: jti }, ip, userAgent,
-        detail: { grant_type: 'client_credentials', scope: scopes.join(' '), resource: audience },
-      }],
+      audit: ([jti]) => [
+        {
+          action: 'oauth.token.issued',
+          actor: { type: client.source === 'agent' ? 'agent' : 'client', id: client.clientId },
+          userId: client.ownerUserId,
+          target: { type: 'access_token', id: jti },
+          ip,
+          userAgent,
+          detail: { grant_type: 'client_credentials', scope: scopes.join(' '), resource: audience },
+        },
+      ],
     }))!;
     return { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
   },

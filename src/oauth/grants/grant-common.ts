@@ -34,16 +34,38 @@ export async function reuseDetected(
   await ctx.db.transaction().execute(async (trx) => {
     await revokeFamilies(ctx, trx, o.families);
     await ctx.audit.record(trx, {
-      action: 'oauth.token.reuse_detected', result: 'failure', actor: { type: 'client', id: client.clientId }, userId: o.userId,
-      target: { type: 'grant', id: o.grantId }, ip: req.ip, userAgent: req.userAgent, detail: { what: o.what, family: o.families[0] ?? null },
+      action: 'oauth.token.reuse_detected',
+      result: 'failure',
+      actor: { type: 'client', id: client.clientId },
+      userId: o.userId,
+      target: { type: 'grant', id: o.grantId },
+      ip: req.ip,
+      userAgent: req.userAgent,
+      detail: { what: o.what, family: o.families[0] ?? null },
     });
   });
   return new InvalidGrant(o.message);
 }
 
-const findRefresh = preparedQuery(['id', 'hash'], (db, slot) => db.selectFrom('oauth_refresh_tokens as r').innerJoin('oauth_families as f', 'f.id', 'r.family_id')
-  .select(['r.id', 'r.family_id', 'r.expires_at', 'r.used_at', 'f.client_id', 'f.user_id', 'f.grant_id', 'f.scope', 'f.resource', 'f.revoked_at'])
-  .where('r.id', '=', slot('id')).where('r.token_hash', '=', slot('hash')));
+const findRefresh = preparedQuery(['id', 'hash'], (db, slot) =>
+  db
+    .selectFrom('oauth_refresh_tokens as r')
+    .innerJoin('oauth_families as f', 'f.id', 'r.family_id')
+    .select([
+      'r.id',
+      'r.family_id',
+      'r.expires_at',
+      'r.used_at',
+      'f.client_id',
+      'f.user_id',
+      'f.grant_id',
+      'f.scope',
+      'f.resource',
+      'f.revoked_at',
+    ])
+    .where('r.id', '=', slot('id'))
+    .where('r.token_hash', '=', slot('hash')),
+);
 
 /** A refresh token's row with its family's (the rotation, /revoke and /introspect read the same). */
 export type RefreshRow = NonNullable<Awaited<ReturnType<typeof findRefresh>>['rows'][number]>;

@@ -7,8 +7,13 @@ import { successorOf } from '../tokens/successor.js';
 import { checkRefreshRow, findRefreshRow, narrowResources, reuseDetected, type RefreshRow } from './grant-common.js';
 import type { GrantDescriptor, TokenResponse } from './grant-descriptor.js';
 
-const markRotated = preparedQuery(['usedAt', 'id'], (db, slot) => db.updateTable('oauth_refresh_tokens').set({ used_at: slot('usedAt') })
-  .where('id', '=', slot('id')).where('used_at', 'is', null));
+const markRotated = preparedQuery(['usedAt', 'id'], (db, slot) =>
+  db
+    .updateTable('oauth_refresh_tokens')
+    .set({ used_at: slot('usedAt') })
+    .where('id', '=', slot('id'))
+    .where('used_at', 'is', null),
+);
 
 /**
  * RFC 6749 §6 with OAuth 2.1 rotation: every use returns a new refresh token; reusing a rotated one revokes
@@ -28,7 +33,10 @@ export const refreshToken: GrantDescriptor = {
       const same = current.used_at === null ? undefined : await gracePair(ctx, current.family_id, current.id, Number(current.used_at));
       if (same) return same;
       throw await reuseDetected(req, {
-        families: [current.family_id], userId: current.user_id, grantId: current.grant_id, what: 'refresh_token',
+        families: [current.family_id],
+        userId: current.user_id,
+        grantId: current.grant_id,
+        what: 'refresh_token',
         message: 'the refresh token was already used; every token of this authorization is revoked',
       });
     };
@@ -38,14 +46,29 @@ export const refreshToken: GrantDescriptor = {
     // conditional write marks the old token used (if another request rotated it first, the unit stops there,
     // having written nothing), then the new pair and the event.
     const now = Date.now();
-    const pair = await issueTokenPair(ctx, { id: row.family_id, client_id: row.client_id, user_id: row.user_id }, {
-      scopes, audience, refresh: true, successor: successorOf(ctx.masterKey, row.id, now), issuedAt: now,
-      steps: [markRotated.step(ctx.db, { usedAt: now, id: row.id }, { guard: true })],
-      audit: (jti) => [{
-        action: 'oauth.token.refreshed', actor: { type: 'client', id: client.clientId }, userId: row.user_id, target: { type: 'access_token', id: jti },
-        ip, userAgent, detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
-      }],
-    });
+    const pair = await issueTokenPair(
+      ctx,
+      { id: row.family_id, client_id: row.client_id, user_id: row.user_id },
+      {
+        scopes,
+        audience,
+        refresh: true,
+        successor: successorOf(ctx.masterKey, row.id, now),
+        issuedAt: now,
+        steps: [markRotated.step(ctx.db, { usedAt: now, id: row.id }, { guard: true })],
+        audit: (jti) => [
+          {
+            action: 'oauth.token.refreshed',
+            actor: { type: 'client', id: client.clientId },
+            userId: row.user_id,
+            target: { type: 'access_token', id: jti },
+            ip,
+            userAgent,
+            detail: { grant: row.grant_id, scope: scopes.join(' '), resource: audience },
+          },
+        ],
+      },
+    );
     if (!pair) {
       const current = await findRefreshRow(ctx, params.refresh_token);
       if (!current) throw new InvalidGrant('the refresh token is invalid');

@@ -29,8 +29,10 @@ export const tokenExchange: GrantDescriptor = {
     optional: ['scope', 'resource', 'audience', 'requested_token_type', 'requested_actor', 'expires_in', 'actor_token', 'actor_token_type'],
   },
   async handler({ ctx, client, params, resources, ip, userAgent }) {
-    if (![ACCESS_TOKEN_TYPE, JWT_TYPE].includes(params.subject_token_type)) throw new InvalidRequest('subject_token_type must be an access token type');
-    if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE) throw new InvalidRequest('only access tokens can be requested');
+    if (![ACCESS_TOKEN_TYPE, JWT_TYPE].includes(params.subject_token_type))
+      throw new InvalidRequest('subject_token_type must be an access token type');
+    if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE)
+      throw new InvalidRequest('only access tokens can be requested');
     if (params.actor_token !== undefined) throw new InvalidRequest('actor_token is not supported: the authenticated client is the actor');
     let subject: Principal;
     try {
@@ -41,7 +43,8 @@ export const tokenExchange: GrantDescriptor = {
     if (subject.clientId !== client.clientId) throw new InvalidGrant('the subject_token was not issued to this client');
     if (!subject.userId) throw new InvalidGrant('the subject_token does not act for a person');
     const exchanges = subject.chain.length === 0 ? 0 : subject.chain.length - 1;
-    if (exchanges + 1 > ctx.config.tokenExchangeMaxDepth) throw new InvalidGrant(`the delegation chain may not be longer than ${ctx.config.tokenExchangeMaxDepth} exchanges`);
+    if (exchanges + 1 > ctx.config.tokenExchangeMaxDepth)
+      throw new InvalidGrant(`the delegation chain may not be longer than ${ctx.config.tokenExchangeMaxDepth} exchanges`);
 
     const actorId = params.requested_actor ?? client.clientId;
     const actor = actorId === client.clientId ? client : await findClient(ctx.db, actorId);
@@ -59,7 +62,11 @@ export const tokenExchange: GrantDescriptor = {
     if (unregistered.length) throw new InvalidScope(`the agent is not registered for scope: ${unregistered.join(' ')}`);
     if (scopes.length === 0) throw new InvalidScope('no scope left to give this agent');
 
-    const audience = narrowResources(subject.audience, [...resources, ...(params.audience ? [params.audience] : [])], 'an exchange cannot widen the resource');
+    const audience = narrowResources(
+      subject.audience,
+      [...resources, ...(params.audience ? [params.audience] : [])],
+      'an exchange cannot widen the resource',
+    );
 
     const left = subject.expiresAt! - Math.floor(Date.now() / 1000);
     let ttl = Math.min(left, ctx.config.oauthAccessTokenTtl);
@@ -70,19 +77,46 @@ export const tokenExchange: GrantDescriptor = {
       ttl = n;
     }
 
-    const row = await ctx.db.selectFrom('access_tokens').select(['grant_id', 'family_id']).where('jti', '=', subject.tokenId).executeTakeFirst();
+    const row = await ctx.db
+      .selectFrom('access_tokens')
+      .select(['grant_id', 'family_id'])
+      .where('jti', '=', subject.tokenId)
+      .executeTakeFirst();
     if (!row) throw new InvalidGrant('subject_token: unknown token');
     const act = actClaim([actor.clientId, ...(subject.chain.length ? subject.chain : [subject.clientId])]);
     const [issued] = (await ctx.tokens.issue({
-      accessTokens: [{
-        userId: subject.userId, clientId: actor.clientId, scopes, audience, ttl, act,
-        grantId: row.grant_id, familyId: row.family_id, parentJti: subject.tokenId, lineage: [...(subject.lineage ?? []), subject.tokenId],
-      }],
-      audit: ([jti]) => [{
-        action: 'token.exchanged', actor: { type: 'agent', id: client.clientId }, userId: subject.userId, target: { type: 'agent', id: actor.clientId },
-        ip, userAgent, detail: { parent: subject.tokenId, jti, scopes, audience, depth: exchanges + 1 },
-      }],
+      accessTokens: [
+        {
+          userId: subject.userId,
+          clientId: actor.clientId,
+          scopes,
+          audience,
+          ttl,
+          act,
+          grantId: row.grant_id,
+          familyId: row.family_id,
+          parentJti: subject.tokenId,
+          lineage: [...(subject.lineage ?? []), subject.tokenId],
+        },
+      ],
+      audit: ([jti]) => [
+        {
+          action: 'token.exchanged',
+          actor: { type: 'agent', id: client.clientId },
+          userId: subject.userId,
+          target: { type: 'agent', id: actor.clientId },
+          ip,
+          userAgent,
+          detail: { parent: subject.tokenId, jti, scopes, audience, depth: exchanges + 1 },
+        },
+      ],
     }))!;
-    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
+    return {
+      access_token: issued.token,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: ttl,
+      scope: scopes.join(' '),
+    };
   },
 };

@@ -6,7 +6,16 @@ import { findRefreshRow } from '../grants/grant-common.js';
 /** What a presented token turned out to be (for /revoke and /introspect). */
 export type FoundToken =
   | { type: 'access_token'; principal: Principal }
-  | { type: 'refresh_token'; familyId: string; clientId: string; userId: string | null; scope: string; resource: string; expiresAt: number; active: boolean };
+  | {
+      type: 'refresh_token';
+      familyId: string;
+      clientId: string;
+      userId: string | null;
+      scope: string;
+      resource: string;
+      expiresAt: number;
+      active: boolean;
+    };
 
 /**
  * Looks a token up: a JWT goes through the one verifier (so signature, expiry, audience and revocation are
@@ -33,8 +42,14 @@ export async function findToken(ctx: AppContext, token: string, hint?: string): 
     if (!row) return undefined;
     const expiresAt = Number(row.expires_at);
     return {
-      type: 'refresh_token', familyId: row.family_id, clientId: row.client_id, userId: row.user_id, scope: row.scope, resource: row.resource,
-      expiresAt, active: row.revoked_at === null && row.used_at === null && expiresAt > Date.now(),
+      type: 'refresh_token',
+      familyId: row.family_id,
+      clientId: row.client_id,
+      userId: row.user_id,
+      scope: row.scope,
+      resource: row.resource,
+      expiresAt,
+      active: row.revoked_at === null && row.used_at === null && expiresAt > Date.now(),
     };
   };
   const order = hint === 'refresh_token' ? [asRefresh, asJwt] : [asJwt, asRefresh];

@@ -4,7 +4,9 @@ import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { successorOf } from './successor.js';
 
 const accessRow = preparedQuery(['jti'], (db, slot) => db.selectFrom('access_tokens').selectAll().where('jti', '=', slot('jti')));
-const refreshHash = preparedQuery(['id'], (db, slot) => db.selectFrom('oauth_refresh_tokens').select(['token_hash', 'family_id']).where('id', '=', slot('id')));
+const refreshHash = preparedQuery(['id'], (db, slot) =>
+  db.selectFrom('oauth_refresh_tokens').select(['token_hash', 'family_id']).where('id', '=', slot('id')),
+);
 
 /**
  * The grace window (OAUTH3_OAUTH_REFRESH_GRACE): the pair that rotating `oldId` at `usedAt` issued, for a concurrent
@@ -25,8 +27,16 @@ export async function gracePair(ctx: AppContext, familyId: string, oldId: string
   const issuedAt = Number(a.created_at);
   const ttl = Number(a.expires_at) / 1000 - Math.floor(issuedAt / 1000);
   const token = ctx.tokens.signAgain({
-    userId: a.user_id, clientId: a.client_id, scopes: a.scope ? a.scope.split(' ') : [], audience: a.audience.split(' '), ttl,
-    grantId: a.grant_id, familyId: a.family_id, parentJti: a.parent_jti, jti: a.jti, issuedAt,
+    userId: a.user_id,
+    clientId: a.client_id,
+    scopes: a.scope ? a.scope.split(' ') : [],
+    audience: a.audience.split(' '),
+    ttl,
+    grantId: a.grant_id,
+    familyId: a.family_id,
+    parentJti: a.parent_jti,
+    jti: a.jti,
+    issuedAt,
   });
   return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: a.scope, refresh_token: next.refresh.token };
 }

@@ -1,7 +1,13 @@
 import type { AppContext } from '../../kernel/index.js';
 import { preparedQuery } from '../../store/index.js';
 
-const touch = preparedQuery(['at', 'id'], (db, slot) => db.updateTable('oauth_grants').set({ last_used_at: slot('at') }).where('id', '=', slot('id')).where('last_used_at', '<', slot('at')));
+const touch = preparedQuery(['at', 'id'], (db, slot) =>
+  db
+    .updateTable('oauth_grants')
+    .set({ last_used_at: slot('at') })
+    .where('id', '=', slot('id'))
+    .where('last_used_at', '<', slot('at')),
+);
 
 /**
  * When consent grants were last used by a refresh ("Authorized apps" shows it): noted in memory and written
@@ -12,12 +18,18 @@ export class GrantUse {
   private pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly ctx: AppContext, private readonly flushMs = 5000) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly flushMs = 5000,
+  ) {}
 
   note(grantId: string, at: number): void {
     this.pending.set(grantId, at);
     if (this.timer) return;
-    this.timer = setTimeout(() => void this.flush().catch((err) => this.ctx.log.warn({ err }, 'writing grant last-use times failed')), this.flushMs);
+    this.timer = setTimeout(
+      () => void this.flush().catch((err) => this.ctx.log.warn({ err }, 'writing grant last-use times failed')),
+      this.flushMs,
+    );
     this.timer.unref();
   }
 

@@ -9,8 +9,16 @@ import type { AppContext } from '../../kernel/index.js';
 export function idToken(ctx: AppContext, o: { userId: string; clientId: string; nonce: string | null; accessToken: string }): string {
   const iat = Math.floor(Date.now() / 1000);
   const digest = createHash('sha256').update(o.accessToken).digest();
-  return ctx.keys.sign({
-    iss: ctx.config.publicUrl, sub: o.userId, aud: o.clientId, iat, exp: iat + ctx.config.oauthAccessTokenTtl,
-    at_hash: digest.subarray(0, 16).toString('base64url'), ...(o.nonce ? { nonce: o.nonce } : {}),
-  }, { typ: 'JWT' });
+  return ctx.keys.sign(
+    {
+      iss: ctx.config.publicUrl,
+      sub: o.userId,
+      aud: o.clientId,
+      iat,
+      exp: iat + ctx.config.oauthAccessTokenTtl,
+      at_hash: digest.subarray(0, 16).toString('base64url'),
+      ...(o.nonce ? { nonce: o.nonce } : {}),
+    },
+    { typ: 'JWT' },
+  );
 }

@@ -36,12 +36,30 @@ export async function issueTokenPair(
   const refresh = o.refresh ? (o.successor?.refresh ?? newRefreshToken()) : undefined;
   const steps = [...o.steps];
   if (refresh) {
-    steps.push(insertRefresh.step(ctx.db, {
-      id: refresh.id, token_hash: refresh.hash, family_id: family.id, created_at: now, expires_at: now + ctx.config.oauthRefreshTokenTtl * 1000, used_at: null,
-    }));
+    steps.push(
+      insertRefresh.step(ctx.db, {
+        id: refresh.id,
+        token_hash: refresh.hash,
+        family_id: family.id,
+        created_at: now,
+        expires_at: now + ctx.config.oauthRefreshTokenTtl * 1000,
+        used_at: null,
+      }),
+    );
   }
   const issued = await ctx.tokens.issue({
-    accessTokens: [{ userId: family.user_id, clientId: family.client_id, scopes: o.scopes, audience: o.audience, ttl, familyId: family.id, jti: o.successor?.jti, issuedAt: now }],
+    accessTokens: [
+      {
+        userId: family.user_id,
+        clientId: family.client_id,
+        scopes: o.scopes,
+        audience: o.audience,
+        ttl,
+        familyId: family.id,
+        jti: o.successor?.jti,
+        issuedAt: now,
+      },
+    ],
     steps,
     audit: ([jti]) => o.audit(jti),
   });

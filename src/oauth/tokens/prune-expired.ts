@@ -7,9 +7,13 @@ import type { AppContext } from '../../kernel/index.js';
  */
 export async function pruneExpired(ctx: AppContext, now = Date.now()): Promise<number> {
   const day = 86_400_000;
-  const codes = await ctx.db.deleteFrom('oauth_codes').where('expires_at', '<', now - day).executeTakeFirst();
+  const codes = await ctx.db
+    .deleteFrom('oauth_codes')
+    .where('expires_at', '<', now - day)
+    .executeTakeFirst();
   const refresh = await ctx.db.deleteFrom('oauth_refresh_tokens').where('expires_at', '<', now).executeTakeFirst();
-  const families = await ctx.db.deleteFrom('oauth_families')
+  const families = await ctx.db
+    .deleteFrom('oauth_families')
     .where('created_at', '<', now - day)
     // One pass over the refresh tokens (an uncorrelated subquery): they have no index by family, which every
     // rotation would pay for.

@@ -9,7 +9,15 @@ import type { Executor } from '../../store/index.js';
  */
 export async function revokeFamilies(ctx: AppContext, db: Executor, familyIds: string[]): Promise<void> {
   if (familyIds.length === 0) return;
-  await db.updateTable('oauth_families').set({ revoked_at: Date.now() }).where('id', 'in', familyIds).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('oauth_families')
+    .set({ revoked_at: Date.now() })
+    .where('id', 'in', familyIds)
+    .where('revoked_at', 'is', null)
+    .execute();
   const until = Date.now() + ctx.config.oauthAccessTokenTtl * 1000 + 60_000; // outlives any token issued from now on
-  await ctx.tokens.revoke(db, familyIds.map((id) => ({ id, expiresAt: until })));
+  await ctx.tokens.revoke(
+    db,
+    familyIds.map((id) => ({ id, expiresAt: until })),
+  );
 }

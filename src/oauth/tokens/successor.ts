@@ -15,7 +15,8 @@ const subkeys = new WeakMap<SymmetricKey, Buffer>();
 /** The key successors are derived with: HKDF of the master key, for this use only. */
 function subkeyOf(masterKey: SymmetricKey): Buffer {
   let k = subkeys.get(masterKey);
-  if (!k) subkeys.set(masterKey, (k = Buffer.from(hkdfSync('sha256', masterKey.bytes, Buffer.alloc(0), 'oauth3 refresh-token successor', 32))));
+  if (!k)
+    subkeys.set(masterKey, (k = Buffer.from(hkdfSync('sha256', masterKey.bytes, Buffer.alloc(0), 'oauth3 refresh-token successor', 32))));
   return k;
 }
 

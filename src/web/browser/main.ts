@@ -1,7 +1,11 @@
 // The one bundled browser script (/static/app.js): WebAuthn ceremonies for sign-up, sign-in (button and
 // autofill) and adding a passkey. Pages declare what they are with data-page; no inline script anywhere.
 import {
-  browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration, WebAuthnAbortService,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+  startAuthentication,
+  startRegistration,
+  WebAuthnAbortService,
 } from '@simplewebauthn/browser';
 
 const csrf = () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
@@ -13,7 +17,8 @@ function say(text: string): void {
 
 async function post(url: string, body: unknown): Promise<any> {
   const res = await fetch(url, {
-    method: 'POST', credentials: 'same-origin',
+    method: 'POST',
+    credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-csrf-token': csrf() },
     body: JSON.stringify(body ?? {}),
   });
@@ -34,13 +39,18 @@ function explain(err: unknown): string {
 }
 
 function busy(form: HTMLFormElement, on: boolean): void {
-  form.querySelectorAll('button').forEach((b) => { b.disabled = on; b.setAttribute('aria-busy', String(on)); });
+  form.querySelectorAll('button').forEach((b) => {
+    b.disabled = on;
+    b.setAttribute('aria-busy', String(on));
+  });
 }
 
 function guard(section: HTMLElement): boolean {
   if (browserSupportsWebAuthn()) return true;
   say('This browser does not support passkeys. Use a recent Chrome, Safari, Firefox or Edge.');
-  section.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+  section.querySelectorAll('button').forEach((b) => {
+    b.disabled = true;
+  });
   return false;
 }
 
@@ -59,7 +69,10 @@ function loginPage(section: HTMLElement): void {
     ev.preventDefault();
     say('');
     busy(form, true);
-    signIn(returnTo, false).catch((err) => { say(explain(err)); busy(form, false); });
+    signIn(returnTo, false).catch((err) => {
+      say(explain(err));
+      busy(form, false);
+    });
   });
   // Conditional UI (passkey autofill): armed when the account field is first focused, so the browser offers
   // its passkeys in the field's autofill list; a button sign-in started meanwhile cancels it.
@@ -69,7 +82,12 @@ function loginPage(section: HTMLElement): void {
     if (armed) return;
     armed = true;
     void browserSupportsWebAuthnAutofill().then((ok) => {
-      if (ok) signIn(returnTo, true).catch((err) => { const m = explain(err); if (m && !/cancelled/.test(m)) say(m); armed = false; });
+      if (ok)
+        signIn(returnTo, true).catch((err) => {
+          const m = explain(err);
+          if (m && !/cancelled/.test(m)) say(m);
+          armed = false;
+        });
     });
   });
 }
@@ -87,7 +105,10 @@ function signupPage(section: HTMLElement): void {
       const response = await startRegistration({ optionsJSON });
       const done = await post('/api/v1/signup', { response, returnTo });
       location.assign(done.redirect);
-    })().catch((err) => { say(explain(err)); busy(form, false); });
+    })().catch((err) => {
+      say(explain(err));
+      busy(form, false);
+    });
   });
 }
 
@@ -105,7 +126,10 @@ function passkeysPage(section: HTMLElement): void {
       const response = await startRegistration({ optionsJSON });
       await post('/api/v1/me/passkeys', name ? { response, name } : { response });
       location.assign('/account/passkeys?ok=added');
-    })().catch((err) => { say(explain(err)); busy(form, false); });
+    })().catch((err) => {
+      say(explain(err));
+      busy(form, false);
+    });
   });
 }
 

@@ -36,25 +36,44 @@ export function Layout({ title, path, signedIn, csrfToken, children }: LayoutPro
       <body>
         <header class="container">
           <nav>
-            <ul><li><a href={signedIn ? '/account' : '/'}><strong>oauth3</strong></a></li></ul>
+            <ul>
+              <li>
+                <a href={signedIn ? '/account' : '/'}>
+                  <strong>oauth3</strong>
+                </a>
+              </li>
+            </ul>
             {signedIn ? (
               <ul>
                 <li>
                   <form method="post" action="/logout" class="inline-form">
                     <input type="hidden" name="_csrf" value={csrfToken} />
-                    <button type="submit" class="secondary outline" data-testid="sign-out">Sign out</button>
+                    <button type="submit" class="secondary outline" data-testid="sign-out">
+                      Sign out
+                    </button>
                   </form>
                 </li>
               </ul>
             ) : (
-              <ul><li><a href="/login">Sign in</a></li><li><a href="/signup">Sign up</a></li></ul>
+              <ul>
+                <li>
+                  <a href="/login">Sign in</a>
+                </li>
+                <li>
+                  <a href="/signup">Sign up</a>
+                </li>
+              </ul>
             )}
           </nav>
           {signedIn ? (
             <nav aria-label="Account">
               <ul class="account-nav">
                 {navLinks.map(([href, label]) => (
-                  <li><a href={href} aria-current={path === href ? 'page' : undefined}>{label}</a></li>
+                  <li>
+                    <a href={href} aria-current={path === href ? 'page' : undefined}>
+                      {label}
+                    </a>
+                  </li>
                 ))}
               </ul>
             </nav>

@@ -22,27 +22,46 @@ export async function startExampleMcpServer(o: ExampleMcpServerOptions): Promise
   const path = new URL(o.resource).pathname;
   const metadataUrl = `${new URL(o.resource).origin}/.well-known/oauth-protected-resource${path}`;
   const challenge = (res: import('node:http').ServerResponse, status: number, error: string) =>
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'www-authenticate': `Bearer error="${error}", resource_metadata="${metadataUrl}", scope="${o.scope}"`,
-    }).end(JSON.stringify({ error }));
+    res
+      .writeHead(status, {
+        'content-type': 'application/json',
+        'www-authenticate': `Bearer error="${error}", resource_metadata="${metadataUrl}", scope="${o.scope}"`,
+      })
+      .end(JSON.stringify({ error }));
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', o.resource);
     if (url.pathname === `/.well-known/oauth-protected-resource${path}`) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ resource: o.resource, authorization_servers: [o.gateway], scopes_supported: [o.scope], bearer_methods_supported: ['header'] }));
+      return res.end(
+        JSON.stringify({
+          resource: o.resource,
+          authorization_servers: [o.gateway],
+          scopes_supported: [o.scope],
+          bearer_methods_supported: ['header'],
+        }),
+      );
     }
     if (url.pathname !== path) return res.writeHead(404).end();
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer) return challenge(res, 401, 'invalid_token');
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(bearer, jwks, { issuer: o.gateway, audience: o.resource, typ: 'at+jwt', algorithms: ['ES256'] }));
+      ({ payload: claims } = await jwtVerify(bearer, jwks, {
+        issuer: o.gateway,
+        audience: o.resource,
+        typ: 'at+jwt',
+        algorithms: ['ES256'],
+      }));
     } catch {
       return challenge(res, 401, 'invalid_token');
     }
-    if (!String(claims.scope ?? '').split(' ').includes(o.scope)) return challenge(res, 403, 'insufficient_scope');
+    if (
+      !String(claims.scope ?? '')
+        .split(' ')
+        .includes(o.scope)
+    )
+      return challenge(res, 403, 'insufficient_scope');
 
     // Stateless MCP: one server and transport per request, knowing who calls.
     const mcp = new McpServer({ name: 'notes', version: '1.0.0' });

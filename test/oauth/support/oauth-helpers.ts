@@ -10,7 +10,11 @@ export function pkce(): { verifier: string; challenge: string } {
 
 /** Registers a client with RFC 7591 /register; returns the parsed response. */
 export async function register(app: TestApp, metadata: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await fetch(`${app.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadata) });
+  const res = await fetch(`${app.url}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(metadata),
+  });
   if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -41,15 +45,26 @@ export async function authorize(app: TestApp, user: TestUser, params: AuthParams
   form.set('_csrf', user.csrf);
   form.set('decision', decision);
   const res = await fetch(`${app.url}/oauth/authorize/approve`, {
-    method: 'POST', headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual',
+    method: 'POST',
+    headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+    redirect: 'manual',
   });
   if (res.status !== 302) throw new Error(`approve: ${res.status} ${await res.text()}`);
   return new URL(res.headers.get('location')!);
 }
 
 /** POSTs a form to a token-style endpoint; returns status and JSON. */
-export async function postForm(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: query(form) });
+export async function postForm(
+  url: string,
+  form: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: query(form),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
@@ -66,14 +81,32 @@ export interface Registered {
 
 /** Registers a public client (PKCE only) with one redirect URI. */
 export function publicClient(app: TestApp, redirectUri: string, extra: Record<string, unknown> = {}): Promise<Registered> {
-  return register(app, { redirect_uris: [redirectUri], client_name: 'Test app', grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none', ...extra }) as Promise<Registered>;
+  return register(app, {
+    redirect_uris: [redirectUri],
+    client_name: 'Test app',
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    ...extra,
+  }) as Promise<Registered>;
 }
 
 /** Gets a code for the client through consent; returns the code and its PKCE verifier. */
-export async function codeFor(app: TestApp, user: TestUser, clientId: string, redirectUri: string, extra: AuthParams = {}): Promise<{ code: string; verifier: string }> {
+export async function codeFor(
+  app: TestApp,
+  user: TestUser,
+  clientId: string,
+  redirectUri: string,
+  extra: AuthParams = {},
+): Promise<{ code: string; verifier: string }> {
   const { verifier, challenge } = pkce();
   const back = await authorize(app, user, {
-    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state: 'st', code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    state: 'st',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
   });
   const code = back.searchParams.get('code');
   if (!code) throw new Error(`no code: ${back.href}`);
@@ -81,8 +114,22 @@ export async function codeFor(app: TestApp, user: TestUser, clientId: string, re
 }
 
 /** Exchanges a code at /token for a public client. */
-export function exchange(app: TestApp, clientId: string, code: string, verifier: string, redirectUri: string, extra: Record<string, string | string[]> = {}) {
-  return postForm(`${app.url}/token`, { grant_type: 'authorization_code', client_id: clientId, code, code_verifier: verifier, redirect_uri: redirectUri, ...extra });
+export function exchange(
+  app: TestApp,
+  clientId: string,
+  code: string,
+  verifier: string,
+  redirectUri: string,
+  extra: Record<string, string | string[]> = {},
+) {
+  return postForm(`${app.url}/token`, {
+    grant_type: 'authorization_code',
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: redirectUri,
+    ...extra,
+  });
 }
 
 /** Refreshes at /token for a public client. */
@@ -103,7 +150,11 @@ export async function apiStatus(app: TestApp, token: string): Promise<number> {
 export function advanceClock(ms: number): { restore(): void } {
   const original = Date.now;
   Date.now = () => original.call(Date) + ms;
-  return { restore: () => { Date.now = original; } };
+  return {
+    restore: () => {
+      Date.now = original;
+    },
+  };
 }
 
 /**
