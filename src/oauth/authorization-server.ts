@@ -1,6 +1,7 @@
 import type { AppContext } from '../kernel/index.js';
 import type { OAuthClient } from './clients/oauth-client.js';
 import { GrantUse } from './tokens/grant-use.js';
+import { successorKey } from './tokens/successor.js';
 
 /**
  * The authorization server of one app: the context and the little state its endpoints keep in memory (one per
@@ -13,9 +14,12 @@ export class AuthorizationServer {
   readonly metadataFreshUntil = new Map<string, number>();
   /** When consent grants were last used by a refresh. */
   readonly grantUse: GrantUse;
+  /** The key a rotation's successor pair is derived with (successor.ts). */
+  readonly successorKey: Buffer;
 
   constructor(readonly ctx: AppContext) {
     this.grantUse = new GrantUse(ctx);
+    this.successorKey = successorKey(ctx.masterKey);
     ctx.onClose.push(() => this.grantUse.flush());
   }
 }

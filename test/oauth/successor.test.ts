@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha256, symmetricKey } from '../../src/crypto/index.js';
 import { refreshTokenKey } from '../../src/oauth/tokens/refresh-token-key.js';
-import { successorOf } from '../../src/oauth/tokens/successor.js';
+import { successorKey, successorOf } from '../../src/oauth/tokens/successor.js';
 
 describe('the pair a rotation derives', () => {
-  const key = symmetricKey(randomBytes(32));
+  const key = successorKey(symmetricKey(randomBytes(32)));
   const t = Date.UTC(2026, 10, 30, 12, 0, 0, 123);
 
   it('is the same every time for the same rotated token and time, and is a well-formed refresh token and jti', () => {
@@ -19,7 +19,11 @@ describe('the pair a rotation derives', () => {
 
   it('differs for another token, another time or another key, and its ids grow with the time of the rotation', () => {
     const a = successorOf(key, 'rt-a', t);
-    const others = [successorOf(key, 'rt-b', t), successorOf(key, 'rt-a', t + 1), successorOf(symmetricKey(randomBytes(32)), 'rt-a', t)];
+    const others = [
+      successorOf(key, 'rt-b', t),
+      successorOf(key, 'rt-a', t + 1),
+      successorOf(successorKey(symmetricKey(randomBytes(32))), 'rt-a', t),
+    ];
     for (const o of others) {
       expect(o.refresh.token).not.toBe(a.refresh.token);
       expect(o.jti).not.toBe(a.jti);

@@ -30,7 +30,7 @@ export const refreshToken: GrantDescriptor = {
     const audience = narrowResources(row.resource.split(' '), resources);
 
     const reused = async (current: RefreshRow): Promise<TokenResponse> => {
-      const same = current.used_at === null ? undefined : await gracePair(ctx, current.family_id, current.id, Number(current.used_at));
+      const same = current.used_at === null ? undefined : await gracePair(as, current.family_id, current.id, Number(current.used_at));
       if (same) return same;
       throw await reuseDetected(req, {
         families: [current.family_id],
@@ -53,7 +53,7 @@ export const refreshToken: GrantDescriptor = {
         scopes,
         audience,
         refresh: true,
-        successor: successorOf(ctx.masterKey, row.id, now),
+        successor: successorOf(as.successorKey, row.id, now),
         issuedAt: now,
         steps: [markRotated.step(ctx.db, { usedAt: now, id: row.id }, { guard: true })],
         audit: (jti) => [

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../kernel/index.js';
+import type { AuthorizationServer } from '../authorization-server.js';
 import { preparedQuery } from '../../store/index.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { successorOf } from './successor.js';
@@ -15,10 +15,16 @@ const refreshHash = preparedQuery(['id'], (db, slot) =>
  * the rotation's transaction, give the rest. The answer is the same refresh token and an access token with the
  * same jti, claims and expiry (its payload byte for byte), signed again with the active key.
  */
-export async function gracePair(ctx: AppContext, familyId: string, oldId: string, usedAt: number): Promise<TokenResponse | undefined> {
+export async function gracePair(
+  as: AuthorizationServer,
+  familyId: string,
+  oldId: string,
+  usedAt: number,
+): Promise<TokenResponse | undefined> {
+  const { ctx } = as;
   const windowMs = ctx.config.oauthRefreshGraceSeconds * 1000;
   if (!windowMs || Date.now() - usedAt > windowMs) return undefined;
-  const next = successorOf(ctx.masterKey, oldId, usedAt);
+  const next = successorOf(as.successorKey, oldId, usedAt);
   const [access, refresh] = await Promise.all([accessRow(ctx.db, { jti: next.jti }), refreshHash(ctx.db, { id: next.refresh.id })]);
   const a = access.rows[0];
   const r = refresh.rows[0];

@@ -10,14 +10,9 @@ export interface Successor {
   jti: string;
 }
 
-const subkeys = new WeakMap<SymmetricKey, Buffer>();
-
-/** The key successors are derived with: HKDF of the master key, for this use only. */
-function subkeyOf(masterKey: SymmetricKey): Buffer {
-  let k = subkeys.get(masterKey);
-  if (!k)
-    subkeys.set(masterKey, (k = Buffer.from(hkdfSync('sha256', masterKey.bytes, Buffer.alloc(0), 'oauth3 refresh-token successor', 32))));
-  return k;
+/** The key successors are derived with: HKDF of the master key, for this use only (made once per app). */
+export function successorKey(masterKey: SymmetricKey): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey.bytes, Buffer.alloc(0), 'oauth3 refresh-token successor', 32));
 }
 
 /**
@@ -28,9 +23,9 @@ function subkeyOf(masterKey: SymmetricKey): Buffer {
  * with the same jti, claims and expiry, signed again. Without the key, a rotated token tells nothing about its
  * successor: the secret is 256 bits of HMAC output (as unguessable as random ones), apart from the ids' bits.
  */
-export function successorOf(masterKey: SymmetricKey, oldId: string, usedAt: number): Successor {
+export function successorOf(key: Buffer, oldId: string, usedAt: number): Successor {
   // One HMAC-SHA512 (64 bytes) serves all three: the secret (32 bytes), then the ids' random parts (10 bytes each).
-  const mac = createHmac('sha512', subkeyOf(masterKey)).update(`${oldId}\u0000${usedAt}`).digest();
+  const mac = createHmac('sha512', key).update(`${oldId}\u0000${usedAt}`).digest();
   const ms = usedAt.toString(16).padStart(12, '0').slice(-12);
   return {
     refresh: refreshTokenFrom(`rt${ms}${mac.subarray(32, 42).toString('hex')}`, mac.subarray(0, 32).toString('base64url')),
