@@ -50,7 +50,7 @@ export async function createContext(
     if (applied.length) log.info({ applied }, 'database migrated');
     const registries = createRegistries();
     declareAll(registries, modules);
-    const moduleScopes = registries.scopes.names();
+    const moduleScopes = registries.scopes.all().map((s) => s.name); // by name, as discovery lists them
     const resources = new ResourceRegistry(registries.scopes, config.publicUrl, () => moduleScopes);
     const metrics = new Metrics(o.defaultMetrics ?? true);
     const audit = new AuditWriter(db, commits, registries.eventTypes, {

@@ -15,7 +15,7 @@ export function authorizationServerMetadata(ctx: AppContext): Record<string, unk
     ...(ctx.config.oauthRegistration !== 'closed' ? { registration_endpoint: `${iss}/register` } : {}),
     revocation_endpoint: `${iss}/revoke`,
     introspection_endpoint: `${iss}/introspect`,
-    scopes_supported: valid.length ? valid : ctx.registries.scopes.names(),
+    scopes_supported: valid.length ? valid : ctx.registries.scopes.all().map((s) => s.name),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ctx.registries.grantTypes.names(),

@@ -34,7 +34,7 @@ export async function statsRoute(app: FastifyInstance, ctx: AppContext): Promise
     ]);
     return reply.header('cache-control', 'no-store').send({
       issuer_url: ctx.config.publicUrl,
-      valid_scopes: ctx.config.oauthValidScopes.length ? ctx.config.oauthValidScopes : ctx.registries.scopes.names(),
+      valid_scopes: ctx.config.oauthValidScopes.length ? ctx.config.oauthValidScopes : ctx.registries.scopes.all().map((s) => s.name),
       default_scopes: ctx.config.oauthDefaultScopes,
       clients,
       authorization_codes: codes,
