@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomId, randomToken, sha256 } from '../../src/crypto/index.js';
+import { randomToken, sha256 } from '../../src/crypto/index.js';
 import { createClient } from '../../src/oauth/index.js';
-import { newRefreshToken, refreshTokenKey } from '../../src/oauth/tokens/refresh-token-key.js';
+import { refreshTokenKey } from '../../src/oauth/tokens/refresh-token-key.js';
+import { seedRefreshToken } from './support/seed-refresh-token.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -50,30 +51,7 @@ describe.each(dialects)('refresh tokens at the token endpoint on %s', (dialect) 
   });
   afterAll(() => app.stop());
 
-  /** A family with one refresh token, written as the code grant writes it. */
-  async function seeded(): Promise<string> {
-    const now = Date.now();
-    const familyId = randomId('fam');
-    await app.ctx.db
-      .insertInto('oauth_families')
-      .values({
-        id: familyId,
-        grant_id: null,
-        client_id: clientId,
-        user_id: null,
-        scope: 'mcp',
-        resource: app.url,
-        created_at: now,
-        revoked_at: null,
-      })
-      .execute();
-    const { id, token, hash } = newRefreshToken();
-    await app.ctx.db
-      .insertInto('oauth_refresh_tokens')
-      .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null })
-      .execute();
-    return token;
-  }
+  const seeded = () => seedRefreshToken(app, clientId);
 
   it('rotates a token into a successor of the same form', async () => {
     const first = await form(app, auth, { grant_type: 'refresh_token', refresh_token: await seeded() });

@@ -2,13 +2,12 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/oauth/index.js';
 import { clientCredentials } from '../../src/oauth/grants/client-credentials.js';
-import { newRefreshToken } from '../../src/oauth/tokens/refresh-token-key.js';
-import { randomId } from '../../src/crypto/index.js';
 import { createLogger } from '../../src/server/index.js';
 import { FastLanes } from '../../src/server/fast-lanes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { dialects } from '../support/databases.js';
 import { unsigned } from '../oauth/support/oauth-helpers.js';
+import { seedRefreshToken } from '../oauth/support/seed-refresh-token.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 /** Headers that differ between any two responses (time, length of a token, connection handling). */
@@ -48,29 +47,7 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
   const basic = (id = client.clientId, secret = client.clientSecret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
   /** A refresh token of a new family, written as the authorization-code grant writes one. */
-  async function refreshToken(): Promise<string> {
-    const familyId = randomId('fam');
-    const now = Date.now();
-    await app.ctx.db
-      .insertInto('oauth_families')
-      .values({
-        id: familyId,
-        grant_id: null,
-        client_id: client.clientId,
-        user_id: 'u1',
-        scope: 'mcp',
-        resource: app.url,
-        created_at: now,
-        revoked_at: null,
-      })
-      .execute();
-    const { id, token, hash } = newRefreshToken();
-    await app.ctx.db
-      .insertInto('oauth_refresh_tokens')
-      .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 3_600_000, used_at: null })
-      .execute();
-    return token;
-  }
+  const refreshToken = () => seedRefreshToken(app, client.clientId, { userId: 'u1' });
 
   async function send(body: string, headers: Record<string, string>, how: 'lane' | 'fastify', path = '/token') {
     const init: RequestInit & { duplex?: string } =

@@ -3,7 +3,7 @@ import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType
 import type { OAuthClient } from '../clients/oauth-client.js';
 import { redirectUriMatches } from '../clients/redirect-uri-rules.js';
 import { resolveClient, ClientMetadataError } from '../cimd/resolve-client.js';
-import { grantableScopes } from '../../scopes/index.js';
+import { clientScopes } from '../grants/client-scopes.js';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { CHALLENGE_RE } from '../tokens/pkce.js';
 import { singleParams } from '../endpoints/form-params.js';
@@ -98,13 +98,7 @@ export async function parseAuthorizationRequest(as: AuthorizationServer, input: 
     throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
   try {
     const resources = await ctx.resources.resolve(requested);
-    const scopes = grantableScopes(ctx.registries.scopes, {
-      scope: params.scope,
-      clientScopes: client.scope,
-      resources,
-      validScopes: ctx.config.oauthValidScopes,
-      defaultScopes: ctx.config.oauthDefaultScopes,
-    });
+    const scopes = clientScopes(ctx, client, params.scope, resources);
     return {
       client,
       redirectUri,

@@ -1,5 +1,5 @@
 import { InvalidTarget, UnauthorizedClient } from '../../errors/index.js';
-import { grantableScopes } from '../../scopes/index.js';
+import { clientScopes } from './client-scopes.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 
 /** Clients anyone can register (dynamic registration, metadata documents): nobody vouches for them. */
@@ -17,13 +17,7 @@ export const clientCredentials: GrantDescriptor = {
     if (SELF_REGISTERED.has(client.source) && resources.some((r) => r.source !== 'gateway')) {
       throw new InvalidTarget('a self-registered client gets client_credentials tokens for the gateway only');
     }
-    const scopes = grantableScopes(ctx.registries.scopes, {
-      scope: params.scope,
-      clientScopes: client.scope,
-      resources,
-      validScopes: ctx.config.oauthValidScopes,
-      defaultScopes: ctx.config.oauthDefaultScopes,
-    });
+    const scopes = clientScopes(ctx, client, params.scope, resources);
     const ttl = ctx.config.oauthAccessTokenTtl;
     const audience = resources.map((r) => r.url);
     const [issued] = (await ctx.tokens.issue({
