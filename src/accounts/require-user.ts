@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { AppContext } from '../kernel/index.js';
 import { AppError, InvalidToken, OAuthError } from '../errors/index.js';
 import { accountsErrors } from './accounts-errors.js';
+import { formReturnTo } from './form-return-to.js';
 import './request-context.js';
 
 export interface RequireUserOptions {
@@ -17,6 +18,12 @@ export interface RequireUserOptions {
 }
 
 /**
+ * What a bearer may be. Never a session JWT (RFC 8725 §3.11, explicit typing): it is valid only as the session
+ * cookie, where CSRF is checked; as a bearer it would skip CSRF and carry every right of its person unscoped.
+ */
+const BEARER_KINDS = ['access', 'api_token'] as const;
+
+/**
  * Same-origin path (with query) to come back to after sign-in; anything else becomes /account. Printable ASCII
  * only (a path from request.url is percent-encoded): it goes into a Location header.
  */
@@ -25,8 +32,8 @@ export function safeReturnTo(value: unknown): string {
 }
 
 /**
- * preHandler that sets `request.principal` from the session cookie or an `Authorization: Bearer` token (any kind
- * the one verifier accepts; a bearer must carry `scope` when given, else 403 insufficient_scope). Unauthenticated
+ * preHandler that sets `request.principal` from the session cookie or an `Authorization: Bearer` token (an access
+ * token or a personal API token; a bearer must carry `scope` when given, else 403 insufficient_scope). Unauthenticated
  * pages are redirected to /login; API requests get 401 invalid_token with the RFC 9728 resource_metadata.
  */
 export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHandlerAsyncHookHandler {
@@ -50,7 +57,7 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
       const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
       if (!m) throw withMetadata(new InvalidToken('the Authorization header must be "Bearer <token>"'));
       try {
-        request.principal = await ctx.tokens.verify(m[1], { audience, scope: o.scope, ip: request.ip });
+        request.principal = await ctx.tokens.verify(m[1], { kinds: BEARER_KINDS, audience, scope: o.scope, ip: request.ip });
       } catch (e) {
         throw e instanceof OAuthError ? withMetadata(e) : e;
       }
@@ -61,7 +68,9 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
       return;
     }
     if (o.page) {
-      return reply.redirect(`/login?return_to=${encodeURIComponent(safeReturnTo(request.url))}`, 302);
+      // A form posted after the session ran out comes back to that form (303: the sign-in page is a GET).
+      const back = safeReturnTo(formReturnTo(request));
+      return reply.redirect(`/login?return_to=${encodeURIComponent(back)}`, request.method === 'GET' ? 302 : 303);
     }
     throw withMetadata(new InvalidToken(request.sessionRejection ?? 'sign in or send a bearer token'));
   };

@@ -186,9 +186,16 @@ describe.each(dialects)('sessions on %s', (dialect) => {
       .execute();
     expect(rows).toHaveLength(4);
     // a bearer (no cookie) needs no CSRF token: a browser never sends Authorization cross-site
+    const { token } = await issueAccessToken(app.ctx, {
+      userId: other.userId,
+      clientId: 'test-client',
+      scopes: ['profile.write'],
+      audience: [app.url],
+      ttl: 60,
+    });
     const bearer = await fetch(`${app.url}/api/v1/me/sessions/revoke-others`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${other.token}` },
+      headers: { authorization: `Bearer ${token}` },
     });
     expect(bearer.status).toBe(200);
   });

@@ -4,7 +4,7 @@ import type { TestApp } from './test-app.js';
 export interface TestUser {
   userId: string;
   sessionId: string;
-  /** The session JWT itself (also usable as `Authorization: Bearer`). */
+  /** The session JWT itself: valid only as the session cookie (as `Authorization: Bearer` it is refused). */
   token: string;
   /** `Cookie` header value: `oauth3_session=<jwt>` (`__Host-oauth3_session` over https). */
   cookie: string;
