@@ -120,22 +120,30 @@ export class SigningKeyRing {
     }));
   }
 
-  /** Re-reads keys from the database (decrypting active keys' private halves). */
+  /**
+   * Re-reads keys from the database. Keys already in memory keep their KeyObjects: only a key that became
+   * active since the last read is decrypted.
+   */
   async reload(): Promise<void> {
     const rows = await this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'retired').execute();
     const next = new Map<string, LoadedKey>();
     let active: LoadedKey | undefined;
     for (const r of rows) {
-      const publicJwk = JSON.parse(r.public_jwk);
-      const key: LoadedKey = {
-        kid: r.kid,
-        status: r.status,
-        createdAt: Number(r.created_at),
-        publicJwk,
-        publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
-      };
+      const known = this.keys.get(r.kid);
+      const key: LoadedKey = known
+        ? { ...known, status: r.status }
+        : (() => {
+            const publicJwk = JSON.parse(r.public_jwk);
+            return {
+              kid: r.kid,
+              status: r.status,
+              createdAt: Number(r.created_at),
+              publicJwk,
+              publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
+            };
+          })();
       if (r.status === 'active') {
-        key.privateKey = this.decrypt(r.kid, r.private_sealed);
+        key.privateKey ??= this.decrypt(r.kid, r.private_sealed);
         if (!active || key.createdAt > active.createdAt) active = key;
       }
       next.set(r.kid, key);
@@ -143,6 +151,31 @@ export class SigningKeyRing {
     this.keys = next;
     this.active = active;
     this.lastReload = Date.now();
+  }
+
+  /** True when the table's kids and statuses differ from those in memory (one small read, nothing decrypted). */
+  private async changed(): Promise<boolean> {
+    const rows = await this.db.selectFrom('signing_keys').select(['kid', 'status']).where('status', '!=', 'retired').execute();
+    return rows.length !== this.keys.size || rows.some((r) => this.keys.get(r.kid)?.status !== r.status);
+  }
+
+  /**
+   * Re-reads the key table every `pollMs` (reloading when a kid or status changed), so that `oauth3 keys rotate`
+   * and `keys retire`, run against the same database, reach every running instance and worker within one poll.
+   * Returns the function that stops it (push it on `ctx.onClose`).
+   */
+  watch(pollMs: number, onError: (err: unknown) => void): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return; // a slow database: never stack polls
+      running = true;
+      this.changed()
+        .then((changed) => (changed ? this.reload() : undefined))
+        .catch(onError)
+        .finally(() => (running = false));
+    }, pollMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private decrypt(kid: string, sealed: string): KeyObject {

@@ -82,7 +82,7 @@ export async function createContext(
       registries,
       resources,
       peers,
-      onClose: [() => tokens.stop()],
+      onClose: [keys.watch(config.keysPollMs, (err) => log.warn({ err }, 'signing key reload failed')), () => tokens.stop()],
     };
     for (const m of modules) {
       for (const r of m.resources?.(ctx) ?? []) resources.add({ ...r, source: 'module' });

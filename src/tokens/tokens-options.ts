@@ -15,6 +15,13 @@ export const tokensOptions = {
     50,
     600_000,
   ),
+  keysPollMs: opt.int(
+    'OAUTH3_KEYS_POLL_MS',
+    'How often the signing keys are re-read from the database, so that `oauth3 keys rotate` and `keys retire` reach running gateways.',
+    2000,
+    50,
+    600_000,
+  ),
   verifyCacheSize: opt.int(
     'OAUTH3_VERIFY_CACHE_SIZE',
     'Verified tokens kept in memory until they expire (revocation is still checked on every use); 0 disables.',
