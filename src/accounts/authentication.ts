@@ -14,7 +14,7 @@ import { findCredential } from './passkeys.js';
 /** Options for a discoverable sign-in (empty allowCredentials: the authenticator offers its passkeys). */
 export async function authenticationOptions(ctx: AppContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(ctx.config);
-  const options = await generateAuthenticationOptions({ rpID: rp.rpID, userVerification: 'preferred', allowCredentials: [] });
+  const options = await generateAuthenticationOptions({ rpID: rp.rpID, userVerification: 'required', allowCredentials: [] });
   await storeChallenge(ctx.db, { challenge: options.challenge, purpose: 'signin' });
   return options;
 }
@@ -65,7 +65,8 @@ export async function verifyAuthentication(ctx: AppContext, response: Authentica
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.rpID,
-      requireUserVerification: false,
+      // The passkey is the account's only factor: possession alone (a stolen security key) must not be enough.
+      requireUserVerification: true,
       credential: {
         id: credential.id,
         publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')),

@@ -34,7 +34,7 @@ export async function registrationOptions(ctx: AppContext, o: { userId?: string 
     userName: user?.username ?? user?.email ?? `${rp.rpName} account ${created}`,
     attestationType: 'none',
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
-    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     supportedAlgorithmIDs: [-7, -257, -8],
   });
   await storeChallenge(ctx.db, { challenge: options.challenge, purpose: o.userId ? 'add-passkey' : 'signup', ...identity });
@@ -78,7 +78,8 @@ export async function verifyRegistration(
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.rpID,
-      requireUserVerification: false,
+      // The passkey is the account's only factor, so the authenticator must have verified the person (PIN, biometrics).
+      requireUserVerification: true,
     });
   } catch (e) {
     throw new AppError(accountsErrors.ERR_ACCOUNTS_WEBAUTHN_FAILED, `The new passkey could not be verified: ${(e as Error).message}`);

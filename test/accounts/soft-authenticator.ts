@@ -11,7 +11,15 @@ export interface CeremonyOverrides {
   rpId?: string;
   /** Signature counter to report (default: the next value). */
   counter?: number;
+  /** Whether the authenticator reports that it verified the user (the UV flag; default true). */
+  userVerified?: boolean;
 }
+
+/** authenticatorData flags (WebAuthn §6.1): user present, user verified, attested credential data. */
+const UP = 0x01;
+const UV = 0x04;
+const AT = 0x40;
+const flags = (o: CeremonyOverrides, extra = 0) => UP | (o.userVerified === false ? 0 : UV) | extra;
 
 /**
  * A software WebAuthn authenticator (ES256, "none" attestation) for API tests of the ceremonies, so that every
@@ -56,7 +64,7 @@ export class SoftAuthenticator {
     const len = Buffer.alloc(2);
     len.writeUInt16BE(this.credentialId.length);
     const attested = Buffer.concat([Buffer.alloc(16), len, this.credentialId, Buffer.from(isoCBOR.encode(cose))]);
-    const authData = this.authData(o.rpId ?? this.rpId, 0x01 | 0x04 | 0x40, o.counter ?? 0, attested);
+    const authData = this.authData(o.rpId ?? this.rpId, flags(o, AT), o.counter ?? 0, attested);
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: o.origin ?? this.defaultOrigin, crossOrigin: false }),
     );
@@ -80,7 +88,7 @@ export class SoftAuthenticator {
   /** Answers authentication options (navigator.credentials.get) with a discoverable credential. */
   get(options: { challenge: string; rpId?: string }, o: CeremonyOverrides = {}) {
     const counter = o.counter ?? ++this.counter;
-    const authData = this.authData(o.rpId ?? options.rpId ?? this.rpId!, 0x01 | 0x04, counter);
+    const authData = this.authData(o.rpId ?? options.rpId ?? this.rpId!, flags(o), counter);
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: o.origin ?? this.defaultOrigin, crossOrigin: false }),
     );
