@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
-import { renderPage } from '../web/index.js';
+import { ConfirmStep, renderPage } from '../web/index.js';
 import { LoginPage } from './pages/login-page.js';
 import { SignupPage } from './pages/signup-page.js';
 import { requireCsrf } from './csrf.js';
@@ -24,6 +24,24 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
     if (request.accountSession) return reply.redirect(returnTo, 302);
     return renderPage(reply, { title: 'Create your account', request, body: <SignupPage returnTo={returnTo} /> });
+  });
+
+  // A bare GET changes nothing (a link or a prefetch must not sign anyone out): it asks, and the button posts.
+  app.get('/logout', hide, async (request, reply) => {
+    if (!request.accountSession) return reply.redirect('/login', 302);
+    return renderPage(reply, {
+      title: 'Sign out?',
+      request,
+      body: (
+        <ConfirmStep
+          action="/logout"
+          csrfToken={request.csrfToken}
+          consequences={['This browser will be signed out. Your other devices stay signed in.']}
+          confirmLabel="Sign out"
+          cancelHref="/account"
+        />
+      ),
+    });
   });
 
   app.post('/logout', { ...hide, preHandler: requireCsrf }, async (request, reply) => {

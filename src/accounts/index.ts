@@ -5,6 +5,7 @@
 export { accountsModule } from './accounts-module.js';
 export { requireUser, requireApiUser, safeReturnTo, type RequireUserOptions } from './require-user.js';
 export { requireCsrf, csrfTokenFor } from './csrf.js';
+export { formReturnTo } from './form-return-to.js';
 export { SESSION_COOKIE, cookieName, setSessionCookie, clearSessionCookie } from './session-cookie.js';
 export { createUser, getUser, type User } from './users.js';
 export { createSession, listSessions, revokeSessions, type SessionInfo, type IssuedSession } from './sessions.js';

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, OAuthError, httpErrors, type ErrorCode } from '../errors/index.js';
+import { sendErrorPage, wantsHtml } from './error-page.js';
 
 const e = httpErrors;
 const byStatus: Record<number, ErrorCode> = {
@@ -82,14 +83,20 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
   };
 }
 
-/** The one error handler (see errorAnswer); routes marked `config: { oauth: true }` answer in OAuth's shape. */
+/**
+ * The one error handler (see errorAnswer); routes marked `config: { oauth: true }` answer in OAuth's shape. A person's
+ * browser (accepts HTML, not /api/*, not OAuth) gets the same status as a page with a way forward (see error-page.tsx).
+ */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const oauth = request.routeOptions.config?.oauth === true;
     const answer = errorAnswer(error, oauth, (err) => request.log.error({ err }, 'request failed'));
+    if (wantsHtml(request, oauth)) return sendErrorPage(request, reply.headers(answer.headers), answer.status, answer.body);
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(new AppError(e.ERR_ROUTE_NOT_FOUND, `No route ${request.method} ${request.url.split('?')[0]}.`).toJSON());
+    const body = new AppError(e.ERR_ROUTE_NOT_FOUND, `No route ${request.method} ${request.url.split('?')[0]}.`).toJSON();
+    if (wantsHtml(request, false)) return sendErrorPage(request, reply, 404, body);
+    return reply.code(404).send(body);
   });
 }

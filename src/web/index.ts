@@ -4,3 +4,5 @@ export { Flash } from './components/flash.js';
 export { webModule } from './web-module.js';
 export { CsrfField } from './components/csrf-field.js';
 export { TimeText } from './components/time-text.js';
+export { ErrorPage, type ErrorLink, type ErrorPageProps } from './components/error-page.js';
+export { ConfirmStep, type ConfirmStepProps } from './components/confirm-step.js';
