@@ -67,15 +67,32 @@ export class ResourceRegistry {
     }
   }
 
+  /** Reads one source again and declares the scopes its resources name (so scope checks know them at once). */
+  private async reload(s: (typeof this.sources)[number]): Promise<void> {
+    s.cached = await s.source.load();
+    for (const r of s.cached) this.declareScopes(r, []);
+    s.at = Date.now();
+  }
+
+  /**
+   * Reads every source now. The oauth module calls it at start and then every source's `ttlMs`, so a scope that
+   * `oauth3 resource add` declares is known to `/register` and every other check (any worker, any instance)
+   * without waiting for something to call `list()`.
+   */
+  async refresh(): Promise<void> {
+    for (const s of this.sources) await this.reload(s);
+  }
+
+  /** The shortest re-read interval of the sources (how often `refresh` should run), or undefined without sources. */
+  get refreshMs(): number | undefined {
+    return this.sources.length ? Math.min(...this.sources.map((s) => s.source.ttlMs)) : undefined;
+  }
+
   /** Every resource, the gateway's first. */
   async list(): Promise<Resource[]> {
     const out = new Map<string, Resource>([[this.gatewayUrl, this.gateway], ...this.fixed]);
     for (const s of this.sources) {
-      if (Date.now() - s.at > s.source.ttlMs) {
-        s.cached = await s.source.load();
-        for (const r of s.cached) this.declareScopes(r, []);
-        s.at = Date.now();
-      }
+      if (Date.now() - s.at > s.source.ttlMs) await this.reload(s);
       for (const r of s.cached) if (!out.has(r.url)) out.set(r.url, r);
     }
     return [...out.values()];

@@ -20,10 +20,20 @@ import { oauthEvents } from './oauth-events.js';
 import { oauthOptions } from './oauth-options.js';
 import { migrations } from './migrations/index.js';
 
-/** Starts the prune of expired rows and adds the configured and stored resources. */
-function start(ctx: AppContext): void {
+/**
+ * Starts the prune of expired rows and adds the configured and stored resources. The stored ones are read now and
+ * re-read on a timer, so their scopes are declared before the first request and soon after `oauth3 resource add`.
+ */
+async function start(ctx: AppContext): Promise<void> {
   for (const r of ctx.config.resources) ctx.resources.add({ ...r, source: 'config' });
   ctx.resources.addSource(storedResources(ctx));
+  await ctx.resources.refresh();
+  const reread = setInterval(
+    () => void ctx.resources.refresh().catch((err) => ctx.log.warn({ err }, 'reading the stored resources failed')),
+    ctx.resources.refreshMs,
+  );
+  reread.unref();
+  ctx.onClose.push(() => clearInterval(reread));
   const prune = setInterval(
     () => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')),
     10 * 60_000,
