@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { coreOptions } from './core-options.js';
 import type { OptionSchema } from './option.js';
+import { closestName } from './closest-name.js';
 
 /** Thrown when configuration is invalid; the message names the variable and what is wrong. */
 export class ConfigError extends Error {
@@ -60,7 +61,10 @@ export function loadConfig(
   const file = readConfigFile(env);
   if (!only) {
     for (const key of Object.keys(file.values)) {
-      if (!(key in schema)) throw new ConfigError(`OAUTH3_CONFIG: unknown option "${key}" in ${file.path}`);
+      if (!(key in schema)) {
+        const closest = closestName(key, Object.keys(schema));
+        throw new ConfigError(`OAUTH3_CONFIG: unknown option "${key}" in ${file.path}${closest ? `; did you mean "${closest}"?` : ''}`);
+      }
     }
   }
   const out: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config/index.js';
+import { configSchema, loadConfig, refuseUnknownVariables, type Config } from '../config/index.js';
 import type { GatewayModule } from '../kernel/index.js';
 import { builtinModules } from './builtin-modules.js';
 import { checkModuleNames, loadModules } from './load-modules.js';
@@ -24,7 +24,8 @@ export async function gatewayModules(
 
 /**
  * Reads which external modules to load (OAUTH3_MODULES), loads them, then reads and validates the whole config:
- * the core options and every module's slice. Throws a ConfigError or ModuleLoadError naming what is wrong.
+ * the core options and every module's slice, refusing an unknown `OAUTH3_*` variable (a typo). Throws a ConfigError or
+ * ModuleLoadError naming what is wrong.
  */
 export async function loadGateway(
   env: NodeJS.ProcessEnv = process.env,
@@ -32,12 +33,7 @@ export async function loadGateway(
   extra: readonly GatewayModule[] = [],
 ): Promise<Gateway> {
   const modules = await gatewayModules(env, overrides, extra);
-  return {
-    config: loadConfig(
-      env,
-      overrides,
-      modules.map((m) => m.options ?? {}),
-    ),
-    modules,
-  };
+  const slices = modules.map((m) => m.options ?? {});
+  refuseUnknownVariables(env, configSchema(slices)); // only now is every option known
+  return { config: loadConfig(env, overrides, slices), modules };
 }
