@@ -31,6 +31,11 @@ export const coreOptions = {
     0,
     1_000_000,
   ),
+  metricsToken: opt.string<string | undefined>(
+    'OAUTH3_METRICS_TOKEN',
+    'When set, /metrics and /oauth/stats need `Authorization: Bearer <this token>` (compared in constant time); 401 without it. Unset, both are open: the default host is loopback only. Set it before binding OAUTH3_HOST=0.0.0.0 or publishing the port.',
+    undefined,
+  ),
   workers: opt.countOrAuto(
     'OAUTH3_WORKERS',
     'Processes serving requests: 1, a number, or auto (one per CPU). More than one forks workers that share the port and the database (SQLite or PostgreSQL) and tell each other revocations at once; rate limits are split between them.',

@@ -13,4 +13,5 @@ export { SESSION_TYP, ACCESS_TYP, LINEAGE_CLAIM, type Principal, type TokenKind 
 export type { AuditEvent, AuditSink, ActorType, EventResult } from './audit-sink.js';
 export type { TokenService, VerifyOptions, AccessTokenSpec, IssuedToken, Issuance, RevocableId } from './tokens.js';
 export type { LaneHandler, LaneRequest, LaneResponse } from './fast-lane.js';
+export type { CorsPolicy } from './route-config.js';
 export type { RequestMeta } from './request-meta.js';

@@ -26,7 +26,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([ctx.metrics.registry]);
   }
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { operational: true } }, async (_req, reply) => {
     const body = ctx.peers ? String(await ctx.peers.request('metrics')) : await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });

@@ -3,7 +3,7 @@ import type { AppContext } from '../../kernel/index.js';
 
 /** GET /oauth/stats: counts only (clients, active codes, access and refresh tokens), as the seed's monitoring did. */
 export async function statsRoute(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get('/oauth/stats', async (_req, reply) => {
+  app.get('/oauth/stats', { config: { operational: true } }, async (_req, reply) => {
     const now = Date.now();
     const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> }) =>
       Number((await q.executeTakeFirstOrThrow()).n);
