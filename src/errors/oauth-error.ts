@@ -7,6 +7,8 @@ export class OAuthError extends Error {
   override name = 'OAuthError';
   /** Extra WWW-Authenticate parameters (RFC 6750 / RFC 9728), e.g. resource_metadata, scope. */
   wwwAuthenticate?: Record<string, string>;
+  /** Seconds until a refused request may be retried: sent as `Retry-After` (RFC 9110 §10.2.3), e.g. with a 429. */
+  retryAfter?: number;
   constructor(
     readonly status: number,
     readonly error: string,

@@ -1,4 +1,7 @@
 import type { AppContext } from '../kernel/index.js';
+import { InvalidClient } from '../errors/index.js';
+import { authenticateClient, claimedClientId, type ClientCredentialsInput } from './clients/authenticate-client.js';
+import { ClientAuthFailures } from './clients/client-auth-failures.js';
 import type { OAuthClient } from './clients/oauth-client.js';
 import { GrantUse } from './tokens/grant-use.js';
 import { successorKey } from './tokens/successor.js';
@@ -10,6 +13,8 @@ import { successorKey } from './tokens/successor.js';
 export class AuthorizationServer {
   /** Recent successful client authentications (authenticateClient), by method, id and secret hash. */
   readonly authenticated = new Map<string, { client: OAuthClient; until: number }>();
+  /** Failed client authentications at /token, /introspect and /revoke, per client_id and address (rate limit). */
+  readonly clientAuthFailures: ClientAuthFailures;
   /** Until when a fetched Client ID Metadata Document is fresh (resolveClient), by client_id. */
   readonly metadataFreshUntil = new Map<string, number>();
   /** When consent grants were last used by a refresh. */
@@ -20,6 +25,28 @@ export class AuthorizationServer {
   constructor(readonly ctx: AppContext) {
     this.grantUse = new GrantUse(ctx);
     this.successorKey = successorKey(ctx.masterKey);
+    // each worker of a cluster counts on its own, so each allows its share (at least one), as rate-limits.ts does
+    const share = (n: number) => (n > 0 ? Math.max(1, Math.floor(n / ctx.config.workers)) : 0);
+    this.clientAuthFailures = new ClientAuthFailures({
+      perClient: share(ctx.config.oauthClientAuthFailuresPerClient),
+      perAddress: share(ctx.config.oauthClientAuthFailuresPerAddress),
+      windowMs: ctx.config.oauthClientAuthFailureWindow * 1000,
+    });
     ctx.onClose.push(() => this.grantUse.flush());
+  }
+
+  /**
+   * authenticateClient behind the failure limit: a client or address past its limit is refused (429) before any
+   * lookup, and a failed authentication (invalid_client) is counted. A success costs nothing more.
+   */
+  async authenticateClient(input: ClientCredentialsInput, ip: string): Promise<OAuthClient> {
+    const failures = this.clientAuthFailures;
+    if (failures.size > 0) failures.refuseIfLimited(claimedClientId(input), ip); // nothing failed: nothing to parse
+    try {
+      return await authenticateClient(this.ctx.db, input, this.authenticated);
+    } catch (e) {
+      if (e instanceof InvalidClient) failures.failed(claimedClientId(input), ip);
+      throw e;
+    }
   }
 }

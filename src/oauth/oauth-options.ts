@@ -61,6 +61,27 @@ export const oauthOptions = {
         ? undefined
         : 'must be a JSON array of {url, name, scopes}',
   ),
+  oauthClientAuthFailuresPerClient: opt.int(
+    'OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT',
+    'Failed client authentications one client_id may have at /token, /introspect and /revoke within the window before every attempt, even with the right secret, gets 429 until the window ends (guessing a client secret); 0 turns it off. Successful ones are never counted. Each worker of a cluster counts its own share.',
+    10,
+    0,
+    1_000_000,
+  ),
+  oauthClientAuthFailuresPerAddress: opt.int(
+    'OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS',
+    'Failed client authentications one client address may have at /token, /introspect and /revoke within the window, whatever client_id it names, before its attempts get 429 until the window ends; 0 turns it off.',
+    30,
+    0,
+    1_000_000,
+  ),
+  oauthClientAuthFailureWindow: opt.int(
+    'OAUTH3_OAUTH_CLIENT_AUTH_FAILURE_WINDOW',
+    'Seconds over which failed client authentications are counted (OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_*); a count starts at its first failure.',
+    60,
+    1,
+    86400,
+  ),
   tokenExchangeMaxDepth: opt.int(
     'OAUTH3_TOKEN_EXCHANGE_MAX_DEPTH',
     'How many times a delegated token may be exchanged down a chain of sub-agents (RFC 8693 act nesting).',

@@ -41,6 +41,7 @@ const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
 /** The headers of an OAuth error per RFC 6749 §5.2: no-store, and WWW-Authenticate for bearer and client errors. */
 export function oauthErrorHeaders(err: OAuthError): Record<string, string> {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
   if (err.status === 401 || err.wwwAuthenticate) {
     const scheme = err.error === 'invalid_client' ? 'Basic' : 'Bearer';
     const params: Record<string, string> = { ...(err.error === 'invalid_client' ? {} : { error: err.error }), ...err.wwwAuthenticate };

@@ -34,6 +34,9 @@ export async function startTestApp(
       logLevel: (process.env.OAUTH3_TEST_LOG as Config['logLevel']) ?? 'silent',
       auditFlushMs: 20,
       rateLimitAuth: 0, // feature tests sign in and register far more often than a person; test/server/rate-limits.test.ts tests the limit
+      // feature tests fail client authentication on purpose, all from 127.0.0.1; test/oauth/client-auth-failures.test.ts tests the limit
+      oauthClientAuthFailuresPerClient: 0,
+      oauthClientAuthFailuresPerAddress: 0,
       ...db,
       ...overrides,
     },

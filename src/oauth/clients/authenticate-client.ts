@@ -29,6 +29,18 @@ function parseBasic(header: string): { id: string; secret: string } {
   }
 }
 
+/** The client_id a request names (Basic header or form), whether or not it authenticates; undefined if none or malformed. */
+export function claimedClientId(input: ClientCredentialsInput): string | undefined {
+  if (input.authorization && /^basic /i.test(input.authorization)) {
+    try {
+      return parseBasic(input.authorization).id;
+    } catch {
+      return undefined;
+    }
+  }
+  return str(input.body.client_id);
+}
+
 /**
  * Authenticates the client of a token, revocation or introspection request with exactly one method:
  * client_secret_basic, client_secret_post, or none (public client: client_id only; PKCE protects the code).

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidClient, InvalidRequest } from '../../errors/index.js';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import { findToken } from '../tokens/find-token.js';
 import { formParams } from './form-params.js';
 import { oauthFormRoute } from './oauth-form-route.js';
@@ -15,7 +14,7 @@ export async function introspectionEndpoint(app: FastifyInstance, as: Authorizat
   const { ctx } = as;
   oauthFormRoute(app, '/introspect', { 'cache-control': 'no-store' }, async (request) => {
     const { params } = formParams(request.body, request.headers['content-type']);
-    const caller = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
+    const caller = await as.authenticateClient({ authorization: request.headers.authorization, body: params }, request.ip);
     if (!caller.confidential) throw new InvalidClient('introspection needs a confidential client');
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidRequest } from '../../errors/index.js';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import { findToken } from '../tokens/find-token.js';
 import { revokeFamilies } from '../tokens/revoke-families.js';
 import { formParams } from './form-params.js';
@@ -15,7 +14,7 @@ export async function revocationEndpoint(app: FastifyInstance, as: Authorization
   const { ctx } = as;
   app.post('/revoke', { config: { oauth: true } }, async (request, reply) => {
     const { params } = formParams(request.body, request.headers['content-type']);
-    const client = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
+    const client = await as.authenticateClient({ authorization: request.headers.authorization, body: params }, request.ip);
     if (!params.token) throw new InvalidRequest('token is missing');
     const found = await findToken(ctx, params.token, params.token_type_hint);
     const own =

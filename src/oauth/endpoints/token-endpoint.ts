@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../errors/index.js';
-import { authenticateClient } from '../clients/authenticate-client.js';
 import type { GrantDescriptor } from '../grants/grant-descriptor.js';
 import { formParams } from './form-params.js';
 import { oauthFormRoute } from './oauth-form-route.js';
@@ -15,7 +14,7 @@ export async function tokenEndpoint(app: FastifyInstance, as: AuthorizationServe
     if (!grantType) throw new InvalidRequest('grant_type is missing');
     const grant = ctx.registries.grantTypes.get(grantType) as GrantDescriptor | undefined;
     if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
-    const client = await authenticateClient(ctx.db, { authorization: request.headers.authorization, body: params }, as.authenticated);
+    const client = await as.authenticateClient({ authorization: request.headers.authorization, body: params }, request.ip);
     if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`this client is not registered for ${grantType}`);
     const missing = grant.parameters.required.filter((p) => params[p] === undefined);
     if (missing.length) throw new InvalidRequest(`missing parameter: ${missing.join(', ')}`);
