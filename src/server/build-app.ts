@@ -10,6 +10,9 @@ import { RequestLog } from './request-log.js';
 import { installRateLimits } from './rate-limits.js';
 import { builtinModules } from './builtin-modules.js';
 import { watchRequestHooks } from './request-hook-watch.js';
+import { redirectToPublicOrigin } from './public-origin-redirect.js';
+import { operationalAccess } from './operational-access.js';
+import { publicPath, redirectsUnder, wellKnownUnder } from './public-path.js';
 
 /** Assembles the Fastify app: the server's own parts, then the routes of every module (in order) on the context. Does not listen. */
 export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[] = builtinModules): Promise<FastifyInstance> {
@@ -35,7 +38,10 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   });
   const genReqId = requestIds();
   const lanes = new FastLanes(ctx, headers, genReqId);
+  const prefix = publicPath(ctx.config.publicUrl);
+  const rewrite = prefix ? wellKnownUnder(prefix) : undefined;
   const app = Fastify({
+    ...(rewrite ? { rewriteUrl: (req: import('node:http').IncomingMessage) => rewrite(req.url ?? '/') } : {}),
     serverFactory: lanes.serverFactory,
     genReqId,
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
@@ -51,7 +57,9 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
   securityHeaders(app, headers);
+  redirectToPublicOrigin(app, ctx.config); // a core hook, added before the watch: the lanes (form POSTs) stay on
   lanes.attach(app);
+  operationalAccess(app, ctx.config.metricsToken);
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
@@ -65,10 +73,17 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
       lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
     },
   );
-  for (const mod of modules) {
-    registering = mod;
-    await mod.routes?.(app, ctx);
-  }
-  registering = undefined;
+  const addRoutes = async (scope: FastifyInstance) => {
+    for (const mod of modules) {
+      registering = mod;
+      await mod.routes?.(scope, ctx);
+    }
+    registering = undefined;
+  };
+  if (prefix) {
+    // A public URL with a path (behind a proxy at https://example.com/auth): every route is served under it.
+    redirectsUnder(app, prefix);
+    await app.register(addRoutes, { prefix });
+  } else await addRoutes(app);
   return app;
 }

@@ -53,7 +53,8 @@ export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: Aut
           </>
         ))}
       </p>
-      <form method="post" action="/oauth/authorize/approve">
+      {/* Relative to the page (/oauth/authorize/page), so it stays under the public URL's path. */}
+      <form method="post" action="approve" data-testid="consent-form">
         <input type="hidden" name="_csrf" value={csrfToken} />
         {hidden.map(([k, v]) => (
           <input type="hidden" name={k} value={v} />

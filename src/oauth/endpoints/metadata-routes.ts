@@ -46,34 +46,32 @@ function protectedResourceMetadata(ctx: AppContext, r: Resource): Record<string,
     resource_name: r.name,
     authorization_servers: [ctx.config.publicUrl],
     jwks_uri: `${ctx.config.publicUrl}/jwks.json`,
-    scopes_supported: r.scopes,
+    // The scopes a client needs for this resource (MCP): offline_access is the authorization server's business.
+    scopes_supported: r.scopes.filter((s) => s !== 'offline_access'),
     bearer_methods_supported: ['header'],
   };
 }
 
 /**
- * Discovery: /.well-known/oauth-authorization-server (also path-inserted for a publicUrl with a path),
- * /.well-known/openid-configuration, and /.well-known/oauth-protected-resource in the root form (the gateway's
- * API) and the path-inserted form for every resource on this origin (`/.well-known/oauth-protected-resource/mcp/x`).
+ * Discovery: /.well-known/oauth-authorization-server, /.well-known/openid-configuration, and
+ * /.well-known/oauth-protected-resource in the root form (the gateway's API) and the path-inserted form for every
+ * resource under the public URL (`/.well-known/oauth-protected-resource/mcp/x`). For a public URL with a path the
+ * server also answers the path-inserted forms at the origin's root (RFC 8414 §3.1, RFC 9728 §3.1).
  */
 export async function metadataRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const send = (reply: import('fastify').FastifyReply, body: unknown) =>
     reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(body);
   app.get('/.well-known/oauth-authorization-server', async (_req, reply) => send(reply, authorizationServerMetadata(ctx)));
   app.get('/.well-known/openid-configuration', async (_req, reply) => send(reply, openidConfiguration(ctx)));
-  const origin = new URL(ctx.config.publicUrl).origin;
-  const prm = async (path: string) => {
-    const resources = await ctx.resources.list();
-    return resources.find((r) => r.url === `${origin}${path}`);
-  };
-  app.get('/.well-known/oauth-protected-resource', async (_req, reply) => {
-    const r = (await prm(new URL(ctx.config.publicUrl).pathname.replace(/\/$/, ''))) ?? ctx.resources.gateway;
-    return send(reply, protectedResourceMetadata(ctx, r));
-  });
+  // Routes are served under the public URL's path (server/public-path.ts), so a resource's URL is the public URL
+  // plus the path after the well-known name: /.well-known/oauth-protected-resource/mcp/x names <publicUrl>/mcp/x.
+  app.get('/.well-known/oauth-protected-resource', async (_req, reply) =>
+    send(reply, protectedResourceMetadata(ctx, ctx.resources.gateway)),
+  );
   app.get('/.well-known/oauth-protected-resource/*', async (req, reply) => {
-    const path = '/' + (req.params as { '*': string })['*'].replace(/\/+$/, '');
-    const r = await prm(path);
-    if (!r) throw new AppError(oauthErrors.ERR_OAUTH_RESOURCE_NOT_FOUND, `No protected resource at ${origin}${path}.`);
+    const url = `${ctx.config.publicUrl}/${(req.params as { '*': string })['*'].replace(/\/+$/, '')}`;
+    const r = (await ctx.resources.list()).find((r) => r.url === url);
+    if (!r) throw new AppError(oauthErrors.ERR_OAUTH_RESOURCE_NOT_FOUND, `No protected resource at ${url}.`);
     return send(reply, protectedResourceMetadata(ctx, r));
   });
 }
