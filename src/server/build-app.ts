@@ -11,7 +11,6 @@ import { installRateLimits } from './rate-limits.js';
 import { builtinModules } from './builtin-modules.js';
 import { watchRequestHooks } from './request-hook-watch.js';
 import { redirectToPublicOrigin } from './public-origin-redirect.js';
-import { redirectToPublicOrigin } from './public-origin-redirect.js';
 import { operationalAccess } from './operational-access.js';
 import { publicPath, redirectsUnder, wellKnownUnder } from './public-path.js';
 
@@ -58,7 +57,6 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
   securityHeaders(app, headers);
-  redirectToPublicOrigin(app, ctx.config); // a core hook, added before the watch: the lanes (form POSTs) stay on
   redirectToPublicOrigin(app, ctx.config); // a core hook, added before the watch: the lanes (form POSTs) stay on
   lanes.attach(app);
   operationalAccess(app, ctx.config.metricsToken);
