@@ -59,6 +59,11 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
       '/to-metadata-ip': () => ({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data' } }),
       '/to-ipv6-loopback': () => ({ status: 302, headers: { location: 'http://[::1]:9/client.json' } }),
       '/bad-redirect-uri.json': (b) => ({ body: doc(`${b}/bad-redirect-uri.json`, { redirect_uris: ['javascript:alert(1)'] }) }),
+      '/many-redirect-uris.json': (b) => ({
+        body: doc(`${b}/many-redirect-uris.json`, { redirect_uris: Array.from({ length: 11 }, (_, i) => `https://app.example/cb${i}`) }),
+      }),
+      '/bad-contacts.json': (b) => ({ body: doc(`${b}/bad-contacts.json`, { contacts: ['not an address'] }) }),
+      '/http-tos.json': (b) => ({ body: doc(`${b}/http-tos.json`, { tos_uri: 'http://tos.example/terms' }) }),
     });
     // strict: the defaults (no private addresses); http allowed only so that the loopback site is reachable by URL at all
     strict = await startTestApp(dialect, { oauthCimdAllowHttp: true });
@@ -120,6 +125,9 @@ describe.each(dialects)('Client ID Metadata Documents on %s', (dialect) => {
     ['/to-metadata-ip', 'private, loopback or link-local'],
     ['/to-ipv6-loopback', 'private, loopback or link-local'],
     ['/bad-redirect-uri.json', 'not allowed'],
+    ['/many-redirect-uris.json', 'redirect_uris may list at most 10'],
+    ['/bad-contacts.json', 'contacts must hold email addresses'],
+    ['/http-tos.json', 'tos_uri must be an https URL'],
     ['/missing.json', 'HTTP 404'],
   ])('refuses %s (%s) with an error page, never a redirect', async (path, message) => {
     const r = await authorizeStatus(dev, `${site.base}${path}`);

@@ -1,19 +1,15 @@
 import { InvalidClientMetadata, InvalidRedirectUri } from '../../errors/index.js';
 import type { CreateClientInput } from './create-client.js';
 import { redirectUriProblem } from './redirect-uri-rules.js';
+import { METADATA_LIMITS as LIMITS, optionalContacts, optionalText, optionalUrl } from './metadata-fields.js';
 
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'];
 const METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
-const optionalUrl = (v: unknown, field: string): string | null => {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || !/^https:\/\//.test(v) || v.length > 2000) throw new InvalidClientMetadata(`${field} must be an https URL`);
-  return v;
-};
-
 /**
  * Validates RFC 7591 §2 client metadata (from /register or a Client ID Metadata Document) into what
- * createClient stores. Throws invalid_redirect_uri or invalid_client_metadata saying what is wrong.
+ * createClient stores. Throws invalid_redirect_uri (a redirect URI's value, RFC 7591 §3.2.2) or
+ * invalid_client_metadata naming the field. Every field is bounded (METADATA_LIMITS): registration is open.
  */
 export function parseClientMetadata(
   m: Record<string, unknown>,
@@ -21,7 +17,7 @@ export function parseClientMetadata(
 ): CreateClientInput {
   const method = (m.token_endpoint_auth_method ?? (o.publicOnly ? 'none' : 'client_secret_basic')) as string;
   if (!METHODS.includes(method as (typeof METHODS)[number]))
-    throw new InvalidClientMetadata(`token_endpoint_auth_method ${method} is not supported`);
+    throw new InvalidClientMetadata(`token_endpoint_auth_method must be one of ${METHODS.join(', ')}`);
   if (o.publicOnly && method !== 'none')
     throw new InvalidClientMetadata('a client identified by a metadata document must use token_endpoint_auth_method none');
   const grantTypes = m.grant_types === undefined ? ['authorization_code'] : m.grant_types;
@@ -35,32 +31,39 @@ export function parseClientMetadata(
   }
   const redirectUris = m.redirect_uris === undefined ? [] : m.redirect_uris;
   if (!Array.isArray(redirectUris)) throw new InvalidRedirectUri('redirect_uris must be an array');
+  if (redirectUris.length > LIMITS.redirectUris)
+    throw new InvalidClientMetadata(`redirect_uris may list at most ${LIMITS.redirectUris} URIs`);
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
     throw new InvalidRedirectUri('redirect_uris is required for authorization_code');
   for (const uri of redirectUris) {
     const problem = redirectUriProblem(uri);
-    if (problem) throw new InvalidRedirectUri(problem);
+    if (problem) throw new InvalidRedirectUri(`redirect_uris: ${problem}`);
   }
-  const name = m.client_name === undefined ? undefined : m.client_name;
-  if (name !== undefined && (typeof name !== 'string' || name.length > 200))
-    throw new InvalidClientMetadata('client_name must be a string of at most 200 characters');
+  const name = optionalText(m.client_name, 'client_name', LIMITS.name);
   let scope: string[] | null = null;
   if (m.scope !== undefined) {
-    if (typeof m.scope !== 'string') throw new InvalidClientMetadata('scope must be a space-separated string');
+    if (typeof m.scope !== 'string' || m.scope.length > LIMITS.scope)
+      throw new InvalidClientMetadata(`scope must be a space-separated string of at most ${LIMITS.scope} characters`);
     scope = [...new Set(m.scope.split(' ').filter(Boolean))];
     const unknown = scope.filter((s) => !o.knownScope(s));
     if (unknown.length) throw new InvalidClientMetadata(`unknown scope: ${unknown.join(' ')}`);
   }
-  const metadata: Record<string, unknown> = {};
-  for (const k of ['software_id', 'software_version', 'contacts', 'tos_uri', 'policy_uri']) if (m[k] !== undefined) metadata[k] = m[k];
+  const checked: Record<string, unknown> = {
+    software_id: optionalText(m.software_id, 'software_id', LIMITS.text),
+    software_version: optionalText(m.software_version, 'software_version', LIMITS.text),
+    contacts: optionalContacts(m.contacts),
+    tos_uri: optionalUrl(m.tos_uri, 'tos_uri'),
+    policy_uri: optionalUrl(m.policy_uri, 'policy_uri'),
+  };
+  const metadata = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   return {
-    name: (name as string | undefined)?.trim() || 'Unnamed client',
+    name: name?.trim() || 'Unnamed client',
     tokenEndpointAuthMethod: method as CreateClientInput['tokenEndpointAuthMethod'],
     redirectUris: redirectUris as string[],
-    grantTypes: grantTypes as string[],
+    grantTypes: [...new Set(grantTypes as string[])],
     scope,
-    clientUri: optionalUrl(m.client_uri, 'client_uri'),
-    logoUri: optionalUrl(m.logo_uri, 'logo_uri'),
+    clientUri: optionalUrl(m.client_uri, 'client_uri') ?? null,
+    logoUri: optionalUrl(m.logo_uri, 'logo_uri') ?? null,
     metadata,
   };
 }
