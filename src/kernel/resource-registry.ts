@@ -10,6 +10,11 @@ export interface Resource {
   scopes: string[];
   /** gateway (the gateway's own API), module (declared by a module), config, or cli (stored). */
   source: 'gateway' | 'module' | 'config' | 'cli';
+  /**
+   * The client_id of the resource server allowed to introspect tokens meant for this resource (RFC 7662 §4):
+   * besides a token's own client, only it learns that the token is active and whose it is.
+   */
+  introspector?: string;
 }
 
 /** A scope a resource declares, with what it lets a holder do. */
@@ -49,7 +54,13 @@ export class ResourceRegistry {
   /** Registers a resource, declaring its scopes (a string gets the description "<name>: <scope>"). */
   add(r: Omit<Resource, 'scopes'> & { scopes: readonly DescribedScope[] }): Resource {
     const scopes = r.scopes.map((s) => (typeof s === 'string' ? { name: s, description: `${r.name}: ${s}` } : s));
-    const resource: Resource = { url: canonicalResource(r.url), name: r.name, scopes: scopes.map((s) => s.name), source: r.source };
+    const resource: Resource = {
+      url: canonicalResource(r.url),
+      name: r.name,
+      scopes: scopes.map((s) => s.name),
+      source: r.source,
+      ...(r.introspector ? { introspector: r.introspector } : {}),
+    };
     this.declareScopes(resource, scopes);
     this.fixed.set(resource.url, resource);
     return resource;

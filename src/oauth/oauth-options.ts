@@ -52,14 +52,24 @@ export const oauthOptions = {
     'Scopes granted when a request names none; empty means the scopes of the requested resource.',
     [],
   ),
-  resources: opt.json<Array<{ url: string; name: string; scopes: Array<string | { name: string; description: string }> }>>(
+  resources: opt.json<
+    Array<{ url: string; name: string; scopes: Array<string | { name: string; description: string }>; introspector?: string }>
+  >(
     'OAUTH3_RESOURCES',
-    'Resource servers (RFC 8707) tokens may be issued for besides the gateway itself: [{url, name, scopes}] (external MCP servers).',
+    'Resource servers (RFC 8707) tokens may be issued for besides the gateway itself: [{url, name, scopes, introspector?}] (external MCP servers); introspector is the client_id allowed to introspect tokens meant for it (RFC 7662 §4).',
     [],
     (v) =>
-      Array.isArray(v) && v.every((r) => r && typeof r.url === 'string' && typeof r.name === 'string' && Array.isArray(r.scopes))
+      Array.isArray(v) &&
+      v.every(
+        (r) =>
+          r &&
+          typeof r.url === 'string' &&
+          typeof r.name === 'string' &&
+          Array.isArray(r.scopes) &&
+          (r.introspector === undefined || (typeof r.introspector === 'string' && r.introspector !== '')),
+      )
         ? undefined
-        : 'must be a JSON array of {url, name, scopes}',
+        : 'must be a JSON array of {url, name, scopes, introspector?}',
   ),
   oauthClientAuthFailuresPerClient: opt.int(
     'OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT',

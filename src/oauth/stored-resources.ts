@@ -11,6 +11,7 @@ export function storedResources(ctx: Pick<AppContext, 'db'>): ResourceSource {
         name: row.name,
         scopes: parseScope(row.scope),
         source: 'cli' as const,
+        ...(row.introspector ? { introspector: row.introspector } : {}),
       })),
   };
 }

@@ -87,6 +87,8 @@ export interface OAuthResourcesTable {
   name: string;
   scope: string;
   created_at: number;
+  /** The client_id allowed to introspect tokens meant for this resource (0002_resource_introspector); null: none. */
+  introspector: string | null;
 }
 
 declare module '../store/database.js' {

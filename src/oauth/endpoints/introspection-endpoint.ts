@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AppContext, Principal } from '../../kernel/index.js';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { InvalidClient, InvalidRequest } from '../../errors/index.js';
 import { findToken } from '../tokens/find-token.js';
@@ -6,9 +7,21 @@ import { formParams } from './form-params.js';
 import { oauthFormRoute } from './oauth-form-route.js';
 
 /**
+ * Whether `caller` may learn about an access token (RFC 7662 §4: the server must decide who may introspect a
+ * token, or any client learns any token's subject and scopes): its own client, or the resource server named as
+ * the introspector of one of its audiences.
+ */
+async function entitled(ctx: AppContext, caller: string, p: Principal): Promise<boolean> {
+  if (p.clientId !== null && p.clientId === caller) return true;
+  for (const aud of p.audience) if ((await ctx.resources.find(aud))?.introspector === caller) return true;
+  return false;
+}
+
+/**
  * POST /introspect (RFC 7662). Only authenticated confidential clients (resource servers registered with a
- * secret) may ask; anything not active is `{ "active": false }` with no detail, and so is a refresh token of
- * another client. A fast lane too, like /token: a resource server may ask on every request it serves.
+ * secret) may ask, and only those entitled (see `entitled`) learn that an access token is active; anything else
+ * is `{ "active": false }` with no detail, and so is a refresh token of another client. A fast lane too, like
+ * /token: a resource server may ask on every request it serves.
  */
 export async function introspectionEndpoint(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
   const { ctx } = as;
@@ -21,6 +34,7 @@ export async function introspectionEndpoint(app: FastifyInstance, as: Authorizat
     if (!found) return { active: false };
     if (found.type === 'access_token') {
       const p = found.principal;
+      if (!(await entitled(ctx, caller.clientId, p))) return { active: false };
       return {
         active: true,
         token_type: 'Bearer',
