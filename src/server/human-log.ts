@@ -1,4 +1,5 @@
 import type pino from 'pino';
+import { START_MESSAGE, startBanner, type StartNotice } from './start-notice.js';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -39,6 +40,11 @@ export function humanLine(json: string): string {
     res?: { statusCode?: number };
     err?: { type?: string; message?: string; stack?: string };
   } & Record<string, unknown>;
+  const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '--:--:--';
+  const head = `${when} ${(LEVELS[level] ?? String(level)).padEnd(5)}`;
+  // The start line is what a new user reads first: where to go, where the data and the key are.
+  if (msg === START_MESSAGE && typeof fields.open === 'string')
+    return `${head} ${startBanner(fields as Partial<StartNotice>).join('\n')}\n`;
   const request = req
     ? [req.method, req.url, res?.statusCode, responseTime === undefined ? undefined : `${Math.round(responseTime)} ms`]
         .filter((x) => x !== undefined)
@@ -49,8 +55,7 @@ export function humanLine(json: string): string {
     .map(([k, v]) => `${k}=${show(v)}`)
     .join(' ');
   const error = err ? `\n  ${err.stack ?? `${err.type ?? 'Error'}: ${err.message ?? ''}`}` : '';
-  const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '--:--:--';
-  return `${when} ${(LEVELS[level] ?? String(level)).padEnd(5)} ${text}${rest ? ` ${rest}` : ''}${error}\n`;
+  return `${head} ${text}${rest ? ` ${rest}` : ''}${error}\n`;
 }
 
 /** A pino destination writing human lines to `out` (the terminal's stdout by default). */

@@ -5,6 +5,7 @@ import type { Config } from '../config/index.js';
 import type { GatewayModule } from '../kernel/index.js';
 import { createContext, closeContext } from './create-context.js';
 import { isBusMessage, type BusMessage } from './peer-bus.js';
+import { START_MESSAGE, startNotice } from './start-notice.js';
 
 /** What the primary answers a worker's `request(topic)` with. */
 const answers: Record<string, () => Promise<unknown>> = {
@@ -20,7 +21,9 @@ const answers: Record<string, () => Promise<unknown>> = {
  * every worker listens; rejects (having stopped the others) when one fails to start.
  */
 export async function runCluster(config: Config, modules: readonly GatewayModule[], log: Logger, count: number): Promise<void> {
-  await closeContext(await createContext(config, log, modules, { defaultMetrics: false }));
+  const prepared = await createContext(config, log, modules, { defaultMetrics: false });
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const notice = await startNotice(prepared, url).finally(() => closeContext(prepared));
   // The primary accepts each connection and hands it to the next worker in turn: connections are kept alive, so
   // this costs once per connection, and it spreads them evenly (with SCHED_NONE the workers race to accept, and
   // one often got most of a client's connections: fewer refreshes a second, and less steady; bench/README.md).
@@ -91,5 +94,5 @@ export async function runCluster(config: Config, modules: readonly GatewayModule
     for (let i = 0; i < count; i++) cluster.fork();
   });
 
-  log.info({ workers: count, port: config.port }, 'oauth3 cluster started');
+  log.info({ ...notice, workers: count }, START_MESSAGE);
 }

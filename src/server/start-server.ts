@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createLogger } from './logger.js';
 import { createContext, closeContext } from './create-context.js';
 import { buildApp } from './build-app.js';
 import { builtinModules } from './builtin-modules.js';
+import { START_MESSAGE, startNotice } from './start-notice.js';
 import type { AppContext, GatewayModule } from '../kernel/index.js';
 
 export interface RunningServer {
@@ -67,6 +69,8 @@ export async function startServer(
     actor: { type: 'system' },
     detail: { url, publicUrl: config.publicUrl, database: ctx.dialect },
   });
-  log.info({ url, publicUrl: config.publicUrl, database: ctx.dialect }, 'oauth3 gateway listening');
+  // A worker of a cluster: the primary tells the person once, when every worker listens (runCluster).
+  if (cluster.isWorker) log.info({ url, worker: cluster.worker?.id }, 'worker listening');
+  else log.info(await startNotice(ctx, url), START_MESSAGE);
   return { app, ctx, url, stop };
 }

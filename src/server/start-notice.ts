@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import type { AppContext } from '../kernel/index.js';
+
+/** The message of the start line; on a terminal, human-log.ts shows its fields as a few lines (startBanner). */
+export const START_MESSAGE = 'oauth3 gateway listening';
+
+/** What a person starting the gateway needs to know: where to go, and where the data and the key are. */
+export interface StartNotice {
+  /** The address it listens on. */
+  url: string;
+  publicUrl: string;
+  /** The address to open: the sign-up page while no account exists, else the public URL. */
+  open: string;
+  /** Whether no account exists yet. */
+  firstRun: boolean;
+  database: AppContext['dialect'];
+  /** The SQLite file, or the PostgreSQL URL without its password. */
+  databaseLocation: string;
+  /** The master key's file, or "OAUTH3_MASTER_KEY" when it comes from the environment. */
+  masterKey: string;
+  /** Worker processes, when more than one. */
+  workers?: number;
+}
+
+/** The start notice of the app of `ctx`, listening on `url`. */
+export async function startNotice(ctx: AppContext, url: string): Promise<StartNotice> {
+  const anyone = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  const { publicUrl } = ctx.config;
+  return {
+    url,
+    publicUrl,
+    open: anyone ? publicUrl : `${publicUrl}/signup`,
+    firstRun: !anyone,
+    database: ctx.dialect,
+    databaseLocation: ctx.dbLocation,
+    // The same rule as loadMasterKey: the variable when set, else the file it generates in embedded mode.
+    masterKey: ctx.config.masterKey ? 'OAUTH3_MASTER_KEY' : resolve(ctx.config.dataDir, 'master.key'),
+    ...(ctx.config.workers > 1 ? { workers: ctx.config.workers } : {}),
+  };
+}
+
+/** The start notice as a person reads it on a terminal: the first line, then one indented line per fact. */
+export function startBanner(n: Partial<StartNotice>): string[] {
+  const workers = n.workers ? ` (${n.workers} workers)` : '';
+  return [
+    `${START_MESSAGE} on ${n.url}${workers}`,
+    `  open        ${n.open}${n.firstRun ? '   (no account yet: sign up to create the first one)' : ''}`,
+    `  database    ${n.databaseLocation} (${n.database === 'postgres' ? 'PostgreSQL' : 'SQLite'})`,
+    `  master key  ${n.masterKey === 'OAUTH3_MASTER_KEY' ? 'from OAUTH3_MASTER_KEY' : `${n.masterKey} (back it up)`}`,
+  ];
+}
