@@ -3,7 +3,8 @@ import type { AppContext } from '../kernel/index.js';
 import { listEvents } from '../audit/index.js';
 import { AppError } from '../errors/index.js';
 import { accountsErrors } from './accounts-errors.js';
-import { renderPage } from '../web/index.js';
+import { ConfirmStep, ErrorPage, renderPage } from '../web/index.js';
+import { deviceName } from './device-name.js';
 import { ProfilePage } from './pages/profile-page.js';
 import { PasskeysPage } from './pages/passkeys-page.js';
 import { SessionsPage } from './pages/sessions-page.js';
@@ -28,6 +29,7 @@ const okMessages: Record<string, string> = {
   added: 'Passkey added.',
   revoked: 'Session revoked.',
   others: 'Other devices were logged out.',
+  none: 'No other device is signed in.',
 };
 const flash = (errorCodes: AppContext['registries']['errorCodes'], request: FastifyRequest) => {
   const q = request.query as Record<string, unknown>;
@@ -110,6 +112,41 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
     ),
   );
 
+  app.get('/account/passkeys/:id/remove', page, async (request, reply) => {
+    const passkeys = await listPasskeys(ctx.db, uid(request));
+    const p = passkeys.find((k) => k.id === (request.params as { id: string }).id);
+    if (!p) throw new AppError(accountsErrors.ERR_ACCOUNTS_PASSKEY_NOT_FOUND);
+    if (passkeys.length === 1)
+      return renderPage(reply, {
+        title: `${p.name} is your last passkey`,
+        request,
+        status: 409,
+        body: (
+          <ErrorPage
+            message="Without a passkey you could not sign in again. Add another passkey first, then remove this one."
+            links={[{ href: '/account/passkeys', label: 'Back to passkeys' }]}
+          />
+        ),
+      });
+    return renderPage(reply, {
+      title: `Remove the passkey ${p.name}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/passkeys/${encodeURIComponent(p.id)}/remove`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            `You can no longer sign in with ${p.name}${p.backedUp ? ' on any device it is synced to' : ''}.`,
+            'Browsers it signed in, other than this one, are signed out.',
+            `You keep ${passkeys.length - 1} other passkey${passkeys.length === 2 ? '' : 's'}.`,
+          ]}
+          confirmLabel="Remove passkey"
+          cancelHref="/account/passkeys"
+        />
+      ),
+    });
+  });
+
   app.post('/account/passkeys/:id/remove', form, async (request, reply) =>
     act(reply, '/account/passkeys', 'removed', () =>
       removePasskeyAction(ctx, {
@@ -127,6 +164,52 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
       title: 'Sessions',
       request,
       body: <SessionsPage sessions={sessions} currentId={currentSessionId(request)} csrfToken={request.csrfToken} {...flashOf(request)} />,
+    });
+  });
+
+  app.get('/account/sessions/:id/revoke', page, async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const session = (await listSessions(ctx.db, uid(request))).find((x) => x.id === id);
+    if (!session) throw new AppError(accountsErrors.ERR_ACCOUNTS_SESSION_NOT_FOUND);
+    const own = id === currentSessionId(request);
+    const device = deviceName(session.userAgent);
+    return renderPage(reply, {
+      title: own ? 'Sign out of this browser?' : `Sign out ${device}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/sessions/${encodeURIComponent(id)}/revoke`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            own
+              ? 'This browser will be signed out; your other devices stay signed in.'
+              : `${device}${session.ip ? ` (last from ${session.ip})` : ''} is signed out at its next request and must sign in again with a passkey.`,
+          ]}
+          confirmLabel={own ? 'Sign out' : 'Sign out that device'}
+          cancelHref="/account/sessions"
+        />
+      ),
+    });
+  });
+
+  app.get('/account/sessions/revoke-others', page, async (request, reply) => {
+    const others = (await listSessions(ctx.db, uid(request))).filter((x) => x.id !== currentSessionId(request));
+    if (others.length === 0) return reply.redirect('/account/sessions?ok=none', 303);
+    return renderPage(reply, {
+      title: `Log out ${others.length} other device${others.length === 1 ? '' : 's'}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action="/account/sessions/revoke-others"
+          csrfToken={request.csrfToken}
+          consequences={[
+            `Signed out at their next request: ${others.map((o) => deviceName(o.userAgent)).join(', ')}.`,
+            'This browser stays signed in. Your passkeys, tokens and agents are not affected.',
+          ]}
+          confirmLabel="Log out other devices"
+          cancelHref="/account/sessions"
+        />
+      ),
     });
   });
 

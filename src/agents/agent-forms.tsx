@@ -1,42 +1,37 @@
 import { CsrfField } from '../web/index.js';
 
-/** Secrets just issued on the Agents page (client secret, delegation token): shown this once. */
-export interface ShownOnce {
-  label: string;
-  values: Array<[string, string]>;
-}
+type Scope = { name: string; description: string };
 
-/** Shows credentials that will not be shown again. */
-export function ShownOnceBox({ shown }: { shown?: ShownOnce | null }) {
-  if (!shown) return null;
-  return (
-    <article data-testid="shown-once">
-      <p>{shown.label} Copy it now: it will not be shown again.</p>
-      {shown.values.map(([k, v]) => (
-        <p>
-          {k}: <code data-testid={`shown-${k}`}>{v}</code>
-        </p>
-      ))}
-    </article>
-  );
-}
+/** Scopes that let an agent hand the person's rights on: the form warns before they are given. */
+const POWERFUL = new Set(['agents.manage', 'delegate']);
 
 /** Register an agent: name and the scopes it may ever be given (among those the person can grant). */
-export function RegisterAgentForm({ scopes, csrfToken }: { scopes: Array<{ name: string; description: string }>; csrfToken?: string }) {
+export function RegisterAgentForm({ scopes, csrfToken }: { scopes: Scope[]; csrfToken?: string }) {
   return (
     <form method="post" action="/account/agents/register" data-testid="register-agent">
       <CsrfField token={csrfToken} />
       <label>
-        Agent name <input name="name" required maxLength={100} />
+        Agent name <input name="name" required maxLength={100} placeholder="e.g. Inbox assistant" />
       </label>
       <fieldset>
-        <legend>Scopes it may be given</legend>
+        <legend>What it may be given</legend>
         {scopes.map((s) => (
           <label>
-            <input type="checkbox" name="scopes" value={s.name} /> <code>{s.name}</code> {s.description}
+            <input type="checkbox" name="scopes" value={s.name} /> {s.description} <code class="scope-code">{s.name}</code>
+            {POWERFUL.has(s.name) ? (
+              <strong class="flash-error" data-testid="powerful-scope">
+                {' '}
+                lets the agent hand your rights on
+              </strong>
+            ) : null}
           </label>
         ))}
       </fieldset>
+      <label>
+        <input type="checkbox" name="confirm_powerful" value="1" /> I understand that an agent given{' '}
+        <code class="scope-code">agents.manage</code> or <code class="scope-code">delegate</code> can register agents or delegate my rights
+        without asking me.
+      </label>
       <button type="submit" data-testid="register-agent-submit">
         Register agent
       </button>
@@ -44,7 +39,7 @@ export function RegisterAgentForm({ scopes, csrfToken }: { scopes: Array<{ name:
   );
 }
 
-/** Delegate to one agent: which of its scopes, for how long. */
+/** Delegate to one agent: which of its scopes, for how long (its own page, reached from the agent's card). */
 export function DelegateForm({
   clientId,
   scopes,
@@ -52,7 +47,7 @@ export function DelegateForm({
   csrfToken,
 }: {
   clientId: string;
-  scopes: string[];
+  scopes: Scope[];
   maxTtl: number;
   csrfToken?: string;
 }) {
@@ -67,25 +62,33 @@ export function DelegateForm({
     <form method="post" action={`/account/agents/${encodeURIComponent(clientId)}/delegate`} data-testid="delegate-form">
       <CsrfField token={csrfToken} />
       <fieldset>
-        <legend>Delegate</legend>
+        <legend>What it may do for you</legend>
         {scopes.map((s) => (
           <label>
-            <input type="checkbox" name="scopes" value={s} /> <code>{s}</code>
+            <input type="checkbox" name="scopes" value={s.name} /> {s.description} <code class="scope-code">{s.name}</code>
           </label>
         ))}
       </fieldset>
-      <select name="expires_in" aria-label="for how long">
-        {lifetimes
-          .filter(([s]) => s <= maxTtl)
-          .map(([s, label]) => (
-            <option value={String(s)} selected={s === 3600}>
-              {label}
-            </option>
-          ))}
-      </select>
-      <button type="submit" data-testid="delegate-submit">
-        Delegate
-      </button>
+      <label>
+        For how long
+        <select name="expires_in">
+          {lifetimes
+            .filter(([s]) => s <= maxTtl)
+            .map(([s, label]) => (
+              <option value={String(s)} selected={s === 3600}>
+                {label}
+              </option>
+            ))}
+        </select>
+      </label>
+      <div class="row-actions">
+        <button type="submit" data-testid="delegate-submit">
+          Delegate
+        </button>
+        <a href="/account/agents" role="button" class="secondary outline">
+          Cancel
+        </a>
+      </div>
     </form>
   );
 }

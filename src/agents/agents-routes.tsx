@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
-import { renderPage } from '../web/index.js';
+import { ConfirmStep, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
 import { registerAgent } from './register-agent.js';
 import { createDelegation } from './create-delegation.js';
 import { delegationStatus } from './delegation-status.js';
@@ -9,8 +9,12 @@ import { revokeByToken } from './revoke-delegation.js';
 import { listAgents } from './list-agents.js';
 import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
-import type { ShownOnce } from './agent-forms.js';
-import { AppError } from '../errors/index.js';
+import { DelegateForm } from './agent-forms.js';
+import { agentsErrors } from './agents-errors.js';
+
+/** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
+const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
+import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant } from '../scopes/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
@@ -111,54 +115,68 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
     }),
   );
 
-  // ── the page ──
+  // ── the page: each form posts, then redirects (303) back to the list, which shows the outcome once ──
   const page = requireUser(ctx, { page: true });
+  const pageRead = { schema: { hide: true }, preHandler: page };
   const pageWrite = { schema: { hide: true }, preHandler: [page, requireCsrf] };
-  const show = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    extra: { ok?: string; error?: string; shown?: ShownOnce; status?: number } = {},
-  ) => {
-    const agents = await listAgents(ctx, userOf(request));
-    const names = new Map(agents.map((a) => [a.clientId, a.name]));
+  const flash = oneTimeFlash(ctx);
+  const binding = (r: FastifyRequest) => r.accountSession?.id ?? '';
+  const grantableOf = (request: FastifyRequest) => {
     const grantable = new Set(scopesCallerMayGrant(ctx.registries.scopes, request.principal!));
+    return ctx.registries.scopes.all().filter((s) => grantable.has(s.name));
+  };
+  const show = async (request: FastifyRequest, reply: FastifyReply, refused?: { error: string; status: number }) => {
+    const agents = await listAgents(ctx, userOf(request));
     return renderPage(reply, {
       title: 'Agents',
       request,
-      status: extra.status,
+      status: refused?.status,
       body: (
         <AgentsPage
           agents={agents}
-          names={names}
-          grantable={ctx.registries.scopes.all().filter((s) => grantable.has(s.name))}
-          maxTtl={ctx.config.delegationMaxTtl}
+          names={new Map(agents.map((a) => [a.clientId, a.name]))}
+          grantable={grantableOf(request)}
           csrfToken={request.csrfToken}
-          ok={extra.ok}
-          error={extra.error}
-          shown={extra.shown}
+          flash={refused ? { error: refused.error } : flash.take(request, reply, binding(request))}
         />
       ),
     });
   };
-  /** Runs a page action; a client error is shown on the page with its status, never as JSON. */
-  const act = async (request: FastifyRequest, reply: FastifyReply, fn: () => Promise<Parameters<typeof show>[2]>) => {
+  /** Runs a page action and redirects with what it did; a refusal (4xx) is shown on the page, never as JSON. */
+  const act = async (request: FastifyRequest, reply: FastifyReply, fn: () => Promise<FlashMessage>, back = '/account/agents') => {
+    let message: FlashMessage;
     try {
-      return await show(request, reply, await fn());
+      message = await fn();
     } catch (e) {
       if (e instanceof AppError && e.status < 500) return show(request, reply, { error: e.message, status: e.status });
       throw e;
     }
+    flash.set(reply, binding(request), back, message);
+    return reply.redirect(back, 303);
   };
   const formScopes = (b: Record<string, unknown>) => (Array.isArray(b.scopes) ? b.scopes : b.scopes ? [b.scopes] : []);
+  const agentOf = async (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    const agent = (await listAgents(ctx, userOf(request))).find((a) => a.clientId === id);
+    if (!agent) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND);
+    return agent;
+  };
 
-  app.get('/account/agents', { schema: { hide: true }, preHandler: page }, (request, reply) => show(request, reply));
+  app.get('/account/agents', pageRead, (request, reply) => show(request, reply));
   app.post('/account/agents/register', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const b = body(request);
-      const agent = await registerAgent(ctx, request.principal!, { name: b.name, scopes: formScopes(b) }, requestMeta(request));
+      const scopes = formScopes(b);
+      const powerful = scopes.filter((s) => POWERFUL_SCOPES.has(String(s)));
+      if (powerful.length && b.confirm_powerful !== '1')
+        throw new AppError(
+          httpErrors.ERR_VALIDATION,
+          `${powerful.join(' and ')} let the agent hand your rights on: tick "I understand" to give them.`,
+        );
+      const agent = await registerAgent(ctx, request.principal!, { name: b.name, scopes }, requestMeta(request));
       return {
-        ok: `Agent ${agent.name} registered.`,
-        shown: {
+        ok: `Agent ${agent.name} registered. Delegate to it when it should act for you.`,
+        secret: {
           label: `Credentials of ${agent.name}.`,
           values: [
             ['client_id', agent.client_id],
@@ -168,6 +186,24 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       };
     }),
   );
+  app.get('/account/agents/:id/delegate', pageRead, async (request, reply) => {
+    const agent = await agentOf(request);
+    if (!agent.owned || !agent.scopes.length)
+      throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'You can delegate only to an agent you registered with scopes.');
+    const descriptions = new Map(grantableOf(request).map((s) => [s.name, s.description]));
+    return renderPage(reply, {
+      title: `Delegate to ${agent.name}`,
+      request,
+      body: (
+        <DelegateForm
+          clientId={agent.clientId}
+          scopes={agent.scopes.map((name) => ({ name, description: descriptions.get(name) ?? name }))}
+          maxTtl={ctx.config.delegationMaxTtl}
+          csrfToken={request.csrfToken}
+        />
+      ),
+    });
+  });
   app.post('/account/agents/:id/delegate', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const b = body(request);
@@ -179,10 +215,30 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       );
       return {
         ok: `Delegated ${d.scopes.join(' ')}.`,
-        shown: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
+        secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
       };
     }),
   );
+  app.get('/account/agents/:id/revoke', pageRead, async (request, reply) => {
+    const agent = await agentOf(request);
+    return renderPage(reply, {
+      title: `Revoke the access of ${agent.name}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/agents/${encodeURIComponent(agent.clientId)}/revoke`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            `${agent.name} can no longer act for you: its delegation tokens are refused from their next use.`,
+            'Every token exchanged from them, by this agent or its sub-agents, stops working too.',
+            agent.owned ? 'The agent stays registered: you can delegate to it again later.' : 'It keeps nothing of yours.',
+          ]}
+          confirmLabel="Revoke all access"
+          cancelHref="/account/agents"
+        />
+      ),
+    });
+  });
   app.post('/account/agents/:id/revoke', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const n = await revokeAgentAccess(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request));

@@ -4,9 +4,13 @@ import { AppError } from '../errors/index.js';
 import { scopesCallerMayGrant } from '../scopes/index.js';
 import { tokensErrors } from './tokens-errors.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
-import { renderPage } from '../web/index.js';
+import { ConfirmStep, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
 import { ApiTokenService } from './api-token-service.js';
-import { ApiTokensPage } from './api-tokens-page.js';
+import { ApiTokensPage, type ApiTokensPageProps } from './api-tokens-page.js';
+import { expiryDays } from './expiry-days.js';
+
+/** Scopes a personal token has no use for: they belong to an OAuth sign-in (ID token, refresh). */
+const NOT_FOR_PERSONAL_TOKENS = new Set(['openid', 'offline_access']);
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const tokenInfoSchema = {
@@ -105,58 +109,116 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
     async (request) => ({ revoked: await service.revoke(userOf(request), undefined, requestMeta(request)) }),
   );
 
-  // ── the page ──
+  // ── the page: every form posts, then redirects (303) to the list, which shows the outcome once ──
   const page = requireUser(ctx, { page: true });
+  const flash = oneTimeFlash(ctx);
+  const binding = (r: FastifyRequest) => r.accountSession?.id ?? '';
+  const hide = { schema: { hide: true } };
+  const pageForm = { ...hide, preHandler: [page, requireCsrf] };
+  const done = (request: FastifyRequest, reply: FastifyReply, message: FlashMessage) => {
+    flash.set(reply, binding(request), '/account/tokens', message);
+    return reply.redirect('/account/tokens', 303);
+  };
   const show = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { created?: { name: string; token: string }; error?: string; ok?: string; status?: number } = {},
+    refused?: { error: string; status: number; values: ApiTokensPageProps['values'] },
   ) => {
     const grantable = new Set(scopesCallerMayGrant(ctx.registries.scopes, request.principal!));
     return renderPage(reply, {
       title: 'API tokens',
       request,
-      status: extra.status,
+      status: refused?.status,
       body: (
         <ApiTokensPage
           tokens={await service.list(userOf(request))}
-          scopes={ctx.registries.scopes.all().filter((s) => grantable.has(s.name))}
+          scopes={ctx.registries.scopes.all().filter((s) => grantable.has(s.name) && !NOT_FOR_PERSONAL_TOKENS.has(s.name))}
           defaultDays={ctx.config.apiTokenTtlDays}
           allowNoExpiry={ctx.config.apiTokenAllowNoExpiry}
           csrfToken={request.csrfToken}
-          created={extra.created}
-          error={extra.error}
-          ok={extra.ok}
+          flash={refused ? { error: refused.error } : flash.take(request, reply, binding(request))}
+          values={refused?.values}
         />
       ),
     });
   };
-  const hide = { schema: { hide: true } };
   app.get('/account/tokens', { ...hide, preHandler: page }, (request, reply) => show(request, reply));
-  app.post('/account/tokens', { ...hide, preHandler: [page, requireCsrf] }, async (request, reply) => {
+  app.post('/account/tokens', pageForm, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
+    const scopes = (Array.isArray(body.scopes) ? body.scopes : body.scopes ? [body.scopes] : []) as unknown[];
     try {
       const { token, info } = await service.create(
         request.principal!,
-        {
-          name: body.name,
-          scopes: Array.isArray(body.scopes) ? body.scopes : body.scopes ? [body.scopes] : [],
-          expiresInDays: body.never_expires ? null : body.expires_in_days,
-        },
+        { name: body.name, scopes, expiresInDays: body.never_expires ? null : expiryDays(body.expires_in_days, body.expires_on) },
         requestMeta(request),
       );
-      return show(request, reply, { created: { name: info.name, token } });
+      return done(request, reply, {
+        ok: `Token ${info.name} created.`,
+        secret: { label: `Token ${info.name}.`, values: [['token', token]] },
+      });
     } catch (e) {
-      if (e instanceof AppError && e.status < 500) return show(request, reply, { error: e.message, status: e.status });
-      throw e;
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      const values = {
+        name: typeof body.name === 'string' ? body.name : '',
+        scopes: scopes.filter((x): x is string => typeof x === 'string'),
+      };
+      return show(request, reply, { error: e.message, status: e.status, values });
     }
   });
-  app.post('/account/tokens/:id/revoke', { ...hide, preHandler: [page, requireCsrf] }, async (request, reply) => {
-    const n = await service.revoke(userOf(request), (request.params as { id: string }).id, requestMeta(request));
-    return show(request, reply, n ? { ok: 'Token revoked.' } : { error: 'No such live token.', status: 404 });
+
+  const tokenOf = async (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    const token = (await service.list(userOf(request))).find((t) => t.id === id && t.revokedAt === null);
+    if (!token) throw new AppError(tokensErrors.ERR_TOKENS_NOT_FOUND);
+    return token;
+  };
+  app.get('/account/tokens/:id/revoke', { ...hide, preHandler: page }, async (request, reply) => {
+    const t = await tokenOf(request);
+    return renderPage(reply, {
+      title: `Revoke the token ${t.name}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/tokens/${encodeURIComponent(t.id)}/revoke`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            `Anything that uses ${t.name} (a script, a tool, a server) is refused from its next request.`,
+            'Tokens and agents created with it keep working until you revoke them too.',
+            'This cannot be undone: you would create a new token.',
+          ]}
+          confirmLabel="Revoke token"
+          cancelHref="/account/tokens"
+        />
+      ),
+    });
   });
-  app.post('/account/tokens/revoke-all', { ...hide, preHandler: [page, requireCsrf] }, async (request, reply) => {
+  app.post('/account/tokens/:id/revoke', pageForm, async (request, reply) => {
+    const t = await tokenOf(request);
+    await service.revoke(userOf(request), t.id, requestMeta(request));
+    return done(request, reply, { ok: `Token ${t.name} revoked: it is refused from now on.` });
+  });
+  app.get('/account/tokens/revoke-all', { ...hide, preHandler: page }, async (request, reply) => {
+    const live = (await service.list(userOf(request))).filter((t) => t.revokedAt === null);
+    if (live.length === 0) return done(request, reply, { error: 'You have no live tokens to revoke.' });
+    return renderPage(reply, {
+      title: `Revoke all ${live.length} tokens?`,
+      request,
+      body: (
+        <ConfirmStep
+          action="/account/tokens/revoke-all"
+          csrfToken={request.csrfToken}
+          consequences={[
+            `Everything that uses one of them is refused from its next request: ${live.map((t) => t.name).join(', ')}.`,
+            'Your browser sessions, agents and authorized apps are not affected.',
+          ]}
+          confirmLabel={`Revoke all ${live.length} tokens`}
+          cancelHref="/account/tokens"
+        />
+      ),
+    });
+  });
+  app.post('/account/tokens/revoke-all', pageForm, async (request, reply) => {
     const n = await service.revoke(userOf(request), undefined, requestMeta(request));
-    return show(request, reply, { ok: `${n} token${n === 1 ? '' : 's'} revoked.` });
+    return done(request, reply, { ok: `${n} token${n === 1 ? '' : 's'} revoked.` });
   });
 }

@@ -6,3 +6,5 @@ export { CsrfField } from './components/csrf-field.js';
 export { TimeText } from './components/time-text.js';
 export { ErrorPage, type ErrorLink, type ErrorPageProps } from './components/error-page.js';
 export { ConfirmStep, type ConfirmStepProps } from './components/confirm-step.js';
+export { oneTimeFlash, type OneTimeFlash, type FlashMessage, type ShownSecret } from './one-time-flash.js';
+export { SecretBox } from './components/secret-box.js';

@@ -50,12 +50,18 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
     await expect(a.page.locator(`tr[data-passkey-id="${firstId}"] [data-testid=passkey-name]`).textContent()).resolves.toBe(
       'Old laptop <b>',
     );
+    // Removing asks first (a page naming what stops working); cancel changes nothing, confirm removes.
     await a.page.locator(`tr[data-passkey-id="${firstId}"]`).getByTestId('remove').click();
+    await expect(a.page.getByTestId('confirm-step').textContent()).resolves.toContain('You can no longer sign in with Old laptop <b>');
+    await a.page.getByTestId('cancel').click();
+    await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(2);
+    await a.page.locator(`tr[data-passkey-id="${firstId}"]`).getByTestId('remove').click();
+    await a.page.getByTestId('confirm').click();
     await a.page.waitForURL(/ok=removed/);
     await expect(a.page.getByTestId('passkey-row').count()).resolves.toBe(1);
     await a.page.getByTestId('remove').click();
-    await a.page.waitForURL(/error=ERR_ACCOUNTS_LAST_PASSKEY/);
-    await expect(a.page.getByTestId('flash-error').textContent()).resolves.toContain('last passkey');
+    await expect(a.page.getByTestId('error-message').textContent()).resolves.toContain('Add another passkey first');
+    await expect(a.page.locator('[data-testid=confirm]').count()).resolves.toBe(0);
 
     // A second browser context signs in with the same passkey (synced to it).
     const b = await newPasskeyPage(browser);
@@ -67,6 +73,8 @@ describe('passkey accounts in a real browser (Debian Chromium, virtual authentic
 
     // "Log out other devices" from the first: the second is signed out on its very next request.
     await a.page.getByTestId('logout-others').click();
+    await expect(a.page.getByTestId('confirm-step').textContent()).resolves.toContain('This browser stays signed in');
+    await a.page.getByTestId('confirm').click();
     await a.page.waitForURL(/ok=others/);
     await expect(a.page.getByTestId('session-row').count()).resolves.toBe(1);
     await b.page.goto(`${app.url}/account`);

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { delegate, exchange, postJson, registerAgent } from './agent-helpers.js';
 import { tokenService } from '../support/tokens.js';
+import { submitForm } from '../support/page-form.js';
 
 describe.each(dialects)('the Agents page on %s', (dialect) => {
   let app: TestApp;
@@ -44,13 +45,15 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     expect(helper.received).toHaveLength(1);
     expect(helper.lastUsedAt).toBeGreaterThan(Date.now() - 10_000);
 
-    const revoke = await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, {
-      method: 'POST',
-      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: user.csrf }),
-    });
-    expect(revoke.status).toBe(200);
-    const after = await revoke.text();
+    const ask = await (
+      await fetch(`${app.url}/account/agents/${encodeURIComponent(a.client_id)}/revoke`, { headers: { cookie: user.cookie } })
+    ).text();
+    expect(ask).toContain('Revoke the access of Planner bot?');
+    expect(ask).toContain('Every token exchanged from them');
+    expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t1 })).body.valid).toBe(true);
+    const revoke = await submitForm(app, user, `/account/agents/${encodeURIComponent(a.client_id)}/revoke`);
+    expect(revoke.status).toBe(303);
+    const after = revoke.html;
     expect(after).toContain('Access revoked (2 tokens).');
     expect(after).not.toMatch(/data-revoked="false"/);
     for (const t of [t1, t2])
@@ -60,27 +63,31 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
       });
   });
 
-  it('registers an agent and delegates to it from the page; secrets shown once; bad input shown on the page', async () => {
-    const form = (path: string, fields: Array<[string, string]>) =>
-      fetch(`${app.url}${path}`, {
-        method: 'POST',
-        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams([['_csrf', user.csrf], ...fields]),
-      });
+  it('registers an agent and delegates to it from the page; secrets shown once after the redirect; bad input shown on the page', async () => {
+    const form = (path: string, fields: Array<[string, string]>) => submitForm(app, user, path, fields);
     const reg = await form('/account/agents/register', [
       ['name', 'Form agent'],
       ['scopes', 'mcp'],
       ['scopes', 'profile'],
     ]);
-    expect(reg.status).toBe(200);
-    const html = await reg.text();
+    expect(reg.status).toBe(303);
+    const html = reg.html;
     const clientId = /data-testid="shown-client_id">([^<]+)</.exec(html)![1];
     expect(html).toMatch(/data-testid="shown-client_secret">[A-Za-z0-9_-]{43}</);
+    expect((await page()).match(/data-testid="agent" /g)?.length).toBe(html.match(/data-testid="agent" /g)?.length);
+    // One delegate action per agent: a link to its own form.
+    expect(html).toContain(`href="/account/agents/${encodeURIComponent(clientId)}/delegate"`);
+    const delegatePage = await (
+      await fetch(`${app.url}/account/agents/${encodeURIComponent(clientId)}/delegate`, { headers: { cookie: user.cookie } })
+    ).text();
+    expect(delegatePage).toContain('Delegate to Form agent');
+    expect(delegatePage).toMatch(/data-testid="delegate-form"/);
     const del = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [
       ['scopes', 'mcp'],
       ['expires_in', '900'],
     ]);
-    const token = /data-testid="shown-delegation_token">([^<]+)</.exec(await del.text())![1];
+    expect(del.status).toBe(303);
+    const token = /data-testid="shown-delegation_token">([^<]+)</.exec(del.html)![1];
     const v = (await postJson(app, '/validate_delegation', {}, { delegation_token: token })).body;
     expect(v).toMatchObject({ valid: true, user_id: user.userId, agent_id: clientId, scopes: ['mcp'] });
     expect(v.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(900);
@@ -88,10 +95,28 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     expect(again).not.toContain(token);
     const none = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['expires_in', '900']]);
     expect(none.status).toBe(400);
-    expect(await none.text()).toContain('scopes must name at least one scope');
+    expect(none.html).toContain('scopes must name at least one scope');
     const wider = await form(`/account/agents/${encodeURIComponent(clientId)}/delegate`, [['scopes', 'delegate']]);
     expect(wider.status).toBe(403);
-    expect(await wider.text()).toContain('the agent is not registered for scope: delegate');
+    expect(wider.html).toContain('the agent is not registered for scope: delegate');
+  });
+
+  it('warns before an agent gets agents.manage or delegate: refused until "I understand" is ticked', async () => {
+    const before = (await page()).match(/data-testid="agent" /g)?.length ?? 0;
+    const refused = await submitForm(app, user, '/account/agents/register', [
+      ['name', 'Manager bot'],
+      ['scopes', 'agents.manage'],
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('agents.manage let the agent hand your rights on');
+    expect((await page()).match(/data-testid="agent" /g)?.length ?? 0).toBe(before);
+    const given = await submitForm(app, user, '/account/agents/register', [
+      ['name', 'Manager bot'],
+      ['scopes', 'agents.manage'],
+      ['confirm_powerful', '1'],
+    ]);
+    expect(given.status).toBe(303);
+    expect(given.html).toContain('Agent Manager bot registered.');
   });
 
   it('refuses the revoke without the CSRF token', async () => {

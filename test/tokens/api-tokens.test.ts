@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { submitForm } from '../support/page-form.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { tokenService } from '../support/tokens.js';
 
@@ -111,30 +112,40 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) })).status).toBe(200);
   });
 
-  it('the page creates a token, shows it once, lists and revokes it; the access log records both', async () => {
-    const form = (path: string, fields: Record<string, string | string[]>) => {
-      const body = new URLSearchParams({ _csrf: user.csrf });
-      for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-      return fetch(`${app.url}${path}`, {
-        method: 'POST',
-        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-      });
-    };
-    const res = await form('/account/tokens', { name: 'from the page', scopes: ['mcp', 'tokens.manage'], expires_in_days: '7' });
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    const token = /data-testid="new-token-value">(o3p_[0-9A-Za-z]+)</.exec(html)?.[1];
+  it('the page creates a token, shows it once after the redirect, lists and revokes it (asking first); the access log records both', async () => {
+    const created = await submitForm(app, user, '/account/tokens', [
+      ['name', 'from the page'],
+      ['scopes', 'mcp'],
+      ['scopes', 'tokens.manage'],
+      ['expires_in_days', '7'],
+    ]);
+    expect(created.status).toBe(303);
+    expect(created.location).toBe('/account/tokens');
+    expect(created.location).not.toMatch(/o3p_/);
+    const token = /data-testid="shown-token">(o3p_[0-9A-Za-z]+)</.exec(created.html)?.[1];
     expect(token).toBeDefined();
+    expect(created.html).toContain('Token from the page created.');
+    // Reloading the list (a GET) shows the token no more and creates nothing.
     const again = await (await fetch(`${app.url}/account/tokens`, { headers: { cookie: user.cookie } })).text();
     expect(again).toContain('from the page');
     expect(again).not.toContain(token!);
+    expect((again.match(/data-testid="token-row"/g) ?? []).length).toBe((created.html.match(/data-testid="token-row"/g) ?? []).length);
     const id = /data-token-id="([^"]+)"/.exec(again)![1];
-    const revoked = await form(`/account/tokens/${id}/revoke`, {});
-    expect(await revoked.text()).toContain('Token revoked.');
-    const bad = await form('/account/tokens', { name: 'x', scopes: 'nope' });
+    const ask = await (await fetch(`${app.url}/account/tokens/${id}/revoke`, { headers: { cookie: user.cookie } })).text();
+    expect(ask).toContain('Revoke the token from the page?');
+    expect(ask).toContain('is refused from its next request');
+    expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token!) })).status).toBe(200);
+    const revoked = await submitForm(app, user, `/account/tokens/${id}/revoke`);
+    expect(revoked.status).toBe(303);
+    expect(revoked.html).toContain('Token from the page revoked');
+    expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token!) })).status).toBe(401);
+    const bad = await submitForm(app, user, '/account/tokens', [
+      ['name', 'x'],
+      ['scopes', 'nope'],
+    ]);
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('unknown scope: nope');
+    expect(bad.html).toContain('unknown scope: nope');
+    expect(bad.html).toContain('value="x"');
     await app.ctx.audit.flush();
     const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map(
       (r) => r.action,

@@ -19,7 +19,8 @@ describe('API tokens and Agents pages in a real browser (Debian Chromium)', () =
     await page.check('input[name="scopes"][value="delegate"]');
     await page.check('input[name="scopes"][value="mcp"]');
     await page.getByTestId('create-token-submit').click();
-    const token = (await page.getByTestId('new-token-value').textContent())!.trim();
+    await page.waitForURL(`${app.url}/account/tokens`);
+    const token = (await page.getByTestId('shown-token').textContent())!.trim();
     expect(token).toMatch(/^o3p_/);
 
     // The token works as a bearer (an API client, not the browser) and the page shows its last use.
@@ -40,6 +41,7 @@ describe('API tokens and Agents pages in a real browser (Debian Chromium)', () =
     const agent = page.locator(`[data-testid="agent"][data-client-id="${a.client_id}"]`);
     await expect(agent.getByTestId('chain-token').count()).resolves.toBe(2);
     await agent.getByTestId('revoke-agent').click();
+    await page.getByTestId('confirm').click();
     await page.waitForSelector('[data-testid="flash-ok"]');
     await expect(page.getByTestId('flash-ok').textContent()).resolves.toBe('Access revoked (2 tokens).');
     for (const t of [d.delegation_token, t2]) await expect(app.ctx.tokens.verify(t)).rejects.toThrow('token revoked');
@@ -47,6 +49,7 @@ describe('API tokens and Agents pages in a real browser (Debian Chromium)', () =
     // Revoke the API token from its page: refused on its next use.
     await page.goto(`${app.url}/account/tokens`);
     await page.getByTestId('revoke-token').first().click();
+    await page.getByTestId('confirm').click();
     await page.waitForSelector('[data-testid="flash-ok"]');
     expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers })).status).toBe(401);
     expect(cspErrors).toEqual([]);

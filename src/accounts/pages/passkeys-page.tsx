@@ -15,8 +15,8 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
       <Flash kind="error" message={error} />
       <Flash kind="ok" message={ok} />
       <p id="message" role="alert" class="flash flash-error" data-testid="message"></p>
-      <div class="overflow-auto">
-        <table>
+      <div>
+        <table class="cards">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -30,16 +30,18 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
           <tbody>
             {passkeys.map((p) => (
               <tr data-testid="passkey-row" data-passkey-id={p.id}>
-                <td data-testid="passkey-name">{p.name}</td>
-                <td>
+                <td data-label="Name" data-testid="passkey-name">
+                  {p.name}
+                </td>
+                <td data-label="Created">
                   <TimeText ms={p.createdAt} />
                 </td>
-                <td>
+                <td data-label="Last used">
                   <TimeText ms={p.lastUsedAt} />
                 </td>
-                <td>{p.backedUp ? 'yes (backed up)' : 'no (this device only)'}</td>
-                <td>{p.transports.length ? p.transports.join(', ') : <span class="muted">unknown</span>}</td>
-                <td>
+                <td data-label="Synced">{p.backedUp ? 'yes (backed up)' : 'no (this device only)'}</td>
+                <td data-label="Transports">{p.transports.length ? p.transports.join(', ') : <span class="muted">unknown</span>}</td>
+                <td data-label="">
                   <div class="row-actions">
                     <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/rename`} class="inline-form">
                       <CsrfField token={csrfToken} />
@@ -51,12 +53,15 @@ export function PasskeysPage({ passkeys, csrfToken, error, ok }: PasskeysPagePro
                         Rename
                       </button>
                     </form>
-                    <form method="post" action={`/account/passkeys/${encodeURIComponent(p.id)}/remove`} class="inline-form">
-                      <CsrfField token={csrfToken} />
-                      <button type="submit" class="contrast" data-testid="remove" aria-label={`Remove passkey ${p.name}`}>
-                        Remove
-                      </button>
-                    </form>
+                    <a
+                      href={`/account/passkeys/${encodeURIComponent(p.id)}/remove`}
+                      role="button"
+                      class="contrast outline"
+                      data-testid="remove"
+                      aria-label={`Remove passkey ${p.name}`}
+                    >
+                      Remove
+                    </a>
                   </div>
                 </td>
               </tr>

@@ -1,64 +1,56 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../kernel/index.js';
 import { requireCsrf, requireUser } from '../../accounts/index.js';
-import { renderPage } from '../../web/index.js';
+import { ConfirmStep, oneTimeFlash, renderPage } from '../../web/index.js';
+import { AppsPage } from './apps-page.js';
 import { AppError, httpErrors } from '../../errors/index.js';
 import { oauthErrors } from '../oauth-errors.js';
 import { listGrants } from './list-grants.js';
 import { revokeGrant } from './revoke-grant.js';
 
-const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-
 /**
  * "Authorized apps": GET /account/apps lists each grant (client, scopes, resource, first and last use);
- * POST /account/apps/:grantId/revoke revokes the grant and every token of it. JSON at GET /api/v1/me/apps.
+ * GET /account/apps/:grantId/revoke asks, and its POST revokes the grant and every token of it, then redirects
+ * back with what it did. JSON at GET /api/v1/me/apps.
  */
 export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get('/account/apps', { schema: { hide: true }, preHandler: requireUser(ctx, { page: true }) }, async (request, reply) => {
+  const page = requireUser(ctx, { page: true });
+  const flash = oneTimeFlash(ctx);
+  const binding = (r: FastifyRequest) => r.accountSession?.id ?? '';
+  const describe = (s: string) => ctx.registries.scopes.get(s)?.description ?? s;
+  const grantOf = async (request: FastifyRequest) => {
+    const { grantId } = request.params as { grantId: string };
+    const grant = (await listGrants(ctx.db, request.principal!.userId!)).find((a) => a.grantId === grantId);
+    if (!grant) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
+    return grant;
+  };
+
+  app.get('/account/apps', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
     const apps = await listGrants(ctx.db, request.principal!.userId!);
     return renderPage(reply, {
       title: 'Authorized apps',
       request,
-      body:
-        apps.length === 0 ? (
-          <p data-testid="no-apps">No app has access to your account.</p>
-        ) : (
-          <table data-testid="apps">
-            <thead>
-              <tr>
-                <th>App</th>
-                <th>Scopes</th>
-                <th>Resource</th>
-                <th>First use</th>
-                <th>Last use</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {apps.map((a) => (
-                <tr data-testid="app-row" data-grant={a.grantId}>
-                  <td>{a.clientName}</td>
-                  <td>{a.scopes.join(' ') || '—'}</td>
-                  <td>
-                    {a.resources.map((r) => (
-                      <code>{r}</code>
-                    ))}
-                  </td>
-                  <td>{when(a.firstUsedAt)}</td>
-                  <td>{when(a.lastUsedAt)}</td>
-                  <td>
-                    <form method="post" action={`/account/apps/${encodeURIComponent(a.grantId)}/revoke`}>
-                      <input type="hidden" name="_csrf" value={request.csrfToken} />
-                      <button type="submit" class="secondary" data-testid="revoke-app">
-                        Revoke
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ),
+      body: <AppsPage apps={apps} describe={describe} flash={flash.take(request, reply, binding(request))} />,
+    });
+  });
+
+  app.get('/account/apps/:grantId/revoke', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
+    const grant = await grantOf(request);
+    return renderPage(reply, {
+      title: `Remove the access of ${grant.clientName}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/apps/${encodeURIComponent(grant.grantId)}/revoke`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            `${grant.clientName} can no longer ${grant.scopes.length ? grant.scopes.map(describe).join('; ').toLowerCase() : 'use your account'}.`,
+            'Its access and refresh tokens stop working at once; it would have to ask you again.',
+          ]}
+          confirmLabel="Remove access"
+          cancelHref="/account/apps"
+        />
+      ),
     });
   });
 
@@ -74,19 +66,16 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   );
 
-  app.post(
-    '/account/apps/:grantId/revoke',
-    { schema: { hide: true }, preHandler: [requireUser(ctx, { page: true }), requireCsrf] },
-    async (request, reply) => {
-      const { grantId } = request.params as { grantId: string };
-      const ok = await revokeGrant(ctx, {
-        userId: request.principal!.userId!,
-        grantId,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
-      if (!ok) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
-      return reply.redirect('/account/apps', 303);
-    },
-  );
+  app.post('/account/apps/:grantId/revoke', { schema: { hide: true }, preHandler: [page, requireCsrf] }, async (request, reply) => {
+    const grant = await grantOf(request);
+    const ok = await revokeGrant(ctx, {
+      userId: request.principal!.userId!,
+      grantId: grant.grantId,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
+    if (!ok) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
+    flash.set(reply, binding(request), '/account/apps', { ok: `${grant.clientName} no longer has access to your account.` });
+    return reply.redirect('/account/apps', 303);
+  });
 }

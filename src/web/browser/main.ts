@@ -1,5 +1,5 @@
 // The one bundled browser script (/static/app.js): WebAuthn ceremonies for sign-up, sign-in (button and
-// autofill) and adding a passkey. Pages declare what they are with data-page; no inline script anywhere.
+// autofill) and adding a passkey; copy buttons for secrets shown once; local, relative times. Pages declare what they are with data-page; no inline script anywhere.
 import {
   browserSupportsWebAuthn,
   browserSupportsWebAuthnAutofill,
@@ -132,6 +132,61 @@ function passkeysPage(section: HTMLElement): void {
     });
   });
 }
+
+/** Copy buttons beside secrets shown once: the clipboard API where there is one, else select and copy. */
+function copyButtons(): void {
+  document.querySelectorAll<HTMLButtonElement>('button[data-copy]').forEach((button) => {
+    const target = document.getElementById(button.dataset.copy ?? '');
+    if (!target) return;
+    button.hidden = false;
+    button.addEventListener('click', () => {
+      const text = target.textContent ?? '';
+      const selectIt = () => {
+        const range = document.createRange();
+        range.selectNodeContents(target);
+        getSelection()?.removeAllRanges();
+        getSelection()?.addRange(range);
+        return document.execCommand('copy');
+      };
+      const done = (ok: boolean) => {
+        button.textContent = ok ? 'Copied' : 'Press Ctrl+C to copy';
+      };
+      if (navigator.clipboard)
+        navigator.clipboard.writeText(text).then(
+          () => done(true),
+          () => done(selectIt()),
+        );
+      else done(selectIt());
+    });
+  });
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** Server-rendered UTC times become relative ("2 hours ago") in the person's language, the exact local time on hover. */
+function localTimes(): void {
+  document.querySelectorAll<HTMLTimeElement>('time[datetime]').forEach((el) => {
+    const at = Date.parse(el.dateTime);
+    if (Number.isNaN(at)) return;
+    const seconds = (at - Date.now()) / 1000;
+    const [unit, size] = units.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1];
+    el.title = exact.format(at);
+    el.textContent =
+      Math.abs(seconds) < 45 ? (seconds < 0 ? 'just now' : 'in a moment') : relative.format(Math.round(seconds / size), unit);
+  });
+}
+
+copyButtons();
+localTimes();
 
 const section = document.querySelector<HTMLElement>('[data-page]');
 const pages: Record<string, (s: HTMLElement) => void> = { login: loginPage, signup: signupPage, passkeys: passkeysPage };
