@@ -1,18 +1,26 @@
 import type { Command } from 'commander';
+import { listSigningKeys, type SigningKeyInfo } from '../crypto/index.js';
 import { withContext } from './with-context.js';
+import { withReadOnlyDatabase } from './with-read-only-database.js';
+import { printList, when, type Column } from './print-list.js';
 
-/** `oauth3 keys list|rotate|retire`: the ES256 signing keys published at /jwks.json. */
+const columns: Column<SigningKeyInfo>[] = [
+  { header: 'KID', value: (k) => k.kid },
+  { header: 'ALG', value: (k) => k.alg },
+  { header: 'STATUS', value: (k) => k.status },
+  { header: 'CREATED', value: (k) => when(k.createdAt) },
+  { header: 'RETIRED', value: (k) => when(k.retiredAt) },
+];
+
+/** `oauth3 keys list|rotate|retire`: the ES256 signing keys published at /jwks.json. Running gateways see changes within OAUTH3_KEYS_POLL_MS. */
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage signing keys');
   keys
     .command('list')
     .description('list signing keys (active signs; verify still verifies; retired is gone from the JWKS)')
-    .action(() =>
-      withContext(async (ctx) => {
-        for (const k of await ctx.keys.list()) {
-          process.stdout.write(`${k.kid}\t${k.alg}\t${k.status}\t${new Date(k.createdAt).toISOString()}\n`);
-        }
-      }),
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withReadOnlyDatabase(async (db) => printList(await listSigningKeys(db), columns, { json: o.json, empty: 'no signing keys' })),
     );
   keys
     .command('rotate')
@@ -29,7 +37,10 @@ export function keysCommand(program: Command): void {
     .description('retire a rotated-out key: tokens it signed stop verifying')
     .action((kid: string) =>
       withContext(async (ctx) => {
-        if (!(await ctx.keys.retire(kid))) throw new Error(`${kid} is not a rotated-out key (only keys in status "verify" can be retired)`);
+        const key = (await ctx.keys.list()).find((k) => k.kid === kid);
+        if (!key) throw new Error(`no such key: ${kid} (oauth3 keys list shows them)`);
+        if (!(await ctx.keys.retire(kid)))
+          throw new Error(`${kid} is ${key.status}, not a rotated-out key (only keys in status "verify" can be retired)`);
         await ctx.audit.record(ctx.db, { action: 'keys.retired', actor: { type: 'system' }, target: { type: 'signing_key', id: kid } });
         process.stdout.write(`retired ${kid}\n`);
       }),

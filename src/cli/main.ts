@@ -4,10 +4,16 @@ import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { keysCommand } from './keys.js';
 import { resourceCommand } from './resource.js';
+import { usersCommand } from './users.js';
+import { clientsCommand } from './clients.js';
+import { packageVersion } from './package-version.js';
 
-const program = new Command('oauth3').description('oauth3: a self-hosted auth gateway for AI agents').showHelpAfterError();
+const program = new Command('oauth3')
+  .description('oauth3: a self-hosted auth gateway for AI agents')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError();
 
-for (const add of [serveCommand, migrateCommand, keysCommand, resourceCommand]) add(program);
+for (const add of [serveCommand, migrateCommand, keysCommand, usersCommand, clientsCommand, resourceCommand]) add(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`oauth3: ${e.message}\n`);

@@ -4,14 +4,14 @@ import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js'
 import { randomId } from './random.js';
 import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
 import { SignatureQueue, type PendingJwt } from './signature-queue.js';
+import { listSigningKeys, type SigningKeyInfo, type SigningKeyStatus } from './list-signing-keys.js';
 
 export interface SigningKeysTable {
   kid: string;
   alg: string;
   public_jwk: string;
   private_sealed: string;
-  /** active: signs and verifies; verify: verifies only (rotated out); retired: neither. */
-  status: 'active' | 'verify' | 'retired';
+  status: SigningKeyStatus;
   created_at: number;
   retired_at: number | null;
 }
@@ -34,14 +34,6 @@ interface LoadedKey {
   publicJwk: Record<string, unknown>;
   publicKey: KeyObject;
   privateKey?: KeyObject;
-}
-
-export interface SigningKeyInfo {
-  kid: string;
-  alg: string;
-  status: SigningKeysTable['status'];
-  createdAt: number;
-  retiredAt: number | null;
 }
 
 /**
@@ -104,20 +96,9 @@ export class SigningKeyRing {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  /** Every key with its status, newest first. */
-  async list(db: Executor = this.db): Promise<SigningKeyInfo[]> {
-    const rows = await db
-      .selectFrom('signing_keys')
-      .select(['kid', 'alg', 'status', 'created_at', 'retired_at'])
-      .orderBy('created_at', 'desc')
-      .execute();
-    return rows.map((r) => ({
-      kid: r.kid,
-      alg: r.alg,
-      status: r.status,
-      createdAt: Number(r.created_at),
-      retiredAt: r.retired_at === null ? null : Number(r.retired_at),
-    }));
+  /** Every key with its status, newest first (see listSigningKeys). */
+  list(db: Executor = this.db): Promise<SigningKeyInfo[]> {
+    return listSigningKeys(db);
   }
 
   /**

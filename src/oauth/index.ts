@@ -5,6 +5,8 @@
 export { oauthModule } from './oauth-module.js';
 export { createClient, type CreateClientInput } from './clients/create-client.js';
 export { findClient } from './clients/find-client.js';
+export { listClients, type ClientSummary } from './clients/list-clients.js';
+export { removeClient, type RemoveClientResult } from './clients/remove-client.js';
 export { redirectUriProblem } from './clients/redirect-uri-rules.js';
 export type { OAuthClient, TokenEndpointAuthMethod } from './clients/oauth-client.js';
 export type { GrantDescriptor, GrantRequest, TokenResponse } from './grants/grant-descriptor.js';

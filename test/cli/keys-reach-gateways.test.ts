@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { runCli } from '../support/run-cli.js';
-
-/** Polls `check` every 50 ms for up to `ms`: a running gateway sees the CLI's change within its key poll. */
-async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await check()) return true;
-  return check();
-}
+import { eventually } from './eventually.js';
 
 const kidOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
 
