@@ -12,6 +12,7 @@ import { builtinModules } from './builtin-modules.js';
 import { watchRequestHooks } from './request-hook-watch.js';
 import { redirectToPublicOrigin } from './public-origin-redirect.js';
 import { operationalAccess } from './operational-access.js';
+import { publicCors } from './public-cors.js';
 import { publicPath, redirectsUnder, wellKnownUnder } from './public-path.js';
 
 /** Assembles the Fastify app: the server's own parts, then the routes of every module (in order) on the context. Does not listen. */
@@ -60,6 +61,7 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   redirectToPublicOrigin(app, ctx.config); // a core hook, added before the watch: the lanes (form POSTs) stay on
   lanes.attach(app);
   operationalAccess(app, ctx.config.metricsToken);
+  publicCors(app);
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);

@@ -7,8 +7,16 @@ import type { AppContext, LaneHandler, LaneRequest, LaneResponse } from '../kern
 import { errorAnswer } from './error-handler.js';
 import { refuseNul } from './reject-nul.js';
 import { writeRequestLine } from './request-log.js';
+import { PUBLIC_CORS_HEADERS } from './public-cors.js';
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
+
+/** A lane as its route declared it: the handler, and the route's `oauth` and `cors` options. */
+interface Lane {
+  run: LaneHandler;
+  oauth: boolean;
+  cors: boolean;
+}
 
 /** Request ids shared by Fastify (its `genReqId`) and the lanes, in Fastify's default form: one sequence per app. */
 export function requestIds(): () => string {
@@ -30,7 +38,7 @@ export function requestIds(): () => string {
  * a request hook (onRequest … preHandler), or OAUTH3_FAST_LANES is off, every request goes through Fastify.
  */
 export class FastLanes {
-  private readonly lanes = new Map<string, { run: LaneHandler; oauth: boolean }>();
+  private readonly lanes = new Map<string, Lane>();
   private closing = false;
   /** Why lanes are off (undefined: on). */
   private off: string | undefined;
@@ -63,7 +71,7 @@ export class FastLanes {
       if (!lane) return;
       for (const method of [route.method].flat()) {
         if (method !== 'POST') throw new Error(`a fast lane takes form POSTs only (${method} ${route.url})`);
-        this.lanes.set(`${method} ${route.url}`, { run: lane, oauth: route.config?.oauth === true });
+        this.lanes.set(`${method} ${route.url}`, { run: lane, oauth: route.config?.oauth === true, cors: route.config?.cors === 'public' });
       }
     });
     app.addHook('preClose', (done) => {
@@ -108,13 +116,7 @@ export class FastLanes {
     return true;
   }
 
-  private async answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    handler: { run: LaneHandler; oauth: boolean },
-    raw: string,
-    start: number,
-  ): Promise<void> {
+  private async answer(req: IncomingMessage, res: ServerResponse, handler: Lane, raw: string, start: number): Promise<void> {
     const reqId = this.nextRequestId();
     const ip = this.trust ? proxyAddr(req, this.trust) : (req.socket.remoteAddress ?? '');
     const request: LaneRequest = { headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
@@ -130,6 +132,7 @@ export class FastLanes {
       body = JSON.stringify(response.body);
     }
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);
+    if (handler.cors) for (const [name, value] of PUBLIC_CORS_HEADERS) res.setHeader(name, value);
     res.writeHead(response.status, {
       ...response.headers,
       'content-type': 'application/json; charset=utf-8',

@@ -31,7 +31,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
 
-  app.get('/jwks.json', async (_req, reply) =>
+  app.get('/jwks.json', { config: { cors: 'public' } }, async (_req, reply) =>
     reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()),
   );
 }

@@ -11,7 +11,7 @@ import { parseClientMetadata } from '../clients/client-metadata.js';
  */
 export async function registrationEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
   if (ctx.config.oauthRegistration === 'closed') return;
-  app.post('/register', { config: { oauth: true } }, async (request, reply) => {
+  app.post('/register', { config: { oauth: true, cors: 'public' } }, async (request, reply) => {
     if (ctx.config.oauthRegistration === 'token') {
       const m = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '');
       const expected = ctx.config.oauthRegistrationToken;

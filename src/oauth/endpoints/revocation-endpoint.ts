@@ -12,7 +12,7 @@ import { formParams } from './form-params.js';
  */
 export async function revocationEndpoint(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
   const { ctx } = as;
-  app.post('/revoke', { config: { oauth: true } }, async (request, reply) => {
+  app.post('/revoke', { config: { oauth: true, cors: 'public' } }, async (request, reply) => {
     const { params } = formParams(request.body, request.headers['content-type']);
     const client = await as.authenticateClient({ authorization: request.headers.authorization, body: params }, request.ip);
     if (!params.token) throw new InvalidRequest('token is missing');
