@@ -59,16 +59,17 @@ function protectedResourceMetadata(ctx: AppContext, r: Resource): Record<string,
  * server also answers the path-inserted forms at the origin's root (RFC 8414 §3.1, RFC 9728 §3.1).
  */
 export async function metadataRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const send = (reply: import('fastify').FastifyReply, body: unknown) =>
-    reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(body);
-  app.get('/.well-known/oauth-authorization-server', async (_req, reply) => send(reply, authorizationServerMetadata(ctx)));
-  app.get('/.well-known/openid-configuration', async (_req, reply) => send(reply, openidConfiguration(ctx)));
+  const send = (reply: import('fastify').FastifyReply, body: unknown) => reply.header('cache-control', 'public, max-age=300').send(body);
+  // Browser-based MCP clients discover from their own origin: every answer here, errors too, is readable by any.
+  const config = { config: { cors: 'public' as const } };
+  app.get('/.well-known/oauth-authorization-server', config, async (_req, reply) => send(reply, authorizationServerMetadata(ctx)));
+  app.get('/.well-known/openid-configuration', config, async (_req, reply) => send(reply, openidConfiguration(ctx)));
   // Routes are served under the public URL's path (server/public-path.ts), so a resource's URL is the public URL
   // plus the path after the well-known name: /.well-known/oauth-protected-resource/mcp/x names <publicUrl>/mcp/x.
-  app.get('/.well-known/oauth-protected-resource', async (_req, reply) =>
+  app.get('/.well-known/oauth-protected-resource', config, async (_req, reply) =>
     send(reply, protectedResourceMetadata(ctx, ctx.resources.gateway)),
   );
-  app.get('/.well-known/oauth-protected-resource/*', async (req, reply) => {
+  app.get('/.well-known/oauth-protected-resource/*', config, async (req, reply) => {
     const url = `${ctx.config.publicUrl}/${(req.params as { '*': string })['*'].replace(/\/+$/, '')}`;
     const r = (await ctx.resources.list()).find((r) => r.url === url);
     if (!r) throw new AppError(oauthErrors.ERR_OAUTH_RESOURCE_NOT_FOUND, `No protected resource at ${url}.`);
