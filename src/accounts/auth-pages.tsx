@@ -15,8 +15,10 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
   app.get('/', hide, async (request, reply) => reply.redirect(request.accountSession ? '/account' : '/login', 302));
 
   app.get('/login', hide, async (request, reply) => {
-    const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
-    if (request.accountSession) return reply.redirect(returnTo, 302);
+    const query = request.query as Record<string, unknown>;
+    const returnTo = safeReturnTo(query.return_to);
+    // reauth=1: an app asked for a fresh sign-in (OpenID Connect prompt=login or max_age), so a session does not skip it.
+    if (request.accountSession && query.reauth !== '1') return reply.redirect(returnTo, 302);
     return renderPage(reply, { title: 'Sign in', request, body: <LoginPage returnTo={returnTo} /> });
   });
 

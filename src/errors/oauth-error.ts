@@ -50,3 +50,6 @@ export class InvalidClientMetadata extends family(400, 'invalid_client_metadata'
 export class InvalidTarget extends family(400, 'invalid_target') {}
 // RFC 7009 §2.2.1
 export class UnsupportedTokenType extends family(400, 'unsupported_token_type') {}
+// OpenID Connect Core §3.1.2.6 (answers to prompt=none)
+export class LoginRequired extends family(400, 'login_required') {}
+export class ConsentRequired extends family(400, 'consent_required') {}

@@ -8,6 +8,7 @@ export { Registry } from './registry.js';
 export { createRegistries, SCOPE_TOKEN, type Registries, type ScopeInfo, type EventType, type GrantType } from './registries.js';
 export { ResourceRegistry, type Resource, type ResourceSource, type DescribedScope } from './resource-registry.js';
 export { canonicalResource } from './canonical-resource.js';
+export { publicPath } from './public-path.js';
 export { Metrics } from './metrics.js';
 export { SESSION_TYP, ACCESS_TYP, LINEAGE_CLAIM, type Principal, type TokenKind } from './principal.js';
 export type { AuditEvent, AuditSink, ActorType, EventResult } from './audit-sink.js';

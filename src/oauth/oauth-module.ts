@@ -7,6 +7,7 @@ import { tokenEndpoint } from './endpoints/token-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { statsRoute } from './endpoints/stats-route.js';
+import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { authorizeRoutes } from './authorize/authorize-routes.js';
 import { appsRoutes } from './apps/apps-routes.js';
 import { authorizationCode } from './grants/authorization-code.js';
@@ -51,6 +52,7 @@ async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await revocationEndpoint(app, as);
   await introspectionEndpoint(app, as);
   await statsRoute(app, ctx);
+  await userinfoEndpoint(app, ctx);
   await authorizeRoutes(app, as);
   await appsRoutes(app, ctx);
 }

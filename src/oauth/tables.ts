@@ -45,6 +45,8 @@ export interface OAuthCodesTable {
   family_id: string | null;
   /** OpenID Connect `nonce` of the request, echoed in the ID token. */
   nonce: string | null;
+  /** When the person signed in (their session's start, epoch ms): the ID token's `auth_time`. */
+  auth_time: number | null;
 }
 
 /** Remembered consent: one per person, client, scopes and resource. "Authorized apps" lists these. */

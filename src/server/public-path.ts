@@ -1,13 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-/**
- * The path of the public URL (`/auth` for `https://example.com/auth`), or '' at an origin's root. The gateway is
- * mounted under it: a proxy in front forwards requests unchanged (it strips nothing), and every route is served
- * under this prefix.
- */
-export function publicPath(publicUrl: string): string {
-  return new URL(publicUrl).pathname.replace(/\/+$/, '');
-}
+export { publicPath } from '../kernel/index.js';
 
 const WELL_KNOWN = /^\/\.well-known\/(oauth-authorization-server|openid-configuration|oauth-protected-resource)(\/[^?]*)?(\?.*)?$/;
 

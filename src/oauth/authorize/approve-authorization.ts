@@ -6,6 +6,8 @@ import { responseRedirect, type AuthorizationRequest } from './authorization-req
 interface Meta {
   ip: string;
   userAgent?: string;
+  /** When the person signed in (epoch ms), for the ID token's `auth_time`. */
+  authTime?: number;
 }
 
 const resourceKey = (req: AuthorizationRequest) =>
@@ -28,7 +30,14 @@ export async function rememberedGrant(db: Executor, userId: string, req: Authori
 }
 
 /** Stores a single-use code (hashed) bound to client, redirect URI, PKCE challenge, scopes and resources; returns the redirect with code, state and iss. */
-async function codeRedirect(ctx: AppContext, db: Executor, req: AuthorizationRequest, userId: string, grantId: string): Promise<string> {
+async function codeRedirect(
+  ctx: AppContext,
+  db: Executor,
+  req: AuthorizationRequest,
+  userId: string,
+  grantId: string,
+  authTime: number | undefined,
+): Promise<string> {
   const code = randomToken();
   const now = Date.now();
   await db
@@ -47,6 +56,7 @@ async function codeRedirect(ctx: AppContext, db: Executor, req: AuthorizationReq
       used_at: null,
       family_id: null,
       nonce: req.nonce ?? null,
+      auth_time: authTime ?? null,
     })
     .execute();
   return responseRedirect(ctx, req.redirectUri, { code, state: req.state });
@@ -58,8 +68,9 @@ export async function redirectWithRememberedGrant(
   req: AuthorizationRequest,
   userId: string,
   grantId: string,
+  authTime?: number,
 ): Promise<string> {
-  return codeRedirect(ctx, ctx.db, req, userId, grantId);
+  return codeRedirect(ctx, ctx.db, req, userId, grantId, authTime);
 }
 
 /**
@@ -96,14 +107,15 @@ export async function approveAuthorization(ctx: AppContext, req: AuthorizationRe
         })
         .execute();
     }
+    const { authTime, ...requestMeta } = meta;
     await ctx.audit.record(trx, {
       action: 'oauth.consent.granted',
       actor: { type: 'user', id: userId },
       userId,
       target: { type: 'grant', id: grantId },
-      ...meta,
+      ...requestMeta,
       detail: { client: req.client.name, client_id: req.client.clientId, scope, resource: req.resources.map((r) => r.url) },
     });
-    return codeRedirect(ctx, trx, req, userId, grantId);
+    return codeRedirect(ctx, trx, req, userId, grantId, authTime);
   });
 }

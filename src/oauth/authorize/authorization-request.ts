@@ -16,9 +16,14 @@ export interface AuthorizationRequest {
   codeChallenge: string;
   scopes: string[];
   resources: Resource[];
-  prompt?: string;
+  /** OpenID Connect `prompt` values (none, login, consent, select_account), space-separated in the request. */
+  prompts: string[];
+  /** OpenID Connect `max_age`: the longest time, in seconds, since the person last signed in. */
+  maxAge?: number;
   /** OpenID Connect nonce (with scope openid), bound to the code and echoed in the ID token. */
   nonce?: string;
+  /** The client's redirect URI is vouched for (operator-registered): errors may be redirected there without asking. */
+  vouched: boolean;
   /** The parameters as received, to carry through the consent form. */
   raw: Record<string, string | string[]>;
 }
@@ -96,6 +101,10 @@ export async function parseAuthorizationRequest(as: AuthorizationServer, input: 
   if (!CHALLENGE_RE.test(params.code_challenge)) throw fail(new InvalidRequest('code_challenge is not a base64url SHA-256 value'));
   if (params.nonce !== undefined && (params.nonce.length === 0 || params.nonce.length > 512))
     throw fail(new InvalidRequest('nonce must be 1 to 512 characters'));
+  const prompts = (params.prompt ?? '').split(' ').filter(Boolean);
+  if (prompts.includes('none') && prompts.length > 1) throw fail(new InvalidRequest('prompt=none cannot be combined with other values'));
+  if (params.max_age !== undefined && !/^\d{1,9}$/.test(params.max_age))
+    throw fail(new InvalidRequest('max_age must be a whole number of seconds'));
   try {
     const resources = await ctx.resources.resolve(requested);
     const scopes = clientScopes(ctx, client, params.scope, resources);
@@ -106,7 +115,9 @@ export async function parseAuthorizationRequest(as: AuthorizationServer, input: 
       codeChallenge: params.code_challenge,
       scopes,
       resources,
-      prompt: params.prompt,
+      prompts,
+      vouched: VOUCHED.has(client.source),
+      ...(params.max_age !== undefined ? { maxAge: Number(params.max_age) } : {}),
       nonce: params.nonce,
       raw: q as AuthorizationRequest['raw'],
     };

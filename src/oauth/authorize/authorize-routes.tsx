@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accountsErrors, requireCsrf, requireUser } from '../../accounts/index.js';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { renderPage } from '../../web/index.js';
-import { AccessDenied, AppError } from '../../errors/index.js';
+import { AccessDenied, AppError, ConsentRequired, LoginRequired } from '../../errors/index.js';
+import { publicPath } from '../../kernel/index.js';
 import {
   AuthorizeFatal,
   AuthorizeRedirectError,
@@ -12,6 +13,7 @@ import {
 } from './authorization-request.js';
 import { approveAuthorization, redirectWithRememberedGrant, rememberedGrant } from './approve-authorization.js';
 import { ConsentPage } from './consent-page.js';
+import { freshEnough, signedInAt } from './signed-in-at.js';
 
 /**
  * GET /authorize (validates, then sends the browser to the consent page), GET /oauth/authorize/page (sign-in
@@ -21,35 +23,39 @@ import { ConsentPage } from './consent-page.js';
  */
 export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationServer): Promise<void> {
   const { ctx } = as;
+  /** Answers an error meant for the client: a redirect when its redirect URI is vouched for, else a page with a link. */
+  const answerRedirectError = (request: FastifyRequest, reply: FastifyReply, e: AuthorizeRedirectError): void => {
+    const location = errorRedirect(ctx, e);
+    if (e.automatic) {
+      reply.redirect(location, 302);
+      return;
+    }
+    renderPage(reply, {
+      title: 'This authorization request was refused',
+      request,
+      status: 400,
+      body: (
+        <>
+          <p class="flash flash-error" role="alert" data-testid="authorize-error">
+            {e.error.error_description ?? e.error.error}. Nothing was shared.
+          </p>
+          <p>
+            <a href={location} data-testid="return-to-app">
+              Return to {new URL(e.redirectUri).host}
+            </a>{' '}
+            (the app is told what went wrong).
+          </p>
+        </>
+      ),
+    });
+  };
   /** Validates, or answers the failure itself (error page or error redirect) and returns undefined. */
   const validate = async (request: FastifyRequest, reply: FastifyReply, input: unknown): Promise<AuthorizationRequest | undefined> => {
     try {
       return await parseAuthorizationRequest(as, input);
     } catch (e) {
       if (e instanceof AuthorizeRedirectError) {
-        const location = errorRedirect(ctx, e);
-        if (e.automatic) {
-          reply.redirect(location, 302);
-          return undefined;
-        }
-        renderPage(reply, {
-          title: 'This authorization request was refused',
-          request,
-          status: 400,
-          body: (
-            <>
-              <p class="flash flash-error" role="alert" data-testid="authorize-error">
-                {e.error.error_description ?? e.error.error}. Nothing was shared.
-              </p>
-              <p>
-                <a href={location} data-testid="return-to-app">
-                  Return to {new URL(e.redirectUri).host}
-                </a>{' '}
-                (the app is told what went wrong).
-              </p>
-            </>
-          ),
-        });
+        answerRedirectError(request, reply, e);
         return undefined;
       }
       if (e instanceof AuthorizeFatal) {
@@ -70,9 +76,27 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
   };
   const queryString = (request: FastifyRequest) => request.url.slice(request.url.indexOf('?') + 1);
 
+  const fail = (req: AuthorizationRequest, error: LoginRequired | ConsentRequired) =>
+    new AuthorizeRedirectError(req.redirectUri, req.state, error, req.vouched);
+
+  // OpenID Connect Core §3.1.2.1: prompt=none never shows a page (login_required when a sign-in would be needed);
+  // prompt=login and a max_age the session's sign-in is older than send the person to sign in again first.
   app.get('/authorize', { schema: { hide: true } }, async (request, reply) => {
-    if (!(await validate(request, reply, request.query))) return reply;
-    return reply.redirect(`/oauth/authorize/page?${request.url.includes('?') ? queryString(request) : ''}`, 302);
+    const req = await validate(request, reply, request.query);
+    if (!req) return reply;
+    const page = `${publicPath(ctx.config.publicUrl)}/oauth/authorize/page?${request.url.includes('?') ? queryString(request) : ''}`;
+    const signedIn = await signedInAt(ctx, request);
+    const fresh = signedIn !== undefined && freshEnough(req, signedIn);
+    if (!fresh && req.prompts.includes('none')) {
+      answerRedirectError(
+        request,
+        reply,
+        fail(req, new LoginRequired(signedIn === undefined ? 'nobody is signed in' : 'the sign-in is too old for max_age')),
+      );
+      return reply;
+    }
+    if (signedIn !== undefined && !fresh) return reply.redirect(`/login?reauth=1&return_to=${encodeURIComponent(page)}`, 302);
+    return reply.redirect(page, 302);
   });
 
   /** Consent is given in a browser session only: a bearer token (even the person's) cannot approve for them. */
@@ -85,8 +109,13 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
     const req = await validate(request, reply, request.query);
     if (!req) return reply;
     const userId = request.principal!.userId!;
-    const remembered = req.prompt === 'consent' ? undefined : await rememberedGrant(ctx.db, userId, req);
-    if (remembered) return reply.redirect(await redirectWithRememberedGrant(ctx, req, userId, remembered), 302);
+    const remembered = req.prompts.includes('consent') ? undefined : await rememberedGrant(ctx.db, userId, req);
+    const authTime = await signedInAt(ctx, request);
+    if (remembered) return reply.redirect(await redirectWithRememberedGrant(ctx, req, userId, remembered, authTime), 302);
+    if (req.prompts.includes('none')) {
+      answerRedirectError(request, reply, fail(req, new ConsentRequired('the person has not approved this request')));
+      return reply;
+    }
     return renderPage(reply, {
       title: `Connect ${req.client.name}?`,
       request,
@@ -113,6 +142,7 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
       const location = await approveAuthorization(ctx, req, request.principal!.userId!, {
         ip: request.ip,
         userAgent: request.headers['user-agent'],
+        authTime: await signedInAt(ctx, request),
       });
       return reply.redirect(location, 302);
     },

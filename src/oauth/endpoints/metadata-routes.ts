@@ -29,13 +29,36 @@ export function authorizationServerMetadata(ctx: AppContext): Record<string, unk
   };
 }
 
-/** OpenID discovery: the same document plus what OpenID Connect requires (ID tokens carry `sub` only; no userinfo). */
+/**
+ * OpenID Connect Discovery 1.0 §3: the same document plus what an OpenID Provider publishes. ID tokens carry `sub`,
+ * `auth_time` and the binding claims; profile claims come from /userinfo with the `profile` scope. Request objects
+ * are not supported, so request_uri_parameter_supported is published as false (its default is true).
+ */
 function openidConfiguration(ctx: AppContext): Record<string, unknown> {
   return {
     ...authorizationServerMetadata(ctx),
+    userinfo_endpoint: `${ctx.config.publicUrl}/userinfo`,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'at_hash',
+      'preferred_username',
+      'email',
+      'email_verified',
+      'phone_number',
+      'phone_number_verified',
+      'updated_at',
+    ],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
   };
 }
 

@@ -92,7 +92,13 @@ export const authorizationCode: GrantDescriptor = {
     if (scopes.includes('openid') && row.user_id) {
       return {
         ...pair,
-        id_token: idToken(ctx, { userId: row.user_id, clientId: client.clientId, nonce: row.nonce, accessToken: pair.access_token }),
+        id_token: idToken(ctx, {
+          userId: row.user_id,
+          clientId: client.clientId,
+          nonce: row.nonce,
+          accessToken: pair.access_token,
+          authTime: row.auth_time === null ? null : Number(row.auth_time),
+        }),
       };
     }
     return pair;

@@ -4,9 +4,13 @@ import type { AppContext } from '../../kernel/index.js';
 /**
  * An OpenID Connect ID token (Core §2) for the code flow when `openid` was granted: signed ES256 like every
  * token of the gateway, `aud` is the client, `nonce` echoes the authorization request, `at_hash` binds it to
- * the access token issued with it (§3.1.3.6). It carries no profile claims: `sub` only.
+ * the access token issued with it (§3.1.3.6), `auth_time` is when the person signed in (§2, needed with max_age).
+ * It carries no profile claims: those come from /userinfo.
  */
-export function idToken(ctx: AppContext, o: { userId: string; clientId: string; nonce: string | null; accessToken: string }): string {
+export function idToken(
+  ctx: AppContext,
+  o: { userId: string; clientId: string; nonce: string | null; accessToken: string; authTime: number | null },
+): string {
   const iat = Math.floor(Date.now() / 1000);
   const digest = createHash('sha256').update(o.accessToken).digest();
   return ctx.keys.sign(
@@ -18,6 +22,7 @@ export function idToken(ctx: AppContext, o: { userId: string; clientId: string; 
       exp: iat + ctx.config.oauthAccessTokenTtl,
       at_hash: digest.subarray(0, 16).toString('base64url'),
       ...(o.nonce ? { nonce: o.nonce } : {}),
+      ...(o.authTime !== null ? { auth_time: Math.floor(o.authTime / 1000) } : {}),
     },
     { typ: 'JWT' },
   );
