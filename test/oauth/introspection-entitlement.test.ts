@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import { createClient } from '../../src/oauth/index.js';
+import { builtinModules } from '../../src/server/index.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser } from '../support/test-user.js';
@@ -80,5 +82,21 @@ describe.each(dialects)('who may introspect a token (%s)', (dialect) => {
     expect(await introspect(owner, refresh)).toMatchObject({ active: true, token_type: 'refresh_token', client_id: owner.id, aud: NOTES });
     expect(await introspect(notesRs, refresh)).toEqual({ active: false });
     expect(await introspect(stranger, refresh)).toEqual({ active: false });
+  });
+});
+
+describe('OAUTH3_RESOURCES introspector', () => {
+  const load = (resources: unknown) =>
+    loadConfig(
+      { OAUTH3_RESOURCES: JSON.stringify(resources) },
+      {},
+      builtinModules.map((m) => m.options ?? {}),
+    ).resources;
+
+  it('takes a client id, and refuses anything but a non-empty string naming the variable', () => {
+    const r = { url: NOTES, name: 'Notes', scopes: ['notes.read'] };
+    expect(load([{ ...r, introspector: 'notes-rs' }])[0].introspector).toBe('notes-rs');
+    expect(load([r])[0].introspector).toBeUndefined();
+    for (const bad of ['', 42, ['notes-rs']]) expect(() => load([{ ...r, introspector: bad }])).toThrow(/OAUTH3_RESOURCES/);
   });
 });
