@@ -19,6 +19,11 @@ function arrivalOrigin(request: FastifyRequest): string | undefined {
   }
 }
 
+/** Whether a URL's host is this machine (localhost, 127.0.0.0/8, [::1]): nothing can stand in front of it. */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+}
+
 /**
  * Sends a page request that arrived on another origin than the public URL's (http://127.0.0.1:8000 for
  * http://localhost:8000) to the same path there: passkeys are bound to the public origin, and a sign-up on another
@@ -26,13 +31,22 @@ function arrivalOrigin(request: FastifyRequest): string | undefined {
  * header's. API calls (`/api/…`), JSON and OAuth clients' requests (they do not ask for text/html) and every other
  * method are answered where they arrive: a redirect would break them. `extraOrigins` (OAUTH3_EXTRA_ORIGINS, where
  * passkeys work too) are left alone.
+ *
+ * Only where the arrival origin is known, so that a redirect can never loop: with `trustProxy`, a request the proxy
+ * names (X-Forwarded-Host); without, a public URL on this machine (http://localhost…). Behind a proxy that is not
+ * trusted, Host and scheme are the proxy's own (nginx sends its upstream's address by default), not the browser's.
  */
-export function redirectToPublicOrigin(app: FastifyInstance, o: { publicUrl: string; extraOrigins?: readonly string[] }): void {
+export function redirectToPublicOrigin(
+  app: FastifyInstance,
+  o: { publicUrl: string; trustProxy: boolean; extraOrigins?: readonly string[] },
+): void {
   const publicUrl = new URL(o.publicUrl);
   const accepted = new Set([publicUrl.origin, ...(o.extraOrigins ?? []).map((e) => new URL(e).origin)]);
   const api = `${publicUrl.pathname.replace(/\/+$/, '')}/api/`;
+  const local = isLoopback(publicUrl);
   app.addHook('onRequest', async (request, reply) => {
     if (!wantsPage(request) || request.url.startsWith(api)) return;
+    if (!local && !(o.trustProxy && request.headers['x-forwarded-host'] !== undefined)) return;
     const origin = arrivalOrigin(request);
     if (!origin || accepted.has(origin)) return;
     const target = request.raw.url?.startsWith('/') ? request.raw.url : '/';

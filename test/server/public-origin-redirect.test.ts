@@ -111,6 +111,24 @@ describe('the origin a request arrived on, behind a proxy and with extra origins
     });
   });
 
+  it('never loops behind a proxy it cannot read: an https public URL is redirected to only on what a trusted proxy names', async () => {
+    const untrusting = await startTestApp('sqlite', { publicUrl: 'https://auth.example.com' });
+    const trusting = await startTestApp('sqlite', { publicUrl: 'https://auth.example.com', trustProxy: true });
+    apps.push(untrusting, trusting);
+    // /login, not /signup: sign-up on a public host may need an invitation
+    // nginx's default Host is its upstream's address; a TLS proxy's requests arrive over http: both are the proxy's
+    for (const host of [`127.0.0.1:${untrusting.config.port}`, 'auth.example.com'])
+      expect(await send(untrusting.config.port, '/login', { host, accept: PAGE })).toEqual({ status: 200, location: undefined });
+    const port = trusting.config.port;
+    expect((await send(port, '/login', { host: `127.0.0.1:${port}`, accept: PAGE })).status).toBe(200); // the proxy names no host
+    const named = { host: `127.0.0.1:${port}`, 'x-forwarded-proto': 'https', accept: PAGE };
+    expect((await send(port, '/login', { ...named, 'x-forwarded-host': 'auth.example.com' })).status).toBe(200);
+    expect(await send(port, '/login?x=1', { ...named, 'x-forwarded-host': 'www.example.com' })).toEqual({
+      status: 302,
+      location: 'https://auth.example.com/login?x=1',
+    });
+  });
+
   it('answers on an origin of OAUTH3_EXTRA_ORIGINS (passkeys work there too)', async () => {
     const port = await freePort();
     const app = await startTestApp('sqlite', { port, extraOrigins: [`http://127.0.0.1:${port}`] });
