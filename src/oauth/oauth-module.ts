@@ -20,12 +20,21 @@ import { oauthErrors } from './oauth-errors.js';
 import { oauthEvents } from './oauth-events.js';
 import { oauthOptions } from './oauth-options.js';
 import { migrations } from './migrations/index.js';
+import { isLoopbackUrl } from './clients/redirect-uri-rules.js';
 
 /**
  * Starts the prune of expired rows and adds the configured and stored resources. The stored ones are read now and
  * re-read on a timer, so their scopes are declared before the first request and soon after `oauth3 resource add`.
  */
 async function start(ctx: AppContext): Promise<void> {
+  const issuer = new URL(ctx.config.publicUrl);
+  if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
+    // OAuth 2.1 §1.5 and WebAuthn need TLS beyond loopback: codes, tokens and cookies would cross the network in clear.
+    ctx.log.warn(
+      { publicUrl: ctx.config.publicUrl },
+      'OAUTH3_PUBLIC_URL is plain http on a host that is not loopback: serve the gateway over https (e.g. behind a TLS proxy)',
+    );
+  }
   for (const r of ctx.config.resources) ctx.resources.add({ ...r, source: 'config' });
   ctx.resources.addSource(storedResources(ctx));
   await ctx.resources.refresh();

@@ -1,6 +1,7 @@
 import { InvalidTarget, UnauthorizedClient } from '../../errors/index.js';
 import { clientScopes } from './client-scopes.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
+import { scopeField } from '../tokens/scope-field.js';
 
 /** Clients anyone can register (dynamic registration, metadata documents): nobody vouches for them. */
 const SELF_REGISTERED = new Set(['dcr', 'cimd']);
@@ -34,6 +35,6 @@ export const clientCredentials: GrantDescriptor = {
         },
       ],
     }))!;
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') };
+    return { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, ...scopeField(scopes) };
   },
 };

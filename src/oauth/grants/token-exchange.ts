@@ -5,6 +5,7 @@ import { findClient } from '../clients/find-client.js';
 import { narrowResources } from './grant-common.js';
 import type { GrantDescriptor } from './grant-descriptor.js';
 import { TOKEN_EXCHANGE } from './grant-type-names.js';
+import { scopeField } from '../tokens/scope-field.js';
 
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -116,7 +117,7 @@ export const tokenExchange: GrantDescriptor = {
       issued_token_type: ACCESS_TOKEN_TYPE,
       token_type: 'Bearer',
       expires_in: ttl,
-      scope: scopes.join(' '),
+      ...scopeField(scopes),
     };
   },
 };

@@ -4,6 +4,7 @@ import type { OAuthFamiliesTable } from '../tables.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { newRefreshToken } from './refresh-token-key.js';
 import type { Successor } from './successor.js';
+import { scopeField } from './scope-field.js';
 
 const insertRefresh = preparedInsert('oauth_refresh_tokens', ['id', 'token_hash', 'family_id', 'created_at', 'expires_at', 'used_at']);
 
@@ -64,7 +65,7 @@ export async function issueTokenPair(
     audit: ([jti]) => o.audit(jti),
   });
   if (!issued) return undefined;
-  const response: TokenResponse = { access_token: issued[0].token, token_type: 'Bearer', expires_in: ttl, scope: o.scopes.join(' ') };
+  const response: TokenResponse = { access_token: issued[0].token, token_type: 'Bearer', expires_in: ttl, ...scopeField(o.scopes) };
   if (refresh) response.refresh_token = refresh.token;
   return response;
 }
