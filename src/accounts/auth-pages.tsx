@@ -30,7 +30,10 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
 
   // A bare GET changes nothing (a link or a prefetch must not sign anyone out): it asks, and the button posts.
   app.get('/logout', hide, async (request, reply) => {
-    if (!request.accountSession) return reply.redirect('/login', 302);
+    const raw = (request.query as Record<string, unknown>).return_to;
+    // "Not you?" on the consent page: sign out, then sign in as someone else and come back to the request.
+    const returnTo = raw === undefined ? undefined : safeReturnTo(raw);
+    if (!request.accountSession) return reply.redirect(returnTo ? `/login?return_to=${encodeURIComponent(returnTo)}` : '/login', 302);
     return renderPage(reply, {
       title: 'Sign out?',
       request,
@@ -38,9 +41,13 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
         <ConfirmStep
           action="/logout"
           csrfToken={request.csrfToken}
-          consequences={['This browser will be signed out. Your other devices stay signed in.']}
+          consequences={[
+            'This browser will be signed out. Your other devices stay signed in.',
+            ...(returnTo ? ['Then you sign in with another account and come back to where you were.'] : []),
+          ]}
           confirmLabel="Sign out"
-          cancelHref="/account"
+          cancelHref={returnTo ?? '/account'}
+          fields={returnTo ? { return_to: returnTo } : undefined}
         />
       ),
     });
@@ -50,6 +57,7 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
     const s = request.accountSession;
     if (s) await revokeSessions(ctx, { userId: s.userId, ids: [s.id], reason: 'signed out', meta: requestMeta(request) });
     clearSessionCookie(reply, ctx.config);
-    return reply.redirect('/login', 303);
+    const raw = (request.body as Record<string, unknown> | undefined)?.return_to;
+    return reply.redirect(raw === undefined ? '/login' : `/login?return_to=${encodeURIComponent(safeReturnTo(raw))}`, 303);
   });
 }

@@ -15,6 +15,8 @@ declare module 'fastify' {
     accountSession: AccountSession | null;
     /** CSRF token bound to the session (or, before sign-in, to this browser); forms send it as `_csrf`. */
     csrfToken: string | undefined;
+    /** How the signed-in person is named in the header (username, else email), set on pages by `requireUser`. */
+    accountLabel: string | undefined;
     /** Why the request's session cookie was refused (expired, revoked, bad signature…), if it was. */
     sessionRejection: string | undefined;
   }

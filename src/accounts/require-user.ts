@@ -3,6 +3,7 @@ import type { AppContext } from '../kernel/index.js';
 import { AppError, InvalidToken, OAuthError } from '../errors/index.js';
 import { accountsErrors } from './accounts-errors.js';
 import { formReturnTo } from './form-return-to.js';
+import { getUser } from './users.js';
 import './request-context.js';
 
 export interface RequireUserOptions {
@@ -65,6 +66,11 @@ export function requireUser(ctx: AppContext, o: RequireUserOptions = {}): preHan
     }
     if (request.accountSession) {
       request.principal = request.accountSession.principal;
+      // Pages name the person in the header ("signed in as …"); the API has no header to fill.
+      if (o.page) {
+        const user = await getUser(ctx.db, request.accountSession.userId);
+        request.accountLabel = user?.username ?? user?.email ?? undefined;
+      }
       return;
     }
     if (o.page) {

@@ -33,6 +33,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
   app.decorateRequest('accountSession', null);
   app.decorateRequest('csrfToken', undefined);
   app.decorateRequest('sessionRejection', undefined);
+  app.decorateRequest('accountLabel', undefined);
   const touched = new Map<string, number>();
 
   async function resolve(request: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {

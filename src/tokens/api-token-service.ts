@@ -41,16 +41,6 @@ export class ApiTokenService {
     const name = typeof o.name === 'string' ? o.name.trim() : '';
     if (!name || name.length > 100) throw bad('name must be 1 to 100 characters');
     const scopes = requestedScopes(this.ctx.registries.scopes, principal, o.scopes);
-    // Names tell tokens apart on the page and in the access log: two live ones may not share one.
-    const same = await this.ctx.db
-      .selectFrom('api_tokens')
-      .select(['id', 'expires_at'])
-      .where('user_id', '=', userId)
-      .where('name', '=', name)
-      .where('revoked_at', 'is', null)
-      .execute();
-    if (same.some((t) => t.expires_at === null || Number(t.expires_at) > Date.now()))
-      throw new AppError(httpErrors.ERR_CONFLICT, `You already have a live token named ${name}: pick another name.`);
     let days: number | null = this.ctx.config.apiTokenTtlDays;
     if (o.expiresInDays === null || o.expiresInDays === 'never') {
       if (!this.ctx.config.apiTokenAllowNoExpiry) throw bad('tokens that never expire are not allowed on this gateway');

@@ -3,12 +3,22 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { Layout } from './components/layout.js';
 
+/** The sign-in flow a visitor is in (`return_to` on /login and /signup), kept on the header's links between them. */
+function pendingReturnTo(request: FastifyRequest): string | undefined {
+  const path = request.url.split('?')[0];
+  if (path !== '/login' && path !== '/signup') return undefined;
+  const value = (request.query as Record<string, unknown> | undefined)?.return_to;
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : undefined;
+}
+
 export interface RenderPageOptions {
   title: string;
   /** Page content (Preact vnode); every value in it is escaped by the renderer. */
   body: ComponentChildren;
   request: FastifyRequest;
   status?: number;
+  /** A focused page (consent): one card, without the account navigation. */
+  focused?: boolean;
 }
 
 /**
@@ -18,7 +28,15 @@ export interface RenderPageOptions {
 export function renderPage(reply: FastifyReply, o: RenderPageOptions): FastifyReply {
   const { request } = o;
   const html = render(
-    <Layout title={o.title} path={request.url.split('?')[0]} signedIn={!!request.accountSession} csrfToken={request.csrfToken}>
+    <Layout
+      title={o.title}
+      path={request.url.split('?')[0]}
+      signedIn={!!request.accountSession}
+      account={request.accountLabel}
+      csrfToken={request.csrfToken}
+      focused={o.focused}
+      returnTo={o.focused || request.accountSession ? undefined : pendingReturnTo(request)}
+    >
       {o.body}
     </Layout>,
   );

@@ -112,6 +112,43 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     expect((await fetch(`${app.url}/api/v1/me/tokens`, { headers: bearer(token) })).status).toBe(200);
   });
 
+  it('the page offers expiry choices and a date, no openid or offline_access, and refuses a second live token with the same name', async () => {
+    const html = await (await fetch(`${app.url}/account/tokens`, { headers: { cookie: user.cookie } })).text();
+    for (const days of ['7', '30', '90']) expect(html).toContain(`name="expires_in_days" value="${days}"`);
+    expect(html).toContain('type="date" name="expires_on"');
+    expect(html).not.toContain('value="openid"');
+    expect(html).not.toContain('value="offline_access"');
+    const dated = await submitForm(app, user, '/account/tokens', [
+      ['name', 'dated'],
+      ['scopes', 'mcp'],
+      ['expires_in_days', 'date'],
+      ['expires_on', new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10)],
+    ]);
+    expect(dated.status).toBe(303);
+    const info = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).find(
+      (t: { name: string }) => t.name === 'dated',
+    );
+    expect(Math.round((info.expiresAt - Date.now()) / 86_400_000)).toBeGreaterThanOrEqual(10);
+    expect(Math.round((info.expiresAt - Date.now()) / 86_400_000)).toBeLessThanOrEqual(11);
+    const past = await submitForm(app, user, '/account/tokens', [
+      ['name', 'past'],
+      ['scopes', 'mcp'],
+      ['expires_in_days', 'date'],
+      ['expires_on', '2001-01-01'],
+    ]);
+    expect(past.status).toBe(400);
+    expect(past.html).toContain('choose an expiry date after today');
+    const count = async () => (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: user.headers })).json()).length;
+    const before = await count();
+    const twice = await submitForm(app, user, '/account/tokens', [
+      ['name', 'dated'],
+      ['scopes', 'mcp'],
+    ]);
+    expect(twice.status).toBe(409);
+    expect(twice.html).toContain('You already have a live token named dated');
+    expect(await count()).toBe(before);
+  });
+
   it('the page creates a token, shows it once after the redirect, lists and revokes it (asking first); the access log records both', async () => {
     const created = await submitForm(app, user, '/account/tokens', [
       ['name', 'from the page'],

@@ -1,57 +1,101 @@
 import type { AppContext } from '../../kernel/index.js';
-import { isLoopbackUrl } from '../clients/redirect-uri-rules.js';
 import type { AuthorizationRequest } from './authorization-request.js';
+import { consentRisks } from './consent-risks.js';
 
-/** Warnings a person should read before approving this client. */
-function warnings(req: AuthorizationRequest): string[] {
-  const out: string[] = [];
-  const c = req.client;
-  if (c.source === 'dcr')
-    out.push('This app registered itself: its name is not verified by anyone. Approve only if you started this connection yourself.');
-  if (c.source === 'cimd') out.push(`This app is identified by ${new URL(c.clientId).host}; its name is what that site says about itself.`);
-  if (c.redirectUris.length > 0 && c.redirectUris.every((u) => isLoopbackUrl(new URL(u)))) {
-    out.push('This app runs on a computer (localhost), not on a website: make sure it is a program you started.');
-  }
-  return out;
+/** What a scope lets an app do, for grouping on the consent page: see, act for the person, or change their account. */
+type ScopeGroup = 'read' | 'act' | 'manage';
+const groupOf = (scope: string): ScopeGroup =>
+  /\.(manage|write)$|^delegate$/.test(scope) ? 'manage' : /^(openid|profile|offline_access)$|\.read$/.test(scope) ? 'read' : 'act';
+const groupTitles: Array<[ScopeGroup, string]> = [
+  ['read', 'See'],
+  ['act', 'Act for you'],
+  ['manage', 'Change your account'],
+];
+
+export interface ConsentPageProps {
+  ctx: AppContext;
+  req: AuthorizationRequest;
+  csrfToken?: string;
+  /** Who is granting: the account's username, email or id. */
+  account: string;
+  /** Where "Not you?" leads: sign out, then sign in again and come back to this request. */
+  switchAccountHref: string;
 }
 
-/** The consent form: who asks, where the answer goes, what for (each scope with its description), approve or deny. */
-export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: AuthorizationRequest; csrfToken?: string }) {
+/**
+ * The consent card: who asks (with an "unverified" label when nobody vouches for the name), which account grants
+ * ("not you?"), what the app may do grouped by kind (plain words first, codes second), where the answer goes,
+ * warnings only for real risk, approve or deny.
+ */
+export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }: ConsentPageProps) {
   const hidden: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(req.raw)) {
     if (k === '_csrf' || k === 'decision') continue; // the form sets these itself
     for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') hidden.push([k, one]);
   }
+  const risks = consentRisks(req);
+  const groups = groupTitles
+    .map(([g, title]) => [title, req.scopes.filter((s) => groupOf(s) === g)] as const)
+    .filter(([, scopes]) => scopes.length > 0);
   return (
-    <article data-testid="consent">
-      <p>
-        <strong data-testid="client-name">{req.client.name}</strong> wants to access your account.
-      </p>
-      <p>
-        After you answer, you go back to <code data-testid="redirect-host">{new URL(req.redirectUri).host}</code>.
-      </p>
-      {warnings(req).map((w) => (
+    <article data-testid="consent" class="consent">
+      <header>
+        <p>
+          <strong data-testid="client-name">{req.client.name}</strong>{' '}
+          {risks.unverified ? (
+            <span class="badge" data-testid="unverified" title="This app registered itself: nobody has checked its name.">
+              unverified
+            </span>
+          ) : null}{' '}
+          wants to access your oauth3 account.
+        </p>
+        <p class="muted" data-testid="granting-account">
+          Signed in as <strong>{account}</strong> ·{' '}
+          <a href={switchAccountHref} data-testid="not-you">
+            Not you?
+          </a>
+        </p>
+      </header>
+      {risks.warnings.map((w) => (
         <p class="flash flash-error" role="alert" data-testid="consent-warning">
           {w}
         </p>
       ))}
-      <h2>It will be able to</h2>
-      <ul data-testid="scopes">
-        {req.scopes.length === 0 ? <li>Nothing beyond knowing it is connected</li> : null}
-        {req.scopes.map((s) => (
-          <li>
-            <code>{s}</code>: {ctx.registries.scopes.get(s)?.description ?? s}
-          </li>
+      {risks.unverified ? (
+        <p class="muted" data-testid="consent-note">
+          This app registered itself: its name is not verified by anyone. Approve only if you started this connection yourself.
+        </p>
+      ) : null}
+      {risks.notes.map((n) => (
+        <p class="muted" data-testid="consent-note">
+          {n}
+        </p>
+      ))}
+      <div data-testid="scopes">
+        {groups.length === 0 ? <p>It will only know that it is connected.</p> : null}
+        {groups.map(([title, scopes]) => (
+          <section class="scope-group">
+            <h2 class="scope-group-title">{title}</h2>
+            <ul>
+              {scopes.map((s) => (
+                <li>
+                  {ctx.registries.scopes.get(s)?.description ?? s} <code class="scope-code">{s}</code>
+                </li>
+              ))}
+            </ul>
+          </section>
         ))}
-      </ul>
-      <p>
-        On:{' '}
+      </div>
+      <p class="muted">
+        On{' '}
         {req.resources.map((r, i) => (
           <>
             {i ? ', ' : ''}
             <strong>{r.name}</strong> (<code>{r.url}</code>)
           </>
         ))}
+        . After you answer, you go back to <code data-testid="redirect-host">{new URL(req.redirectUri).host}</code>. You can remove its
+        access any time under Authorized apps.
       </p>
       {/* Relative to the page (/oauth/authorize/page), so it stays under the public URL's path. */}
       <form method="post" action="approve" data-testid="consent-form">
@@ -61,7 +105,7 @@ export function ConsentPage({ ctx, req, csrfToken }: { ctx: AppContext; req: Aut
         ))}
         <div class="grid">
           <button type="submit" name="decision" value="approve" data-testid="approve">
-            Approve
+            Allow
           </button>
           <button type="submit" name="decision" value="deny" class="secondary" data-testid="deny">
             Deny

@@ -16,12 +16,19 @@ export interface LayoutProps {
   /** Request path, to mark the current nav link. */
   path: string;
   signedIn: boolean;
+  /** How the signed-in person is named ("signed in as …"), when known. */
+  account?: string;
   csrfToken?: string;
+  /** One focused card (consent): no account navigation. */
+  focused?: boolean;
+  /** A pending sign-in flow (`return_to`) the header's Sign in / Sign up links keep. */
+  returnTo?: string;
   children: ComponentChildren;
 }
 
 /** The page shell: Pico CSS, the one bundled script (no inline script: CSP `script-src 'self'`), nav, sign-out. */
-export function Layout({ title, path, signedIn, csrfToken, children }: LayoutProps) {
+export function Layout({ title, path, signedIn, account, csrfToken, focused, returnTo, children }: LayoutProps) {
+  const keep = returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : '';
   return (
     <html lang="en">
       <head>
@@ -45,6 +52,15 @@ export function Layout({ title, path, signedIn, csrfToken, children }: LayoutPro
             </ul>
             {signedIn ? (
               <ul>
+                <li class="muted" data-testid="signed-in-as">
+                  {account ? (
+                    <>
+                      Signed in as <strong>{account}</strong>
+                    </>
+                  ) : (
+                    'Signed in'
+                  )}
+                </li>
                 <li>
                   <form method="post" action="/logout" class="inline-form">
                     <input type="hidden" name="_csrf" value={csrfToken} />
@@ -57,15 +73,22 @@ export function Layout({ title, path, signedIn, csrfToken, children }: LayoutPro
             ) : (
               <ul>
                 <li>
-                  <a href="/login">Sign in</a>
+                  <a href="/docs">Docs</a>
                 </li>
                 <li>
-                  <a href="/signup">Sign up</a>
+                  <a href={`/login${keep}`} data-testid="nav-sign-in">
+                    Sign in
+                  </a>
+                </li>
+                <li>
+                  <a href={`/signup${keep}`} data-testid="nav-sign-up">
+                    Sign up
+                  </a>
                 </li>
               </ul>
             )}
           </nav>
-          {signedIn ? (
+          {signedIn && !focused ? (
             <nav aria-label="Account">
               <ul class="account-nav">
                 {navLinks.map(([href, label]) => (
@@ -75,11 +98,14 @@ export function Layout({ title, path, signedIn, csrfToken, children }: LayoutPro
                     </a>
                   </li>
                 ))}
+                <li>
+                  <a href="/docs">Docs</a>
+                </li>
               </ul>
             </nav>
           ) : null}
         </header>
-        <main class="container">
+        <main class={focused ? 'container focused' : 'container'}>
           <h1>{title}</h1>
           {children}
         </main>
