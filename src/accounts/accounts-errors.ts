@@ -12,5 +12,14 @@ export const accountsErrors = defineErrorCodes({
   ERR_ACCOUNTS_LAST_PASSKEY: { status: 409, message: 'You cannot remove your last passkey: add another one first.' },
   ERR_ACCOUNTS_SESSION_NOT_FOUND: { status: 404, message: 'No such live session on your account.' },
   ERR_ACCOUNTS_NOT_FOUND: { status: 404, message: 'No such account.' },
+  ERR_ACCOUNTS_SIGNUP_INVITE_REQUIRED: {
+    status: 403,
+    message: 'Signing up on this gateway needs an invitation: ask its operator for an invite link.',
+  },
+  ERR_ACCOUNTS_SIGNUP_INVITE_INVALID: {
+    status: 403,
+    message: 'This invitation is not valid: it expired or was already used. Ask for a new invite link.',
+  },
+  ERR_ACCOUNTS_SIGNUP_CLOSED: { status: 403, message: 'Sign-up is closed on this gateway.' },
   ERR_ACCOUNTS_PROFILE_TAKEN: { status: 409, message: 'This username or email is already used by another account.' },
 });

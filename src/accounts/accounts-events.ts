@@ -3,6 +3,7 @@ import type { EventType } from '../kernel/index.js';
 /** The accounts' audit event types. */
 export const accountsEvents: readonly EventType[] = [
   { action: 'account.signed_up', kind: 'sign-up', label: 'Account created with a passkey' },
+  { action: 'account.invite.created', kind: 'sign-up', label: 'Sign-up invitation created' },
   { action: 'account.signed_in', kind: 'sign-in', label: 'Signed in with a passkey' },
   { action: 'passkey.added', kind: 'passkey', label: 'Passkey added' },
   { action: 'passkey.renamed', kind: 'passkey', label: 'Passkey renamed' },

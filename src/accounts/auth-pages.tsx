@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { ConfirmStep, renderPage } from '../web/index.js';
 import { LoginPage } from './pages/login-page.js';
-import { SignupPage } from './pages/signup-page.js';
+import { signupPageRoute } from './signup-page-route.js';
 import { requireCsrf } from './csrf.js';
 import { safeReturnTo } from './require-user.js';
 import { revokeSessions } from './sessions.js';
@@ -12,7 +12,6 @@ import { requestMeta } from './request-meta.js';
 /** /login, /signup (passkey ceremonies run in the bundled script) and POST /logout. */
 export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const hide = { schema: { hide: true } };
-  app.get('/', hide, async (request, reply) => reply.redirect(request.accountSession ? '/account' : '/login', 302));
 
   app.get('/login', hide, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -22,11 +21,7 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
     return renderPage(reply, { title: 'Sign in', request, body: <LoginPage returnTo={returnTo} /> });
   });
 
-  app.get('/signup', hide, async (request, reply) => {
-    const returnTo = safeReturnTo((request.query as Record<string, unknown>).return_to);
-    if (request.accountSession) return reply.redirect(returnTo, 302);
-    return renderPage(reply, { title: 'Create your account', request, body: <SignupPage returnTo={returnTo} /> });
-  });
+  app.get('/signup', hide, (request, reply) => signupPageRoute(ctx, request, reply));
 
   // A bare GET changes nothing (a link or a prefetch must not sign anyone out): it asks, and the button posts.
   app.get('/logout', hide, async (request, reply) => {

@@ -9,10 +9,15 @@ import { signIn, signUp } from './sign-in-actions.js';
 import { setSessionCookie } from './session-cookie.js';
 import { requestMeta } from './request-meta.js';
 import { ceremonyOptionsSchema, credentialResponseSchema } from './api-schemas.js';
+import { AppError } from '../errors/index.js';
+import { signupRefusal } from './signup-refusal.js';
+import { clearInviteCookie, inviteOf } from './invite-cookie.js';
 
+/** An invitation, when OAUTH3_SIGNUP is invite or closed (the browser carries it in the cookie /signup set instead). */
+const inviteField = { invite_token: { type: 'string', maxLength: 200 } } as const;
 const finishBody = {
   type: 'object',
-  properties: { response: credentialResponseSchema, returnTo: { type: 'string', maxLength: 2048 } },
+  properties: { response: credentialResponseSchema, returnTo: { type: 'string', maxLength: 2048 }, ...inviteField },
   required: ['response'],
 } as const;
 const signedIn = {
@@ -35,7 +40,11 @@ export async function ceremonyApi(app: FastifyInstance, ctx: AppContext): Promis
       ...pre,
       schema: { ...docs('Start a sign-up: registration options for a new discoverable passkey'), response: { 200: ceremonyOptionsSchema } },
     },
-    async () => registrationOptions(ctx, {}),
+    async (request) => {
+      const refused = await signupRefusal(ctx, ctx.db, inviteOf(request, ctx.config)); // before the authenticator is asked
+      if (refused) throw new AppError(refused);
+      return registrationOptions(ctx, {});
+    },
   );
 
   app.post(
@@ -43,8 +52,9 @@ export async function ceremonyApi(app: FastifyInstance, ctx: AppContext): Promis
     { ...pre, schema: { ...docs('Finish a sign-up: creates the account and signs in'), body: finishBody, response: { 200: signedIn } } },
     async (request, reply) => {
       const body = request.body as { response: RegistrationResponseJSON; returnTo?: string };
-      const s = await signUp(ctx, { response: body.response, meta: requestMeta(request) });
+      const s = await signUp(ctx, { response: body.response, meta: requestMeta(request), invite: inviteOf(request, ctx.config) });
       setSessionCookie(reply, ctx.config, s.token, s.expiresAt);
+      clearInviteCookie(reply, ctx.config);
       return { userId: s.userId, redirect: safeReturnTo(body.returnTo) };
     },
   );

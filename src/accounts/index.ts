@@ -9,6 +9,8 @@ export { formReturnTo } from './form-return-to.js';
 export { SESSION_COOKIE, cookieName, setSessionCookie, clearSessionCookie } from './session-cookie.js';
 export { createUser, getUser, type User } from './users.js';
 export { listUsers, type UserSummary } from './list-users.js';
+export { inviteToSignUp } from './invite-to-sign-up.js';
+export { listPasskeys, type Passkey } from './passkeys.js';
 export { createSession, listSessions, revokeSessions, type SessionInfo, type IssuedSession } from './sessions.js';
 export { requestMeta } from './request-meta.js';
 export { accountsErrors } from './accounts-errors.js';

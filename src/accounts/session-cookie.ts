@@ -7,7 +7,9 @@ export const SESSION_COOKIE = 'oauth3_session';
 export const ANON_COOKIE = 'oauth3_anon';
 
 const https = (config: Config) => config.publicUrl.startsWith('https:');
-const base = (config: Config) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure: https(config) });
+/** The attributes every cookie of the accounts shares: whole site, HttpOnly, SameSite=Lax, Secure over https. */
+export const cookieBase = (config: Config) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure: https(config) });
+const base = cookieBase;
 
 /**
  * A cookie's name as set and read: over https with the `__Host-` prefix (RFC 6265bis §4.1.3.2), so a sibling

@@ -8,14 +8,18 @@ import { alreadyRegistered } from './passkey-actions.js';
 import { createUser } from './users.js';
 import { createSession, type IssuedSession } from './sessions.js';
 import type { RequestMeta } from '../kernel/index.js';
+import { accountsErrors } from './accounts-errors.js';
+import { signupRefusal } from './signup-refusal.js';
+import { consumeInvite } from './invites.js';
 
 /**
  * Sign-up: verifies the new discoverable passkey, then creates the account, stores the passkey and starts a
- * session in one transaction with `account.signed_up`, `passkey.added` and `session.created`.
+ * session in one transaction with `account.signed_up`, `passkey.added` and `session.created`. Unless
+ * OAUTH3_SIGNUP is open, the same transaction spends the `invite`, so only a sign-up that succeeds uses it up.
  */
 export async function signUp(
   ctx: AppContext,
-  o: { response: RegistrationResponseJSON; meta: RequestMeta },
+  o: { response: RegistrationResponseJSON; meta: RequestMeta; invite?: string },
 ): Promise<IssuedSession & { userId: string }> {
   let verified;
   try {
@@ -26,6 +30,15 @@ export async function signUp(
   }
   const { userId, webauthnUserId, row } = verified;
   const session = await ctx.db.transaction().execute(async (trx) => {
+    let refused = await signupRefusal(ctx, trx, o.invite);
+    // Spent here: of two sign-ups racing with one invite, the second finds it used and is refused.
+    if (!refused && ctx.config.signup !== 'open' && !(await consumeInvite(trx, o.invite!, userId)))
+      refused = accountsErrors.ERR_ACCOUNTS_SIGNUP_INVITE_INVALID;
+    if (refused) {
+      const error = new AppError(refused);
+      auditRegistrationFailure(ctx, { meta: o.meta, reason: error.message });
+      throw error;
+    }
     await createUser(trx, { userId, webauthnUserId });
     await insertPasskey(trx, row).catch(alreadyRegistered);
     const actor = { type: 'user' as const, id: userId };

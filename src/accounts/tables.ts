@@ -54,11 +54,22 @@ export interface WebauthnChallengesTable {
   expires_at: number;
 }
 
+/** A sign-up invitation: single use (`used_at`), valid until `expires_at`. The token itself is never stored. */
+export interface AccountInvitesTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** The account its sign-up created. */
+  used_by: string | null;
+}
+
 declare module '../store/database.js' {
   interface Database {
     users: UsersTable;
     sessions: SessionsTable;
     passkeys: PasskeysTable;
     webauthn_challenges: WebauthnChallengesTable;
+    account_invites: AccountInvitesTable;
   }
 }

@@ -6,6 +6,7 @@ import { keysCommand } from './keys.js';
 import { resourceCommand } from './resource.js';
 import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
+import { inviteCommand } from './invite.js';
 import { packageVersion } from './package-version.js';
 
 const program = new Command('oauth3')
@@ -13,7 +14,7 @@ const program = new Command('oauth3')
   .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
-for (const add of [serveCommand, migrateCommand, keysCommand, usersCommand, clientsCommand, resourceCommand]) add(program);
+for (const add of [serveCommand, migrateCommand, keysCommand, usersCommand, clientsCommand, inviteCommand, resourceCommand]) add(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`oauth3: ${e.message}\n`);

@@ -8,7 +8,7 @@ import { dialects, freshDatabase } from '../support/databases.js';
 const TABLES: Record<string, string[]> = {
   audit: ['audit_events'],
   tokens: ['signing_keys', 'revoked_tokens', 'access_tokens', 'api_tokens'],
-  accounts: ['users', 'sessions', 'passkeys', 'webauthn_challenges'],
+  accounts: ['users', 'sessions', 'passkeys', 'webauthn_challenges', 'account_invites'],
   oauth: ['oauth_clients', 'oauth_grants', 'oauth_codes', 'oauth_families', 'oauth_refresh_tokens', 'oauth_resources'],
   agents: ['delegations'],
 };
