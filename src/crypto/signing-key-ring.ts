@@ -27,8 +27,15 @@ export class SigningKeyError extends Error {
   override name = 'SigningKeyError';
 }
 
+/**
+ * ES256 signs everything the gateway issues and verifies; RS256 only signs ID tokens for the OpenID Connect clients
+ * that expect it (OpenID Connect Discovery §3: RS256 must be offered). The verifier accepts ES256 alone.
+ */
+export type SigningAlg = 'ES256' | 'RS256';
+
 interface LoadedKey {
   kid: string;
+  alg: SigningAlg;
   status: SigningKeysTable['status'];
   createdAt: number;
   publicJwk: Record<string, unknown>;
@@ -37,13 +44,17 @@ interface LoadedKey {
 }
 
 /**
- * The ES256 signing keys: private halves stored sealed under the master key, public halves published as JWKS.
+ * The signing keys (ES256; RS256 for ID tokens, made on first use): private halves stored sealed under the master
+ * key, public halves published as JWKS.
  * Keys live in memory as KeyObjects; an unknown kid (another instance rotated) triggers one reload, at most
  * once a second, so a forged kid cannot turn into a database storm.
  */
 export class SigningKeyRing {
   private keys = new Map<string, LoadedKey>();
   private active?: LoadedKey;
+  /** The RS256 key ID tokens are signed with, once one exists (see `ensure`). */
+  private activeRsa?: LoadedKey;
+  private creatingRsa?: Promise<void>;
   private lastReload = 0;
   private reloading?: Promise<void>;
   private readonly queue = new SignatureQueue();
@@ -59,19 +70,23 @@ export class SigningKeyRing {
     return this.active ? undefined : this.rotate();
   }
 
-  /** Adds a new active key; the previous active key keeps verifying until retired. Returns the new kid. */
-  async rotate(): Promise<string> {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  /**
+   * Adds a new active key of `alg` (ES256 unless told); the previous active key of that alg keeps verifying until
+   * retired. Returns the new kid.
+   */
+  async rotate(alg: SigningAlg = 'ES256'): Promise<string> {
+    const { privateKey, publicKey } =
+      alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kid = randomId('k');
-    const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' };
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
     const sealed = seal(this.masterKey, privateKey.export({ format: 'der', type: 'pkcs8' }), `signing_keys:${kid}`);
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('signing_keys').set({ status: 'verify' }).where('status', '=', 'active').execute();
+      await trx.updateTable('signing_keys').set({ status: 'verify' }).where('status', '=', 'active').where('alg', '=', alg).execute();
       await trx
         .insertInto('signing_keys')
         .values({
           kid,
-          alg: 'ES256',
+          alg,
           public_jwk: JSON.stringify(jwk),
           private_sealed: sealed,
           status: 'active',
@@ -109,6 +124,7 @@ export class SigningKeyRing {
     const rows = await this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'retired').execute();
     const next = new Map<string, LoadedKey>();
     let active: LoadedKey | undefined;
+    let activeRsa: LoadedKey | undefined;
     for (const r of rows) {
       const known = this.keys.get(r.kid);
       const key: LoadedKey = known
@@ -117,6 +133,7 @@ export class SigningKeyRing {
             const publicJwk = JSON.parse(r.public_jwk);
             return {
               kid: r.kid,
+              alg: r.alg === 'RS256' ? ('RS256' as const) : ('ES256' as const),
               status: r.status,
               createdAt: Number(r.created_at),
               publicJwk,
@@ -125,12 +142,16 @@ export class SigningKeyRing {
           })();
       if (r.status === 'active') {
         key.privateKey ??= this.decrypt(r.kid, r.private_sealed);
-        if (!active || key.createdAt > active.createdAt) active = key;
+        if (key.alg === 'RS256') {
+          if (!activeRsa || key.createdAt > activeRsa.createdAt) activeRsa = key;
+        } else if (!active || key.createdAt > active.createdAt) active = key;
       }
       next.set(r.kid, key);
     }
-    this.keys = next;
+    // ES256 first: the key most verifiers look for.
+    this.keys = new Map([...next].sort(([, a], [, b]) => (a.alg === b.alg ? 0 : a.alg === 'ES256' ? -1 : 1)));
     this.active = active;
+    this.activeRsa = activeRsa;
     this.lastReload = Date.now();
   }
 
@@ -178,10 +199,23 @@ export class SigningKeyRing {
     }
   }
 
-  /** The public key for a kid, if it still verifies. An unknown kid schedules a reload (see `settled`). */
+  /**
+   * Makes sure a key of `alg` can sign: the RS256 key is made the first time an ID token needs it (one per
+   * database; another instance's is picked up by the reload), so gateways without OpenID clients keep one key.
+   */
+  async ensure(alg: SigningAlg): Promise<void> {
+    if (alg === 'ES256' || this.activeRsa) return;
+    this.creatingRsa ??= (async () => {
+      await this.reload();
+      if (!this.activeRsa) await this.rotate('RS256');
+    })().finally(() => (this.creatingRsa = undefined));
+    await this.creatingRsa;
+  }
+
+  /** The ES256 public key for a kid, if it still verifies. An unknown kid schedules a reload (see `settled`). */
   publicKey(kid: string): KeyObject | undefined {
     const k = this.keys.get(kid);
-    if (k) return k.publicKey;
+    if (k) return k.alg === 'ES256' ? k.publicKey : undefined;
     this.reloading ??= new Promise<void>((resolve) => {
       // At most one reload a second, however many unknown kids arrive: a forged kid cannot storm the database.
       const wait = Math.max(0, this.lastReload + 1000 - Date.now());
@@ -210,11 +244,11 @@ export class SigningKeyRing {
     return this.active.kid;
   }
 
-  /** Signs a JWT with the active key. */
-  sign(payload: JwtPayload, header: Omit<JwtHeader, 'alg' | 'kid'> = {}): string {
-    const active = this.active;
-    if (!active?.privateKey) throw new SigningKeyError('no active signing key');
-    return signJwt({ alg: 'ES256', kid: active.kid, ...header }, payload, active.privateKey);
+  /** Signs a JWT with the active key of `alg` (ES256 unless told; RS256 after `ensure('RS256')`). */
+  sign(payload: JwtPayload, header: Omit<JwtHeader, 'alg' | 'kid'> = {}, alg: SigningAlg = 'ES256'): string {
+    const active = alg === 'ES256' ? this.active : this.activeRsa;
+    if (!active?.privateKey) throw new SigningKeyError(`no active ${alg} signing key`);
+    return signJwt({ alg, kid: active.kid, ...header }, payload, active.privateKey);
   }
 
   /**

@@ -96,7 +96,7 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
   it('issues an OpenID Connect ID token when openid is granted, validated by oauth4webapi, and refuses it as a bearer', async () => {
     const issuer = new URL(app.url);
     const oidc = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oidc' }));
-    expect(oidc.id_token_signing_alg_values_supported).toEqual(['ES256']);
+    expect(oidc.id_token_signing_alg_values_supported).toEqual(['RS256', 'ES256']);
     const verifier = oauth.generateRandomCodeVerifier();
     const nonce = oauth.generateRandomNonce();
     const state = oauth.generateRandomState();
@@ -122,7 +122,7 @@ describe.each(dialects)('oauth4webapi drives the authorization server on %s', (d
       issuer: app.url,
       audience: client.client_id,
     });
-    expect(protectedHeader.alg).toBe('ES256');
+    expect(protectedHeader.alg).toBe('RS256'); // the OpenID Connect default: the client registered no id_token_signed_response_alg
     // an ID token is not an access token: the gateway's API refuses it
     const asBearer = await fetch(`${app.url}/api/v1/me/apps`, { headers: { authorization: `Bearer ${out.id_token}` } });
     expect(asBearer.status).toBe(401);

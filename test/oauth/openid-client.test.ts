@@ -8,8 +8,6 @@ import { advanceClock, authorize, pkce, type AuthParams } from './support/oauth-
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const insecure = { execute: [oidc.allowInsecureRequests] };
-/** The ID token signing algorithm the client registers (openid-client expects RS256 unless told). */
-const ID_TOKEN_ALG = 'ES256';
 
 const paramsOf = (url: URL): AuthParams => Object.fromEntries(url.searchParams);
 
@@ -30,14 +28,14 @@ describe.each(dialects)('openid-client (strict OpenID Connect RP) against the ga
   it('discovers the provider, registers, runs the code flow with openid and reads /userinfo', async () => {
     const config = await oidc.dynamicClientRegistration(
       new URL(app.url),
-      { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: ID_TOKEN_ALG },
+      { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }, // no alg: openid-client's default RS256
       undefined,
       insecure,
     );
     const meta = config.serverMetadata();
     expect(meta.userinfo_endpoint).toBe(`${app.url}/userinfo`);
     expect(meta.request_uri_parameter_supported).toBe(false);
-    expect(meta.id_token_signing_alg_values_supported).toContain(ID_TOKEN_ALG);
+    expect(meta.id_token_signing_alg_values_supported).toContain('RS256');
     expect(meta.claims_supported).toContain('auth_time');
 
     const verifier = oidc.randomPKCECodeVerifier();
@@ -63,8 +61,52 @@ describe.each(dialects)('openid-client (strict OpenID Connect RP) against the ga
     expect(claims.sub).toBe(user.userId);
     expect(claims.iss).toBe(app.url);
     expect(claims.auth_time).toBe(Math.floor(signedInAt / 1000));
+    const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString());
+    expect(header.alg).toBe('RS256');
+    const jwks = await (await fetch(`${app.url}/jwks.json`)).json();
+    expect(jwks.keys.map((k: { kty: string; alg: string }) => `${k.kty} ${k.alg}`)).toEqual(['EC ES256', 'RSA RS256']);
+    expect(jwks.keys[1].d).toBeUndefined();
     const info = await oidc.fetchUserInfo(config, tokens.access_token, user.userId);
     expect(info).toMatchObject({ sub: user.userId, preferred_username: 'ada', email: 'ada@example.com', email_verified: false });
+  });
+
+  it('signs ID tokens ES256 for a client that registered it, and refuses any other id_token_signed_response_alg', async () => {
+    const config = await oidc.dynamicClientRegistration(
+      new URL(app.url),
+      { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: 'ES256' },
+      undefined,
+      insecure,
+    );
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const tokens = await oidc.authorizationCodeGrant(config, await authorize(app, user, paramsOf(url)), { pkceCodeVerifier: verifier });
+    expect(JSON.parse(Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString()).alg).toBe('ES256');
+    for (const alg of ['none', 'HS256', 'PS256']) {
+      const res = await fetch(`${app.url}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: [REDIRECT], id_token_signed_response_alg: alg }),
+      });
+      expect(res.status, alg).toBe(400);
+      expect((await res.json()).error).toBe('invalid_client_metadata');
+    }
+  });
+
+  it('an RS256 ID token is no bearer: the gateway verifies ES256 access tokens only', async () => {
+    const rsaKid = (await (await fetch(`${app.url}/jwks.json`)).json()).keys.find((k: { alg: string }) => k.alg === 'RS256').kid;
+    const forged = app.ctx.keys.sign(
+      { sub: user.userId, aud: app.url, iss: app.url, exp: Math.floor(Date.now() / 1000) + 60 },
+      { typ: 'at+jwt' },
+      'RS256',
+    );
+    expect(JSON.parse(Buffer.from(forged.split('.')[0], 'base64url').toString()).kid).toBe(rsaKid);
+    const res = await fetch(`${app.url}/userinfo`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(res.status).toBe(401);
   });
 
   it('/userinfo refuses no token, a token without openid, and a session JWT', async () => {

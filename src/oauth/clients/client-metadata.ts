@@ -6,6 +6,12 @@ import { METADATA_LIMITS as LIMITS, optionalContacts, optionalText, optionalUrl 
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'];
 const METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
+/** OpenID Connect Registration §2 `id_token_signed_response_alg`: RS256 (the default) or ES256. */
+function idTokenAlg(v: unknown): string | undefined {
+  if (v === undefined || v === 'RS256' || v === 'ES256') return v;
+  throw new InvalidClientMetadata('id_token_signed_response_alg must be RS256 or ES256');
+}
+
 /**
  * Validates RFC 7591 §2 client metadata (from /register or a Client ID Metadata Document) into what
  * createClient stores. Throws invalid_redirect_uri (a redirect URI's value, RFC 7591 §3.2.2) or
@@ -54,6 +60,7 @@ export function parseClientMetadata(
     contacts: optionalContacts(m.contacts),
     tos_uri: optionalUrl(m.tos_uri, 'tos_uri'),
     policy_uri: optionalUrl(m.policy_uri, 'policy_uri'),
+    id_token_signed_response_alg: idTokenAlg(m.id_token_signed_response_alg),
   };
   const metadata = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   return {

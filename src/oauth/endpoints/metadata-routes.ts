@@ -39,7 +39,7 @@ function openidConfiguration(ctx: AppContext): Record<string, unknown> {
     ...authorizationServerMetadata(ctx),
     userinfo_endpoint: `${ctx.config.publicUrl}/userinfo`,
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['ES256'],
+    id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     claims_supported: [
       'sub',
       'iss',

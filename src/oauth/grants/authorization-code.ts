@@ -92,12 +92,13 @@ export const authorizationCode: GrantDescriptor = {
     if (scopes.includes('openid') && row.user_id) {
       return {
         ...pair,
-        id_token: idToken(ctx, {
+        id_token: await idToken(ctx, {
           userId: row.user_id,
           clientId: client.clientId,
           nonce: row.nonce,
           accessToken: pair.access_token,
           authTime: row.auth_time === null ? null : Number(row.auth_time),
+          alg: client.metadata.id_token_signed_response_alg === 'ES256' ? 'ES256' : 'RS256',
         }),
       };
     }
