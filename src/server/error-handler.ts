@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, OAuthError, httpErrors, type ErrorCode } from '../errors/index.js';
+import { drainUnreadBody } from './drain-unread-body.js';
 import { sendErrorPage, wantsHtml } from './error-page.js';
 
 const e = httpErrors;
@@ -71,7 +72,9 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
   if (error instanceof OAuthError) return { status: error.status, headers: oauthErrorHeaders(error), body: error.toJSON() };
   const appError = error instanceof AppError ? error : fromFastify(error as FastifyError);
   if (appError && appError.status < 500) {
-    if (oauth && appError.status !== 429) return errorAnswer(new OAuthError(400, 'invalid_request', appError.message), oauth, log);
+    // A 413 keeps its status (a client can tell "send less" from a bad parameter); 429 keeps its own shape.
+    if (oauth && appError.status !== 429)
+      return errorAnswer(new OAuthError(appError.status === 413 ? 413 : 400, 'invalid_request', appError.message), oauth, log);
     return { status: appError.status, headers: {}, body: appError.toJSON() };
   }
   log(error);
@@ -92,6 +95,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const oauth = request.routeOptions.config?.oauth === true;
     const answer = errorAnswer(error, oauth, (err) => request.log.error({ err }, 'request failed'));
+    drainUnreadBody(request, reply); // answered before the body was read (413, 415…): let the client read the answer
     if (wantsHtml(request, oauth)) return sendErrorPage(request, reply.headers(answer.headers), answer.status, answer.body);
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });

@@ -235,7 +235,7 @@ describe.each(dialects)('fast lanes for POST /token and /introspect (%s)', (dial
       headers: { 'content-type': FORM },
       body: `grant_type=client_credentials&pad=${'x'.repeat(app.config.bodyLimit)}`,
     });
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     expect((await big.json()).error_description).toMatch(/large/i);
     const query = await fetch(`${app.url}/token?x=1`, {
       method: 'POST',
