@@ -7,6 +7,7 @@ import { accountsModule } from '../accounts/index.js';
 import { tokensModule } from '../tokens/index.js';
 import { oauthModule } from '../oauth/index.js';
 import { agentsModule } from '../agents/index.js';
+import { overviewModule } from '../overview/index.js';
 
 /**
  * The built-in modules, in order: migrations run, declarations register, modules start and routes are added in
@@ -21,4 +22,5 @@ export const builtinModules: readonly GatewayModule[] = [
   tokensModule,
   oauthModule,
   agentsModule,
+  overviewModule,
 ];

@@ -77,6 +77,7 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
     await page.goto(`${app.url}/account/sessions`);
     const sessionId = (await page.getByTestId('session-row').getAttribute('data-session-id'))!;
     const signedIn = [
+      '/account/overview',
       '/account',
       '/account/passkeys',
       '/account/sessions',
@@ -95,7 +96,7 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
     const anonymous = await browser.newContext();
     const visitor = await anonymous.newPage();
     const visitorProblems = watchProblems(visitor);
-    const signedOut = ['/login', '/signup', '/no-such-page'];
+    const signedOut = ['/', '/login', '/signup', '/no-such-page'];
     for (const width of widths) {
       for (const [p, paths] of [
         [page, signedIn],

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 
 /** The account navigation (contract: every domain's account page is linked here). */
 export const navLinks: Array<[string, string]> = [
+  ['/account/overview', 'Overview'],
   ['/account', 'Profile'],
   ['/account/passkeys', 'Passkeys'],
   ['/account/sessions', 'Sessions'],
@@ -45,7 +46,7 @@ export function Layout({ title, path, signedIn, account, csrfToken, focused, ret
           <nav>
             <ul>
               <li>
-                <a href={signedIn ? '/account' : '/'}>
+                <a href={signedIn ? '/account/overview' : '/'}>
                   <strong>oauth3</strong>
                 </a>
               </li>
