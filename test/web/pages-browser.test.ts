@@ -66,6 +66,15 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
     const cookie = (await context.cookies(app.url)).map((c) => `${c.name}=${c.value}`).join('; ');
     const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute('content'))!;
     const client = await publicClient(app, 'http://127.0.0.1:9/cb');
+    const consentPath = `/authorize?${new URLSearchParams({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      state: 'st',
+      scope: 'profile mcp tokens.manage',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    })}`;
     await codeFor(app, { cookie, csrf } as TestUser, client.client_id, 'http://127.0.0.1:9/cb', { scope: 'profile' });
 
     await page.goto(`${app.url}/account/tokens`);
@@ -91,6 +100,7 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
       `/account/apps/${grantId}/revoke`,
       `/account/sessions/${sessionId}/revoke`,
       '/logout',
+      consentPath,
       '/account/No-Such-Page/',
     ];
     const anonymous = await browser.newContext();
@@ -107,7 +117,8 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
           await p.goto(`${app.url}${path}`);
           const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
           expect(scroll, `${path} at ${width} px scrolls sideways`).toBeLessThanOrEqual(inner);
-          if (shots) await p.screenshot({ path: join(shots, `${width}${path.replace(/[^a-z0-9]+/gi, '_')}.png`), fullPage: true });
+          if (shots)
+            await p.screenshot({ path: join(shots, `${width}${path.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}.png`), fullPage: true });
         }
       }
     }
