@@ -3,10 +3,11 @@ import { ConfigError } from './load-config.js';
 import type { OptionSchema } from './option.js';
 
 /**
- * The `OAUTH3_*` variables read outside the option schema: the config file's path, and the test suite's log
- * level (test/support/test-app.ts). Any other `OAUTH3_*` name must be an option.
+ * The `OAUTH3_*` variables read outside the option schema: the config file's path, the test suite's log level
+ * (test/support/test-app.ts) and where the pages' browser test keeps its screenshots. Any other `OAUTH3_*` name
+ * must be an option.
  */
-export const variablesOutsideSchema: readonly string[] = ['OAUTH3_CONFIG', 'OAUTH3_TEST_LOG'];
+export const variablesOutsideSchema: readonly string[] = ['OAUTH3_CONFIG', 'OAUTH3_TEST_LOG', 'OAUTH3_SCREENSHOTS'];
 
 /**
  * Refuses an `OAUTH3_*` variable in `env` that no option of `schema` (the core and every module's slice) reads,

@@ -36,7 +36,13 @@ describe('a misspelt OAUTH3_* variable refuses the start, naming the closest kno
   it('accepts the variables read outside the schema, and ignores names without the OAUTH3_ prefix', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'oauth3-cfg-')), 'oauth3.json');
     writeFileSync(path, JSON.stringify({ port: 9400 }));
-    const { config } = await loadGateway({ OAUTH3_CONFIG: path, OAUTH3_TEST_LOG: 'debug', OAUTH_PORT: '1', PATH: '/bin' });
+    const { config } = await loadGateway({
+      OAUTH3_CONFIG: path,
+      OAUTH3_TEST_LOG: 'debug',
+      OAUTH3_SCREENSHOTS: '/tmp',
+      OAUTH_PORT: '1',
+      PATH: '/bin',
+    });
     expect(config.port).toBe(9400);
   });
 
