@@ -2,6 +2,11 @@
 export function LoginPage({ returnTo, error }: { returnTo: string; error?: string }) {
   return (
     <section data-page="login" data-return-to={returnTo}>
+      {returnTo.includes('/oauth/authorize/page') ? (
+        <p data-testid="app-waiting">
+          <strong>An app is waiting for you.</strong> After you sign in you will see which app it is and what it asks for, and decide.
+        </p>
+      ) : null}
       <p>Sign in with a passkey saved on this device, a phone or a security key. Nothing to type.</p>
       <p id="message" role="alert" class="flash flash-error" data-testid="message">
         {error ?? ''}
