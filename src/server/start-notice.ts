@@ -13,6 +13,8 @@ export interface StartNotice {
   open: string;
   /** Whether no account exists yet. */
   firstRun: boolean;
+  /** OAUTH3_SIGNUP when it is not open: the first account then needs `oauth3 invite`. */
+  signup?: 'invite' | 'closed';
   database: AppContext['dialect'];
   /** The SQLite file, or the PostgreSQL URL without its password. */
   databaseLocation: string;
@@ -31,6 +33,7 @@ export async function startNotice(ctx: AppContext, url: string): Promise<StartNo
     publicUrl,
     open: anyone ? publicUrl : `${publicUrl}/signup`,
     firstRun: !anyone,
+    ...(ctx.config.signup !== 'open' ? { signup: ctx.config.signup } : {}),
     database: ctx.dialect,
     databaseLocation: ctx.dbLocation,
     // The same rule as loadMasterKey: the variable when set, else the file it generates in embedded mode.
@@ -42,9 +45,10 @@ export async function startNotice(ctx: AppContext, url: string): Promise<StartNo
 /** The start notice as a person reads it on a terminal: the first line, then one indented line per fact. */
 export function startBanner(n: Partial<StartNotice>): string[] {
   const workers = n.workers ? ` (${n.workers} workers)` : '';
+  const first = n.signup ? 'no account yet: `oauth3 invite` prints a sign-up link' : 'no account yet: sign up to create the first one';
   return [
     `${START_MESSAGE} on ${n.url}${workers}`,
-    `  open        ${n.open}${n.firstRun ? '   (no account yet: sign up to create the first one)' : ''}`,
+    `  open        ${n.open}${n.firstRun ? `   (${first})` : ''}`,
     `  database    ${n.databaseLocation} (${n.database === 'postgres' ? 'PostgreSQL' : 'SQLite'})`,
     `  master key  ${n.masterKey === 'OAUTH3_MASTER_KEY' ? 'from OAUTH3_MASTER_KEY' : `${n.masterKey} (back it up)`}`,
   ];

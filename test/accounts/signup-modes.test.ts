@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { loadGateway } from '../../src/server/index.js';
 import { inviteToSignUp } from '../../src/accounts/index.js';
+import { startBanner, startNotice } from '../../src/server/start-notice.js';
 import { CeremonyClient } from './ceremony-client.js';
 import { SoftAuthenticator } from './soft-authenticator.js';
 
@@ -28,6 +29,12 @@ describe.each(dialects)('OAUTH3_SIGNUP on %s', (dialect) => {
       app = await startTestApp(dialect, { signup: 'invite' });
     });
     afterAll(() => app?.stop());
+
+    it('the start notice tells the operator that the first account needs `oauth3 invite`', async () => {
+      const notice = await startNotice(app.ctx, app.url);
+      expect([notice.firstRun, notice.signup]).toEqual([true, 'invite']);
+      expect(startBanner(notice)[1]).toBe(`  open        ${app.url}/signup   (no account yet: \`oauth3 invite\` prints a sign-up link)`);
+    });
 
     it('without an invitation: /signup says one is needed (a page, not JSON) and the API refuses', async () => {
       const client = new CeremonyClient(app.url);
