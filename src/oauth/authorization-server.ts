@@ -1,6 +1,7 @@
 import type { AppContext } from '../kernel/index.js';
 import { InvalidClient } from '../errors/index.js';
 import { authenticateClient, claimedClientId, type ClientCredentialsInput } from './clients/authenticate-client.js';
+import { authenticateAssertion, hasClientAssertion } from './clients/client-assertion.js';
 import { ClientAuthFailures } from './clients/client-auth-failures.js';
 import type { OAuthClient } from './clients/oauth-client.js';
 import { GrantUse } from './tokens/grant-use.js';
@@ -43,7 +44,9 @@ export class AuthorizationServer {
     const failures = this.clientAuthFailures;
     if (failures.size > 0) failures.refuseIfLimited(claimedClientId(input), ip); // nothing failed: nothing to parse
     try {
-      return await authenticateClient(this.ctx.db, input, this.authenticated);
+      return hasClientAssertion(input)
+        ? await authenticateAssertion(this.ctx, input)
+        : await authenticateClient(this.ctx.db, input, this.authenticated);
     } catch (e) {
       if (e instanceof InvalidClient) failures.failed(claimedClientId(input), ip);
       throw e;

@@ -5,9 +5,9 @@
 export interface OAuthClientsTable {
   /** client_id: a random id, or the https URL of a Client ID Metadata Document. */
   id: string;
-  /** SHA-256 of the client secret; null for public clients (token_endpoint_auth_method none). */
+  /** SHA-256 of the client secret; null for public clients (none) and private_key_jwt clients (they hold keys). */
   secret_hash: string | null;
-  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   name: string;
   /** JSON array of exact redirect URIs. */
   redirect_uris: string;
@@ -93,8 +93,15 @@ export interface OAuthResourcesTable {
   introspector: string | null;
 }
 
+/** A used RFC 7523 client assertion (0004_client_assertions): SHA-256 of client_id and jti, until it expires. */
+export interface OAuthClientAssertionsTable {
+  jti_hash: string;
+  expires_at: number;
+}
+
 declare module '../store/database.js' {
   interface Database {
+    oauth_client_assertions: OAuthClientAssertionsTable;
     oauth_clients: OAuthClientsTable;
     oauth_codes: OAuthCodesTable;
     oauth_grants: OAuthGrantsTable;

@@ -2,14 +2,28 @@ import { InvalidClientMetadata, InvalidRedirectUri } from '../../errors/index.js
 import type { CreateClientInput } from './create-client.js';
 import { redirectUriProblem } from './redirect-uri-rules.js';
 import { METADATA_LIMITS as LIMITS, optionalContacts, optionalText, optionalUrl } from './metadata-fields.js';
+import { checkJwks } from './client-jwks.js';
 
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'];
-const METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+const METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 /** OpenID Connect Registration §2 `id_token_signed_response_alg`: RS256 (the default) or ES256. */
 function idTokenAlg(v: unknown): string | undefined {
   if (v === undefined || v === 'RS256' || v === 'ES256') return v;
   throw new InvalidClientMetadata('id_token_signed_response_alg must be RS256 or ES256');
+}
+
+/** RFC 7591 §2 `jwks` or `jwks_uri` (exactly one): what a private_key_jwt client signs its assertions with. */
+function clientKeys(m: Record<string, unknown>, method: string): { jwks?: unknown; jwks_uri?: string } {
+  if (m.jwks !== undefined && m.jwks_uri !== undefined) throw new InvalidClientMetadata('give jwks or jwks_uri, not both');
+  if (method !== 'private_key_jwt') {
+    if (m.jwks !== undefined || m.jwks_uri !== undefined) throw new InvalidClientMetadata('jwks and jwks_uri are for private_key_jwt');
+    return {};
+  }
+  if (m.jwks !== undefined) return { jwks: checkJwks(m.jwks) };
+  const uri = optionalUrl(m.jwks_uri, 'jwks_uri');
+  if (!uri) throw new InvalidClientMetadata('private_key_jwt needs jwks or jwks_uri');
+  return { jwks_uri: uri };
 }
 
 /**
@@ -61,6 +75,7 @@ export function parseClientMetadata(
     tos_uri: optionalUrl(m.tos_uri, 'tos_uri'),
     policy_uri: optionalUrl(m.policy_uri, 'policy_uri'),
     id_token_signed_response_alg: idTokenAlg(m.id_token_signed_response_alg),
+    ...clientKeys(m, method),
   };
   const metadata = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   return {

@@ -29,7 +29,7 @@ export interface CreateClientInput {
  */
 export async function createClient(db: Executor, input: CreateClientInput): Promise<{ client: OAuthClient; clientSecret?: string }> {
   const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
-  const clientSecret = method === 'none' ? undefined : randomToken();
+  const clientSecret = method === 'none' || method === 'private_key_jwt' ? undefined : randomToken();
   const redirectUris = input.redirectUris ?? [];
   const grantTypes = input.grantTypes ?? (redirectUris.length ? ['authorization_code', 'refresh_token'] : ['client_credentials']);
   const row = {

@@ -8,7 +8,7 @@ export interface OAuthClient {
   clientId: string;
   name: string;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
-  /** True when it holds a secret (client_secret_basic / client_secret_post). */
+  /** True when it holds a secret or keys (client_secret_basic / client_secret_post / private_key_jwt). */
   confidential: boolean;
   redirectUris: string[];
   grantTypes: string[];
@@ -28,7 +28,7 @@ export function toClient(row: OAuthClientsTable): OAuthClient {
     clientId: row.id,
     name: row.name,
     tokenEndpointAuthMethod: row.token_endpoint_auth_method,
-    confidential: row.secret_hash !== null,
+    confidential: row.secret_hash !== null || row.token_endpoint_auth_method === 'private_key_jwt',
     redirectUris: JSON.parse(row.redirect_uris),
     grantTypes: JSON.parse(row.grant_types),
     scope: row.scope === null ? null : parseScope(row.scope),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext, Resource } from '../../kernel/index.js';
 import { AppError } from '../../errors/index.js';
 import { oauthErrors } from '../oauth-errors.js';
+import { ASSERTION_ALGS } from '../clients/client-assertion.js';
 
 /** RFC 8414 authorization server metadata; every value is what the endpoints really do. */
 export function authorizationServerMetadata(ctx: AppContext): Record<string, unknown> {
@@ -19,9 +20,12 @@ export function authorizationServerMetadata(ctx: AppContext): Record<string, unk
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ctx.registries.grantTypes.names(),
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: ctx.config.oauthCimd,
