@@ -5,6 +5,7 @@ import { createTestUser } from '../support/test-user.js';
 import { runCli } from '../support/run-cli.js';
 import { apiStatus, codeFor, exchange, publicClient, refresh } from '../oauth/support/oauth-helpers.js';
 import { eventually } from './eventually.js';
+import { createClient, findClient } from '../../src/oauth/index.js';
 
 const REDIRECT = 'https://app.example/callback';
 
@@ -82,6 +83,19 @@ describe.each(dialects)('oauth3 users, clients and keys for an operator (%s)', (
     const unknown = await runCli(['clients', 'remove', client.client_id], env);
     expect([unknown.code, unknown.stderr]).toEqual([1, `oauth3: no such client: ${client.client_id} (oauth3 clients list shows them)\n`]);
   }, 90_000);
+
+  it('clients remove refuses an agent: its owner revokes it, with its delegations', async () => {
+    const owner = await createTestUser(app);
+    const { client } = await createClient(app.ctx.db, {
+      name: 'bot',
+      source: 'agent',
+      ownerUserId: owner.userId,
+      grantTypes: ['client_credentials'],
+    });
+    const r = await runCli(['clients', 'remove', client.clientId], env);
+    expect([r.code, r.stderr]).toEqual([1, `oauth3: ${client.clientId} is an agent: its owner revokes it on their agents page\n`]);
+    expect(await findClient(app.ctx.db, client.clientId)).toBeDefined();
+  }, 60_000);
 
   it('keys list prints headed columns; keys retire of an unknown kid says there is no such key', async () => {
     const [list, json, retire] = await Promise.all([
