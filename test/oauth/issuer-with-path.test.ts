@@ -120,9 +120,11 @@ describe.each(dialects)('a gateway whose public URL has a path (/auth) on %s', (
   });
 
   it('keeps the pages redirects under /auth', async () => {
-    const home = await fetch(`${issuer}/`, { redirect: 'manual' });
-    expect(home.headers.get('location')).toBe('/auth/login');
-    const signedIn = await fetch(`${issuer}/`, { headers: { cookie: user.cookie }, redirect: 'manual' });
+    const account = await fetch(`${issuer}/account`, { redirect: 'manual' });
+    const login = new URL(account.headers.get('location')!, issuer);
+    expect(login.pathname).toBe('/auth/login');
+    expect(login.searchParams.get('return_to')).toBe('/auth/account');
+    const signedIn = await fetch(`${issuer}/login`, { headers: { cookie: user.cookie }, redirect: 'manual' });
     expect(signedIn.headers.get('location')).toBe('/auth/account');
   });
 });
