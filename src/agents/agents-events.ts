@@ -3,6 +3,8 @@ import type { EventType } from '../kernel/index.js';
 /** The agents' audit event types. */
 export const agentsEvents: readonly EventType[] = [
   { action: 'agent.registered', kind: 'agent', label: 'Agent registered' },
+  { action: 'agent.renamed', kind: 'agent', label: 'Agent renamed' },
+  { action: 'agent.deleted', kind: 'agent', label: 'Agent deleted (its access revoked first)' },
   { action: 'delegation.created', kind: 'agent', label: 'Rights delegated to an agent' },
   { action: 'delegation.revoked', kind: 'agent', label: 'Delegation revoked (with everything derived from it)' },
 ];

@@ -1,5 +1,5 @@
 import type { AgentView, ChainTokenView } from './list-agents.js';
-import { Flash, SecretBox, TimeText, type FlashMessage } from '../web/index.js';
+import { CsrfField, Flash, SecretBox, TimeText, type FlashMessage } from '../web/index.js';
 import { RegisterAgentForm } from './agent-forms.js';
 
 export interface AgentsPageProps {
@@ -74,6 +74,23 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
           ) : (
             <p class="muted">No delegations.</p>
           )}
+          {a.owned ? (
+            <form
+              method="post"
+              action={`/account/agents/${encodeURIComponent(a.clientId)}/rename`}
+              class="row-actions"
+              data-testid="rename-agent"
+            >
+              <CsrfField token={csrfToken} />
+              <label>
+                <span class="muted">Name of {a.name}</span>
+                <input name="name" required maxLength={100} value={a.name} />
+              </label>
+              <button type="submit" class="secondary outline">
+                Rename
+              </button>
+            </form>
+          ) : null}
           <footer class="row-actions">
             {a.owned && a.scopes.length ? (
               <a href={`/account/agents/${encodeURIComponent(a.clientId)}/delegate`} role="button" data-testid="delegate">
@@ -88,6 +105,16 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
                 data-testid="revoke-agent"
               >
                 Revoke all access…
+              </a>
+            ) : null}
+            {a.owned ? (
+              <a
+                href={`/account/agents/${encodeURIComponent(a.clientId)}/delete`}
+                role="button"
+                class="secondary outline"
+                data-testid="delete-agent"
+              >
+                Delete…
               </a>
             ) : null}
           </footer>

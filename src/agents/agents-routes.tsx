@@ -10,6 +10,8 @@ import { listAgents } from './list-agents.js';
 import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
 import { DelegateForm } from './agent-forms.js';
+import { renameAgent } from './rename-agent.js';
+import { deleteAgent } from './delete-agent.js';
 import { agentsErrors } from './agents-errors.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
@@ -217,6 +219,39 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         ok: `Delegated ${d.scopes.join(' ')}.`,
         secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
       };
+    }),
+  );
+  app.post('/account/agents/:id/rename', pageWrite, (request, reply) =>
+    act(request, reply, async () => {
+      const name = await renameAgent(ctx, userOf(request), (request.params as { id: string }).id, body(request).name, requestMeta(request));
+      return { ok: `Agent renamed to ${name}.` };
+    }),
+  );
+  app.get('/account/agents/:id/delete', pageRead, async (request, reply) => {
+    const agent = await agentOf(request);
+    if (!agent.owned) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'You can delete only an agent you registered.');
+    return renderPage(reply, {
+      title: `Delete the agent ${agent.name}?`,
+      request,
+      body: (
+        <ConfirmStep
+          action={`/account/agents/${encodeURIComponent(agent.clientId)}/delete`}
+          csrfToken={request.csrfToken}
+          consequences={[
+            `Everything ${agent.name} holds is revoked first: its delegation tokens and every token exchanged from them.`,
+            'Its client id and secret stop working: a program using them is refused.',
+            'This cannot be undone: you would register a new agent.',
+          ]}
+          confirmLabel="Delete agent"
+          cancelHref="/account/agents"
+        />
+      ),
+    });
+  });
+  app.post('/account/agents/:id/delete', pageWrite, (request, reply) =>
+    act(request, reply, async () => {
+      const done = await deleteAgent(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request));
+      return { ok: `Agent ${done.name} deleted (${done.revoked} token${done.revoked === 1 ? '' : 's'} revoked).` };
     }),
   );
   app.get('/account/agents/:id/revoke', pageRead, async (request, reply) => {

@@ -119,6 +119,38 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     expect(given.html).toContain('Agent Manager bot registered.');
   });
 
+  it('renames and deletes an agent (deleting asks first and revokes what it holds); nobody else can', async () => {
+    const a = await registerAgent(app, user, 'Old name', ['mcp']);
+    const t = (await delegate(app, user, a.client_id, ['mcp'])).delegation_token;
+    const path = (action: string) => `/account/agents/${encodeURIComponent(a.client_id)}/${action}`;
+    const renamed = await submitForm(app, user, path('rename'), [['name', 'Mail sorter']]);
+    expect(renamed.status).toBe(303);
+    expect(renamed.html).toContain('Agent renamed to Mail sorter.');
+    const stranger = await createTestUser(app);
+    expect((await submitForm(app, stranger, path('rename'), [['name', 'Hijacked']])).status).toBe(404);
+    expect((await submitForm(app, stranger, path('delete'))).status).toBe(404);
+    expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body.valid).toBe(true);
+    const ask = await (await fetch(`${app.url}${path('delete')}`, { headers: { cookie: user.cookie } })).text();
+    expect(ask).toContain('Delete the agent Mail sorter?');
+    expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body.valid).toBe(true);
+    const deleted = await submitForm(app, user, path('delete'));
+    expect(deleted.status).toBe(303);
+    expect(deleted.html).toContain('Agent Mail sorter deleted (1 token revoked).');
+    expect(deleted.html).not.toContain(`data-client-id="${a.client_id}"`);
+    expect((await postJson(app, '/validate_delegation', {}, { delegation_token: t })).body.valid).toBe(false);
+    const token = await fetch(`${app.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }),
+    });
+    expect((await token.json()).error).toBe('invalid_client');
+    await app.ctx.audit.flush();
+    const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('user_id', '=', user.userId).execute()).map(
+      (r) => r.action,
+    );
+    expect(actions).toEqual(expect.arrayContaining(['agent.renamed', 'agent.deleted']));
+  });
+
   it('refuses the revoke without the CSRF token', async () => {
     const a = await registerAgent(app, user, 'csrf check', ['mcp']);
     const t1 = (await delegate(app, user, a.client_id, ['mcp'])).delegation_token;
