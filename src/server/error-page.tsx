@@ -48,6 +48,14 @@ function describe(
       message: 'Your session has ended. Sign in again to continue where you were.',
       links: [signIn, home, docs],
     };
+  // Something named in the path is gone (a revoked token, a removed passkey): back to the list it was on.
+  const list = request.url.split('?')[0].split('/').slice(0, 3).join('/') || '/';
+  if (status === 404 && code !== 'ERR_ROUTE_NOT_FOUND')
+    return {
+      title: 'Not found',
+      message: `${message} It may have been removed already.`,
+      links: [{ href: list, label: 'Go back' }, ...rest],
+    };
   if (status === 404) {
     const suggestion = meant(request);
     return {

@@ -53,6 +53,18 @@ describe.each(dialects)('error pages for people on %s', (dialect) => {
     expect((await token.json()).error).toBeTypeOf('string');
   });
 
+  it('a thing that is gone (a revoked token, a removed passkey) is a page naming it, with the way back', async () => {
+    const u = await createTestUser(app);
+    const res = await get('/account/tokens/tok_gone/revoke', { cookie: u.cookie, accept: html });
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).toContain('No such live token on your account.');
+    expect(body).toMatch(/<a href="\/account\/tokens" role="button" data-testid="error-next">Go back<\/a>/);
+    const passkey = await get('/account/passkeys/pk_gone/remove', { cookie: u.cookie, accept: html });
+    expect(passkey.status).toBe(404);
+    expect(await passkey.text()).toContain('No such passkey on your account.');
+  });
+
   it('a stale CSRF token on a form is a page that leads back to the form, and changes nothing', async () => {
     const u = await createTestUser(app);
     const res = await form('/account/profile', { _csrf: 'stale', username: 'mallory' }, { cookie: u.cookie });
