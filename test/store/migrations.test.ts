@@ -9,7 +9,15 @@ const TABLES: Record<string, string[]> = {
   audit: ['audit_events'],
   tokens: ['signing_keys', 'revoked_tokens', 'access_tokens', 'api_tokens'],
   accounts: ['users', 'sessions', 'passkeys', 'webauthn_challenges', 'account_invites'],
-  oauth: ['oauth_clients', 'oauth_grants', 'oauth_codes', 'oauth_families', 'oauth_refresh_tokens', 'oauth_resources'],
+  oauth: [
+    'oauth_clients',
+    'oauth_grants',
+    'oauth_codes',
+    'oauth_families',
+    'oauth_refresh_tokens',
+    'oauth_resources',
+    'oauth_client_assertions',
+  ],
   agents: ['delegations'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
@@ -20,6 +28,7 @@ const INDEXES = [
   'audit_events_user',
   'delegations_agent',
   'delegations_user',
+  'oauth_client_assertions_expires',
   'oauth_clients_owner',
   'oauth_codes_expires',
   'oauth_families_grant',

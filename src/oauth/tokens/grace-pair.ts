@@ -2,6 +2,8 @@ import type { AuthorizationServer } from '../authorization-server.js';
 import { preparedQuery } from '../../store/index.js';
 import type { TokenResponse } from '../grants/grant-descriptor.js';
 import { successorOf } from './successor.js';
+import { scopeField } from './scope-field.js';
+import { parseScope } from '../../scopes/index.js';
 
 const accessRow = preparedQuery(['jti'], (db, slot) => db.selectFrom('access_tokens').selectAll().where('jti', '=', slot('jti')));
 const refreshHash = preparedQuery(['id'], (db, slot) =>
@@ -32,10 +34,11 @@ export async function gracePair(
   if (!a || !r || a.family_id !== familyId || r.family_id !== familyId || r.token_hash !== next.refresh.hash) return undefined;
   const issuedAt = Number(a.created_at);
   const ttl = Number(a.expires_at) / 1000 - Math.floor(issuedAt / 1000);
+  const scopes = parseScope(a.scope);
   const token = ctx.tokens.signAgain({
     userId: a.user_id,
     clientId: a.client_id,
-    scopes: a.scope ? a.scope.split(' ') : [],
+    scopes,
     audience: a.audience.split(' '),
     ttl,
     grantId: a.grant_id,
@@ -44,5 +47,5 @@ export async function gracePair(
     jti: a.jti,
     issuedAt,
   });
-  return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: a.scope, refresh_token: next.refresh.token };
+  return { access_token: token, token_type: 'Bearer', expires_in: ttl, ...scopeField(scopes), refresh_token: next.refresh.token };
 }
