@@ -2,6 +2,7 @@ import { accountsErrors } from './accounts-errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { randomToken } from '../crypto/index.js';
+import { acceptsHtml } from '../web/index.js';
 import { ANON_COOKIE, SESSION_COOKIE, cookieName, clearSessionCookie, setAnonCookie, setSessionCookie } from './session-cookie.js';
 import { csrfTokenFor } from './csrf.js';
 import { renewSession, touchSession } from './sessions.js';
@@ -89,7 +90,7 @@ export function installSessionHook(app: FastifyInstance, ctx: AppContext): void 
     let anon = request.cookies[cookieName(ctx.config, ANON_COOKIE)];
     if (!anon || anon.length > 64) {
       // only page loads get one (never API, JWKS or static responses, which may be cached)
-      if (request.method !== 'GET' || !String(request.headers.accept ?? '').includes('text/html')) return;
+      if (request.method !== 'GET' || !acceptsHtml(request.headers.accept)) return;
       anon = randomToken(16);
       setAnonCookie(reply, ctx.config, anon);
     }

@@ -109,11 +109,6 @@ export class ResourceRegistry {
     return [...out.values()];
   }
 
-  /** Forgets what the sources said (after a change in this process). */
-  invalidate(): void {
-    for (const s of this.sources) s.at = 0;
-  }
-
   /** The resource with this (canonicalised) URL, or undefined. */
   async find(url: string): Promise<Resource | undefined> {
     let canonical: string;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formReturnTo, safeReturnTo } from '../accounts/index.js';
-import { ErrorPage, renderPage, type ErrorLink } from '../web/index.js';
+import { acceptsHtml, ErrorPage, renderPage, type ErrorLink } from '../web/index.js';
 
 /**
  * Whether an error goes to a person as a page: the request accepts HTML, and is neither an OAuth endpoint
@@ -9,7 +9,7 @@ import { ErrorPage, renderPage, type ErrorLink } from '../web/index.js';
 export function wantsHtml(request: FastifyRequest, oauth: boolean): boolean {
   if (oauth || request.url.startsWith('/api/')) return false;
   const accept = request.headers.accept ?? '';
-  return /\btext\/html\b/.test(accept) && !/^application\/json\b/.test(accept);
+  return acceptsHtml(accept) && !/^application\/json\b/.test(accept);
 }
 
 /** A GET page the mistyped path probably meant (without its trailing slash, in lower case), if one exists. */

@@ -1,12 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { acceptsHtml } from '../web/index.js';
 
 /** Whether a request is a browser asking for a page: GET or HEAD with text/html among the types it accepts. */
 export function wantsPage(request: FastifyRequest): boolean {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-  return (request.headers.accept ?? '').split(',').some((item) => {
-    const [type, ...params] = item.split(';').map((s) => s.trim().toLowerCase());
-    return type === 'text/html' && !params.some((p) => /^q=0(\.0*)?$/.test(p));
-  });
+  return (request.method === 'GET' || request.method === 'HEAD') && acceptsHtml(request.headers.accept);
 }
 
 /** The origin a request arrived on (`request.host` is the forwarded host with OAUTH3_TRUST_PROXY), if it is one. */

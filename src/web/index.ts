@@ -8,3 +8,4 @@ export { ErrorPage, type ErrorLink, type ErrorPageProps } from './components/err
 export { ConfirmStep, type ConfirmStepProps } from './components/confirm-step.js';
 export { oneTimeFlash, type OneTimeFlash, type FlashMessage, type ShownSecret } from './one-time-flash.js';
 export { SecretBox } from './components/secret-box.js';
+export { acceptsHtml } from './accepts-html.js';

@@ -47,7 +47,7 @@ describe.each(dialects)('who may introspect a token (%s)', (dialect) => {
       .insertInto('oauth_resources')
       .values({ url: FILES, name: 'Files', scope: 'files.read', created_at: Date.now(), introspector: filesRs.id })
       .execute();
-    app.ctx.resources.invalidate();
+    await app.ctx.resources.refresh();
   });
   afterAll(() => app.stop());
 
