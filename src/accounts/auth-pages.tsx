@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../kernel/index.js';
+import { describeReturnTo, type AppContext } from '../kernel/index.js';
 import { ConfirmStep, renderPage } from '../web/index.js';
 import { LoginPage } from './pages/login-page.js';
 import { signupPageRoute } from './signup-page-route.js';
@@ -18,7 +18,11 @@ export async function authPages(app: FastifyInstance, ctx: AppContext): Promise<
     const returnTo = safeReturnTo(query.return_to);
     // reauth=1: an app asked for a fresh sign-in (OpenID Connect prompt=login or max_age), so a session does not skip it.
     if (request.accountSession && query.reauth !== '1') return reply.redirect(returnTo, 302);
-    return renderPage(reply, { title: 'Sign in', request, body: <LoginPage returnTo={returnTo} /> });
+    return renderPage(reply, {
+      title: 'Sign in',
+      request,
+      body: <LoginPage returnTo={returnTo} app={await describeReturnTo(ctx, returnTo)} />,
+    });
   });
 
   app.get('/signup', hide, (request, reply) => signupPageRoute(ctx, request, reply));

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../kernel/index.js';
+import { describeReturnTo, type AppContext } from '../kernel/index.js';
 import { renderPage } from '../web/index.js';
 import { SignupPage } from './pages/signup-page.js';
 import { InviteNeededPage } from './pages/invite-needed-page.js';
@@ -33,5 +33,9 @@ export async function signupPageRoute(ctx: AppContext, request: FastifyRequest, 
       return reply.redirect(`/signup?return_to=${encodeURIComponent(returnTo)}`, 303);
     }
   }
-  return renderPage(reply, { title: 'Create your account', request, body: <SignupPage returnTo={returnTo} /> });
+  return renderPage(reply, {
+    title: 'Create your account',
+    request,
+    body: <SignupPage returnTo={returnTo} app={await describeReturnTo(ctx, returnTo)} />,
+  });
 }

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors/index.js';
 import type { AppContext } from './app-context.js';
 import type { EventType, GrantType, ScopeInfo } from './registries.js';
 import type { DescribedScope, Resource } from './resource-registry.js';
+import type { PendingApp } from './return-to-describer.js';
 
 /**
  * One module of the gateway: a built-in domain, a plugin or a third-party extension, all alike. `buildApp`,
@@ -28,6 +29,8 @@ export interface GatewayModule {
   errorCodes?: readonly ErrorCode[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   grantTypes?: readonly GrantType<any>[];
+  /** Names the app waiting behind a sign-in's `return_to` when the path is one of this module's flows (see ReturnToDescriber). */
+  describeReturnTo?(ctx: AppContext, returnTo: string): Promise<PendingApp | undefined>;
   /** Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes. */
   resources?: (ctx: AppContext) => ReadonlyArray<Omit<Resource, 'scopes' | 'source'> & { scopes: readonly DescribedScope[] }>;
   /** Background work and wiring that needs the context (timers, sources); runs before any route is added. */

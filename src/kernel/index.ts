@@ -7,6 +7,7 @@ export { MODULE_NAME, type GatewayModule } from './gateway-module.js';
 export { Registry } from './registry.js';
 export { createRegistries, SCOPE_TOKEN, type Registries, type ScopeInfo, type EventType, type GrantType } from './registries.js';
 export { ResourceRegistry, type Resource, type ResourceSource, type DescribedScope } from './resource-registry.js';
+export { describeReturnTo, type ReturnToDescriber, type PendingApp, type DeclaredReturnToDescriber } from './return-to-describer.js';
 export { canonicalResource } from './canonical-resource.js';
 export { publicPath } from './public-path.js';
 export { Metrics } from './metrics.js';

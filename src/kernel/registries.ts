@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/index.js';
 import { Registry } from './registry.js';
+import type { DeclaredReturnToDescriber } from './return-to-describer.js';
 
 /** A scope: its name (an RFC 6749 §3.3 scope-token) and what it lets a holder do (shown on consent pages). */
 export interface ScopeInfo {
@@ -31,6 +32,8 @@ export interface Registries {
   errorCodes: Registry<ErrorCode>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   grantTypes: Registry<GrantType<any>>;
+  /** Who names the app waiting behind a sign-in's `return_to`, one per declaring module. */
+  returnToDescribers: Registry<DeclaredReturnToDescriber>;
 }
 
 /** A scope-token (RFC 6749 §3.3): printable ASCII except space, `"` and `\`. */
@@ -51,5 +54,6 @@ export function createRegistries(): Registries {
       (e) => (/^ERR_[A-Z0-9_]+$/.test(e.code) ? undefined : 'must match ERR_[A-Z0-9_]+'),
     ),
     grantTypes: new Registry('grant type', (g) => g.grantType),
+    returnToDescribers: new Registry<DeclaredReturnToDescriber>('return_to describer', (d) => d.module),
   };
 }

@@ -9,6 +9,7 @@ import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { statsRoute } from './endpoints/stats-route.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { authorizeRoutes } from './authorize/authorize-routes.js';
+import { describeAuthorizeReturnTo } from './authorize/describe-authorize-return-to.js';
 import { appsRoutes } from './apps/apps-routes.js';
 import { authorizationCode } from './grants/authorization-code.js';
 import { refreshToken } from './grants/refresh-token.js';
@@ -80,6 +81,7 @@ export const oauthModule: GatewayModule = {
   eventTypes: oauthEvents,
   errorCodes: Object.values(oauthErrors),
   grantTypes: [authorizationCode, refreshToken, clientCredentials, tokenExchange],
+  describeReturnTo: describeAuthorizeReturnTo,
   start,
   routes,
 };

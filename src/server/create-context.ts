@@ -86,6 +86,9 @@ export async function createContext(
     };
     for (const m of modules) {
       for (const r of m.resources?.(ctx) ?? []) resources.add({ ...r, source: 'module' });
+      const described = ctx;
+      if (m.describeReturnTo)
+        registries.returnToDescribers.declare({ module: m.name, describe: (returnTo) => m.describeReturnTo!(described, returnTo) }, m.name);
       await m.start?.(ctx);
       const started = ctx;
       if (m.stop) ctx.onClose.push(() => m.stop!(started));

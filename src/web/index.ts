@@ -9,3 +9,4 @@ export { ConfirmStep, type ConfirmStepProps } from './components/confirm-step.js
 export { oneTimeFlash, type OneTimeFlash, type FlashMessage, type ShownSecret } from './one-time-flash.js';
 export { SecretBox } from './components/secret-box.js';
 export { acceptsHtml } from './accepts-html.js';
+export { UnverifiedBadge } from './components/unverified-badge.js';

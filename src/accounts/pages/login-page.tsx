@@ -1,12 +1,11 @@
+import type { PendingApp } from '../../kernel/index.js';
+import { PendingAppNotice } from './pending-app-notice.js';
+
 /** Sign-in: discoverable passkey login (button) and conditional UI (autofill on the username field). */
-export function LoginPage({ returnTo, error }: { returnTo: string; error?: string }) {
+export function LoginPage({ returnTo, app, error }: { returnTo: string; app?: PendingApp; error?: string }) {
   return (
     <section data-page="login" data-return-to={returnTo}>
-      {returnTo.includes('/oauth/authorize/page') ? (
-        <p data-testid="app-waiting">
-          <strong>An app is waiting for you.</strong> After you sign in you will see which app it is and what it asks for, and decide.
-        </p>
-      ) : null}
+      <PendingAppNotice app={app} lead="Sign in to continue to" />
       <p>Sign in with a passkey saved on this device, a phone or a security key. Nothing to type.</p>
       <p id="message" role="alert" class="flash flash-error" data-testid="message">
         {error ?? ''}

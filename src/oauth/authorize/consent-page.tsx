@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/index.js';
+import { UnverifiedBadge } from '../../web/index.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { consentRisks } from './consent-risks.js';
 
@@ -41,13 +42,8 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
     <article data-testid="consent" class="consent">
       <header>
         <p>
-          <strong data-testid="client-name">{req.client.name}</strong>{' '}
-          {risks.unverified ? (
-            <span class="badge" data-testid="unverified" title="This app registered itself: nobody has checked its name.">
-              unverified
-            </span>
-          ) : null}{' '}
-          wants to access your oauth3 account.
+          <strong data-testid="client-name">{req.client.name}</strong> {risks.unverified ? <UnverifiedBadge /> : null} wants to access your
+          oauth3 account.
         </p>
         <p class="muted" data-testid="granting-account">
           Signed in as <strong>{account}</strong> ·{' '}

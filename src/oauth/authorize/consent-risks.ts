@@ -1,4 +1,5 @@
 import { isLoopbackUrl } from '../clients/redirect-uri-rules.js';
+import type { OAuthClient } from '../clients/oauth-client.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
 /** What the consent page says about a client: neutral notes (who vouches for it) and warnings of real risk. */
@@ -17,6 +18,9 @@ const siteHost = (uri: string | null) => {
     return null;
   }
 };
+/** Nobody vouches for the client's name: it registered itself (dynamic registration). */
+export const selfRegistered = (c: OAuthClient): boolean => c.source === 'dcr';
+
 /** Same site: equal hosts, or one a subdomain of the other (app.example.com answers for example.com). */
 const sameSite = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 
@@ -42,5 +46,5 @@ export function consentRisks(req: AuthorizationRequest): ConsentRisks {
   } else if (site && !sameSite(redirect.hostname, site)) {
     warnings.push(`This app says it is ${site}, but your answer goes to ${redirect.host}. Approve only if you trust ${redirect.host}.`);
   }
-  return { unverified: c.source === 'dcr', notes, warnings };
+  return { unverified: selfRegistered(c), notes, warnings };
 }
