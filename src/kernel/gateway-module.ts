@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors/index.js';
 import type { AppContext } from './app-context.js';
 import type { EventType, GrantType, ScopeInfo } from './registries.js';
 import type { DescribedScope, Resource } from './resource-registry.js';
+import type { ExchangeTarget } from './exchange-target.js';
 import type { PendingApp } from './return-to-describer.js';
 
 /**
@@ -29,6 +30,8 @@ export interface GatewayModule {
   errorCodes?: readonly ErrorCode[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   grantTypes?: readonly GrantType<any>[];
+  /** What the token-exchange grant issues for a resource or audience this module serves (see ExchangeTarget). */
+  exchangeTargets?: readonly ExchangeTarget[];
   /** Names the app waiting behind a sign-in's `return_to` when the path is one of this module's flows (see ReturnToDescriber). */
   describeReturnTo?(ctx: AppContext, returnTo: string): Promise<PendingApp | undefined>;
   /** Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes. */

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/index.js';
 import { Registry } from './registry.js';
+import type { ExchangeTarget } from './exchange-target.js';
 import type { DeclaredReturnToDescriber } from './return-to-describer.js';
 
 /** A scope: its name (an RFC 6749 §3.3 scope-token) and what it lets a holder do (shown on consent pages). */
@@ -25,6 +26,13 @@ export interface GrantType<Request = never> {
   handler(request: Request): Promise<Record<string, unknown>>;
 }
 
+/** A health check a module adds (its start): `/health` reports `component` failing when `check` is false. */
+export interface HealthCheck {
+  name: string;
+  component: 'encryption';
+  check(): boolean;
+}
+
 /** The registries of one app, created empty by `createRegistries` and filled from the manifests. */
 export interface Registries {
   scopes: Registry<ScopeInfo>;
@@ -34,6 +42,10 @@ export interface Registries {
   grantTypes: Registry<GrantType<any>>;
   /** Who names the app waiting behind a sign-in's `return_to`, one per declaring module. */
   returnToDescribers: Registry<DeclaredReturnToDescriber>;
+  /** What the token-exchange grant may issue besides the gateway's own access tokens. */
+  exchangeTargets: Registry<ExchangeTarget>;
+  /** Checks `/health` runs besides its own (the vault's data-key canary). */
+  healthChecks: Registry<HealthCheck>;
 }
 
 /** A scope-token (RFC 6749 §3.3): printable ASCII except space, `"` and `\`. */
@@ -55,5 +67,7 @@ export function createRegistries(): Registries {
     ),
     grantTypes: new Registry('grant type', (g) => g.grantType),
     returnToDescribers: new Registry<DeclaredReturnToDescriber>('return_to describer', (d) => d.module),
+    exchangeTargets: new Registry<ExchangeTarget>('token-exchange target', (t) => t.name),
+    healthChecks: new Registry<HealthCheck>('health check', (h) => h.name),
   };
 }

@@ -12,7 +12,8 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     } catch {
       database = 'unreachable';
     }
-    const encryption = ctx.keys.probe() ? 'operational' : 'failing';
+    const encrypting = ctx.keys.probe() && ctx.registries.healthChecks.all().every((c) => c.check());
+    const encryption = encrypting ? 'operational' : 'failing';
     const healthy = database === 'connected' && encryption === 'operational';
     return reply
       .code(healthy ? 200 : 503)

@@ -3,7 +3,7 @@ import type { Principal } from '../../kernel/index.js';
 import { parseScope } from '../../scopes/index.js';
 import { findClient } from '../clients/find-client.js';
 import { narrowResources } from './grant-common.js';
-import type { GrantDescriptor } from './grant-descriptor.js';
+import type { GrantDescriptor, TokenResponse } from './grant-descriptor.js';
 import { TOKEN_EXCHANGE } from './grant-type-names.js';
 import { scopeField } from '../tokens/scope-field.js';
 
@@ -40,6 +40,20 @@ export const tokenExchange: GrantDescriptor = {
       subject = await ctx.tokens.verify(params.subject_token, { kinds: ['access'] });
     } catch (e) {
       throw e instanceof OAuthError ? new InvalidGrant(`subject_token: ${e.error_description ?? e.error}`) : e;
+    }
+    const target = ctx.registries.exchangeTargets.all().find((t) => t.claims({ resources, audience: params.audience }));
+    if (target) {
+      // Another module issues what is asked for (the vault: an upstream token); it checks who may have it.
+      return (await target.exchange({
+        ctx,
+        client: { clientId: client.clientId, ownerUserId: client.ownerUserId ?? null },
+        subject,
+        resources,
+        audience: params.audience,
+        requestedTokenType: params.requested_token_type,
+        ip,
+        userAgent,
+      })) as TokenResponse;
     }
     if (subject.clientId !== client.clientId) throw new InvalidGrant('the subject_token was not issued to this client');
     if (!subject.userId) throw new InvalidGrant('the subject_token does not act for a person');
