@@ -3,3 +3,4 @@ export { refuseUnknownVariables, variablesOutsideSchema } from './unknown-variab
 export { coreOptions } from './core-options.js';
 export { opt, type Option, type OptionSchema, type OptionValues } from './option.js';
 export type { Config } from './config.js';
+export { closestName } from './closest-name.js';
