@@ -39,14 +39,20 @@ export function RegisterAgentForm({ scopes, csrfToken }: { scopes: Scope[]; csrf
   );
 }
 
-/** Delegate to one agent: which of its scopes, for how long (its own page, reached from the agent's card). */
+/**
+ * Delegate to one agent: which of its scopes, for how long (its own page, reached from the agent's card). For an
+ * agent someone else runs, it says who first: that person's program will act with what is given here.
+ */
 export function DelegateForm({
   clientId,
+  owner,
   scopes,
   maxTtl,
   csrfToken,
 }: {
   clientId: string;
+  /** The username of who runs the agent, when it is not the person delegating. */
+  owner?: string;
   scopes: Scope[];
   maxTtl: number;
   csrfToken?: string;
@@ -61,6 +67,12 @@ export function DelegateForm({
   return (
     <form method="post" action={`/account/agents/${encodeURIComponent(clientId)}/delegate`} data-testid="delegate-form">
       <CsrfField token={csrfToken} />
+      {owner ? (
+        <p class="flash flash-error" data-testid="agent-owner">
+          This agent is run by <strong>{owner}</strong>, not by you. What you give it here, their program can do as you until it expires or
+          you revoke it.
+        </p>
+      ) : null}
       <fieldset>
         <legend>What it may do for you</legend>
         {scopes.map((s) => (
@@ -89,6 +101,42 @@ export function DelegateForm({
           Cancel
         </a>
       </div>
+    </form>
+  );
+}
+
+/** "Delegate to someone else's agent": the agent id its owner gave (it must have been made available). */
+export function DelegateToOthersForm() {
+  return (
+    <form method="get" action="/account/agents/delegate" class="row-actions" data-testid="delegate-to-others">
+      <label>
+        <span class="muted">Agent id someone gave you</span>
+        <input name="agent_id" required maxLength={2048} placeholder="c…" autocomplete="off" />
+      </label>
+      <button type="submit" class="secondary outline">
+        Continue…
+      </button>
+    </form>
+  );
+}
+
+/** The owner's switch: may others delegate to this agent (they see the owner's username)? */
+export function AvailabilityForm({ clientId, available, csrfToken }: { clientId: string; available: boolean; csrfToken?: string }) {
+  return (
+    <form
+      method="post"
+      action={`/account/agents/${encodeURIComponent(clientId)}/availability`}
+      class="row-actions"
+      data-testid="agent-availability"
+    >
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="available" value={available ? '0' : '1'} />
+      <span class="muted" data-testid="availability-state">
+        {available ? 'Others may delegate to it (they see your username).' : 'Only you can delegate to it.'}
+      </span>
+      <button type="submit" class="secondary outline" data-testid="availability-toggle">
+        {available ? 'Stop others delegating' : 'Let others delegate to it'}
+      </button>
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import type { AgentView, ChainTokenView } from './list-agents.js';
 import { CsrfField, Flash, SecretBox, TimeText, type FlashMessage } from '../web/index.js';
-import { RegisterAgentForm } from './agent-forms.js';
+import { AvailabilityForm, DelegateToOthersForm, RegisterAgentForm } from './agent-forms.js';
 
 export interface AgentsPageProps {
   agents: AgentView[];
@@ -47,7 +47,14 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
       {agents.map((a) => (
         <article data-testid="agent" data-client-id={a.clientId}>
           <header>
-            <strong>{a.name}</strong> {a.owned ? <span class="badge">registered by you</span> : null}
+            <strong>{a.name}</strong>{' '}
+            {a.owned ? (
+              <span class="badge">registered by you</span>
+            ) : (
+              <span class="badge" data-testid="agent-run-by">
+                run by {a.owner}
+              </span>
+            )}
             <br />
             <small>
               <code>{a.clientId}</code> · may be given: {a.scopes.join(' ') || 'nothing'} · last used <TimeText ms={a.lastUsedAt} />
@@ -74,6 +81,7 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
           ) : (
             <p class="muted">No delegations.</p>
           )}
+          {a.owned ? <AvailabilityForm clientId={a.clientId} available={a.available} csrfToken={csrfToken} /> : null}
           {a.owned ? (
             <form
               method="post"
@@ -92,7 +100,7 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
             </form>
           ) : null}
           <footer class="row-actions">
-            {a.owned && a.scopes.length ? (
+            {(a.owned || a.available) && a.scopes.length ? (
               <a href={`/account/agents/${encodeURIComponent(a.clientId)}/delegate`} role="button" data-testid="delegate">
                 Delegate…
               </a>
@@ -120,6 +128,9 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
           </footer>
         </article>
       ))}
+      <h2>Delegate to someone else's agent</h2>
+      <p class="muted">Its owner must have made it available; you will see who runs it before you give it anything.</p>
+      <DelegateToOthersForm />
       <h2>Register an agent</h2>
       <RegisterAgentForm scopes={grantable} csrfToken={csrfToken} />
     </section>

@@ -12,6 +12,8 @@ import { AgentsPage } from './agents-page.js';
 import { DelegateForm } from './agent-forms.js';
 import { renameAgent } from './rename-agent.js';
 import { deleteAgent } from './delete-agent.js';
+import { delegationTarget } from './delegation-target.js';
+import { setAgentAvailability } from './set-agent-availability.js';
 import { agentsErrors } from './agents-errors.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
@@ -26,6 +28,12 @@ const registerBody = {
   type: 'object',
   properties: { name: { type: 'string' }, scopes: scopesProp, redirect_uris: { type: 'array', items: { type: 'string' } } },
 };
+const availabilityBody = {
+  type: 'object',
+  required: ['available'],
+  properties: { available: { type: 'boolean', description: 'true: others may delegate to this agent (they see your username)' } },
+};
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 2048 } } };
 const delegateBody = {
   type: 'object',
   properties: {
@@ -109,12 +117,31 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags,
         summary: 'Revoke everything of yours an agent holds, and everything derived from it',
         security,
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 2048 } } },
+        params: idParams,
       },
     },
     async (request) => ({
       revoked: await revokeAgentAccess(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request)),
     }),
+  );
+
+  app.post(
+    '/api/v1/me/agents/:id/availability',
+    {
+      preHandler: [requireUser(ctx, { scope: 'agents.manage' }), requireCsrf],
+      schema: {
+        tags,
+        summary: 'Make an agent you registered available for delegation by others (they see your username), or stop it',
+        security,
+        params: idParams,
+        body: availabilityBody,
+      },
+    },
+    async (request) => {
+      const id = (request.params as { id: string }).id;
+      const done = await setAgentAvailability(ctx, userOf(request), id, body(request).available, requestMeta(request));
+      return { agent_id: id, available: done.available };
+    },
   );
 
   // ── the page: each form posts, then redirects (303) back to the list, which shows the outcome once ──
@@ -188,10 +215,17 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       };
     }),
   );
+  // "Delegate to someone else's agent": the id its owner gave, then the same delegate step as for one's own.
+  app.get('/account/agents/delegate', pageRead, async (request, reply) => {
+    const id = (request.query as Record<string, unknown>).agent_id;
+    if (typeof id !== 'string' || !id.trim() || id.length > 2048)
+      return show(request, reply, { error: 'Enter the agent id its owner gave you.', status: 400 });
+    return reply.redirect(`/account/agents/${encodeURIComponent(id.trim())}/delegate`, 303);
+  });
   app.get('/account/agents/:id/delegate', pageRead, async (request, reply) => {
-    const agent = await agentOf(request);
-    if (!agent.owned || !agent.scopes.length)
-      throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'You can delegate only to an agent you registered with scopes.');
+    const { agent, owner } = await delegationTarget(ctx, userOf(request), (request.params as { id: string }).id);
+    if (!agent.scope?.length)
+      throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'This agent was registered with no scopes: nothing can be delegated to it.');
     const descriptions = new Map(grantableOf(request).map((s) => [s.name, s.description]));
     return renderPage(reply, {
       title: `Delegate to ${agent.name}`,
@@ -199,7 +233,8 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       body: (
         <DelegateForm
           clientId={agent.clientId}
-          scopes={agent.scopes.map((name) => ({ name, description: descriptions.get(name) ?? name }))}
+          owner={owner?.name}
+          scopes={agent.scope.map((name) => ({ name, description: descriptions.get(name) ?? name }))}
           maxTtl={ctx.config.delegationMaxTtl}
           csrfToken={request.csrfToken}
         />
@@ -216,8 +251,24 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         requestMeta(request),
       );
       return {
-        ok: `Delegated ${d.scopes.join(' ')}.`,
+        ok: `Delegated ${d.scopes.join(' ')}${d.agent_owner ? ` to an agent run by ${d.agent_owner}` : ''}.`,
         secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
+      };
+    }),
+  );
+  app.post('/account/agents/:id/availability', pageWrite, (request, reply) =>
+    act(request, reply, async () => {
+      const done = await setAgentAvailability(
+        ctx,
+        userOf(request),
+        (request.params as { id: string }).id,
+        body(request).available,
+        requestMeta(request),
+      );
+      return {
+        ok: done.available
+          ? `${done.name} is available for delegation by others: give them its agent id. They will see your username.`
+          : `${done.name} is no longer available for delegation by others. Delegations already made stay until they expire or are revoked.`,
       };
     }),
   );

@@ -2,10 +2,10 @@ import type { AppContext, Principal, RequestMeta } from '../kernel/index.js';
 import { AppError, OAuthError, httpErrors } from '../errors/index.js';
 import { randomId } from '../crypto/index.js';
 import { writeStepOf } from '../store/index.js';
-import { findClient } from '../oauth/index.js';
 import { requestedScopes } from '../scopes/index.js';
 import { personalCaller } from '../tokens/index.js';
 import { agentsErrors } from './agents-errors.js';
+import { delegationTarget } from './delegation-target.js';
 import './delegations-table.js';
 
 export interface Delegation {
@@ -16,11 +16,13 @@ export interface Delegation {
   expires_at: number;
   expires_in: number;
   scopes: string[];
+  /** The username of who runs the agent, when it is not the person delegating (an agent they made available). */
+  agent_owner?: string;
 }
 
 /**
- * A person delegates some of their rights to an agent: only for themselves (user_id must be theirs), only
- * scopes the agent registered for AND the person (or the token they use) can grant, for a limited time
+ * A person delegates some of their rights to an agent: only for themselves (user_id must be theirs), to their own
+ * agent or one its owner made available for delegation by others (see delegationTarget), only scopes the agent registered for AND the person (or the token they use) can grant, for a limited time
  * (default and maximum from config). The token is an RFC 9068 access token with the agent as client_id.
  */
 export async function createDelegation(
@@ -32,9 +34,7 @@ export async function createDelegation(
   const userId = personalCaller(principal, 'delegate');
   if (body.user_id !== undefined && body.user_id !== userId)
     throw new AppError(agentsErrors.ERR_AGENTS_OWN_RIGHTS_ONLY, 'you can only delegate your own rights (user_id must be yours)');
-  if (typeof body.agent_id !== 'string' || !body.agent_id) throw new AppError(httpErrors.ERR_VALIDATION, 'agent_id is required');
-  const agent = body.agent_id.length <= 2048 ? await findClient(ctx.db, body.agent_id) : undefined;
-  if (!agent || agent.source !== 'agent') throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'no such agent');
+  const { agent, owner } = await delegationTarget(ctx, userId, body.agent_id);
   const scopes = requestedScopes(ctx.registries.scopes, principal, body.scopes);
   const notRegistered = scopes.filter((s) => !(agent.scope ?? []).includes(s));
   if (notRegistered.length)
@@ -88,7 +88,7 @@ export async function createDelegation(
         target: { type: 'agent', id: agent.clientId },
         ip: meta.ip,
         userAgent: meta.userAgent,
-        detail: { delegation: id, scopes, expiresAt, via: principal.kind },
+        detail: { delegation: id, scopes, expiresAt, via: principal.kind, ...(owner ? { agentOwner: owner.userId } : {}) },
       },
     ],
   }))!;
@@ -99,5 +99,6 @@ export async function createDelegation(
     expires_at: issued.expiresAt,
     expires_in: ttl,
     scopes,
+    ...(owner ? { agent_owner: owner.name } : {}),
   };
 }

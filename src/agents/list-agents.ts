@@ -1,6 +1,8 @@
 import type { AppContext } from '../kernel/index.js';
 import './delegations-table.js';
 import { parseScope } from '../scopes/index.js';
+import { getUser } from '../accounts/index.js';
+import './agent-availability-table.js';
 
 /** A token issued under a delegation: the delegation token itself (depth 0) or one exchanged from it. */
 export interface ChainTokenView {
@@ -34,6 +36,10 @@ export interface AgentView {
   name: string;
   /** True when this person registered it (else it holds rights of theirs: delegated, exchanged, consented). */
   owned: boolean;
+  /** Who runs it (their username) when it is not this person. */
+  owner?: string;
+  /** Its owner made it available for delegation by others. */
+  available: boolean;
   /** Scopes it registered for. */
   scopes: string[];
   delegations: DelegationView[];
@@ -74,11 +80,19 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
   ];
   const clients = await ctx.db
     .selectFrom('oauth_clients')
-    .select(['id', 'name', 'scope', 'owner_user_id', 'source'])
+    .leftJoin('agent_availability', (j) =>
+      j
+        .onRef('agent_availability.agent_id', '=', 'oauth_clients.id')
+        .onRef('agent_availability.owner_user_id', '=', 'oauth_clients.owner_user_id'),
+    )
+    .select(['id', 'name', 'scope', 'oauth_clients.owner_user_id', 'source', 'agent_availability.agent_id as available'])
     .where('source', '=', 'agent')
-    .where((eb) => eb.or([eb('owner_user_id', '=', userId), ...(clientIds.length ? [eb('id', 'in', clientIds)] : [])]))
-    .orderBy('created_at', 'desc')
+    .where((eb) => eb.or([eb('oauth_clients.owner_user_id', '=', userId), ...(clientIds.length ? [eb('id', 'in', clientIds)] : [])]))
+    .orderBy('oauth_clients.created_at', 'desc')
     .execute();
+  const owners = new Map<string, string>();
+  for (const id of new Set(clients.map((c) => c.owner_user_id).filter((o): o is string => !!o && o !== userId)))
+    owners.set(id, (await getUser(ctx.db, id))?.username ?? 'someone without a username');
 
   const byJti = new Map<string, ChainTokenView>();
   for (const t of tokenRows) {
@@ -119,6 +133,8 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
       clientId: c.id,
       name: c.name,
       owned: c.owner_user_id === userId,
+      ...(c.owner_user_id && c.owner_user_id !== userId ? { owner: owners.get(c.owner_user_id) } : {}),
+      available: c.available !== null,
       scopes: parseScope(c.scope ?? undefined),
       delegations: mine,
       received,

@@ -18,7 +18,7 @@ const TABLES: Record<string, string[]> = {
     'oauth_resources',
     'oauth_client_assertions',
   ],
-  agents: ['delegations'],
+  agents: ['delegations', 'agent_availability'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [
