@@ -7,6 +7,8 @@ import { resourceCommand } from './resource.js';
 import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
 import { inviteCommand } from './invite.js';
+import { vaultCommand } from './vault.js';
+import { masterKeyCommand } from './master-key.js';
 import { packageVersion } from './package-version.js';
 
 const program = new Command('oauth3')
@@ -14,7 +16,18 @@ const program = new Command('oauth3')
   .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
-for (const add of [serveCommand, migrateCommand, keysCommand, usersCommand, clientsCommand, inviteCommand, resourceCommand]) add(program);
+for (const add of [
+  serveCommand,
+  migrateCommand,
+  keysCommand,
+  usersCommand,
+  clientsCommand,
+  inviteCommand,
+  resourceCommand,
+  vaultCommand,
+  masterKeyCommand,
+])
+  add(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`oauth3: ${e.message}\n`);

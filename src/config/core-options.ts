@@ -62,7 +62,12 @@ export const coreOptions = {
   ]),
   masterKey: opt.string<string | undefined>(
     'OAUTH3_MASTER_KEY',
-    '32-byte master key (base64, base64url or hex) that encrypts signing keys at rest. Required with PostgreSQL; embedded mode generates data/master.key.',
+    '32-byte master key (base64, base64url or hex) that encrypts the signing keys and the vault data keys at rest. Required with PostgreSQL; embedded mode generates data/master.key.',
+    undefined,
+  ),
+  masterKeyPrevious: opt.string<string | undefined>(
+    'OAUTH3_MASTER_KEY_PREVIOUS',
+    'The master key being replaced, during a master-key rotation: keys sealed under it still open, new ones are sealed under OAUTH3_MASTER_KEY; `oauth3 master-key rewrap` re-seals everything, then remove this.',
     undefined,
   ),
   auditFlushMs: opt.int(

@@ -5,3 +5,7 @@ export { signJwt, verifyJwt, decodeJwt, JwtError, type JwtHeader, type JwtPayloa
 export { SigningKeyRing, SigningKeyError, type SigningKeysTable, type SigningAlg } from './signing-key-ring.js';
 export { listSigningKeys, type SigningKeyInfo, type SigningKeyStatus } from './list-signing-keys.js';
 export type { PendingJwt } from './signature-queue.js';
+export { loadMasterKeys, onlyMasterKey, type MasterKeys } from './master-key.js';
+export { DataKeyRing, DataKeyError, type DataKeysTable, type DataKeyInfo, type DataKeyStatus } from './data-key-ring.js';
+export { rewrapSealed } from './rewrap.js';
+export { checksummedSecret, type ChecksummedSecret } from './checksummed-secret.js';

@@ -23,6 +23,8 @@ export function parseMasterKey(text: string, where: string): SymmetricKey {
 export interface MasterKeyOptions {
   /** OAUTH3_MASTER_KEY, if set. */
   configured?: string;
+  /** OAUTH3_MASTER_KEY_PREVIOUS, if set (a master-key rotation in progress). */
+  previous?: string;
   /** Embedded mode (SQLite): a key may be generated into dataDir/master.key. */
   embedded: boolean;
   dataDir: string;
@@ -54,4 +56,27 @@ export function loadMasterKey(o: MasterKeyOptions): SymmetricKey {
   chmodSync(path, 0o600);
   o.onGenerated?.(path);
   return symmetricKey(bytes);
+}
+
+/** The master keys: the primary seals, every key of `all` (the primary and a previous one) opens. */
+export interface MasterKeys {
+  primary: SymmetricKey;
+  all: ReadonlyMap<string, SymmetricKey>;
+}
+
+/** The primary master key (see loadMasterKey) and, during a rotation, the previous one beside it. */
+export function loadMasterKeys(o: MasterKeyOptions): MasterKeys {
+  const primary = loadMasterKey(o);
+  const all = new Map([[primary.id, primary]]);
+  if (o.previous) {
+    const previous = parseMasterKey(o.previous, 'OAUTH3_MASTER_KEY_PREVIOUS');
+    if (previous.id === primary.id) throw new MasterKeyError('OAUTH3_MASTER_KEY_PREVIOUS: the same key as the master key');
+    all.set(previous.id, previous);
+  }
+  return { primary, all };
+}
+
+/** One key of `keys`, for code that has only a primary (tests, tools). */
+export function onlyMasterKey(key: SymmetricKey): MasterKeys {
+  return { primary: key, all: new Map([[key.id, key]]) };
 }

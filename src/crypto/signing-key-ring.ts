@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import type { Executor, Db } from '../store/index.js';
 import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { randomId } from './random.js';
+import { rewrapSealed } from './rewrap.js';
 import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
 import { SignatureQueue, type PendingJwt } from './signature-queue.js';
 import { listSigningKeys, type SigningKeyInfo, type SigningKeyStatus } from './list-signing-keys.js';
@@ -59,9 +60,14 @@ export class SigningKeyRing {
   private reloading?: Promise<void>;
   private readonly queue = new SignatureQueue();
 
+  /**
+   * `masterKey` seals new keys; `openWith` opens stored ones (the master key and, during a master-key rotation, the
+   * previous one: OAUTH3_MASTER_KEY_PREVIOUS).
+   */
   constructor(
     private readonly db: Db,
     private readonly masterKey: SymmetricKey,
+    private readonly openWith: ReadonlyMap<string, SymmetricKey> = new Map([[masterKey.id, masterKey]]),
   ) {}
 
   /** Loads keys from the database, generating the first one if there is none; returns its kid then. */
@@ -109,6 +115,25 @@ export class SigningKeyRing {
       .executeTakeFirst();
     await this.reload();
     return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Re-seals every private key under the master key (after a master-key rotation); returns how many changed. */
+  async rewrap(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let n = 0;
+      for (const r of await trx.selectFrom('signing_keys').select(['kid', 'private_sealed']).execute()) {
+        let sealed: string | undefined;
+        try {
+          sealed = rewrapSealed(r.private_sealed, `signing_keys:${r.kid}`, this.openWith, this.masterKey);
+        } catch {
+          this.decrypt(r.kid, r.private_sealed); // throws the message that names the master key needed
+        }
+        if (sealed === undefined) continue;
+        await trx.updateTable('signing_keys').set({ private_sealed: sealed }).where('kid', '=', r.kid).execute();
+        n++;
+      }
+      return n;
+    });
   }
 
   /** Every key with its status, newest first (see listSigningKeys). */
@@ -183,14 +208,14 @@ export class SigningKeyRing {
   private decrypt(kid: string, sealed: string): KeyObject {
     try {
       return createPrivateKey({
-        key: open(new Map([[this.masterKey.id, this.masterKey]]), sealed, `signing_keys:${kid}`),
+        key: open(this.openWith, sealed, `signing_keys:${kid}`),
         format: 'der',
         type: 'pkcs8',
       });
     } catch (e) {
       if (e instanceof MissingKeyError) {
         throw new SigningKeyError(
-          `signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${this.masterKey.id}: set OAUTH3_MASTER_KEY to the key it was made with`,
+          `signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${[...this.openWith.keys()].join(' or ')}: set OAUTH3_MASTER_KEY to the key it was made with (or OAUTH3_MASTER_KEY_PREVIOUS during a rotation)`,
         );
       }
       throw new SigningKeyError(

@@ -31,7 +31,10 @@ export interface AppContext {
   dbLocation: string;
   /** The group commit of `db`: hot writes (issuance, audit batches) share its batches. */
   commits: GroupCommit;
+  /** Seals what is stored under the master key (signing keys, vault data keys). */
   masterKey: SymmetricKey;
+  /** Opens it: the master key and, during a master-key rotation, the previous one (OAUTH3_MASTER_KEY_PREVIOUS). */
+  masterKeys: ReadonlyMap<string, SymmetricKey>;
   keys: SigningKeyRing;
   log: Logger;
   metrics: Metrics;

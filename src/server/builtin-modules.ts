@@ -8,6 +8,7 @@ import { tokensModule } from '../tokens/index.js';
 import { oauthModule } from '../oauth/index.js';
 import { agentsModule } from '../agents/index.js';
 import { overviewModule } from '../overview/index.js';
+import { vaultModule } from '../vault/index.js';
 
 /**
  * The built-in modules, in order: migrations run, declarations register, modules start and routes are added in
@@ -22,5 +23,6 @@ export const builtinModules: readonly GatewayModule[] = [
   tokensModule,
   oauthModule,
   agentsModule,
+  vaultModule,
   overviewModule,
 ];

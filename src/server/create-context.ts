@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
 import { openDatabase, migrateModules } from '../store/index.js';
-import { loadMasterKey, SigningKeyRing } from '../crypto/index.js';
+import { loadMasterKeys, SigningKeyRing } from '../crypto/index.js';
 import { createRegistries, Metrics, ResourceRegistry, type AppContext, type GatewayModule, type Registries } from '../kernel/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
@@ -15,6 +15,7 @@ function declareAll(registries: Registries, modules: readonly GatewayModule[]): 
     for (const e of m.eventTypes ?? []) registries.eventTypes.declare(e, m.name);
     for (const c of m.errorCodes ?? []) registries.errorCodes.declare(c, m.name);
     for (const g of m.grantTypes ?? []) registries.grantTypes.declare(g, m.name);
+    for (const t of m.exchangeTargets ?? []) registries.exchangeTargets.declare(t, m.name);
   }
 }
 
@@ -31,12 +32,14 @@ export async function createContext(
   o: { defaultMetrics?: boolean } = {},
 ): Promise<AppContext> {
   const embedded = !config.databaseUrl;
-  const masterKey = loadMasterKey({
+  const masterKeys = loadMasterKeys({
     configured: config.masterKey,
+    previous: config.masterKeyPrevious,
     embedded,
     dataDir: config.dataDir,
     onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
   });
+  const masterKey = masterKeys.primary;
   const { db, dialect, location, commits } = openDatabase(config); // config.workers: whether other processes share the file
   let ctx: AppContext | undefined;
   try {
@@ -58,7 +61,7 @@ export async function createContext(
       onEvent: (e) => metrics.events.inc({ action: e.action, result: e.result ?? 'success' }),
       onError: (err) => log.error({ err }, 'audit batch write failed'),
     });
-    const keys = new SigningKeyRing(db, masterKey);
+    const keys = new SigningKeyRing(db, masterKey, masterKeys.all);
     const generated = await keys.init();
     if (generated) audit.enqueue({ action: 'keys.generated', actor: { type: 'system' }, target: { type: 'signing_key', id: generated } });
     const peers = workerBus();
@@ -74,6 +77,7 @@ export async function createContext(
       dbLocation: location,
       commits,
       masterKey,
+      masterKeys: masterKeys.all,
       keys,
       log,
       metrics,

@@ -1,0 +1,174 @@
+import { randomInt } from 'node:crypto';
+import type { AppContext } from '../kernel/index.js';
+import { AppError } from '../errors/index.js';
+import type { DataKeyRing } from '../crypto/index.js';
+import type { OAuthProvider } from './providers/index.js';
+import type { VaultConnectionsTable } from './tables.js';
+import { openSecret, sealSecret } from './credential-secret.js';
+import { UpstreamError, type Upstream } from './upstream.js';
+import { vaultErrors } from './vault-errors.js';
+
+/** How long a refresh lease holds (ms): a holder that died is replaced after this. */
+export const LEASE_MS = 15_000;
+/** Backoff after an upstream failure (ms): no refresh is tried before it has passed. */
+export const UNAVAILABLE_BACKOFF_MS = 30_000;
+const WAIT_STEP_MS = 50;
+
+export interface RefreshDeps {
+  ctx: Pick<AppContext, 'db' | 'audit' | 'log'>;
+  ring: DataKeyRing;
+  upstream: Upstream;
+}
+
+/** True when the row's token must be refreshed before it is served (`freshFor`: ms it must still be valid). */
+export function needsRefresh(row: Pick<VaultConnectionsTable, 'expires_at'>, freshFor: number, now = Date.now()): boolean {
+  return row.expires_at !== null && Number(row.expires_at) - now < freshFor;
+}
+
+const readRow = (deps: RefreshDeps, id: string) =>
+  deps.ctx.db.selectFrom('vault_connections').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Throws the caller-facing error for a connection that cannot be served as it stands. */
+export function refuseUnusable(row: VaultConnectionsTable, now = Date.now()): void {
+  if (row.status === 'needs_reauth') throw new AppError(vaultErrors.ERR_VAULT_NEEDS_REAUTH, undefined, { provider: row.provider });
+  if (row.status === 'unavailable' && row.retry_after !== null && Number(row.retry_after) > now) {
+    throw new AppError(vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE, undefined, {
+      provider: row.provider,
+      retry_after: Math.max(1, Math.ceil((Number(row.retry_after) - now) / 1000)),
+    });
+  }
+}
+
+/**
+ * Refreshes one connection, once across every process and instance sharing the database: a lease taken with a
+ * conditional update (whoever's update matched holds it), then the row is read again, since another holder may
+ * have refreshed it meanwhile. Those without the lease wait and re-read. The new access token and a rotated
+ * refresh token are stored in one transaction, with the audit event, before either is served. Returns the row
+ * as stored afterwards.
+ */
+export async function refreshConnection(
+  deps: RefreshDeps,
+  provider: OAuthProvider,
+  id: string,
+  freshFor: number,
+): Promise<VaultConnectionsTable> {
+  const deadline = Date.now() + LEASE_MS + 5_000;
+  for (;;) {
+    const now = Date.now();
+    const lease = now + LEASE_MS + randomInt(1000); // our mark: the write-back below matches it
+    const took = await deps.ctx.db
+      .updateTable('vault_connections')
+      .set({ lease_until: lease })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    const row = await readRow(deps, id);
+    if (!row) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED);
+    const held = Number(took.numUpdatedRows) > 0 && Number(row.lease_until) === lease;
+    if (!needsRefresh(row, freshFor) || row.status === 'needs_reauth') {
+      if (held) await release(deps, id, lease);
+      refuseUnusable(row);
+      return row;
+    }
+    if (held) return refreshHeld(deps, provider, row, lease);
+    if (Date.now() > deadline) {
+      throw new AppError(vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE, 'Another refresh of this connection did not finish.', {
+        provider: row.provider,
+        retry_after: 1,
+      });
+    }
+    await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+  }
+}
+
+async function release(deps: RefreshDeps, id: string, lease: number): Promise<void> {
+  await deps.ctx.db
+    .updateTable('vault_connections')
+    .set({ lease_until: null })
+    .where('id', '=', id)
+    .where('lease_until', '=', lease)
+    .execute();
+}
+
+async function refreshHeld(
+  deps: RefreshDeps,
+  provider: OAuthProvider,
+  row: VaultConnectionsTable,
+  lease: number,
+): Promise<VaultConnectionsTable> {
+  const secret = await openSecret(deps.ring, row);
+  const refreshToken = secret.kind === 'oauth' ? secret.refresh_token : undefined;
+  const event = { actor: { type: 'system' as const }, userId: row.user_id, target: { type: 'connection', id: row.id } };
+  try {
+    if (!refreshToken) throw new UpstreamError('invalid_grant', 'no refresh token: the upstream gave none');
+    const tokens = await deps.upstream.refresh(provider, refreshToken);
+    const now = Date.now();
+    const next = {
+      kind: 'oauth' as const,
+      access_token: tokens.accessToken,
+      token_type: tokens.tokenType,
+      refresh_token: tokens.refreshToken ?? refreshToken, // a provider that rotates gives a new one; else keep ours
+      ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
+    };
+    const { sealed, keyId } = sealSecret(deps.ring, row, next);
+    await deps.ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('vault_connections')
+        .set({
+          secret_sealed: sealed,
+          key_id: keyId,
+          expires_at: tokens.expiresIn === undefined ? null : now + tokens.expiresIn * 1000,
+          scopes: tokens.scope ?? row.scopes,
+          status: 'active',
+          last_error: null,
+          retry_after: null,
+          lease_until: null,
+          refreshed_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('lease_until', '=', lease)
+        .execute();
+      await deps.ctx.audit.record(trx, {
+        ...event,
+        action: 'vault.refreshed',
+        detail: { provider: row.provider, rotated: !!tokens.refreshToken },
+      });
+    });
+    return (await readRow(deps, row.id))!;
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) {
+      await release(deps, row.id, lease);
+      throw e;
+    }
+    const reauth = e.reason === 'invalid_grant';
+    const now = Date.now();
+    await deps.ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('vault_connections')
+        .set({
+          status: reauth ? 'needs_reauth' : 'unavailable',
+          last_error: e.cause.slice(0, 200),
+          retry_after: reauth ? null : now + UNAVAILABLE_BACKOFF_MS,
+          lease_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('lease_until', '=', lease)
+        .execute();
+      await deps.ctx.audit.record(trx, {
+        ...event,
+        action: reauth ? 'vault.needs_reauth' : 'vault.upstream_unavailable',
+        result: 'failure',
+        detail: { provider: row.provider, error: e.cause.slice(0, 200) },
+      });
+    });
+    if (!reauth) deps.ctx.log.warn({ provider: row.provider, connection: row.id, cause: e.cause }, 'upstream refresh failed');
+    throw reauth
+      ? new AppError(vaultErrors.ERR_VAULT_NEEDS_REAUTH, undefined, { provider: row.provider })
+      : new AppError(vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE, undefined, {
+          provider: row.provider,
+          retry_after: Math.ceil(UNAVAILABLE_BACKOFF_MS / 1000),
+        });
+  }
+}
