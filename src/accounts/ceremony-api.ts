@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { AppContext } from '../kernel/index.js';
+import { underPublicPath, type AppContext } from '../kernel/index.js';
 import { requireCsrf } from './csrf.js';
 import { safeReturnTo } from './require-user.js';
 import { registrationOptions } from './registration.js';
@@ -55,7 +55,7 @@ export async function ceremonyApi(app: FastifyInstance, ctx: AppContext): Promis
       const s = await signUp(ctx, { response: body.response, meta: requestMeta(request), invite: inviteOf(request, ctx.config) });
       setSessionCookie(reply, ctx.config, s.token, s.expiresAt);
       clearInviteCookie(reply, ctx.config);
-      return { userId: s.userId, redirect: safeReturnTo(body.returnTo) };
+      return { userId: s.userId, redirect: underPublicPath(request.publicPath, safeReturnTo(body.returnTo)) };
     },
   );
 
@@ -75,7 +75,7 @@ export async function ceremonyApi(app: FastifyInstance, ctx: AppContext): Promis
       const body = request.body as { response: AuthenticationResponseJSON; returnTo?: string };
       const s = await signIn(ctx, { response: body.response, meta: requestMeta(request) });
       setSessionCookie(reply, ctx.config, s.token, s.expiresAt);
-      return { userId: s.userId, redirect: safeReturnTo(body.returnTo) };
+      return { userId: s.userId, redirect: underPublicPath(request.publicPath, safeReturnTo(body.returnTo)) };
     },
   );
 }

@@ -13,7 +13,7 @@ import { watchRequestHooks } from './request-hook-watch.js';
 import { redirectToPublicOrigin } from './public-origin-redirect.js';
 import { operationalAccess } from './operational-access.js';
 import { publicCors } from './public-cors.js';
-import { publicPath, redirectsUnder, wellKnownUnder } from './public-path.js';
+import { keepUnderPublicPath, publicPath, wellKnownUnder } from './public-path.js';
 
 /** Assembles the Fastify app: the server's own parts, then the routes of every module (in order) on the context. Does not listen. */
 export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[] = builtinModules): Promise<FastifyInstance> {
@@ -62,6 +62,7 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   lanes.attach(app);
   operationalAccess(app, ctx.config.metricsToken);
   publicCors(app);
+  keepUnderPublicPath(app, prefix);
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.requestCompleted(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
@@ -84,7 +85,6 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   };
   if (prefix) {
     // A public URL with a path (behind a proxy at https://example.com/auth): every route is served under it.
-    redirectsUnder(app, prefix);
     await app.register(addRoutes, { prefix });
   } else await addRoutes(app);
   return app;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { underPublicPath } from '../kernel/index.js';
 
 export { publicPath } from '../kernel/index.js';
 
@@ -19,17 +20,17 @@ export function wellKnownUnder(prefix: string): (url: string) => string {
 }
 
 /**
- * Keeps redirects under `prefix`: a route answers `Location: /login` as it would at the root, and the browser is
- * sent to `/auth/login`. A Location already under the prefix (a `return_to` built from the request's own URL),
- * an absolute URL or `//host` is left as it is.
+ * Keeps pages and redirects under `prefix` ('' at the root): every request knows it (`request.publicPath`, which the
+ * page renderer puts before root-relative links), and a route answering `Location: /login` as it would at the root
+ * sends the browser to `/auth/login` (underPublicPath: a Location already under the prefix, an absolute URL or
+ * `//host` is left as it is).
  */
-export function redirectsUnder(app: FastifyInstance, prefix: string): void {
+export function keepUnderPublicPath(app: FastifyInstance, prefix: string): void {
+  app.decorateRequest('publicPath', prefix);
+  if (!prefix) return;
   app.addHook('onSend', async (_request, reply, payload) => {
     const location = reply.getHeader('location');
-    if (typeof location !== 'string' || !location.startsWith('/') || location.startsWith('//')) return payload;
-    if (location === prefix || (/^[/?#]/.test(location.slice(prefix.length, prefix.length + 1)) && location.startsWith(prefix)))
-      return payload;
-    reply.header('location', `${prefix}${location}`);
+    if (typeof location === 'string') reply.header('location', underPublicPath(prefix, location));
     return payload;
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AppContext } from '../kernel/index.js';
+import { publicPath, type AppContext } from '../kernel/index.js';
 
 /**
  * The OpenAPI document (built from route schemas: every route registered after this one with a `schema` shows
@@ -34,6 +34,8 @@ export async function docsRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
+    // Under a public URL with a path, the page's asset links are written with it (the route itself is mounted under it).
+    indexPrefix: publicPath(ctx.config.publicUrl),
     uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
     transformStaticCSP: (header: string) => header.replace(/style-src ([^;]*)/, (_m, v: string) => `style-src ${v} 'unsafe-inline'`),
   });

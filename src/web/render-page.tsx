@@ -2,10 +2,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { Layout } from './components/layout.js';
+import { prefixLinks } from './prefix-links.js';
+
+/** The request's path as the routes name it at the root (`/login` for `/auth/login` under the public URL's path). */
+function routePath(request: FastifyRequest): string {
+  const path = request.url.split('?')[0];
+  const prefix = request.publicPath ?? '';
+  return prefix && path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
+}
 
 /** The sign-in flow a visitor is in (`return_to` on /login and /signup), kept on the header's links between them. */
 function pendingReturnTo(request: FastifyRequest): string | undefined {
-  const path = request.url.split('?')[0];
+  const path = routePath(request);
   if (path !== '/login' && path !== '/signup') return undefined;
   const value = (request.query as Record<string, unknown> | undefined)?.return_to;
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : undefined;
@@ -23,14 +31,16 @@ export interface RenderPageOptions {
 
 /**
  * Sends a server-rendered HTML page in the common layout (nav, sign-out form, CSRF meta tag, Pico CSS, the one
- * bundled script). Preact escapes every text and attribute value, so user data can be put in `body` as is.
+ * bundled script). Preact escapes every text and attribute value, so user data can be put in `body` as is. Links
+ * are written root-relative (`/account`); under a public URL with a path every one is put under it here, once.
  */
 export function renderPage(reply: FastifyReply, o: RenderPageOptions): FastifyReply {
   const { request } = o;
   const html = render(
     <Layout
       title={o.title}
-      path={request.url.split('?')[0]}
+      path={routePath(request)}
+      publicPath={request.publicPath}
       signedIn={!!request.accountSession}
       account={request.accountLabel}
       csrfToken={request.csrfToken}
@@ -44,5 +54,5 @@ export function renderPage(reply: FastifyReply, o: RenderPageOptions): FastifyRe
     .code(o.status ?? 200)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(`<!doctype html>${html}`);
+    .send(`<!doctype html>${prefixLinks(html, request.publicPath ?? '')}`);
 }

@@ -9,14 +9,17 @@ import {
 } from '@simplewebauthn/browser';
 
 const csrf = () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
+/** The public URL's path (`/auth` behind a proxy under a path, '' at the root): every request of this script starts with it. */
+const base = document.querySelector<HTMLMetaElement>('meta[name="public-path"]')?.content ?? '';
 
 function say(text: string): void {
   const el = document.getElementById('message');
   if (el) el.textContent = text;
 }
 
-async function post(url: string, body: unknown): Promise<any> {
-  const res = await fetch(url, {
+/** POSTs JSON to a gateway path named as at the root (`/api/v1/…`). */
+async function post(path: string, body: unknown): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-csrf-token': csrf() },
@@ -125,7 +128,7 @@ function passkeysPage(section: HTMLElement): void {
       const optionsJSON = await post('/api/v1/me/passkeys/options', {});
       const response = await startRegistration({ optionsJSON });
       await post('/api/v1/me/passkeys', name ? { response, name } : { response });
-      location.assign('/account/passkeys?ok=added');
+      location.assign(`${base}/account/passkeys?ok=added`);
     })().catch((err) => {
       say(explain(err));
       busy(form, false);

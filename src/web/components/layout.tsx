@@ -14,12 +14,14 @@ export const navLinks: Array<[string, string]> = [
 
 export interface LayoutProps {
   title: string;
-  /** Request path, to mark the current nav link. */
+  /** Request path as the routes name it (without the public URL's path), to mark the current nav link. */
   path: string;
   signedIn: boolean;
   /** How the signed-in person is named ("signed in as …"), when known. */
   account?: string;
   csrfToken?: string;
+  /** The public URL's path (`/auth`), for the browser script's requests (meta `public-path`); '' or none at the root. */
+  publicPath?: string;
   /** One focused card (consent): no account navigation. */
   focused?: boolean;
   /** A pending sign-in flow (`return_to`) the header's Sign in / Sign up links keep. */
@@ -28,7 +30,7 @@ export interface LayoutProps {
 }
 
 /** The page shell: Pico CSS, the one bundled script (no inline script: CSP `script-src 'self'`), nav, sign-out. */
-export function Layout({ title, path, signedIn, account, csrfToken, focused, returnTo, children }: LayoutProps) {
+export function Layout({ title, path, signedIn, account, csrfToken, publicPath, focused, returnTo, children }: LayoutProps) {
   const keep = returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : '';
   return (
     <html lang="en">
@@ -36,6 +38,7 @@ export function Layout({ title, path, signedIn, account, csrfToken, focused, ret
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {csrfToken ? <meta name="csrf-token" content={csrfToken} /> : null}
+        {publicPath ? <meta name="public-path" content={publicPath} /> : null}
         <title>{`${title} · oauth3`}</title>
         <link rel="stylesheet" href="/static/pico.min.css" />
         <link rel="stylesheet" href="/static/app.css" />
