@@ -4,7 +4,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newPasskeyPage, signUpWithPasskey, useAppAndBrowser } from '../support/browser.js';
 import { codeFor, publicClient } from '../oauth/support/oauth-helpers.js';
-import type { TestUser } from '../support/test-user.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { postJson, registerAgent } from '../agents/agent-helpers.js';
 
 /** Set OAUTH3_SCREENSHOTS=<dir> to keep a screenshot of every page at both widths (for people to look at). */
 const shots = process.env.OAUTH3_SCREENSHOTS;
@@ -85,6 +86,17 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
     const grantId = (await page.getByTestId('app-row').getAttribute('data-grant'))!;
     await page.goto(`${app.url}/account/sessions`);
     const sessionId = (await page.getByTestId('session-row').getAttribute('data-session-id'))!;
+    // Someone else's agent, made available for delegation by others: its delegate step names who runs it.
+    const owner = await createTestUser(app);
+    await fetch(`${app.url}/api/v1/me`, {
+      method: 'PATCH',
+      headers: { ...owner.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'a-rather-long-username-of-the-person-who-runs-it' }),
+    });
+    const shared = await registerAgent(app, owner, 'Shared calendar helper', ['mcp']);
+    await postJson(app, `/api/v1/me/agents/${encodeURIComponent(shared.client_id)}/availability`, owner.headers, { available: true });
+    // The sign-in and sign-up pages an app's authorization request leads to name the app that is waiting.
+    const waiting = encodeURIComponent(`/oauth/authorize/page?${consentPath.split('?')[1]}`);
     const signedIn = [
       '/account/overview',
       '/account',
@@ -96,6 +108,7 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
       '/account/apps',
       `/account/tokens/${tokenId}/revoke`,
       `/account/agents/${encodeURIComponent(agentId)}/delegate`,
+      `/account/agents/${encodeURIComponent(shared.client_id)}/delegate`,
       `/account/agents/${encodeURIComponent(agentId)}/revoke`,
       `/account/apps/${grantId}/revoke`,
       `/account/sessions/${sessionId}/revoke`,
@@ -106,7 +119,7 @@ describe('every page at 1280 and 390 px in Debian Chromium', () => {
     const anonymous = await browser.newContext();
     const visitor = await anonymous.newPage();
     const visitorProblems = watchProblems(visitor);
-    const signedOut = ['/', '/login', '/signup', '/no-such-page'];
+    const signedOut = ['/', '/login', '/signup', `/login?return_to=${waiting}`, `/signup?return_to=${waiting}`, '/no-such-page'];
     for (const width of widths) {
       for (const [p, paths] of [
         [page, signedIn],
