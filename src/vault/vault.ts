@@ -27,6 +27,8 @@ export interface ServedCredential {
 export interface CredentialUser {
   /** `apikey:<id>`, `client:<client_id>` or `agent:<client_id>`. */
   server: string;
+  /** Its name as the person knows it (the API key's name, the client's name): the access log shows it. */
+  name?: string;
   ip?: string | null;
 }
 
@@ -260,7 +262,7 @@ export class Vault {
       userId: row.user_id,
       target: { type: 'connection', id: row.id },
       ip: user.ip ?? null,
-      detail: { provider: row.provider },
+      detail: { provider: row.provider, account: row.account, by: user.name ?? user.server },
     });
     if (row.last_used_by === user.server && row.last_used_at !== null && now - Number(row.last_used_at) < LAST_USED_EVERY_MS) return;
     void this.ctx.db
