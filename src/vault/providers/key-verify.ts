@@ -46,7 +46,10 @@ export function keyVerify(
   const base = { api_base: provider.apiBase ?? '' };
   const origin = new URL(fillTemplate(spec.url, base)).origin;
   const host = new URL(origin).host;
-  const what = provider.fields.length === 1 ? `the ${provider.fields[0].label.toLowerCase()}` : 'the values';
+  const label = provider.fields[0].label;
+  // "the bot token", "the API key": a label's capital goes unless it starts an acronym
+  const what =
+    provider.fields.length === 1 ? `the ${/^.[a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label}` : 'the values';
   return async (entered: Record<string, string>, signal: AbortSignal): Promise<KeyVerification> => {
     const values = { ...checkKeyValues(provider, entered), ...base };
     const url = new URL(fillTemplate(spec.url.replaceAll('{api_base}', base.api_base), values, encode));
