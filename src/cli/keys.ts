@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { listSigningKeys, type SigningKeyInfo } from '../crypto/index.js';
+import { Option, type Command } from 'commander';
+import { listSigningKeys, type SigningAlg, type SigningKeyInfo } from '../crypto/index.js';
 import { withContext } from './with-context.js';
 import { withReadOnlyDatabase } from './with-read-only-database.js';
 import { printList, when, type Column } from './print-list.js';
@@ -12,7 +12,10 @@ const columns: Column<SigningKeyInfo>[] = [
   { header: 'RETIRED', value: (k) => when(k.retiredAt) },
 ];
 
-/** `oauth3 keys list|rotate|retire`: the ES256 signing keys published at /jwks.json. Running gateways see changes within OAUTH3_KEYS_POLL_MS. */
+/**
+ * `oauth3 keys list|rotate|retire`: the signing keys published at /jwks.json (ES256 signs every token; RS256 signs
+ * the ID tokens of OpenID clients that ask for it). Running gateways see changes within OAUTH3_KEYS_POLL_MS.
+ */
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage signing keys');
   keys
@@ -24,11 +27,21 @@ export function keysCommand(program: Command): void {
     );
   keys
     .command('rotate')
-    .description('add a new active signing key; the old one keeps verifying until retired')
-    .action(() =>
+    .description('add a new active signing key of one algorithm; the one it replaces keeps verifying until retired')
+    .addOption(
+      new Option('--alg <alg>', 'ES256 signs every token the gateway issues; RS256 signs ID tokens for OpenID clients')
+        .choices(['ES256', 'RS256'])
+        .default('ES256'),
+    )
+    .action((o: { alg: SigningAlg }) =>
       withContext(async (ctx) => {
-        const kid = await ctx.keys.rotate();
-        await ctx.audit.record(ctx.db, { action: 'keys.rotated', actor: { type: 'system' }, target: { type: 'signing_key', id: kid } });
+        const kid = await ctx.keys.rotate(o.alg);
+        await ctx.audit.record(ctx.db, {
+          action: 'keys.rotated',
+          actor: { type: 'system' },
+          target: { type: 'signing_key', id: kid },
+          detail: { alg: o.alg },
+        });
         process.stdout.write(`${kid}\n`);
       }),
     );
