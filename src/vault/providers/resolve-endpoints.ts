@@ -15,7 +15,7 @@ const insecure = (url: string) => new URL(url).protocol === 'http:' && isLoopbac
  * The oauth4webapi request options for a call to `url`: a timeout, and `allowInsecureRequests` only when the URL
  * is http on a loopback host (tests and development; everything else is https).
  */
-export function upstreamRequestOptions(url: string, timeoutMs = 10_000): oauth.HttpRequestOptions<'GET' | 'POST'> {
+export function upstreamRequestOptions(url: string, timeoutMs = 10_000): { signal: AbortSignal; [oauth.allowInsecureRequests]: boolean } {
   return { signal: AbortSignal.timeout(timeoutMs), [oauth.allowInsecureRequests]: insecure(url) };
 }
 
