@@ -35,7 +35,10 @@ const bad = (message: string) => new AppError(httpErrors.ERR_VALIDATION, message
 export class ApiTokenService {
   constructor(private readonly ctx: Pick<AppContext, 'db' | 'audit' | 'tokens' | 'registries' | 'config'>) {}
 
-  /** Checks the request and creates the token. Returns the token (to show once) and what is stored. */
+  /**
+   * Checks the request and creates the token. Returns the token (to show once) and what is stored. Names tell tokens
+   * apart (the list, the confirmation, the access log): two live tokens of one person may not share one (409).
+   */
   async create(principal: Principal, o: CreateApiToken, meta: Partial<RequestMeta> = {}): Promise<{ token: string; info: ApiTokenInfo }> {
     const userId = personalCaller(principal, 'create an API token');
     const name = typeof o.name === 'string' ? o.name.trim() : '';
@@ -68,6 +71,15 @@ export class ApiTokenService {
     const limit = principal.kind === 'api_token' && principal.expiresAt !== null ? principal.expiresAt * 1000 : null;
     if (limit !== null && (row.expires_at === null || row.expires_at > limit)) row.expires_at = limit;
     await this.ctx.db.transaction().execute(async (trx) => {
+      const clash = await trx
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('name', '=', name)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      if (clash) throw new AppError(httpErrors.ERR_CONFLICT, `You already have a live token named ${name}: pick another name.`);
       await trx.insertInto('api_tokens').values(row).execute();
       await this.ctx.audit.record(trx, {
         action: 'token.created',

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
-import { AppError, httpErrors } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { scopesCallerMayGrant } from '../scopes/index.js';
 import { tokensErrors } from './tokens-errors.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
@@ -147,13 +147,6 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const body = (request.body ?? {}) as Record<string, unknown>;
     const scopes = (Array.isArray(body.scopes) ? body.scopes : body.scopes ? [body.scopes] : []) as unknown[];
     try {
-      // On the page names tell tokens apart (the list, the confirmation, the access log): two live ones may not share one.
-      const name = typeof body.name === 'string' ? body.name.trim() : '';
-      const live = (await service.list(userOf(request))).filter(
-        (t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > Date.now()),
-      );
-      if (name && live.some((t) => t.name === name))
-        throw new AppError(httpErrors.ERR_CONFLICT, `You already have a live token named ${name}: pick another name.`);
       const { token, info } = await service.create(
         request.principal!,
         { name: body.name, scopes, expiresInDays: body.never_expires ? null : expiryDays(body.expires_in_days, body.expires_on) },

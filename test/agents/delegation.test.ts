@@ -13,8 +13,11 @@ describe.each(dialects)('agents and delegation on %s', (dialect) => {
   });
   afterAll(() => app.stop());
 
+  let made = 0;
   const apiToken = async (scopes: string[]) => {
-    const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: scopes.join('+'), scopes });
+    // Two live tokens of one person may not share a name.
+    const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: `${scopes.join('+')} #${++made}`, scopes });
+    if (res.status !== 201) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
     return { authorization: `Bearer ${res.body.token}` };
   };
 

@@ -246,7 +246,7 @@ describe.each(dialects)('/authorize and consent on %s', (dialect) => {
           await fetch(`${app.url}/api/v1/me/tokens`, {
             method: 'POST',
             headers: { ...user.headers, 'content-type': 'application/json' },
-            body: JSON.stringify({ name: 'apps', scopes }),
+            body: JSON.stringify({ name: `apps ${scopes.join(' ')}`, scopes }), // live tokens of one person have distinct names
           })
         ).json()
       ).token as string;

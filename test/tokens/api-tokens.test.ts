@@ -105,6 +105,31 @@ describe.each(dialects)('personal API tokens on %s', (dialect) => {
     expect((await res.json()).error_description).toBe('malformed API token (bad checksum)');
   });
 
+  it('refuses a second live token with the same name through the API too (409); a revoked or expired one frees the name', async () => {
+    const u = await createTestUser(app);
+    const first = await create(u.headers, { name: 'deploy', scopes: ['mcp'] });
+    expect(first.status).toBe(201);
+    const again = await create(u.headers, { name: ' deploy ', scopes: ['mcp'] });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({
+      error: 'ERR_CONFLICT',
+      message: 'You already have a live token named deploy: pick another name.',
+    });
+    // Another person's token of that name is theirs: no clash.
+    expect((await create(user.headers, { name: 'deploy', scopes: ['mcp'] })).status).toBe(201);
+    const { id } = await first.json();
+    expect((await fetch(`${app.url}/api/v1/me/tokens/${id}`, { method: 'DELETE', headers: u.headers })).status).toBe(204);
+    expect((await create(u.headers, { name: 'deploy', scopes: ['mcp'] })).status).toBe(201);
+    await app.ctx.db
+      .updateTable('api_tokens')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('user_id', '=', u.userId)
+      .execute();
+    expect((await create(u.headers, { name: 'deploy', scopes: ['mcp'] })).status).toBe(201);
+    const names = (await (await fetch(`${app.url}/api/v1/me/tokens`, { headers: u.headers })).json()).map((t: { name: string }) => t.name);
+    expect(names).toEqual(['deploy', 'deploy', 'deploy']);
+  });
+
   it("cannot touch another person's tokens", async () => {
     const other = await createTestUser(app);
     const { id, token } = await (await create(other.headers, { name: 'theirs', scopes: ['tokens.manage'] })).json();
