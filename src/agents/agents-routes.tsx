@@ -19,7 +19,7 @@ import { agentsErrors } from './agents-errors.js';
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
 import { AppError, httpErrors } from '../errors/index.js';
-import { scopesCallerMayGrant } from '../scopes/index.js';
+import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
@@ -164,7 +164,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         <AgentsPage
           agents={agents}
           names={new Map(agents.map((a) => [a.clientId, a.name]))}
-          grantable={grantableOf(request)}
+          grantable={grantableOf(request).filter((s) => !SIGN_IN_ONLY_SCOPES.has(s.name))}
           csrfToken={request.csrfToken}
           flash={refused ? { error: refused.error } : flash.take(request, reply, binding(request))}
         />

@@ -6,3 +6,4 @@ export { grantableScopes, type GrantableScopesInput } from './grantable-scopes.j
 export { scopesCallerMayGrant } from './scopes-caller-may-grant.js';
 export { requestedScopes } from './requested-scopes.js';
 export { scopesErrors } from './scopes-errors.js';
+export { SIGN_IN_ONLY_SCOPES } from './sign-in-only-scopes.js';

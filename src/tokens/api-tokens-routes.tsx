@@ -1,16 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
-import { scopesCallerMayGrant } from '../scopes/index.js';
+import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
 import { tokensErrors } from './tokens-errors.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
 import { ConfirmStep, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
 import { ApiTokenService } from './api-token-service.js';
 import { ApiTokensPage, type ApiTokensPageProps } from './api-tokens-page.js';
 import { expiryDays } from './expiry-days.js';
-
-/** Scopes a personal token has no use for: they belong to an OAuth sign-in (ID token, refresh). */
-const NOT_FOR_PERSONAL_TOKENS = new Set(['openid', 'offline_access']);
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const tokenInfoSchema = {
@@ -132,7 +129,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
       body: (
         <ApiTokensPage
           tokens={await service.list(userOf(request))}
-          scopes={ctx.registries.scopes.all().filter((s) => grantable.has(s.name) && !NOT_FOR_PERSONAL_TOKENS.has(s.name))}
+          scopes={ctx.registries.scopes.all().filter((s) => grantable.has(s.name) && !SIGN_IN_ONLY_SCOPES.has(s.name))}
           defaultDays={ctx.config.apiTokenTtlDays}
           allowNoExpiry={ctx.config.apiTokenAllowNoExpiry}
           csrfToken={request.csrfToken}

@@ -101,6 +101,14 @@ describe.each(dialects)('the Agents page on %s', (dialect) => {
     expect(wider.html).toContain('the agent is not registered for scope: delegate');
   });
 
+  it('the registration form offers what an agent can use, not the sign-in scopes openid and offline_access', async () => {
+    const form = (await page()).split('data-testid="register-agent"')[1];
+    expect(form).toContain('name="scopes" value="mcp"');
+    expect(form).toContain('name="scopes" value="profile"');
+    expect(form).not.toContain('value="openid"');
+    expect(form).not.toContain('value="offline_access"');
+  });
+
   it('warns before an agent gets agents.manage or delegate: refused until "I understand" is ticked', async () => {
     const before = (await page()).match(/data-testid="agent" /g)?.length ?? 0;
     const refused = await submitForm(app, user, '/account/agents/register', [
