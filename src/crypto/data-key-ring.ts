@@ -57,28 +57,41 @@ export class DataKeyRing {
     private readonly openWith: ReadonlyMap<string, SymmetricKey> = new Map([[masterKey.id, masterKey]]),
   ) {}
 
-  /** Loads the keys, making the first one on a new database; returns its kid then. */
+  /**
+   * Loads the keys, making the first one on a new database; returns its kid when this call made it. Instances
+   * starting at once on a new database make one key between them: at most one row is `primary` (a unique index),
+   * and the first is inserted in one statement that does nothing when another instance's is there.
+   */
   async init(): Promise<string | undefined> {
     await this.reload();
-    return this.primaryKey ? undefined : this.rotate();
+    if (this.primaryKey) return undefined;
+    const key = symmetricKey(randomBytes(32));
+    const res = await this.db
+      .insertInto('vault_data_keys')
+      .values(this.newRow(key))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    await this.reload();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0 ? key.id : undefined;
   }
 
-  /** A new primary data key; the previous primary keeps opening (status `active`). Returns the new kid. */
+  /**
+   * A new primary data key; the previous primary keeps opening (status `active`). Returns the new kid. Two rotations
+   * at once both happen, one after the other (on PostgreSQL the later insert meets the unique primary and runs again).
+   */
   async rotate(): Promise<string> {
     const key = symmetricKey(randomBytes(32));
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('vault_data_keys').set({ status: 'active' }).where('status', '=', 'primary').execute();
-      await trx
-        .insertInto('vault_data_keys')
-        .values({
-          kid: key.id,
-          sealed: seal(this.masterKey, key.bytes, aadOf(key.id)),
-          status: 'primary',
-          created_at: Date.now(),
-          retired_at: null,
-        })
-        .execute();
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await trx.updateTable('vault_data_keys').set({ status: 'active' }).where('status', '=', 'primary').execute();
+          await trx.insertInto('vault_data_keys').values(this.newRow(key)).execute();
+        });
+        break;
+      } catch (e) {
+        if (attempt >= 3 || (e as { code?: unknown }).code !== '23505') throw e; // PostgreSQL's unique_violation
+      }
+    }
     await this.reload();
     return key.id;
   }
@@ -131,7 +144,7 @@ export class DataKeyRing {
     for (const r of rows) {
       const key = this.keys.get(r.kid) ?? this.unsealing(r.kid, () => symmetricKey(open(this.openWith, r.sealed, aadOf(r.kid))));
       next.set(r.kid, key);
-      if (r.status === 'primary') primary = key; // the newest primary wins, should two instances have made one at once
+      if (r.status === 'primary') primary = key; // one at most (a unique index)
     }
     this.keys = next;
     this.primaryKey = primary;
@@ -184,6 +197,16 @@ export class DataKeyRing {
     } catch {
       return false;
     }
+  }
+
+  private newRow(key: SymmetricKey): DataKeysTable {
+    return {
+      kid: key.id,
+      sealed: seal(this.masterKey, key.bytes, aadOf(key.id)),
+      status: 'primary',
+      created_at: Date.now(),
+      retired_at: null,
+    };
   }
 
   private primary(): SymmetricKey {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /** The vault: data keys, connections (sealed credentials), allowances, API keys and connect sessions. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -9,6 +9,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('retired_at', 'bigint')
+    .execute();
+  // One primary at most: instances starting at once on a new database make one first key between them.
+  await db.schema
+    .createIndex('vault_data_keys_one_primary')
+    .on('vault_data_keys')
+    .column('status')
+    .unique()
+    .where(sql.ref('status'), '=', 'primary')
     .execute();
 
   await db.schema
