@@ -7,7 +7,9 @@ import { resourceCommand } from './resource.js';
 import { usersCommand } from './users.js';
 import { clientsCommand } from './clients.js';
 import { inviteCommand } from './invite.js';
+import { providerCommand } from './provider.js';
 import { vaultCommand } from './vault.js';
+import { apikeyCommand } from './apikey.js';
 import { masterKeyCommand } from './master-key.js';
 import { packageVersion } from './package-version.js';
 
@@ -24,7 +26,9 @@ for (const add of [
   clientsCommand,
   inviteCommand,
   resourceCommand,
+  providerCommand,
   vaultCommand,
+  apikeyCommand,
   masterKeyCommand,
 ])
   add(program);

@@ -8,3 +8,6 @@ export type { Vault, ServedCredential, CredentialUser, NewConnection } from './v
 export { reencrypt, rowsPerKey, type ReencryptProgress } from './reencrypt.js';
 export { vaultErrors } from './vault-errors.js';
 export type { Provider, OAuthProvider, KeyProvider } from './providers/index.js';
+export { loadProviders } from './providers/index.js';
+export { createApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from './server-api/api-keys.js';
+export { vaultExchangeTarget, PROVIDER_RESOURCE_PREFIX } from './vault-exchange-target.js';
