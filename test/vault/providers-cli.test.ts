@@ -44,7 +44,14 @@ describe('oauth3 provider list', () => {
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows[1]).toEqual({ id: 'github', name: 'GitHub', kind: 'oauth2', upstream: 'github.com', scopes: ['read:user'], secret: true });
-    expect(rows[3]).toEqual({ id: 'telegram', name: 'Telegram bot', kind: 'api_key', upstream: 'api.telegram.org', scopes: [], secret: null });
+    expect(rows[3]).toEqual({
+      id: 'telegram',
+      name: 'Telegram bot',
+      kind: 'api_key',
+      upstream: 'api.telegram.org',
+      scopes: [],
+      secret: null,
+    });
     expect(r.stdout).not.toContain(SECRET);
   });
 
