@@ -3,6 +3,7 @@ import { InvalidClient } from '../errors/index.js';
 import { authenticateClient, claimedClientId, type ClientCredentialsInput } from './clients/authenticate-client.js';
 import { authenticateAssertion, hasClientAssertion } from './clients/client-assertion.js';
 import { ClientAuthFailures } from './clients/client-auth-failures.js';
+import { ClientJwksCache } from './clients/client-jwks-cache.js';
 import type { OAuthClient } from './clients/oauth-client.js';
 import { GrantUse } from './tokens/grant-use.js';
 import { successorKey } from './tokens/successor.js';
@@ -18,6 +19,8 @@ export class AuthorizationServer {
   readonly clientAuthFailures: ClientAuthFailures;
   /** Until when a fetched Client ID Metadata Document is fresh (resolveClient), by client_id. */
   readonly metadataFreshUntil = new Map<string, number>();
+  /** The public keys of private_key_jwt clients (a fetched jwks_uri set is reused while fresh). */
+  readonly clientJwks: ClientJwksCache;
   /** When consent grants were last used by a refresh. */
   readonly grantUse: GrantUse;
   /** The key a rotation's successor pair is derived with (successor.ts). */
@@ -25,6 +28,7 @@ export class AuthorizationServer {
 
   constructor(readonly ctx: AppContext) {
     this.grantUse = new GrantUse(ctx);
+    this.clientJwks = new ClientJwksCache(ctx);
     this.successorKey = successorKey(ctx.masterKey);
     // each worker of a cluster counts on its own, so each allows its share (at least one), as rate-limits.ts does
     const share = (n: number) => (n > 0 ? Math.max(1, Math.floor(n / ctx.config.workers)) : 0);
@@ -45,7 +49,7 @@ export class AuthorizationServer {
     if (failures.size > 0) failures.refuseIfLimited(claimedClientId(input), ip); // nothing failed: nothing to parse
     try {
       return hasClientAssertion(input)
-        ? await authenticateAssertion(this.ctx, input)
+        ? await authenticateAssertion(this.ctx, input, this.clientJwks)
         : await authenticateClient(this.ctx.db, input, this.authenticated);
     } catch (e) {
       if (e instanceof InvalidClient) failures.failed(claimedClientId(input), ip);

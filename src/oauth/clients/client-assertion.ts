@@ -1,9 +1,9 @@
-import { createLocalJWKSet, decodeJwt, jwtVerify, errors as joseErrors } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { AppContext } from '../../kernel/index.js';
 import { sha256 } from '../../crypto/index.js';
 import { InvalidClient, InvalidRequest } from '../../errors/index.js';
 import { findClient } from './find-client.js';
-import { clientJwks } from './client-jwks.js';
+import type { ClientJwksCache } from './client-jwks-cache.js';
 import type { ClientCredentialsInput } from './authenticate-client.js';
 import type { OAuthClient } from './oauth-client.js';
 
@@ -23,9 +23,10 @@ export function hasClientAssertion(input: ClientCredentialsInput): boolean {
  * RFC 7523 §2.2 / §3 client authentication (`private_key_jwt`): the assertion is signed by one of the client's
  * registered keys, `iss` and `sub` are its client_id, `aud` is the token endpoint or the issuer, `exp` is at most
  * five minutes away and its `jti` is accepted once (remembered in the database until it expires, so on every
- * instance). Throws InvalidClient (401) or InvalidRequest.
+ * instance). The client's keys come from `keys` (a jwks_uri set is cached; an unknown key id gets one refetch).
+ * Throws InvalidClient (401) or InvalidRequest.
  */
-export async function authenticateAssertion(ctx: AppContext, input: ClientCredentialsInput): Promise<OAuthClient> {
+export async function authenticateAssertion(ctx: AppContext, input: ClientCredentialsInput, keys: ClientJwksCache): Promise<OAuthClient> {
   const { body } = input;
   if (input.authorization !== undefined || body.client_secret !== undefined)
     throw new InvalidRequest('use one client authentication method, not several');
@@ -46,15 +47,27 @@ export async function authenticateAssertion(ctx: AppContext, input: ClientCreden
   if (client.tokenEndpointAuthMethod !== 'private_key_jwt')
     throw new InvalidClient(`this client authenticates with ${client.tokenEndpointAuthMethod}, not private_key_jwt`);
   const issuer = ctx.config.publicUrl;
+  const verify = async (jwks: JSONWebKeySet): Promise<JWTPayload> =>
+    (
+      await jwtVerify(assertion, createLocalJWKSet(jwks), {
+        issuer: id,
+        subject: id,
+        audience: [`${issuer}/token`, issuer],
+        algorithms: ASSERTION_ALGS,
+        requiredClaims: ['exp', 'jti'],
+      })
+    ).payload;
   let payload;
   try {
-    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(await clientJwks(ctx, client)), {
-      issuer: id,
-      subject: id,
-      audience: [`${issuer}/token`, issuer],
-      algorithms: ASSERTION_ALGS,
-      requiredClaims: ['exp', 'jti'],
-    }));
+    const known = await keys.keys(client);
+    try {
+      payload = await verify(known.jwks);
+    } catch (e) {
+      // A key the cached set lacks: the client may have rotated since it was fetched.
+      const fresh = known.cached && e instanceof joseErrors.JWKSNoMatchingKey ? await keys.refetch(client) : undefined;
+      if (!fresh) throw e;
+      payload = await verify(fresh);
+    }
   } catch (e) {
     if (e instanceof InvalidClient) throw e;
     const reason = e instanceof joseErrors.JOSEError ? e.code : 'invalid';

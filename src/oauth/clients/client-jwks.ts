@@ -2,7 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { AppContext } from '../../kernel/index.js';
 import { InvalidClient, InvalidClientMetadata } from '../../errors/index.js';
 import { guardedFetch, FetchRefused } from '../cimd/guarded-fetch.js';
-import type { OAuthClient } from './oauth-client.js';
+import { cacheLifetimeMs } from '../cimd/cache-lifetime.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const MAX_KEYS = 5;
@@ -25,15 +25,16 @@ export function checkJwks(v: unknown, problem: (message: string) => Error = (m) 
   return { keys } as JSONWebKeySet;
 }
 
+/** Bounds on how long a fetched client JWKS is reused: at least 30 s (a no-store set is not fetched for every
+ * authentication), at most an hour (a key the client removed stops being accepted within it). */
+const JWKS_LIFETIME = { minMs: 30_000, maxMs: 3600_000 };
+
 /**
- * The public keys a private_key_jwt client signs its assertions with: its registered `jwks`, or its `jwks_uri`
- * fetched through the SSRF guard (the CIMD fetch rules: public addresses only unless allowed, https, size cap,
- * deadline). Throws InvalidClient when they cannot be had.
+ * Fetches a private_key_jwt client's `jwks_uri` through the SSRF guard (the CIMD fetch rules: public addresses only
+ * unless allowed, https, size cap, deadline) and checks the set; `ttlMs` is how long it may be reused (its HTTP cache
+ * headers, within 30 s to 1 h). Throws InvalidClient when the keys cannot be had.
  */
-export async function clientJwks(ctx: AppContext, client: OAuthClient): Promise<JSONWebKeySet> {
-  if (client.metadata.jwks) return checkJwks(client.metadata.jwks, (m) => new InvalidClient(m));
-  const uri = client.metadata.jwks_uri;
-  if (typeof uri !== 'string') throw new InvalidClient('this client registered no keys');
+export async function fetchClientJwks(ctx: AppContext, uri: string): Promise<{ jwks: JSONWebKeySet; ttlMs: number }> {
   let res;
   try {
     res = await guardedFetch(uri, {
@@ -53,5 +54,8 @@ export async function clientJwks(ctx: AppContext, client: OAuthClient): Promise<
   } catch {
     throw new InvalidClient("the client's jwks_uri is not JSON");
   }
-  return checkJwks(doc, (m) => new InvalidClient(`jwks_uri: ${m}`));
+  return {
+    jwks: checkJwks(doc, (m) => new InvalidClient(`jwks_uri: ${m}`)),
+    ttlMs: cacheLifetimeMs(res.headers, Date.now(), JWKS_LIFETIME),
+  };
 }
