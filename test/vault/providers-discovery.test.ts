@@ -200,6 +200,8 @@ describe('EndpointResolver on failures', () => {
     expect(upstreamRequestOptions('http://127.0.0.1:9/t')[oauth.allowInsecureRequests]).toBe(true);
     expect(upstreamRequestOptions('http://[::1]:9/t')[oauth.allowInsecureRequests]).toBe(true);
     expect(upstreamRequestOptions('https://127.0.0.1/t')[oauth.allowInsecureRequests]).toBe(false);
+    const signal = new AbortController().signal;
+    expect(upstreamRequestOptions('https://a.example/t', signal).signal).toBe(signal);
     const o = upstreamRequestOptions('http://example.com/t');
     expect(o[oauth.allowInsecureRequests]).toBe(false);
     // oauth4webapi then refuses the request itself

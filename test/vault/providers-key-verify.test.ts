@@ -147,5 +147,7 @@ describe('checkKeyValues', () => {
     expect(() => checkKeyValues({ fields }, { token: 'abcde', base: 'x' })).toThrow('Token is not in the expected form.');
     expect(() => checkKeyValues({ fields }, { token: 'abcd' })).toThrow('Base URL is required.');
     expect(() => checkKeyValues({ fields }, { token: ['abcd'], base: 'x' })).toThrow('Token is required.');
+    expect(() => checkKeyValues({ fields }, { token: 'abcd', base: 'x'.repeat(4097) })).toThrow('Base URL is too long.');
+    expect(checkKeyValues({ fields }, { token: 'abcd', base: 'x'.repeat(4096) }).base).toHaveLength(4096);
   });
 });

@@ -12,11 +12,14 @@ export interface EndpointResolverOptions {
 const insecure = (url: string) => new URL(url).protocol === 'http:' && isLoopbackHost(new URL(url));
 
 /**
- * The oauth4webapi request options for a call to `url`: a timeout, and `allowInsecureRequests` only when the URL
- * is http on a loopback host (tests and development; everything else is https).
+ * The oauth4webapi request options for a call to `url`: a deadline (milliseconds, or the caller's signal), and
+ * `allowInsecureRequests` only when the URL is http on a loopback host (tests and development; all else is https).
  */
-export function upstreamRequestOptions(url: string, timeoutMs = 10_000): { signal: AbortSignal; [oauth.allowInsecureRequests]: boolean } {
-  return { signal: AbortSignal.timeout(timeoutMs), [oauth.allowInsecureRequests]: insecure(url) };
+export function upstreamRequestOptions(
+  url: string,
+  deadline: number | AbortSignal = 10_000,
+): { signal: AbortSignal; [oauth.allowInsecureRequests]: boolean } {
+  return { signal: typeof deadline === 'number' ? AbortSignal.timeout(deadline) : deadline, [oauth.allowInsecureRequests]: insecure(url) };
 }
 
 /** The endpoints the provider's entry gives, in the metadata's names. */
