@@ -14,7 +14,7 @@ describe.each(dialects)('the consent page on %s', (dialect) => {
   afterAll(() => app.stop());
 
   /** The consent page for a new client with these redirect URI and metadata. */
-  async function consent(redirectUri: string, metadata: Record<string, unknown> = {}, scope = 'profile mcp tokens.manage') {
+  async function consent(redirectUri: string, metadata: Record<string, unknown> = {}, scope = 'profile mcp tokens.manage', as = user) {
     const client = await register(app, {
       redirect_uris: [redirectUri],
       client_name: 'Notes app',
@@ -31,7 +31,7 @@ describe.each(dialects)('the consent page on %s', (dialect) => {
       code_challenge_method: 'S256',
     });
     const first = await fetch(`${app.url}/authorize?${q}`, { redirect: 'manual' });
-    const page = await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: user.cookie }, redirect: 'manual' });
+    const page = await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: as.cookie }, redirect: 'manual' });
     expect(page.status).toBe(200);
     return page.text();
   }
@@ -52,6 +52,43 @@ describe.each(dialects)('the consent page on %s', (dialect) => {
     // Self-registered: a neutral label, no alarm, when nothing else is odd.
     expect(html).toContain('data-testid="unverified"');
     expect(html).not.toContain('data-testid="consent-warning"');
+  });
+
+  it('names the granting account in human words, never by its id: username, else the passkey it signed in with', async () => {
+    const granting = async (u: TestUser) =>
+      /data-testid="granting-account">(.*?)<a /s.exec(await consent('https://notes.example/cb', {}, 'profile', u))![1];
+    const u = await createTestUser(app);
+    const bare = await granting(u);
+    expect(bare).toContain('Signed in to <strong>your account</strong> (it has no username yet)');
+    expect(bare).not.toContain(u.userId);
+    await app.ctx.db
+      .insertInto('passkeys')
+      .values({
+        id: `pk-${u.userId}`,
+        user_id: u.userId,
+        public_key: 'x',
+        counter: 0,
+        transports: '[]',
+        device_type: 'multiDevice',
+        backed_up: 1,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        name: 'iCloud Keychain',
+        created_at: Date.now(),
+        last_used_at: null,
+      })
+      .execute();
+    await app.ctx.db
+      .updateTable('sessions')
+      .set({ passkey_id: `pk-${u.userId}` })
+      .where('id', '=', u.sessionId)
+      .execute();
+    expect(await granting(u)).toContain('Signed in with your passkey <strong>iCloud Keychain</strong>');
+    await app.ctx.db
+      .updateTable('users')
+      .set({ username: `robin-${dialect}` })
+      .where('id', '=', u.userId)
+      .execute();
+    expect(await granting(u)).toContain(`Signed in as <strong>robin-${dialect}</strong>`);
   });
 
   it('warns when the answer goes to a host unlike the stated site, or to this computer for a client that claims a website', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accountsErrors, getUser, requireCsrf, requireUser } from '../../accounts/index.js';
+import { accountName, accountsErrors, requireCsrf, requireUser } from '../../accounts/index.js';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { renderPage } from '../../web/index.js';
 import { AccessDenied, AppError, ConsentRequired, LoginRequired } from '../../errors/index.js';
@@ -116,7 +116,6 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
       answerRedirectError(request, reply, fail(req, new ConsentRequired('the person has not approved this request')));
       return reply;
     }
-    const user = await getUser(ctx.db, userId);
     return renderPage(reply, {
       title: `Connect ${req.client.name}?`,
       request,
@@ -126,7 +125,7 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
           ctx={ctx}
           req={req}
           csrfToken={request.csrfToken}
-          account={user?.username ?? user?.email ?? userId}
+          account={await accountName(ctx.db, request.accountSession!)}
           switchAccountHref={`/logout?return_to=${encodeURIComponent(request.url)}`}
         />
       ),

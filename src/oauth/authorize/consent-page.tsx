@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/index.js';
+import type { AccountName } from '../../accounts/index.js';
 import { UnverifiedBadge } from '../../web/index.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { consentRisks } from './consent-risks.js';
@@ -17,8 +18,8 @@ export interface ConsentPageProps {
   ctx: AppContext;
   req: AuthorizationRequest;
   csrfToken?: string;
-  /** Who is granting: the account's username, email or id. */
-  account: string;
+  /** Who is granting: the account's username or email, else the passkey it signed in with (never its id). */
+  account: AccountName;
   /** Where "Not you?" leads: sign out, then sign in again and come back to this request. */
   switchAccountHref: string;
 }
@@ -46,7 +47,20 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
           oauth3 account.
         </p>
         <p class="muted" data-testid="granting-account">
-          Signed in as <strong>{account}</strong> ·{' '}
+          {account.name ? (
+            <>
+              Signed in as <strong>{account.name}</strong>
+            </>
+          ) : account.passkey ? (
+            <>
+              Signed in with your passkey <strong>{account.passkey}</strong>
+            </>
+          ) : (
+            <>
+              Signed in to <strong>your account</strong> (it has no username yet)
+            </>
+          )}{' '}
+          ·{' '}
           <a href={switchAccountHref} data-testid="not-you">
             Not you?
           </a>
