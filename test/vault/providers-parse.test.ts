@@ -265,6 +265,12 @@ describe('validation names the provider and the field', () => {
     );
   });
 
+  it('client_secret_env may not name an OAUTH3_ variable (those are options: the start refuses unknown ones)', () => {
+    fails([{ preset: 'github', client_id: 'c', client_secret_env: 'OAUTH3_GITHUB_SECRET' }], { OAUTH3_GITHUB_SECRET: 's' }).toThrow(
+      'OAUTH3_PROVIDERS: provider "github": client_secret_env names OAUTH3_GITHUB_SECRET: OAUTH3_ variables are the gateway\'s options',
+    );
+  });
+
   it('never shows a secret in a message', () => {
     const secret = 'TOPSECRET-value-1234';
     const tries: unknown[][] = [

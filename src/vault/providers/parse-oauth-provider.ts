@@ -45,6 +45,9 @@ function clientSecret(r: EntryReader, env: NodeJS.ProcessEnv): string | undefine
   const name = r.string('client_secret_env');
   if (inline !== undefined && name !== undefined) r.fail('client_secret_env', 'cannot be given with client_secret (choose one)');
   if (name === undefined) return inline;
+  // The start refuses OAUTH3_* variables that are not options (a misspelt option must not pass unnoticed).
+  if (name.startsWith('OAUTH3_'))
+    r.fail('client_secret_env', `names ${name}: OAUTH3_ variables are the gateway's options, use another name`);
   const value = env[name]?.trim();
   if (!value) r.fail('client_secret_env', `names ${name}, which is not set`);
   return value;
