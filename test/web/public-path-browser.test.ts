@@ -67,6 +67,14 @@ describe('passkeys in Chromium under a public URL with a path (/auth)', () => {
     expect(outside).toEqual([]);
     expect(requested.some((u) => u.startsWith(`${app.url}/api/v1/signin`))).toBe(true);
     expect(requested).toContain(`${app.url}/static/app.js`);
+    expect(requested).toContain(`${app.url}/static/pico.min.css`);
+    // the styles apply (Pico's font, not the browser's default serif)
+    await expect(page.evaluate(() => getComputedStyle(document.body).fontFamily)).resolves.toMatch(/system-ui/);
+    if (process.env.OAUTH3_SCREENSHOTS)
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.screenshot({ path: `${process.env.OAUTH3_SCREENSHOTS}/under-auth-sessions-${width}.png`, fullPage: true });
+      }
     expect(cspErrors).toEqual([]);
     await context.close();
   });
