@@ -37,7 +37,7 @@ export const accountsModule: GatewayModule = {
   name: 'accounts',
   options: accountsOptions,
   migrations,
-  scopes: [{ name: 'profile.write', description: 'Change your profile, passkeys and sessions' }],
+  scopes: [{ name: 'profile.write', description: 'Change your profile, passkeys and sessions', group: 'manage' }],
   eventTypes: accountsEvents,
   errorCodes: Object.values(accountsErrors),
   start,

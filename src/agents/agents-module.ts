@@ -11,8 +11,8 @@ export const agentsModule: GatewayModule = {
   options: agentsOptions,
   migrations,
   scopes: [
-    { name: 'agents.manage', description: 'Register and manage AI agents on your behalf' },
-    { name: 'delegate', description: 'Delegate your rights to agents you registered' },
+    { name: 'agents.manage', description: 'Register and manage AI agents on your behalf', group: 'manage' },
+    { name: 'delegate', description: 'Delegate your rights to agents (yours, or ones their owners made available)', group: 'manage' },
   ],
   eventTypes: agentsEvents,
   errorCodes: Object.values(agentsErrors),

@@ -7,6 +7,11 @@ import type { DeclaredReturnToDescriber } from './return-to-describer.js';
 export interface ScopeInfo {
   name: string;
   description: string;
+  /**
+   * How the consent page groups it: `read` (see), `act` (act for the person), `manage` (change their account).
+   * Omitted: guessed from the name (`….read` reads, `….manage`, `….write` and `delegate` manage, the rest act).
+   */
+  group?: 'read' | 'act' | 'manage';
 }
 
 /** An audit event type: its action, the kind the access log filters by, and the label people read. */

@@ -13,7 +13,7 @@ export const tokensModule: GatewayModule = {
   name: 'tokens',
   options: tokensOptions,
   migrations,
-  scopes: [{ name: 'tokens.manage', description: 'Create, list and revoke your personal API tokens' }],
+  scopes: [{ name: 'tokens.manage', description: 'Create, list and revoke your personal API tokens', group: 'manage' }],
   eventTypes: tokensEvents,
   errorCodes: Object.values(tokensErrors),
   routes: apiTokensRoutes,

@@ -1,12 +1,13 @@
-import type { AppContext } from '../../kernel/index.js';
+import type { AppContext, ScopeInfo } from '../../kernel/index.js';
 import type { AccountName } from '../../accounts/index.js';
 import { UnverifiedBadge } from '../../web/index.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { consentRisks } from './consent-risks.js';
 
 /** What a scope lets an app do, for grouping on the consent page: see, act for the person, or change their account. */
-type ScopeGroup = 'read' | 'act' | 'manage';
-const groupOf = (scope: string): ScopeGroup =>
+type ScopeGroup = NonNullable<ScopeInfo['group']>;
+/** For a scope declared without a group (a resource's, a third-party module's): a guess from its name. */
+const guessGroup = (scope: string): ScopeGroup =>
   /\.(manage|write)$|^delegate$/.test(scope) ? 'manage' : /^(openid|profile|offline_access)$|\.read$/.test(scope) ? 'read' : 'act';
 const groupTitles: Array<[ScopeGroup, string]> = [
   ['read', 'See'],
@@ -37,7 +38,7 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
   }
   const risks = consentRisks(req);
   const groups = groupTitles
-    .map(([g, title]) => [title, req.scopes.filter((s) => groupOf(s) === g)] as const)
+    .map(([g, title]) => [title, req.scopes.filter((s) => (ctx.registries.scopes.get(s)?.group ?? guessGroup(s)) === g)] as const)
     .filter(([, scopes]) => scopes.length > 0);
   return (
     <article data-testid="consent" class="consent">
