@@ -5,7 +5,15 @@
 export type { AppContext, PeerChannel } from './app-context.js';
 export { MODULE_NAME, type GatewayModule } from './gateway-module.js';
 export { Registry } from './registry.js';
-export { createRegistries, SCOPE_TOKEN, type Registries, type ScopeInfo, type EventType, type GrantType, type HealthCheck } from './registries.js';
+export {
+  createRegistries,
+  SCOPE_TOKEN,
+  type Registries,
+  type ScopeInfo,
+  type EventType,
+  type GrantType,
+  type HealthCheck,
+} from './registries.js';
 export { ResourceRegistry, type Resource, type ResourceSource, type DescribedScope } from './resource-registry.js';
 export { describeReturnTo, type ReturnToDescriber, type PendingApp, type DeclaredReturnToDescriber } from './return-to-describer.js';
 export { canonicalResource } from './canonical-resource.js';

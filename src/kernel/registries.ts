@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../errors/index.js';
 import { Registry } from './registry.js';
-import type { ExchangeTarget } from './exchange-target.js';
 import type { DeclaredReturnToDescriber } from './return-to-describer.js';
 
 /** A scope: its name (an RFC 6749 §3.3 scope-token) and what it lets a holder do (shown on consent pages). */
@@ -31,6 +30,19 @@ export interface GrantType<Request = never> {
   handler(request: Request): Promise<Record<string, unknown>>;
 }
 
+/**
+ * Something the token-exchange grant issues besides the gateway's own access tokens: a module claims a `resource` or
+ * `audience` it serves and answers the whole exchange. The request type is the kernel's ExchangeRequest.
+ */
+export interface ExchangeTargetOf<Request = never> {
+  /** Unique (the registry key). */
+  name: string;
+  /** True when this target issues for what the request names. */
+  claims(request: { resources: readonly string[]; audience?: string }): boolean;
+  /** The RFC 8693 §2.2.1 response, or throws an OAuthError (invalid_target, invalid_grant…). */
+  exchange(request: Request): Promise<Record<string, unknown>>;
+}
+
 /** A health check a module adds (its start): `/health` reports `component` failing when `check` is false. */
 export interface HealthCheck {
   name: string;
@@ -48,7 +60,8 @@ export interface Registries {
   /** Who names the app waiting behind a sign-in's `return_to`, one per declaring module. */
   returnToDescribers: Registry<DeclaredReturnToDescriber>;
   /** What the token-exchange grant may issue besides the gateway's own access tokens. */
-  exchangeTargets: Registry<ExchangeTarget>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  exchangeTargets: Registry<ExchangeTargetOf<any>>;
   /** Checks `/health` runs besides its own (the vault's data-key canary). */
   healthChecks: Registry<HealthCheck>;
 }
@@ -72,7 +85,7 @@ export function createRegistries(): Registries {
     ),
     grantTypes: new Registry('grant type', (g) => g.grantType),
     returnToDescribers: new Registry<DeclaredReturnToDescriber>('return_to describer', (d) => d.module),
-    exchangeTargets: new Registry<ExchangeTarget>('token-exchange target', (t) => t.name),
+    exchangeTargets: new Registry<ExchangeTargetOf<never>>('token-exchange target', (t) => t.name),
     healthChecks: new Registry<HealthCheck>('health check', (h) => h.name),
   };
 }
