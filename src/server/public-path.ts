@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { underPublicPath } from '../kernel/index.js';
 
 export { publicPath } from '../kernel/index.js';
@@ -23,11 +23,20 @@ export function wellKnownUnder(prefix: string): (url: string) => string {
  * Keeps pages and redirects under `prefix` ('' at the root): every request knows it (`request.publicPath`, which the
  * page renderer puts before root-relative links), and a route answering `Location: /login` as it would at the root
  * sends the browser to `/auth/login` (underPublicPath: a Location already under the prefix, an absolute URL or
- * `//host` is left as it is).
+ * `//host` is left as it is). A prefix that is also the start of a route's own path (`/account`, `/oauth`) is refused
+ * when that route is registered: `/account/passkeys` could not be told from a path already under it.
  */
 export function keepUnderPublicPath(app: FastifyInstance, prefix: string): void {
   app.decorateRequest('publicPath', prefix);
   if (!prefix) return;
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const under = route.url === prefix || route.url.startsWith(`${prefix}/`);
+    const path = under ? route.url.slice(prefix.length) : route.url; // as the route names itself at the root
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) return;
+    throw new Error(
+      `OAUTH3_PUBLIC_URL's path ${prefix} is also where the gateway's own ${path} starts: serve the gateway under another path (e.g. /auth)`,
+    );
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     const location = reply.getHeader('location');
     if (typeof location === 'string') reply.header('location', underPublicPath(prefix, location));

@@ -218,3 +218,14 @@ describe('a gateway under a public URL with a path (/auth): every link of every 
     }
   });
 });
+
+describe('a public URL path that is also where a route of the gateway starts', () => {
+  it('is refused at start, naming the variable (/account/passkeys could not be told from a link already under /account)', async () => {
+    for (const path of ['/account', '/oauth', '/login', '/api/v1']) {
+      const port = await freePort();
+      await expect(startTestApp('sqlite', { port, publicUrl: `http://localhost:${port}${path}` }), path).rejects.toThrow(
+        new RegExp(`OAUTH3_PUBLIC_URL's path ${path.replaceAll('/', '\\/')} is also where the gateway's own`),
+      );
+    }
+  });
+});
