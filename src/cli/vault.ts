@@ -60,9 +60,17 @@ export function vaultCommand(program: Command): void {
         const batch = Number(o.batch);
         if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new Error('--batch must be a whole number in 1..10000');
         const bar = progressBar('reencrypt');
-        const n = await reencrypt(ctx.db, vaultOf(ctx).ring, { batch, onProgress: (p) => bar.update(p.done, p.total, p.rate) });
+        const { resealed, failed } = await reencrypt(ctx.db, vaultOf(ctx).ring, {
+          batch,
+          onProgress: (p) => bar.update(p.done, p.total, p.rate),
+        });
         bar.end();
-        process.stdout.write(`re-sealed ${n} credentials under ${vaultOf(ctx).ring.primaryKid}\n`);
+        process.stdout.write(`re-sealed ${resealed} credentials under ${vaultOf(ctx).ring.primaryKid}\n`);
+        if (failed.length)
+          throw new Error(
+            `${failed.length} credentials could not be decrypted (changed, or copied from another row) and stay on their key: ` +
+              `connection ${failed.slice(0, 10).join(', ')}${failed.length > 10 ? ', …' : ''}; the person must connect them again`,
+          );
       }),
     );
   vault

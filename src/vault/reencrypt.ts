@@ -1,6 +1,6 @@
 import type { Db } from '../store/index.js';
-import type { DataKeyRing } from '../crypto/index.js';
-import { openSecret, sealSecret } from './credential-secret.js';
+import { sealedKeyId, type DataKeyRing } from '../crypto/index.js';
+import { secretAad } from './credential-secret.js';
 
 /** Progress of a re-encryption, after each batch. */
 export interface ReencryptProgress {
@@ -10,20 +10,31 @@ export interface ReencryptProgress {
   total: number;
   /** Rows a second, so far. */
   rate: number;
+  /** Rows that could not be opened so far (left as they are). */
+  failed: number;
+}
+
+/** What a re-encryption did. */
+export interface ReencryptResult {
+  /** Rows re-sealed under the primary. */
+  resealed: number;
+  /** Connections whose credential does not open (changed, or copied from another row): left on their key. */
+  failed: string[];
 }
 
 /**
  * Re-seals every connection that is not under the primary data key, online, in batches (one transaction each),
- * while the gateway serves. Each row is written only if it is still what was read (a refresh that rewrote it
- * meanwhile wins; the next pass sees it on the primary or picks it up again). The state is the rows' `key_id`:
- * killed half-way, it resumes where it stopped when run again, and a run with nothing to do changes nothing.
- * Plaintext never leaves the process. Returns the rows re-sealed.
+ * while the gateway serves. The plaintext is re-sealed as it was (same bytes, same aad), and never leaves the
+ * process. Each row is written only if it is still what was read (a refresh that rewrote it meanwhile wins; the
+ * next pass sees it on the primary or picks it up again). The state is the rows' `key_id`: killed half-way, it
+ * resumes where it stopped when run again, and a run with nothing to do changes nothing. A row that does not open
+ * is reported and left on its key, so that `retire` keeps refusing that key; the others are re-sealed.
  */
 export async function reencrypt(
   db: Db,
   ring: DataKeyRing,
   o: { batch?: number; onProgress?: (p: ReencryptProgress) => void } = {},
-): Promise<number> {
+): Promise<ReencryptResult> {
   const batch = o.batch ?? 500;
   await ring.reload(); // the primary another instance or the CLI just made
   const primary = ring.primaryKid;
@@ -34,6 +45,7 @@ export async function reencrypt(
     .executeTakeFirst();
   const total = Number(counted?.n ?? 0);
   const started = Date.now();
+  const failed = new Set<string>();
   let done = 0;
   // A row a concurrent refresh rewrote under a key this run passed over is picked up by the next pass.
   for (let pass = 0; pass < 5; pass++) {
@@ -41,7 +53,7 @@ export async function reencrypt(
     await onePass();
     if (done === before) break;
   }
-  return done;
+  return { resealed: done, failed: [...failed] };
 
   async function onePass(): Promise<void> {
     let after = '';
@@ -56,19 +68,32 @@ export async function reencrypt(
         .execute();
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
-      const resealed = await Promise.all(rows.map(async (r) => ({ row: r, ...sealSecret(ring, r, await openSecret(ring, r)) })));
+      const resealed: Array<{ id: string; was: string; sealed: string; keyId: string }> = [];
+      for (const r of rows) {
+        const aad = secretAad(r);
+        let plaintext: Buffer;
+        try {
+          plaintext = await ring.open(r.secret_sealed, aad);
+        } catch {
+          failed.add(r.id);
+          continue;
+        }
+        const sealed = ring.seal(plaintext, aad); // under the primary of now (a reload may have found a newer one)
+        resealed.push({ id: r.id, was: r.secret_sealed, sealed, keyId: sealedKeyId(sealed) });
+        plaintext.fill(0);
+      }
       await db.transaction().execute(async (trx) => {
-        for (const { row, sealed, keyId } of resealed) {
+        for (const r of resealed) {
           const res = await trx
             .updateTable('vault_connections')
-            .set({ secret_sealed: sealed, key_id: keyId })
-            .where('id', '=', row.id)
-            .where('secret_sealed', '=', row.secret_sealed)
+            .set({ secret_sealed: r.sealed, key_id: r.keyId })
+            .where('id', '=', r.id)
+            .where('secret_sealed', '=', r.was)
             .executeTakeFirst();
           done += Number(res.numUpdatedRows);
         }
       });
-      o.onProgress?.({ done, total, rate: done / Math.max(0.001, (Date.now() - started) / 1000) });
+      o.onProgress?.({ done, total, rate: done / Math.max(0.001, (Date.now() - started) / 1000), failed: failed.size });
     }
   }
 }
