@@ -8,9 +8,9 @@ import { openSecret, sealSecret } from './credential-secret.js';
 import { UpstreamError, type Upstream } from './upstream.js';
 import { vaultErrors } from './vault-errors.js';
 
-/** How long a refresh lease holds (ms): a holder that died is replaced after this. */
+/** How long a refresh lease holds (ms): a holder that died is replaced after this. Longer than an upstream call may take. */
 export const LEASE_MS = 15_000;
-/** Backoff after an upstream failure (ms): no refresh is tried before it has passed. */
+/** Backoff after an upstream failure (ms): no refresh is tried before it has passed (longer if the upstream's Retry-After says so). */
 export const UNAVAILABLE_BACKOFF_MS = 30_000;
 const WAIT_STEP_MS = 50;
 
@@ -23,6 +23,11 @@ export interface RefreshDeps {
 /** True when the row's token must be refreshed before it is served (`freshFor`: ms it must still be valid). */
 export function needsRefresh(row: Pick<VaultConnectionsTable, 'expires_at'>, freshFor: number, now = Date.now()): boolean {
   return row.expires_at !== null && Number(row.expires_at) - now < freshFor;
+}
+
+/** True when no refresh may be tried now: the person must connect again, or the upstream failed and the backoff runs. */
+export function refreshBlocked(row: Pick<VaultConnectionsTable, 'status' | 'retry_after'>, now = Date.now()): boolean {
+  return row.status === 'needs_reauth' || (row.status === 'unavailable' && row.retry_after !== null && Number(row.retry_after) > now);
 }
 
 const readRow = (deps: RefreshDeps, id: string) =>
@@ -42,9 +47,10 @@ export function refuseUnusable(row: VaultConnectionsTable, now = Date.now()): vo
 /**
  * Refreshes one connection, once across every process and instance sharing the database: a lease taken with a
  * conditional update (whoever's update matched holds it), then the row is read again, since another holder may
- * have refreshed it meanwhile. Those without the lease wait and re-read. The new access token and a rotated
- * refresh token are stored in one transaction, with the audit event, before either is served. Returns the row
- * as stored afterwards.
+ * have refreshed it meanwhile, or failed (then it is not tried again: "needs re-authorization" is final, and an
+ * unavailable upstream is left alone until its backoff has passed). Those without the lease wait and re-read; a
+ * lease whose holder died is taken over once it has run out. The new access token and a rotated refresh token are
+ * stored in one transaction, with the audit event, before either is served. Returns the row as stored afterwards.
  */
 export async function refreshConnection(
   deps: RefreshDeps,
@@ -65,7 +71,8 @@ export async function refreshConnection(
     const row = await readRow(deps, id);
     if (!row) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED);
     const held = Number(took.numUpdatedRows) > 0 && Number(row.lease_until) === lease;
-    if (!needsRefresh(row, freshFor) || row.status === 'needs_reauth') {
+    // Refreshed meanwhile, or failed meanwhile (by another process, whose waiters are not ours): never a second try.
+    if (!needsRefresh(row, freshFor) || refreshBlocked(row)) {
       if (held) await release(deps, id, lease);
       refuseUnusable(row);
       return row;
@@ -108,11 +115,11 @@ async function refreshHeld(
       access_token: tokens.accessToken,
       token_type: tokens.tokenType,
       refresh_token: tokens.refreshToken ?? refreshToken, // a provider that rotates gives a new one; else keep ours
-      ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
+      ...(tokens.idToken ? { id_token: tokens.idToken } : secret.kind === 'oauth' && secret.id_token ? { id_token: secret.id_token } : {}),
     };
     const { sealed, keyId } = sealSecret(deps.ring, row, next);
-    await deps.ctx.db.transaction().execute(async (trx) => {
-      await trx
+    const written = await deps.ctx.db.transaction().execute(async (trx) => {
+      const res = await trx
         .updateTable('vault_connections')
         .set({
           secret_sealed: sealed,
@@ -127,15 +134,24 @@ async function refreshHeld(
           updated_at: now,
         })
         .where('id', '=', row.id)
-        .where('lease_until', '=', lease)
-        .execute();
+        // Ours while the lease holds; past it, still ours if no one refreshed or reconnected since we read the row:
+        // the upstream may have rotated the refresh token, and dropping the new one would leave only a used one.
+        // (A re-encryption changes neither: it re-seals only rows still as it read them.)
+        .where((eb) => eb.or([eb('lease_until', '=', lease), eb('refreshed_at', row.refreshed_at === null ? 'is' : '=', row.refreshed_at)]))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
       await deps.ctx.audit.record(trx, {
         ...event,
         action: 'vault.refreshed',
         detail: { provider: row.provider, rotated: !!tokens.refreshToken },
       });
+      return true;
     });
-    return (await readRow(deps, row.id))!;
+    if (!written)
+      deps.ctx.log.warn({ provider: row.provider, connection: row.id }, 'an upstream refresh outlived its lease; the newer one was kept');
+    const stored = await readRow(deps, row.id);
+    if (!stored) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED, undefined, { provider: row.provider });
+    return stored;
   } catch (e) {
     if (!(e instanceof UpstreamError)) {
       await release(deps, row.id, lease);
@@ -143,19 +159,21 @@ async function refreshHeld(
     }
     const reauth = e.reason === 'invalid_grant';
     const now = Date.now();
+    const backoffMs = Math.max(UNAVAILABLE_BACKOFF_MS, (e.retryAfter ?? 0) * 1000);
     await deps.ctx.db.transaction().execute(async (trx) => {
-      await trx
+      const res = await trx
         .updateTable('vault_connections')
         .set({
           status: reauth ? 'needs_reauth' : 'unavailable',
           last_error: e.cause.slice(0, 200),
-          retry_after: reauth ? null : now + UNAVAILABLE_BACKOFF_MS,
+          retry_after: reauth ? null : now + backoffMs,
           lease_until: null,
           updated_at: now,
         })
         .where('id', '=', row.id)
         .where('lease_until', '=', lease)
-        .execute();
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return; // the lease ran out and another holder's outcome stands
       await deps.ctx.audit.record(trx, {
         ...event,
         action: reauth ? 'vault.needs_reauth' : 'vault.upstream_unavailable',
@@ -163,12 +181,18 @@ async function refreshHeld(
         detail: { provider: row.provider, error: e.cause.slice(0, 200) },
       });
     });
-    if (!reauth) deps.ctx.log.warn({ provider: row.provider, connection: row.id, cause: e.cause }, 'upstream refresh failed');
+    const fields = { provider: row.provider, connection: row.id, cause: e.cause };
+    if (e.configuration)
+      deps.ctx.log.error(
+        fields,
+        "the upstream refused the gateway's refresh: check the provider's client_id, client_secret and token_endpoint_auth_method",
+      );
+    else if (!reauth) deps.ctx.log.warn(fields, 'upstream refresh failed; backing off');
     throw reauth
       ? new AppError(vaultErrors.ERR_VAULT_NEEDS_REAUTH, undefined, { provider: row.provider })
       : new AppError(vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE, undefined, {
           provider: row.provider,
-          retry_after: Math.ceil(UNAVAILABLE_BACKOFF_MS / 1000),
+          retry_after: Math.ceil(backoffMs / 1000),
         });
   }
 }

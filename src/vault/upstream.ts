@@ -17,12 +17,19 @@ export interface UpstreamTokens {
  */
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
+  /** The upstream refused the gateway itself (`invalid_client`, another 4xx): its configuration, not the person's grant. */
+  readonly configuration: boolean;
+  /** Seconds the upstream asked to wait (its `Retry-After`), if it said. */
+  readonly retryAfter?: number;
   constructor(
     readonly reason: 'invalid_grant' | 'unavailable',
     /** The OAuth error code or a short cause, safe to store and show (never a token). */
     override readonly cause: string,
+    o: { configuration?: boolean; retryAfter?: number } = {},
   ) {
     super(`upstream ${reason}: ${cause}`);
+    this.configuration = o.configuration ?? false;
+    if (o.retryAfter !== undefined) this.retryAfter = o.retryAfter;
   }
 }
 
