@@ -88,11 +88,11 @@ describe.each(dialects)('the sign-in page names the app that is waiting, on %s',
   });
 });
 
-describe('the sign-in page of a gateway under a path (/auth) names the waiting app', () => {
+describe('the sign-in page of a gateway under a path (/gw) names the waiting app', () => {
   let app: TestApp;
   beforeAll(async () => {
     const port = await freePort();
-    app = await startTestApp('sqlite', { port, publicUrl: `http://localhost:${port}/auth` });
+    app = await startTestApp('sqlite', { port, publicUrl: `http://localhost:${port}/gw` });
   });
   afterAll(() => app.stop());
 
@@ -100,7 +100,7 @@ describe('the sign-in page of a gateway under a path (/auth) names the waiting a
     const { client } = await createClient(app.ctx.db, { name: 'Team wiki', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
     const q = `client_id=${client.clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}`;
     const login = (returnTo: string) => fetch(`${app.url}/login?return_to=${encodeURIComponent(returnTo)}`).then((r) => r.text());
-    expect(await login(`/auth/oauth/authorize/page?${q}`)).toContain('<strong data-testid="waiting-app-name">Team wiki</strong>');
+    expect(await login(`/gw/oauth/authorize/page?${q}`)).toContain('<strong data-testid="waiting-app-name">Team wiki</strong>');
     expect(await login(`/oauth/authorize/page?${q}`)).not.toContain('data-testid="app-waiting"');
   });
 });
