@@ -7,7 +7,7 @@ export { requireUser, requireApiUser, safeReturnTo, type RequireUserOptions } fr
 export { requireCsrf, csrfTokenFor } from './csrf.js';
 export { formReturnTo } from './form-return-to.js';
 export { SESSION_COOKIE, cookieName, setSessionCookie, clearSessionCookie } from './session-cookie.js';
-export { createUser, getUser, type User } from './users.js';
+export { createUser, getUser, getUserByEmail, type User } from './users.js';
 export { accountName, type AccountName } from './account-name.js';
 export { listUsers, type UserSummary } from './list-users.js';
 export { inviteToSignUp } from './invite-to-sign-up.js';

@@ -54,6 +54,17 @@ export async function getUser(db: Executor, userId: string): Promise<User | unde
   return row ? toUser(row) : undefined;
 }
 
+/**
+ * The account whose profile email is `email` (compared as the profile stores it: trimmed, lower-cased), or
+ * undefined. Emails are unique across accounts; an account without one is never found this way.
+ */
+export async function getUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  const key = email.normalize('NFC').trim().toLowerCase();
+  if (!key) return undefined;
+  const row = await db.selectFrom('users').selectAll().where('email', '=', key).executeTakeFirst();
+  return row ? toUser(row) : undefined;
+}
+
 /** The WebAuthn user handle of an account. */
 export async function webauthnUserIdOf(db: Executor, userId: string): Promise<string | undefined> {
   const row = await db.selectFrom('users').select('webauthn_user_id').where('id', '=', userId).executeTakeFirst();

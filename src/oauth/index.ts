@@ -15,3 +15,4 @@ export type * from './tables.js';
 export { revokeGrant } from './apps/revoke-grant.js';
 export { listGrants, type AuthorizedApp } from './apps/list-grants.js';
 export { oauthErrors } from './oauth-errors.js';
+export { ClientAuthFailures, TooManyFailedAuthentications } from './clients/client-auth-failures.js';

@@ -12,6 +12,7 @@ export const vaultErrors = defineErrorCodes({
   ERR_VAULT_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream provider is not answering; try again later.' },
   ERR_VAULT_DECRYPT: { status: 500, message: 'A stored credential could not be decrypted (it was changed or moved).' },
   ERR_VAULT_BAD_API_KEY: { status: 401, message: 'A valid vault API key is required (Authorization: Bearer o3k_… or X-API-Key).' },
+  ERR_VAULT_API_KEY_PROVIDER: { status: 403, message: 'This API key may not ask for this provider (see oauth3 apikey list).' },
   ERR_VAULT_UNKNOWN_PERSON: { status: 404, message: 'No person with this user_id or email.' },
   ERR_VAULT_SESSION_NOT_FOUND: { status: 404, message: 'No such connect session.' },
   ERR_VAULT_SESSION_EXPIRED: { status: 410, message: 'This connect link has expired: ask for a new one.' },

@@ -9,6 +9,7 @@ import { vaultEvents } from './vault-events.js';
 import { vaultOptions } from './vault-options.js';
 import { migrations } from './migrations/index.js';
 import { vaultRoutes } from './vault-routes.js';
+import { vaultExchangeTarget } from './vault-exchange-target.js';
 
 /**
  * Loads the providers (a bad one stops the start, naming it and the field), opens the data-key ring (making the
@@ -39,4 +40,5 @@ export const vaultModule: GatewayModule = {
   errorCodes: Object.values(vaultErrors),
   start,
   routes: vaultRoutes,
+  exchangeTargets: [vaultExchangeTarget],
 };

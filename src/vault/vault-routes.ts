@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
+import { serverApiRoutes } from './server-api/server-api-routes.js';
 
 /** The vault's routes: the connect flow and Connections page, and the server API for MCP servers. */
 export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  void app;
-  void ctx;
+  await serverApiRoutes(app, ctx);
 }

@@ -46,7 +46,7 @@ export const tokenExchange: GrantDescriptor = {
       // Another module issues what is asked for (the vault: an upstream token); it checks who may have it.
       return (await target.exchange({
         ctx,
-        client: { clientId: client.clientId, ownerUserId: client.ownerUserId ?? null },
+        client: { clientId: client.clientId, ownerUserId: client.ownerUserId ?? null, confidential: client.confidential },
         subject,
         resources,
         audience: params.audience,
