@@ -285,6 +285,44 @@ describe.each(dialects)('upstream refresh with two instances on %s', (dialect) =
     noTokenIn(logs.slice(logged).join(''), c.tokens.refresh_token, c.tokens.access_token, 'not-the-secret');
   });
 
+  it('a refresh that outlives its lease still stores the rotated refresh token, unless a newer refresh was stored meanwhile', async () => {
+    const c = await connected();
+    await setRow(c.connectionId, { expires_at: Date.now() - 1000 });
+    up.stallTokenEndpoint(500);
+    up.resetCounts();
+    const pending = vaultOf(a.ctx).credentialFor(c.userId, 'upstream', SERVER);
+    await sleep(250); // the refresh is at the upstream now, and the upstream has already rotated the refresh token
+    await setRow(c.connectionId, { lease_until: Date.now() - 1 }); // its lease ran out (nobody took it over)
+    const served = await pending;
+    const s1 = await storedSecret(c.connectionId);
+    expect(s1.access_token).toBe(served.accessToken);
+    expect(s1.refresh_token).not.toBe(c.tokens.refresh_token); // dropping it would leave only the used one
+    up.restore();
+    await setRow(c.connectionId, { expires_at: Date.now() - 1000 });
+    await vaultOf(b.ctx).credentialFor(c.userId, 'upstream', SERVER); // the stored one works
+    expect(up.tokenRequests('refresh_token')).toBe(2);
+
+    // the same, but another instance stored its own refresh meanwhile: that one stands, this one is not written over it
+    const d = await connected();
+    await setRow(d.connectionId, { expires_at: Date.now() - 1000 });
+    up.stallTokenEndpoint(500);
+    const logged = logs.length;
+    const late = vaultOf(a.ctx).credentialFor(d.userId, 'upstream', SERVER);
+    await sleep(250);
+    const newer = Date.now();
+    await a.ctx.db
+      .updateTable('vault_connections')
+      .set({ lease_until: null, refreshed_at: newer })
+      .where('id', '=', d.connectionId)
+      .execute();
+    await late;
+    const kept = await row(d.connectionId);
+    expect(Number(kept.refreshed_at)).toBe(newer);
+    expect((await storedSecret(d.connectionId)).refresh_token).toBe(d.tokens.refresh_token);
+    expect(await events(d.userId, 'vault.refreshed')).toHaveLength(0);
+    expect(logs.slice(logged).join('')).toContain('outlived its lease');
+  });
+
   it('a lease whose holder died is taken over: at once when it has run out, after it runs out when it still looks held', async () => {
     const c = await connected();
     await setRow(c.connectionId, { expires_at: Date.now() - 1000, lease_until: Date.now() - 1000 });
