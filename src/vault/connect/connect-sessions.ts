@@ -1,5 +1,9 @@
 import type { AppContext } from '../../kernel/index.js';
 import { randomToken } from '../../crypto/index.js';
+import { AppError } from '../../errors/index.js';
+import type { Executor } from '../../store/index.js';
+import type { VaultConnectSessionsTable } from '../tables.js';
+import { vaultErrors } from '../vault-errors.js';
 
 /** How long a connect link stays good (ms): 10 minutes, as the issue says. */
 export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
@@ -74,4 +78,22 @@ export async function connectSessionStatus(
     ...(row.error !== null && status === 'error' ? { error: row.error } : {}),
     apiKeyId: row.api_key_id,
   };
+}
+
+/** The stored connect session with this id (undefined: none). */
+export function findConnectSession(db: Executor, id: string): Promise<VaultConnectSessionsTable | undefined> {
+  if (!id || id.length > 200) return Promise.resolve(undefined);
+  return db.selectFrom('vault_connect_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Refuses a connect session that can no longer be approved in this browser: one that finished (complete, error),
+ * or went upstream from another browser session, is used (409); one past its 10 minutes is expired (410). A
+ * session this browser already took upstream may be approved again (the person came back without finishing):
+ * that replaces its `state`, so the earlier upstream answer is refused.
+ */
+export function refuseUnapprovable(row: VaultConnectSessionsTable, browserSessionId: string, now = Date.now()): void {
+  const mine = row.status === 'upstream' && row.browser_session_id === browserSessionId;
+  if (row.status !== 'pending' && !mine) throw new AppError(vaultErrors.ERR_VAULT_SESSION_USED);
+  if (Number(row.expires_at) <= now) throw new AppError(vaultErrors.ERR_VAULT_SESSION_EXPIRED);
 }

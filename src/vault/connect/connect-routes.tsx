@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../kernel/index.js';
+import { requestMeta, requireCsrf, requireUser, safeReturnTo } from '../../accounts/index.js';
+import { AppError, httpErrors } from '../../errors/index.js';
+import { oneTimeFlash, renderPage, type ErrorLink } from '../../web/index.js';
+import type { VaultConnectSessionsTable } from '../tables.js';
+import { vaultErrors } from '../vault-errors.js';
+import { vaultOf } from '../vault-of.js';
+import { serverNames } from '../pages/server-names.js';
+import { connectionsRoutes } from '../pages/connections-routes.js';
+import { beginUpstream } from './begin-upstream.js';
+import { findConnectSession, refuseUnapprovable } from './connect-sessions.js';
+import { ConnectApproval } from './connect-approval.js';
+import { sendConnectRefusal } from './connect-refusal.js';
+import { finishConnect, type ConnectOutcome } from './finish-connect.js';
+import { requestedScopes } from './requested-scopes.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } };
+const providerParams = { type: 'object', properties: { provider: { type: 'string', maxLength: 200 } } };
+
+/** The flash after a callback: what was connected (as whom), or why not, in words. */
+export function outcomeMessage(o: ConnectOutcome): { ok?: string; error?: string } {
+  if (!o.error) return { ok: `Connected ${o.providerName}${o.account ? ` as ${o.account}` : ''}.` };
+  const why =
+    o.error === 'access_denied'
+      ? 'access was denied there'
+      : o.error.startsWith('upstream_')
+        ? 'it could not be reached; try again in a moment'
+        : `it answered ${o.error}`;
+  return { error: `${o.providerName} was not connected: ${why}.` };
+}
+
+/**
+ * The connect flow: GET /auth/connect/:id (the `auth_url` a server hands the person: sign-in, then the same-person
+ * check, then "server asks to use your provider account" with Approve / Deny), its POST (approve: to the provider;
+ * deny: ends the session), and GET /auth/callback/:provider (the provider's answer, bound to the browser session
+ * that approved and used once). Refusals are pages with their status. Then the Connections page.
+ */
+export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const page = requireUser(ctx, { page: true });
+  const flash = oneTimeFlash(ctx);
+  const binding = (r: FastifyRequest) => r.accountSession?.id ?? '';
+
+  /** The session of the path, for the signed-in person, still open to approval in this browser; refusals are thrown. */
+  const approvable = async (request: FastifyRequest): Promise<VaultConnectSessionsTable> => {
+    const row = await findConnectSession(ctx.db, (request.params as { id: string }).id);
+    if (!row) throw new AppError(vaultErrors.ERR_VAULT_SESSION_NOT_FOUND);
+    const userId = request.principal!.userId!;
+    if (row.user_id !== userId) {
+      ctx.audit.enqueue({
+        action: 'vault.connect_refused',
+        result: 'failure',
+        actor: { type: 'user', id: userId },
+        userId: row.user_id,
+        target: { type: 'connect_session', id: row.id },
+        ...requestMeta(request),
+        detail: { provider: row.provider, reason: 'opened by another person' },
+      });
+      throw new AppError(vaultErrors.ERR_VAULT_WRONG_PERSON);
+    }
+    refuseUnapprovable(row, binding(request));
+    return row;
+  };
+  /** Runs a step of the flow; a refusal (4xx) becomes its page. */
+  const refusing = async (request: FastifyRequest, reply: FastifyReply, fn: () => Promise<FastifyReply>) => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      const again: ErrorLink | undefined =
+        e.code === vaultErrors.ERR_VAULT_WRONG_PERSON.code
+          ? { href: `/logout?return_to=${encodeURIComponent(request.url.split('?')[0])}`, label: 'Sign in as the person it is for' }
+          : undefined;
+      return sendConnectRefusal(request, reply, e, again);
+    }
+  };
+  /** PRG after the flow: to where the session said (a gateway path), else the Connections page, with a flash. */
+  const finish = (request: FastifyRequest, reply: FastifyReply, returnTo: string | null, message: { ok?: string; error?: string }) => {
+    const target = returnTo ? safeReturnTo(returnTo) : '/account/connections';
+    flash.set(reply, binding(request), target.split('?')[0], message);
+    return reply.redirect(target, 303);
+  };
+
+  app.get('/auth/connect/:id', { schema: { hide: true, params: idParams }, preHandler: page }, (request, reply) =>
+    refusing(request, reply, async () => {
+      const row = await approvable(request);
+      const vault = vaultOf(ctx);
+      const provider = vault.provider(row.provider);
+      const names = row.api_key_id ? await serverNames(ctx.db, [`apikey:${row.api_key_id}`]) : undefined;
+      const existing = await vault.connection(row.user_id, row.provider);
+      return renderPage(reply, {
+        title: `Connect your ${provider.name} account`,
+        request,
+        focused: true,
+        body: (
+          <ConnectApproval
+            sessionId={row.id}
+            serverName={names?.get(`apikey:${row.api_key_id}`) ?? null}
+            providerName={provider.name}
+            scopes={requestedScopes(row.scopes, provider)}
+            connectedAs={existing ? existing.account : undefined}
+            account={request.accountLabel}
+            csrfToken={request.csrfToken}
+          />
+        ),
+      });
+    }),
+  );
+
+  app.post('/auth/connect/:id', { schema: { hide: true, params: idParams }, preHandler: [page, requireCsrf] }, (request, reply) =>
+    refusing(request, reply, async () => {
+      const row = await approvable(request);
+      const decision = (request.body as Record<string, unknown> | undefined)?.decision;
+      if (decision === 'approve') return reply.redirect(await beginUpstream(vaultOf(ctx), row, binding(request)), 303);
+      if (decision !== 'deny') throw new AppError(httpErrors.ERR_VALIDATION, 'Choose Approve or Deny.');
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('vault_connect_sessions')
+          .set({ status: 'error', error: 'access_denied', secret_sealed: null, completed_at: Date.now() })
+          .where('id', '=', row.id)
+          .where('status', 'in', ['pending', 'upstream'])
+          .execute();
+        await ctx.audit.record(trx, {
+          action: 'vault.connect_refused',
+          actor: { type: 'user', id: row.user_id },
+          userId: row.user_id,
+          target: { type: 'connect_session', id: row.id },
+          ...requestMeta(request),
+          detail: { provider: row.provider, reason: 'denied by the person' },
+        });
+      });
+      const provider = vaultOf(ctx).provider(row.provider);
+      return finish(request, reply, row.return_to, { ok: `You denied the use of your ${provider.name} account: nothing was connected.` });
+    }),
+  );
+
+  // No requireUser: a callback without this browser's signed-in session is refused as another browser's.
+  app.get('/auth/callback/:provider', { schema: { hide: true, params: providerParams } }, (request, reply) =>
+    refusing(request, reply, async () => {
+      const s = request.accountSession;
+      const outcome = await finishConnect(
+        vaultOf(ctx),
+        (request.params as { provider: string }).provider,
+        new URL(request.url, 'http://gateway.invalid').searchParams,
+        s ? { sessionId: s.id, userId: s.userId } : undefined,
+        requestMeta(request),
+      );
+      return finish(request, reply, outcome.returnTo, outcomeMessage(outcome));
+    }),
+  );
+
+  await connectionsRoutes(app, ctx);
+}

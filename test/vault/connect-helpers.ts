@@ -1,0 +1,112 @@
+import type { TestDialect } from '../support/databases.js';
+import { freePort } from '../support/free-port.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestUser } from '../support/test-user.js';
+import { startUpstreamOidc, UPSTREAM_LOGIN, type UpstreamOidc } from '../support/upstream-oidc.js';
+
+/** A gateway whose provider `upstream` is a real node-oidc-provider on loopback (its redirect URI registered there). */
+export interface ConnectRig {
+  app: TestApp;
+  upstream: UpstreamOidc;
+  stop(): Promise<void>;
+}
+
+/** Starts the upstream, then the gateway on the port its redirect URI names, with `providers` after the upstream's. */
+export async function startConnectRig(dialect: TestDialect, providers: unknown[] = []): Promise<ConnectRig> {
+  const port = await freePort();
+  const upstream = await startUpstreamOidc({ redirectUris: [`http://localhost:${port}/auth/callback/upstream`] });
+  const app = await startTestApp(dialect, { port, providers: [upstream.providerEntry(), ...providers] });
+  return {
+    app,
+    upstream,
+    stop: async () => {
+      await app.stop();
+      await upstream.stop();
+    },
+  };
+}
+
+/** A page as fetched by a signed-in person (or nobody): status, Location, HTML. */
+export interface Fetched {
+  status: number;
+  location: string | null;
+  html: string;
+  cookies: string[];
+}
+
+/** GET (or a form POST with the person's CSRF token) as a browser of `user` asking for HTML, not following redirects. */
+export async function browse(
+  app: Pick<TestApp, 'url'>,
+  user: Pick<TestUser, 'cookie' | 'csrf'> | undefined,
+  path: string,
+  form?: Record<string, string>,
+  extraCookies: string[] = [],
+): Promise<Fetched> {
+  const cookie = [user?.cookie, ...extraCookies].filter(Boolean).join('; ');
+  const res = await fetch(new URL(path, app.url), {
+    method: form ? 'POST' : 'GET',
+    redirect: 'manual',
+    headers: {
+      accept: 'text/html',
+      ...(cookie ? { cookie } : {}),
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: form ? new URLSearchParams({ _csrf: user?.csrf ?? '', ...form }) : undefined,
+  });
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    html: await res.text(),
+    cookies: res.headers.getSetCookie().map((c) => c.split(';')[0]!),
+  };
+}
+
+/**
+ * Goes through the upstream's own login and consent pages with fetch (a cookie jar of its own), from the
+ * authorization URL the gateway redirected to, until the upstream sends the browser back to the gateway; returns
+ * that callback URL. `abort`: cancel at the upstream instead (its answer is `error=access_denied`).
+ */
+export async function consentUpstream(
+  upstream: UpstreamOidc,
+  authorizeUrl: string,
+  o: { abort?: boolean; login?: string } = {},
+): Promise<string> {
+  const jar = new Map<string, string>();
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const go = async (url: string, form?: Record<string, string>) => {
+    const res = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: cookie(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form) : undefined,
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return res;
+  };
+  let url = authorizeUrl;
+  for (let step = 0; step < 10; step++) {
+    if (!url.startsWith(upstream.issuer)) return url;
+    const res = await go(url);
+    const location = res.headers.get('location');
+    if (location) {
+      await res.body?.cancel();
+      url = new URL(location, url).href;
+      continue;
+    }
+    const html = await res.text();
+    const prompt = /name="prompt" value="(\w+)"/.exec(html)?.[1];
+    if (!prompt) throw new Error(`no login or consent form at ${url} (${res.status}): ${html.slice(0, 300)}`);
+    if (o.abort) {
+      url = new URL(`${new URL(url).pathname}/abort`, upstream.issuer).href;
+      continue;
+    }
+    const posted = await go(url, prompt === 'login' ? { prompt, login: o.login ?? UPSTREAM_LOGIN, password: 'any' } : { prompt });
+    await posted.body?.cancel();
+    url = new URL(posted.headers.get('location')!, url).href;
+  }
+  throw new Error(`the upstream did not send the browser back (last at ${url})`);
+}
