@@ -1,8 +1,8 @@
 import type { AppContext } from '../kernel/index.js';
 import { AppError, httpErrors } from '../errors/index.js';
 import { findClient, type OAuthClient } from '../oauth/index.js';
-import { getUser } from '../accounts/index.js';
 import { agentsErrors } from './agents-errors.js';
+import { agentOwnerName } from './agent-owner-name.js';
 import './agent-availability-table.js';
 
 /** An agent a person may delegate to, and who runs it when that is not the person. */
@@ -32,6 +32,5 @@ export async function delegationTarget(ctx: AppContext, userId: string, agentId:
       agentsErrors.ERR_AGENTS_NOT_AVAILABLE,
       'This agent is run by someone else, who has not made it available for delegation by others: ask them to, on their Agents page.',
     );
-  const owner = await getUser(ctx.db, agent.ownerUserId);
-  return { agent, owner: { userId: agent.ownerUserId, name: owner?.username ?? 'someone without a username' } };
+  return { agent, owner: { userId: agent.ownerUserId, name: await agentOwnerName(ctx.db, agent.ownerUserId) } };
 }

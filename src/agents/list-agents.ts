@@ -1,7 +1,7 @@
 import type { AppContext } from '../kernel/index.js';
 import './delegations-table.js';
 import { parseScope } from '../scopes/index.js';
-import { getUser } from '../accounts/index.js';
+import { agentOwnerName } from './agent-owner-name.js';
 import './agent-availability-table.js';
 
 /** A token issued under a delegation: the delegation token itself (depth 0) or one exchanged from it. */
@@ -92,7 +92,7 @@ export async function listAgents(ctx: AppContext, userId: string): Promise<Agent
     .execute();
   const owners = new Map<string, string>();
   for (const id of new Set(clients.map((c) => c.owner_user_id).filter((o): o is string => !!o && o !== userId)))
-    owners.set(id, (await getUser(ctx.db, id))?.username ?? 'someone without a username');
+    owners.set(id, await agentOwnerName(ctx.db, id));
 
   const byJti = new Map<string, ChainTokenView>();
   for (const t of tokenRows) {
