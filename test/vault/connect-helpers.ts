@@ -1,3 +1,4 @@
+import { cookieName, createSession, csrfTokenFor, SESSION_COOKIE } from '../../src/accounts/index.js';
 import type { TestDialect } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -109,4 +110,34 @@ export async function consentUpstream(
     url = new URL(posted.headers.get('location')!, url).href;
   }
   throw new Error(`the upstream did not send the browser back (last at ${url})`);
+}
+
+/** Another signed-in browser session of the same person (a second device). */
+export async function anotherSession(app: Pick<TestApp, 'ctx'>, userId: string): Promise<Pick<TestUser, 'cookie' | 'csrf' | 'sessionId'>> {
+  const { ctx } = app;
+  const session = await ctx.db
+    .transaction()
+    .execute((trx) => createSession(ctx, trx, { userId, meta: { ip: '127.0.0.1', userAgent: 'second device' }, via: 'test' }));
+  return {
+    sessionId: session.sessionId,
+    cookie: `${cookieName(ctx.config, SESSION_COOKIE)}=${session.token}`,
+    csrf: csrfTokenFor(ctx.masterKey, `session:${session.sessionId}`),
+  };
+}
+
+/** The audit events of `action` in a person's access log (after the batch writer flushed). */
+export async function eventsOf(
+  app: Pick<TestApp, 'ctx'>,
+  userId: string,
+  action: string,
+): Promise<Array<{ actor_id: string | null; detail: any }>> {
+  await app.ctx.audit.flush();
+  const rows = await app.ctx.db
+    .selectFrom('audit_events')
+    .select(['actor_id', 'detail'])
+    .where('user_id', '=', userId)
+    .where('action', '=', action)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ actor_id: r.actor_id, detail: JSON.parse(r.detail) }));
 }
