@@ -41,7 +41,7 @@ function asOAuthError(e: unknown, provider: Provider): unknown {
   if (!(e instanceof AppError)) return e;
   switch (e.code) {
     case vaultErrors.ERR_VAULT_NOT_CONNECTED.code:
-      return new InvalidTarget(`the person has not connected a ${provider.name} account`);
+      return new InvalidTarget(`the person has not connected their ${provider.name} account`);
     case vaultErrors.ERR_VAULT_NEEDS_REAUTH.code:
       return new InvalidTarget(`${provider.name} refused the stored authorization: the person must connect the account again`);
     case vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code: {
