@@ -33,7 +33,7 @@ describe.each(dialects)('refresh once across two gateway processes on %s', (dial
       const child = spawnCli(['serve'], {
         OAUTH3_DATA_DIR: setup.config.dataDir,
         ...(setup.config.databaseUrl ? { DATABASE_URL: setup.config.databaseUrl } : {}),
-        OAUTH3_MASTER_KEY: setup.config.masterKey,
+        OAUTH3_MASTER_KEY: setup.config.masterKey!, // startTestApp always sets one
         OAUTH3_PUBLIC_URL: setup.config.publicUrl,
         OAUTH3_PORT: String(port),
         OAUTH3_WORKERS: '1',
