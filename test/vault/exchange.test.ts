@@ -190,7 +190,7 @@ describe.each(dialects)('token exchange for an upstream token (%s)', (dialect) =
       { resource: ['urn:oauth3:provider:upstream', NOTES] },
       { resource: ['urn:oauth3:provider:upstream', 'urn:oauth3:provider:http_api_key'] },
       { resource: 'urn:oauth3:provider:upstream', audience: 'http_api_key' },
-    ]) {
+    ] as Array<Record<string, string | string[]>>) {
       const r = await exchange(notesRs, p.subject, target);
       expect([JSON.stringify(target), r.status, r.body.error]).toEqual([JSON.stringify(target), 400, 'invalid_target']);
     }
