@@ -19,15 +19,20 @@ export interface ConnectApprovalProps {
  * ("Not you?"), what the server gets and what it never gets, Approve or Deny (one CSRF-protected form).
  */
 export function ConnectApproval(p: ConnectApprovalProps) {
-  const server = p.serverName ?? 'You';
   const action = `/auth/connect/${encodeURIComponent(p.sessionId)}`;
   return (
     <article data-testid="connect-approval" class="consent">
       <header>
-        <p>
-          <strong data-testid="connect-server">{server}</strong> {p.serverName ? 'asks' : 'asked'} to use your{' '}
-          <strong data-testid="connect-provider">{p.providerName}</strong> account.
-        </p>
+        {p.serverName ? (
+          <p>
+            <strong data-testid="connect-server">{p.serverName}</strong> asks to use your{' '}
+            <strong data-testid="connect-provider">{p.providerName}</strong> account.
+          </p>
+        ) : (
+          <p>
+            Connect your <strong data-testid="connect-provider">{p.providerName}</strong> account to oauth3.
+          </p>
+        )}
         {p.account ? (
           <p class="muted" data-testid="granting-account">
             Signed in as <strong>{p.account}</strong> ·{' '}
