@@ -10,6 +10,7 @@ export const navLinks: Array<[string, string]> = [
   ['/account/tokens', 'API tokens'],
   ['/account/agents', 'Agents'],
   ['/account/apps', 'Authorized apps'],
+  ['/account/connections', 'Connections'],
 ];
 
 export interface LayoutProps {
