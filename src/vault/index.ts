@@ -11,3 +11,4 @@ export type { Provider, OAuthProvider, KeyProvider } from './providers/index.js'
 export { loadProviders } from './providers/index.js';
 export { createApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from './server-api/api-keys.js';
 export { vaultExchangeTarget, PROVIDER_RESOURCE_PREFIX } from './vault-exchange-target.js';
+export { exchangeServers, type ExchangeServer } from './exchange-servers.js';

@@ -7,7 +7,7 @@ import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.j
 import { connectUpstream } from '../support/upstream-connection.js';
 import { basic, postForm } from '../oauth/support/oauth-helpers.js';
 import { createClient, TOKEN_EXCHANGE } from '../../src/oauth/index.js';
-import { vaultExchangeTarget, vaultOf } from '../../src/vault/index.js';
+import { exchangeServers, vaultExchangeTarget, vaultOf } from '../../src/vault/index.js';
 
 const NOTES = 'https://notes.example/mcp'; // an MCP server using the gateway as its authorization server
 const FILES = 'https://files.example/mcp'; // another one
@@ -129,6 +129,16 @@ describe.each(dialects)('token exchange for an upstream token (%s)', (dialect) =
       .execute();
     expect(events.map((e) => e.actor_id)).toEqual(['client:notes-rs', 'client:notes-rs']);
     expect(JSON.stringify(events)).toContain('Notes MCP');
+  });
+
+  it('lists the servers a person may allow for the exchange: the resource servers, named as on consent pages', async () => {
+    expect(await exchangeServers(app.ctx)).toEqual(
+      expect.arrayContaining([
+        { server: 'client:notes-rs', clientId: 'notes-rs', name: 'Notes MCP', resource: NOTES },
+        { server: 'client:files-rs', clientId: 'files-rs', name: 'Files MCP', resource: FILES },
+      ]),
+    );
+    expect((await exchangeServers(app.ctx)).map((s) => s.clientId)).not.toContain('mcp-client');
   });
 
   it('refuses a client that is not the resource server of the subject token’s audience (invalid_grant)', async () => {

@@ -95,7 +95,7 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
     const p = await person();
     await app.ctx.db
       .updateTable('vault_connections')
-      .set({ expires_at: Date.now() + 30_000 })
+      .set({ expires_at: Date.now() + 30_000, refreshed_at: Date.now() - 90_000 }) // got a while ago, 30 s left
       .where('id', '=', p.connectionId!)
       .execute();
     const before = upstream.tokenRequests('refresh_token');
@@ -118,7 +118,7 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
     await vaultOf(app.ctx).allow(p.userId, 'upstream', revoked.server);
     expect((await token(revoked.key, body)).status).toBe(200);
     expect(await revokeApiKey(app.ctx, revoked.id)).toBe('revoked');
-    const cases: Array<[string, Promise<{ status: number; body: any }>, RegExp]> = [
+    const cases: Array<[string, Promise<{ status: number; body: any; headers: Headers }>, RegExp]> = [
       ['none', serverApi(app, 'POST', '/auth/token', { body }), /no API key sent/],
       ['basic', serverApi(app, 'POST', '/auth/token', { body, headers: { authorization: 'Basic YTpi' } }), /no API key sent/],
       ['checksum', token(flipped, body), /bad shape or checksum/],
@@ -130,6 +130,7 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
       const r = await answer;
       expect([name, r.status, r.body.error], JSON.stringify(r.body)).toEqual([name, 401, 'ERR_VAULT_BAD_API_KEY']);
       expect(r.body.message).toMatch(message);
+      expect(r.headers.get('www-authenticate')).toBe('Bearer realm="oauth3 vault"');
       expect(JSON.stringify(r.body)).not.toContain(p.tokens!.access_token);
     }
     // a well-formed key that was never issued (right checksum) is looked up and not found

@@ -62,6 +62,7 @@ export class ApiKeyAuth {
     const key = await this.lookup(sentKey(request));
     if (typeof key === 'string') {
       this.failures.failed(undefined, request.ip);
+      reply.header('www-authenticate', 'Bearer realm="oauth3 vault"'); // RFC 9110 §15.5.2: a 401 names its scheme
       throw new AppError(vaultErrors.ERR_VAULT_BAD_API_KEY, `${vaultErrors.ERR_VAULT_BAD_API_KEY.message.replace(/\.$/, '')}: ${key}.`);
     }
     return key;
