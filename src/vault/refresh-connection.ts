@@ -20,9 +20,23 @@ export interface RefreshDeps {
   upstream: Upstream;
 }
 
-/** True when the row's token must be refreshed before it is served (`freshFor`: ms it must still be valid). */
-export function needsRefresh(row: Pick<VaultConnectionsTable, 'expires_at'>, freshFor: number, now = Date.now()): boolean {
-  return row.expires_at !== null && Number(row.expires_at) - now < freshFor;
+/** A token still valid is not refreshed again within this long of its last refresh (ms; half its lifetime if that is shorter). */
+export const MIN_REFRESH_INTERVAL_MS = 60_000;
+
+/**
+ * True when the row's token must be refreshed before it is served (`freshFor`: ms it must still be valid). An
+ * expired token always is. One still valid but short of `freshFor` is not when it was refreshed a moment ago
+ * (within MIN_REFRESH_INTERVAL_MS, or half its lifetime): the upstream's tokens simply live less than asked (a
+ * `min_ttl` or a margin longer than the provider gives), and refreshing again would not help, only make every
+ * request a call upstream.
+ */
+export function needsRefresh(row: Pick<VaultConnectionsTable, 'expires_at' | 'refreshed_at'>, freshFor: number, now = Date.now()): boolean {
+  if (row.expires_at === null) return false;
+  const expiresAt = Number(row.expires_at);
+  if (expiresAt - now >= freshFor) return false;
+  if (expiresAt <= now || row.refreshed_at === null) return true;
+  const refreshedAt = Number(row.refreshed_at);
+  return now - refreshedAt >= Math.min(MIN_REFRESH_INTERVAL_MS, (expiresAt - refreshedAt) / 2);
 }
 
 /** True when no refresh may be tried now: the person must connect again, or the upstream failed and the backoff runs. */

@@ -80,8 +80,10 @@ describe.each(dialects)('upstream refresh with two instances on %s', (dialect) =
     return { userId: user.userId, login, connectionId, tokens };
   }
   const row = (id: string) => a.ctx.db.selectFrom('vault_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const setRow = (id: string, fields: { expires_at?: number; lease_until?: number | null; retry_after?: number | null }) =>
-    a.ctx.db.updateTable('vault_connections').set(fields).where('id', '=', id).execute();
+  const setRow = (
+    id: string,
+    fields: { expires_at?: number; lease_until?: number | null; retry_after?: number | null; refreshed_at?: number },
+  ) => a.ctx.db.updateTable('vault_connections').set(fields).where('id', '=', id).execute();
   const storedSecret = async (id: string) => {
     const s = await openSecret(vaultOf(a.ctx).ring, await row(id));
     if (s.kind !== 'oauth') throw new Error('not an oauth credential');
@@ -248,7 +250,7 @@ describe.each(dialects)('upstream refresh with two instances on %s', (dialect) =
 
   it('an upstream that is down does not take away a token still valid for what the caller asked', async () => {
     const c = await connected();
-    await setRow(c.connectionId, { expires_at: Date.now() + 800 }); // inside the 1 s margin, not expired
+    await setRow(c.connectionId, { expires_at: Date.now() + 800, refreshed_at: Date.now() - 10_000 }); // inside the 1 s margin, not expired
     up.failTokenEndpoint(60_000);
     up.resetCounts();
     const served = await vaultOf(a.ctx).credentialFor(c.userId, 'upstream', SERVER);
@@ -262,6 +264,28 @@ describe.each(dialects)('upstream refresh with two instances on %s', (dialect) =
       vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code,
     );
     expect(up.tokenRequests('refresh_token')).toBe(1);
+  });
+
+  it("a caller asking for longer than the upstream's tokens live does not make every request a refresh", async () => {
+    const c = await connected(); // its tokens live 3 s; the caller asks for 60
+    await setRow(c.connectionId, { refreshed_at: Date.now() - 10_000 }); // as if stored a while ago
+    up.resetCounts();
+    const first = await vaultOf(a.ctx).credentialFor(c.userId, 'upstream', SERVER, { minTtl: 60 });
+    expect(first.accessToken).not.toBe(c.tokens.access_token); // refreshed, though no token of this upstream lives 60 s
+    expect(up.tokenRequests('refresh_token')).toBe(1);
+    for (const app of [a, b, a, b]) {
+      const next = await vaultOf(app.ctx).credentialFor(c.userId, 'upstream', SERVER, { minTtl: 60 });
+      expect(next.accessToken).toBe(first.accessToken); // just refreshed and still valid: served, not refreshed again
+    }
+    expect(up.tokenRequests('refresh_token')).toBe(1);
+    // once it has used half its lifetime it is refreshed again, and an expired one always is
+    await sleep(1600);
+    const later = await vaultOf(b.ctx).credentialFor(c.userId, 'upstream', SERVER, { minTtl: 60 });
+    expect(later.accessToken).not.toBe(first.accessToken);
+    expect(up.tokenRequests('refresh_token')).toBe(2);
+    await setRow(c.connectionId, { expires_at: Date.now() - 1 });
+    await vaultOf(a.ctx).credentialFor(c.userId, 'upstream', SERVER);
+    expect(up.tokenRequests('refresh_token')).toBe(3);
   });
 
   it('the upstream refusing the gateway itself (invalid_client) is unavailable, not "connect again", and logged as a configuration problem', async () => {
