@@ -54,6 +54,8 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     expect(text(page.html)).toContain('Calendar MCP asks to use your Upstream account');
     expect(text(page.html)).toContain('See your email address email');
     expect(text(page.html)).toContain('Know who you are there openid'); // an OIDC provider always gets openid
+    expect(text(page.html)).toContain('Signed in to your account (it has no username yet) · Not you?'); // never the id
+    expect(page.html).not.toContain(alice.userId);
 
     const approved = await browse(rig.app, alice, `/auth/connect/${s.id}`, { decision: 'approve' });
     expect(approved.status).toBe(303);
@@ -79,7 +81,7 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     expect(back.status).toBe(303);
     expect(back.location).toBe('/account/connections');
     const list = await browse(rig.app, alice, back.location!, undefined, back.cookies);
-    expect(text(list.html)).toContain('Connected Upstream as alice@upstream.test.');
+    expect(text(list.html)).toContain('Connected Upstream as alice@upstream.test. Calendar MCP may use it now.');
     expect(list.html).toContain('data-testid="allowed-server"');
     expect(text(list.html)).toContain('Calendar MCP');
 

@@ -1,3 +1,4 @@
+import type { AccountName } from '../../accounts/index.js';
 import { CsrfField } from '../../web/index.js';
 import { ScopeItems } from '../pages/scope-items.js';
 
@@ -9,8 +10,8 @@ export interface ConnectApprovalProps {
   scopes: string[];
   /** The upstream account already connected, if any (approving connects it again). */
   connectedAs?: string | null;
-  /** Who is signed in here (username or email). */
-  account?: string;
+  /** Who is signed in here: username or email, else the passkey of this session (never the id). */
+  account: AccountName;
   csrfToken?: string;
 }
 
@@ -33,14 +34,14 @@ export function ConnectApproval(p: ConnectApprovalProps) {
             Connect your <strong data-testid="connect-provider">{p.providerName}</strong> account to oauth3.
           </p>
         )}
-        {p.account ? (
-          <p class="muted" data-testid="granting-account">
-            Signed in as <strong>{p.account}</strong> ·{' '}
-            <a href={`/logout?return_to=${encodeURIComponent(action)}`} data-testid="not-you">
-              Not you?
-            </a>
-          </p>
-        ) : null}
+        <p class="muted" data-testid="granting-account">
+          {p.account.name ? 'Signed in as ' : p.account.passkey ? 'Signed in with your passkey ' : 'Signed in to '}
+          <strong>{p.account.name ?? p.account.passkey ?? 'your account'}</strong>
+          {p.account.name || p.account.passkey ? '' : ' (it has no username yet)'} ·{' '}
+          <a href={`/logout?return_to=${encodeURIComponent(action)}`} data-testid="not-you">
+            Not you?
+          </a>
+        </p>
       </header>
       <section class="scope-group">
         <h2 class="scope-group-title">For</h2>

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../kernel/index.js';
-import { requestMeta, requireCsrf, requireUser, safeReturnTo } from '../../accounts/index.js';
+import { accountName, requestMeta, requireCsrf, requireUser, safeReturnTo } from '../../accounts/index.js';
 import { AppError, httpErrors } from '../../errors/index.js';
 import { oneTimeFlash, renderPage, type ErrorLink } from '../../web/index.js';
 import type { VaultConnectSessionsTable } from '../tables.js';
@@ -18,9 +18,12 @@ import { requestedScopes } from './requested-scopes.js';
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } };
 const providerParams = { type: 'object', properties: { provider: { type: 'string', maxLength: 200 } } };
 
-/** The flash after a callback: what was connected (as whom), or why not, in words. */
-export function outcomeMessage(o: ConnectOutcome): { ok?: string; error?: string } {
-  if (!o.error) return { ok: `Connected ${o.providerName}${o.account ? ` as ${o.account}` : ''}.` };
+/** The flash after a callback: what was connected (as whom, for which server), or why not, in words. */
+export function outcomeMessage(o: ConnectOutcome, serverName?: string): { ok?: string; error?: string } {
+  if (!o.error) {
+    const connected = `Connected ${o.providerName}${o.account ? ` as ${o.account}` : ''}.`;
+    return { ok: serverName ? `${connected} ${serverName} may use it now.` : connected };
+  }
   const why =
     o.error === 'access_denied'
       ? 'access was denied there'
@@ -99,7 +102,7 @@ export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Prom
             providerName={provider.name}
             scopes={requestedScopes(row.scopes, provider)}
             connectedAs={existing ? existing.account : undefined}
-            account={request.accountLabel}
+            account={await accountName(ctx.db, request.accountSession!)}
             csrfToken={request.csrfToken}
           />
         ),
@@ -145,7 +148,8 @@ export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Prom
         s ? { sessionId: s.id, userId: s.userId } : undefined,
         requestMeta(request),
       );
-      return finish(request, reply, outcome.returnTo, outcomeMessage(outcome));
+      const server = outcome.server && !outcome.error ? (await serverNames(ctx.db, [outcome.server])).get(outcome.server) : undefined;
+      return finish(request, reply, outcome.returnTo, outcomeMessage(outcome, server));
     }),
   );
 

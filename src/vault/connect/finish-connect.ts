@@ -19,6 +19,8 @@ export interface ConnectOutcome {
   error?: string;
   /** Where the session said to go afterwards (a gateway path), if anywhere. */
   returnTo: string | null;
+  /** The server that started it (`apikey:<id>`), now allowed when connected; null when the person did. */
+  server: string | null;
 }
 
 /** An upstream's error code as stored and shown: an OAuth error code's characters only, never more than 64. */
@@ -91,7 +93,12 @@ export async function finishConnect(
   if (Number(claimed.numUpdatedRows) === 0) return refuse('session already used', vaultErrors.ERR_VAULT_SESSION_USED);
 
   const provider = vault.provider(providerId) as OAuthProvider;
-  const outcome = { provider: provider.id, providerName: provider.name, returnTo: row.return_to };
+  const outcome = {
+    provider: provider.id,
+    providerName: provider.name,
+    returnTo: row.return_to,
+    server: row.api_key_id ? `apikey:${row.api_key_id}` : null,
+  };
   try {
     const tokens = await exchange(vault, provider, row, params, state);
     const account = await upstreamAccount(tokens.as, provider, tokens.response, (cause) =>
@@ -116,7 +123,7 @@ export async function finishConnect(
         },
         trx,
       );
-      if (row.api_key_id) await vault.allow(row.user_id, provider.id, `apikey:${row.api_key_id}`, trx);
+      if (outcome.server) await vault.allow(row.user_id, provider.id, outcome.server, trx);
       await trx
         .updateTable('vault_connect_sessions')
         .set({ status: 'complete', account, secret_sealed: null, completed_at: Date.now() })
