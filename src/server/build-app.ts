@@ -13,7 +13,7 @@ import { watchRequestHooks } from './request-hook-watch.js';
 import { redirectToPublicOrigin } from './public-origin-redirect.js';
 import { operationalAccess } from './operational-access.js';
 import { publicCors } from './public-cors.js';
-import { keepUnderPublicPath, publicPath, wellKnownUnder } from './public-path.js';
+import { keepUnderPublicPath, publicPath, rewriteUnder } from './public-path.js';
 
 /** Assembles the Fastify app: the server's own parts, then the routes of every module (in order) on the context. Does not listen. */
 export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[] = builtinModules): Promise<FastifyInstance> {
@@ -40,9 +40,9 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   const genReqId = requestIds();
   const lanes = new FastLanes(ctx, headers, genReqId);
   const prefix = publicPath(ctx.config.publicUrl);
-  const rewrite = prefix ? wellKnownUnder(prefix) : undefined;
   const app = Fastify({
-    ...(rewrite ? { rewriteUrl: (req: import('node:http').IncomingMessage) => rewrite(req.url ?? '/') } : {}),
+    // A public URL with a path (behind a proxy at https://example.com/auth): requests arrive under it, routes are at the root.
+    ...(prefix ? { rewriteUrl: rewriteUnder(prefix) } : {}),
     serverFactory: lanes.serverFactory,
     genReqId,
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
@@ -76,16 +76,10 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
       lanes.disable(`module ${registering?.name ?? '(after start)'} adds an ${hook} hook`);
     },
   );
-  const addRoutes = async (scope: FastifyInstance) => {
-    for (const mod of modules) {
-      registering = mod;
-      await mod.routes?.(scope, ctx);
-    }
-    registering = undefined;
-  };
-  if (prefix) {
-    // A public URL with a path (behind a proxy at https://example.com/auth): every route is served under it.
-    await app.register(addRoutes, { prefix });
-  } else await addRoutes(app);
+  for (const mod of modules) {
+    registering = mod;
+    await mod.routes?.(app, ctx);
+  }
+  registering = undefined;
   return app;
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { parse as parseForm } from 'fast-querystring';
-import type { AppContext, LaneHandler, LaneRequest, LaneResponse } from '../kernel/index.js';
+import { publicPath, type AppContext, type LaneHandler, type LaneRequest, type LaneResponse } from '../kernel/index.js';
 import { errorAnswer } from './error-handler.js';
 import { refuseNul } from './reject-nul.js';
 import { writeRequestLine } from './request-log.js';
@@ -43,6 +43,8 @@ export class FastLanes {
   /** Why lanes are off (undefined: on). */
   private off: string | undefined;
   private readonly trust: ((addr: string, i: number) => boolean) | undefined;
+  /** The public URL's path: a lane's route path arrives under it (`/auth/token`). */
+  private readonly prefix: string;
 
   constructor(
     private readonly ctx: AppContext,
@@ -50,6 +52,7 @@ export class FastLanes {
     private readonly nextRequestId: () => string,
   ) {
     this.trust = ctx.config.trustProxy ? () => true : undefined;
+    this.prefix = publicPath(ctx.config.publicUrl);
     if (!ctx.config.fastLanes) this.off = 'OAUTH3_FAST_LANES is off';
   }
 
@@ -94,7 +97,10 @@ export class FastLanes {
 
   private take(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.closing || this.off || this.lanes.size === 0) return false;
-    const handler = this.lanes.get(`${req.method} ${req.url}`);
+    const url = req.url!;
+    // Under a public URL's path only `/auth/token` is the lane's `/token` (a request outside it goes to Fastify's 404).
+    const path = !this.prefix ? url : url.startsWith(`${this.prefix}/`) ? url.slice(this.prefix.length) : undefined;
+    const handler = path === undefined ? undefined : this.lanes.get(`${req.method} ${path}`);
     const length = Number(req.headers['content-length']);
     if (
       !handler ||
@@ -108,7 +114,7 @@ export class FastLanes {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy()); // the client went away mid-body: nothing to answer
     req.on('end', () => {
-      this.answer(req, res, handler, Buffer.concat(chunks).toString('utf8'), start).catch((err) => {
+      this.answer(req, res, handler, path!, Buffer.concat(chunks).toString('utf8'), start).catch((err) => {
         this.ctx.log.error({ err }, 'fast lane failed'); // a bug here must not take the process down
         res.destroy();
       });
@@ -116,7 +122,7 @@ export class FastLanes {
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, handler: Lane, raw: string, start: number): Promise<void> {
+  private async answer(req: IncomingMessage, res: ServerResponse, handler: Lane, path: string, raw: string, start: number): Promise<void> {
     const reqId = this.nextRequestId();
     const ip = this.trust ? proxyAddr(req, this.trust) : (req.socket.remoteAddress ?? '');
     const request: LaneRequest = { headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
@@ -140,7 +146,7 @@ export class FastLanes {
     });
     res.end(body);
     const ms = performance.now() - start;
-    this.ctx.metrics.requestCompleted(req.method!, req.url!, response.status, ms);
+    this.ctx.metrics.requestCompleted(req.method!, path, response.status, ms);
     writeRequestLine(
       this.ctx.log,
       `,"reqId":${JSON.stringify(reqId)}`,

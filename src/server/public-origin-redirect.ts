@@ -39,14 +39,13 @@ export function redirectToPublicOrigin(
 ): void {
   const publicUrl = new URL(o.publicUrl);
   const accepted = new Set([publicUrl.origin, ...(o.extraOrigins ?? []).map((e) => new URL(e).origin)]);
-  const api = `${publicUrl.pathname.replace(/\/+$/, '')}/api/`;
   const local = isLoopback(publicUrl);
   app.addHook('onRequest', async (request, reply) => {
-    if (!wantsPage(request) || request.url.startsWith(api)) return;
+    if (!wantsPage(request) || request.url.startsWith('/api/')) return; // request.url is the route path (public-path.ts)
     if (!local && !(o.trustProxy && request.headers['x-forwarded-host'] !== undefined)) return;
     const origin = arrivalOrigin(request);
     if (!origin || accepted.has(origin)) return;
-    const target = request.raw.url?.startsWith('/') ? request.raw.url : '/';
+    const target = request.originalUrl.startsWith('/') ? request.originalUrl : '/'; // as it arrived, under the public URL's path
     return reply.redirect(`${publicUrl.origin}${target}`, 302);
   });
 }

@@ -5,10 +5,10 @@ const URL_ATTRIBUTE = /(\s(?:href|action|formaction|src)=")(\/[^"]*)"/g;
 
 /**
  * Puts `prefix` (the public URL's path, `/auth`) before every root-relative link, form action and asset of a
- * rendered page, so that routes and components write `/login` as at the root and a gateway behind a proxy under a
- * path keeps every link under it. Values already under the prefix, absolute URLs, `//host` and relative ones stay.
- * Works on Preact's output: attribute values are double-quoted and a `"` inside text or a value is escaped, so
- * only real attributes match.
+ * rendered page: routes and components write paths as at the root (`/login`, a `return_to` from `request.url`),
+ * and a gateway behind a proxy under a path keeps every link under it. Absolute URLs, `//host` and relative ones
+ * stay. Works on Preact's output: attribute values are double-quoted and a `"` inside text or a value is escaped,
+ * so only real attributes match. Run once per page.
  */
 export function prefixLinks(html: string, prefix: string): string {
   if (!prefix) return html;

@@ -4,16 +4,9 @@ import { render } from 'preact-render-to-string';
 import { Layout } from './components/layout.js';
 import { prefixLinks } from './prefix-links.js';
 
-/** The request's path as the routes name it at the root (`/login` for `/auth/login` under the public URL's path). */
-function routePath(request: FastifyRequest): string {
-  const path = request.url.split('?')[0];
-  const prefix = request.publicPath ?? '';
-  return prefix && path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
-}
-
 /** The sign-in flow a visitor is in (`return_to` on /login and /signup), kept on the header's links between them. */
 function pendingReturnTo(request: FastifyRequest): string | undefined {
-  const path = routePath(request);
+  const path = request.url.split('?')[0];
   if (path !== '/login' && path !== '/signup') return undefined;
   const value = (request.query as Record<string, unknown> | undefined)?.return_to;
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : undefined;
@@ -39,7 +32,7 @@ export function renderPage(reply: FastifyReply, o: RenderPageOptions): FastifyRe
   const html = render(
     <Layout
       title={o.title}
-      path={routePath(request)}
+      path={request.url.split('?')[0]}
       publicPath={request.publicPath}
       signedIn={!!request.accountSession}
       account={request.accountLabel}

@@ -3,7 +3,6 @@ import { accountName, accountsErrors, requireCsrf, requireUser } from '../../acc
 import type { AuthorizationServer } from '../authorization-server.js';
 import { renderPage } from '../../web/index.js';
 import { AccessDenied, AppError, ConsentRequired, LoginRequired } from '../../errors/index.js';
-import { publicPath } from '../../kernel/index.js';
 import {
   AuthorizeFatal,
   AuthorizeRedirectError,
@@ -84,7 +83,7 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
   app.get('/authorize', { schema: { hide: true } }, async (request, reply) => {
     const req = await validate(request, reply, request.query);
     if (!req) return reply;
-    const page = `${publicPath(ctx.config.publicUrl)}/oauth/authorize/page?${request.url.includes('?') ? queryString(request) : ''}`;
+    const page = `/oauth/authorize/page?${request.url.includes('?') ? queryString(request) : ''}`;
     const signedIn = await signedInAt(ctx, request);
     const fresh = signedIn !== undefined && freshEnough(req, signedIn);
     if (!fresh && req.prompts.includes('none')) {

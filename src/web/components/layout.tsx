@@ -15,7 +15,7 @@ export const navLinks: Array<[string, string]> = [
 
 export interface LayoutProps {
   title: string;
-  /** Request path as the routes name it (without the public URL's path), to mark the current nav link. */
+  /** Request path (as routes name it, without the public URL's path), to mark the current nav link. */
   path: string;
   signedIn: boolean;
   /** How the signed-in person is named ("signed in as …"), when known. */
