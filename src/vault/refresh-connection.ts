@@ -12,6 +12,18 @@ import { vaultErrors } from './vault-errors.js';
 export const LEASE_MS = 15_000;
 /** Backoff after an upstream failure (ms): no refresh is tried before it has passed (longer if the upstream's Retry-After says so). */
 export const UNAVAILABLE_BACKOFF_MS = 30_000;
+/** Each failure right after a backoff doubles it, up to this (ms). */
+export const MAX_BACKOFF_MS = 600_000;
+
+/**
+ * How long to leave the upstream alone after this failure: the base backoff, twice the last one when the connection
+ * was already backing off (its `retry_after` was set `updated_at` + that much), or the upstream's Retry-After if
+ * longer; at most MAX_BACKOFF_MS.
+ */
+export function backoffAfter(row: Pick<VaultConnectionsTable, 'status' | 'retry_after' | 'updated_at'>, retryAfterS = 0): number {
+  const last = row.status === 'unavailable' && row.retry_after !== null ? Number(row.retry_after) - Number(row.updated_at) : 0;
+  return Math.min(MAX_BACKOFF_MS, Math.max(UNAVAILABLE_BACKOFF_MS, 2 * last, retryAfterS * 1000));
+}
 const WAIT_STEP_MS = 50;
 
 export interface RefreshDeps {
@@ -173,7 +185,7 @@ async function refreshHeld(
     }
     const reauth = e.reason === 'invalid_grant';
     const now = Date.now();
-    const backoffMs = Math.max(UNAVAILABLE_BACKOFF_MS, (e.retryAfter ?? 0) * 1000);
+    const backoffMs = backoffAfter(row, e.retryAfter);
     await deps.ctx.db.transaction().execute(async (trx) => {
       const res = await trx
         .updateTable('vault_connections')

@@ -248,6 +248,38 @@ describe.each(dialects)('upstream refresh with two instances on %s', (dialect) =
     expect([healed.status, healed.last_error, healed.retry_after]).toEqual(['active', null, null]);
   });
 
+  it('an upstream that stays down: each failure after a backoff doubles it, up to 10 minutes; a success starts over', async () => {
+    const c = await connected();
+    await setRow(c.connectionId, { expires_at: Date.now() - 1000 });
+    up.failTokenEndpoint(600_000, { retryAfter: 1 }); // the upstream asks for less: the vault's own backoff holds
+    up.resetCounts();
+    /** Lets the running backoff pass (moved back in time as a whole: how long it was stays readable). */
+    const passBackoff = async () => {
+      const r = await row(c.connectionId);
+      const by = Number(r.retry_after) - Date.now() + 1000;
+      await a.ctx.db
+        .updateTable('vault_connections')
+        .set({ retry_after: Number(r.retry_after) - by, updated_at: Number(r.updated_at) - by })
+        .where('id', '=', c.connectionId)
+        .execute();
+    };
+    const backoffs: unknown[] = [];
+    for (let i = 0; i < 7; i++) {
+      if (i > 0) await passBackoff();
+      backoffs.push((await failure(vaultOf((i % 2 ? a : b).ctx).credentialFor(c.userId, 'upstream', SERVER))).details?.retry_after);
+    }
+    expect(backoffs).toEqual([30, 60, 120, 240, 480, 600, 600]);
+    expect(up.tokenRequests('refresh_token')).toBe(7);
+
+    up.restore();
+    await passBackoff();
+    await vaultOf(a.ctx).credentialFor(c.userId, 'upstream', SERVER);
+    expect((await row(c.connectionId)).status).toBe('active');
+    up.failTokenEndpoint(600_000, { retryAfter: 1 });
+    await setRow(c.connectionId, { expires_at: Date.now() - 1000 });
+    expect((await failure(vaultOf(b.ctx).credentialFor(c.userId, 'upstream', SERVER))).details?.retry_after).toBe(30);
+  });
+
   it('an upstream that is down does not take away a token still valid for what the caller asked', async () => {
     const c = await connected();
     await setRow(c.connectionId, { expires_at: Date.now() + 800, refreshed_at: Date.now() - 10_000 }); // inside the 1 s margin, not expired
