@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
+import { freePort } from '../support/free-port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser } from '../support/test-user.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
@@ -429,5 +430,29 @@ describe('failed API-key authentications are limited per address', () => {
     expect([limited.status, limited.body.error]).toEqual([429, 'ERR_RATE_LIMITED']);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await serverApi(app, 'GET', '/auth/providers/x@example.com', { key: good.key })).status).toBe(429);
+  });
+});
+
+describe('behind a public URL with a path', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    const port = await freePort();
+    // the path is a URL concern, not a storage one: SQLite only
+    app = await startTestApp('sqlite', { port, publicUrl: `http://localhost:${port}/gw`, providers: [{ preset: 'http_api_key' }] });
+  });
+  afterAll(() => app?.stop());
+
+  it('serves the API under the path and keeps it in auth_url and in the way forward', async () => {
+    const key = await newApiKey(app, 'Prefixed');
+    const { userId } = await createTestUser(app);
+    expect(app.url).toMatch(/\/gw$/);
+    const init = await serverApi(app, 'POST', '/auth/init', { key: key.key, body: { user_id: userId, provider: 'http_api_key' } });
+    expect(init.status, JSON.stringify(init.body)).toBe(200);
+    expect(init.body.auth_url).toBe(`${app.url}/auth/connect/${init.body.session_id}`);
+    const page = await fetch(init.body.auth_url, { redirect: 'manual' });
+    expect([page.status, page.headers.get('location')]).toEqual([302, expect.stringMatching(/^\/gw\/login\?return_to=/)]); // its sign-in step
+    await page.body?.cancel();
+    const refused = await serverApi(app, 'POST', '/auth/token', { key: key.key, body: { user_id: userId, provider: 'http_api_key' } });
+    expect([refused.status, refused.body.details.init.url]).toEqual([403, `${app.url}/auth/init`]);
   });
 });
