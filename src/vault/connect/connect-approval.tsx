@@ -1,5 +1,7 @@
 import type { AccountName } from '../../accounts/index.js';
-import { CsrfField } from '../../web/index.js';
+import { CsrfField, Flash } from '../../web/index.js';
+import type { KeyField } from '../providers/index.js';
+import { KeyInputs } from '../pages/key-form.js';
 import { ScopeItems } from '../pages/scope-items.js';
 
 export interface ConnectApprovalProps {
@@ -13,11 +15,16 @@ export interface ConnectApprovalProps {
   /** Who is signed in here: username or email, else the passkey of this session (never the id). */
   account: AccountName;
   csrfToken?: string;
+  /** A key provider: the fields the person enters instead of going upstream. */
+  keyFields?: readonly KeyField[];
+  /** Why the entered values were refused. */
+  error?: string;
 }
 
 /**
  * The card of `/auth/connect/<id>`: "*server* asks to use your *provider* account for *scopes*", who is signed in
- * ("Not you?"), what the server gets and what it never gets, Approve or Deny (one CSRF-protected form).
+ * ("Not you?"), what the server gets and what it never gets, Approve or Deny (one CSRF-protected form). For a
+ * key provider the form holds its fields: approving enters the key.
  */
 export function ConnectApproval(p: ConnectApprovalProps) {
   const action = `/auth/connect/${encodeURIComponent(p.sessionId)}`;
@@ -43,27 +50,39 @@ export function ConnectApproval(p: ConnectApprovalProps) {
           </a>
         </p>
       </header>
-      <section class="scope-group">
-        <h2 class="scope-group-title">For</h2>
-        <ScopeItems scopes={p.scopes} />
-      </section>
+      {p.keyFields ? null : (
+        <section class="scope-group">
+          <h2 class="scope-group-title">For</h2>
+          <ScopeItems scopes={p.scopes} />
+        </section>
+      )}
       {p.connectedAs !== undefined ? (
         <p class="muted" data-testid="already-connected">
-          Your {p.providerName} account{p.connectedAs ? ` ${p.connectedAs}` : ''} is connected already: approving connects it again.
+          Your {p.providerName} account{p.connectedAs ? ` ${p.connectedAs}` : ''} is connected already: approving{' '}
+          {p.keyFields ? 'replaces its key' : 'connects it again'}.
         </p>
       ) : null}
-      <p class="muted">
-        You sign in at {p.providerName} and agree there, then come back here.{' '}
-        {p.serverName ? `${p.serverName} gets` : 'Servers you allow get'} short-lived {p.providerName} tokens from the gateway, never your{' '}
-        {p.providerName} password or its refresh token. You can take this back any time under Connections.
-      </p>
+      {p.keyFields ? (
+        <p class="muted">
+          The gateway seals what you enter and never shows it again. {p.serverName ?? 'A server you allow'} gets it from the gateway when it
+          acts for you. You can take this back any time under Connections.
+        </p>
+      ) : (
+        <p class="muted">
+          You sign in at {p.providerName} and agree there, then come back here.{' '}
+          {p.serverName ? `${p.serverName} gets` : 'Servers you allow get'} short-lived {p.providerName} tokens from the gateway, never your{' '}
+          {p.providerName} password or its refresh token. You can take this back any time under Connections.
+        </p>
+      )}
       <form method="post" action={action} data-testid="connect-form">
         <CsrfField token={p.csrfToken} />
+        <Flash kind="error" message={p.error} />
+        {p.keyFields ? <KeyInputs fields={p.keyFields} /> : null}
         <div class="grid">
           <button type="submit" name="decision" value="approve" data-testid="approve">
             Approve
           </button>
-          <button type="submit" name="decision" value="deny" class="secondary" data-testid="deny">
+          <button type="submit" name="decision" value="deny" class="secondary" formNoValidate data-testid="deny">
             Deny
           </button>
         </div>

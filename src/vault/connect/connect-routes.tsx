@@ -4,11 +4,13 @@ import { accountName, requestMeta, requireCsrf, requireUser, safeReturnTo } from
 import { AppError, httpErrors } from '../../errors/index.js';
 import { oneTimeFlash, renderPage, type ErrorLink } from '../../web/index.js';
 import type { VaultConnectSessionsTable } from '../tables.js';
+import { KeyValueError } from '../providers/index.js';
 import { vaultErrors } from '../vault-errors.js';
 import { vaultOf } from '../vault-of.js';
 import { serverNames } from '../pages/server-names.js';
 import { connectionsRoutes } from '../pages/connections-routes.js';
 import { beginUpstream } from './begin-upstream.js';
+import { connectKey } from './connect-key.js';
 import { findConnectSession, refuseUnapprovable } from './connect-sessions.js';
 import { ConnectApproval } from './connect-approval.js';
 import { sendConnectRefusal } from './connect-refusal.js';
@@ -84,37 +86,57 @@ export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply.redirect(target, 303);
   };
 
+  /** The approval card of a session (with a key provider's fields, and why the values were refused). */
+  const showApproval = async (request: FastifyRequest, reply: FastifyReply, row: VaultConnectSessionsTable, refused?: KeyValueError) => {
+    const vault = vaultOf(ctx);
+    const provider = vault.provider(row.provider);
+    const server = row.api_key_id ? `apikey:${row.api_key_id}` : undefined;
+    const existing = await vault.connection(row.user_id, row.provider);
+    return renderPage(reply, {
+      title: `Connect your ${provider.name} account`,
+      request,
+      focused: true,
+      status: refused ? (refused.reason === 'unavailable' ? 503 : 400) : 200,
+      body: (
+        <ConnectApproval
+          sessionId={row.id}
+          serverName={server ? ((await serverNames(ctx.db, [server])).get(server) ?? null) : null}
+          providerName={provider.name}
+          scopes={requestedScopes(row.scopes, provider)}
+          connectedAs={existing ? existing.account : undefined}
+          account={await accountName(ctx.db, request.accountSession!)}
+          csrfToken={request.csrfToken}
+          keyFields={provider.kind === 'api_key' ? provider.fields : undefined}
+          error={refused?.message}
+        />
+      ),
+    });
+  };
+
   app.get('/auth/connect/:id', { schema: { hide: true, params: idParams }, preHandler: page }, (request, reply) =>
-    refusing(request, reply, async () => {
-      const row = await approvable(request);
-      const vault = vaultOf(ctx);
-      const provider = vault.provider(row.provider);
-      const names = row.api_key_id ? await serverNames(ctx.db, [`apikey:${row.api_key_id}`]) : undefined;
-      const existing = await vault.connection(row.user_id, row.provider);
-      return renderPage(reply, {
-        title: `Connect your ${provider.name} account`,
-        request,
-        focused: true,
-        body: (
-          <ConnectApproval
-            sessionId={row.id}
-            serverName={names?.get(`apikey:${row.api_key_id}`) ?? null}
-            providerName={provider.name}
-            scopes={requestedScopes(row.scopes, provider)}
-            connectedAs={existing ? existing.account : undefined}
-            account={await accountName(ctx.db, request.accountSession!)}
-            csrfToken={request.csrfToken}
-          />
-        ),
-      });
-    }),
+    refusing(request, reply, async () => showApproval(request, reply, await approvable(request))),
   );
 
   app.post('/auth/connect/:id', { schema: { hide: true, params: idParams }, preHandler: [page, requireCsrf] }, (request, reply) =>
     refusing(request, reply, async () => {
       const row = await approvable(request);
-      const decision = (request.body as Record<string, unknown> | undefined)?.decision;
-      if (decision === 'approve') return reply.redirect(await beginUpstream(vaultOf(ctx), row, binding(request)), 303);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const decision = body.decision;
+      const vault = vaultOf(ctx);
+      const provider = vault.provider(row.provider);
+      if (decision === 'approve' && provider.kind === 'api_key') {
+        try {
+          const { account } = await connectKey(vault, row.user_id, provider, body, { row, browserSessionId: binding(request) });
+          const server = row.api_key_id ? `apikey:${row.api_key_id}` : null;
+          const name = server ? (await serverNames(ctx.db, [server])).get(server) : undefined;
+          const outcome = { provider: provider.id, providerName: provider.name, account, returnTo: row.return_to, server };
+          return finish(request, reply, row.return_to, outcomeMessage(outcome, name));
+        } catch (e) {
+          if (e instanceof KeyValueError) return showApproval(request, reply, row, e);
+          throw e;
+        }
+      }
+      if (decision === 'approve') return reply.redirect(await beginUpstream(vault, row, binding(request)), 303);
       if (decision !== 'deny') throw new AppError(httpErrors.ERR_VALIDATION, 'Choose Approve or Deny.');
       await ctx.db.transaction().execute(async (trx) => {
         await trx
@@ -132,7 +154,6 @@ export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Prom
           detail: { provider: row.provider, reason: 'denied by the person' },
         });
       });
-      const provider = vaultOf(ctx).provider(row.provider);
       return finish(request, reply, row.return_to, { ok: `You denied the use of your ${provider.name} account: nothing was connected.` });
     }),
   );

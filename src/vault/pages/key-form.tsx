@@ -1,5 +1,22 @@
 import { CsrfField, Flash } from '../../web/index.js';
-import type { KeyProvider } from '../providers/index.js';
+import type { KeyField, KeyProvider } from '../providers/index.js';
+
+/** One input per field of a key provider: secret fields are password inputs, never filled in again. */
+export function KeyInputs({ fields, kept }: { fields: readonly KeyField[]; kept?: Record<string, string> }) {
+  return (
+    <>
+      {fields.map((f) => {
+        const attrs = { name: f.name, required: true, autocomplete: 'off', 'data-testid': `key-field-${f.name}` };
+        return (
+          <label>
+            {f.label}
+            {f.secret ? <input type="password" {...attrs} /> : <input type="text" value={kept?.[f.name] ?? ''} {...attrs} />}
+          </label>
+        );
+      })}
+    </>
+  );
+}
 
 export interface KeyFormProps {
   provider: KeyProvider;
@@ -22,15 +39,7 @@ export function KeyForm({ provider, kept, error, replacing, csrfToken }: KeyForm
       <Flash kind="error" message={error} />
       <form method="post" action={`/account/connections/${encodeURIComponent(provider.id)}/connect`}>
         <CsrfField token={csrfToken} />
-        {provider.fields.map((f) => {
-          const attrs = { name: f.name, required: true, autocomplete: 'off', 'data-testid': `key-field-${f.name}` };
-          return (
-            <label>
-              {f.label}
-              {f.secret ? <input type="password" {...attrs} /> : <input type="text" value={kept?.[f.name] ?? ''} {...attrs} />}
-            </label>
-          );
-        })}
+        <KeyInputs fields={provider.fields} kept={kept} />
         <p class="muted">
           {provider.fields.some((f) => f.secret) ? 'The gateway seals what you enter and never shows it again. ' : ''}
           {provider.verify ? `It checks it with ${provider.name} first. ` : ''}
