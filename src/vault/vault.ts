@@ -98,7 +98,9 @@ export class Vault {
           refuseUnusable(row);
           if (needsRefresh(row, freshFor)) {
             const id = row.id;
-            row = await this.flights.run(id, () => refreshConnection(this.deps(), provider as OAuthProvider, id, freshFor));
+            row = await this.flights.run(`${id}:${freshFor}`, () =>
+              refreshConnection(this.deps(), provider as OAuthProvider, id, freshFor),
+            );
           }
         } catch (e) {
           // An upstream that is down does not take away a token that is still good for what was asked.
