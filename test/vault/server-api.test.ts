@@ -177,6 +177,10 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
       [{ user_id: p.userId, provider: 'upstream', min_ttl: 'soon' }, 400, 'ERR_VALIDATION', /min_ttl/],
       [{ user_id: 'x'.repeat(500), provider: 'upstream' }, 400, 'ERR_VALIDATION', /user_id/],
       [[1, 2], 400, 'ERR_VALIDATION'],
+      // control characters (NUL is refused before any route, as PostgreSQL text cannot hold it)
+      [{ user_id: 'usr_\u0001', provider: 'upstream' }, 400, 'ERR_VALIDATION', /user_id/],
+      [{ email: 'a\u0001@example.com', provider: 'upstream' }, 400, 'ERR_VALIDATION', /email/],
+      [{ user_id: 'usr_\u0000', provider: 'upstream' }, 400, 'ERR_BAD_REQUEST', /NUL/],
     ];
     for (const [body, status, error, message] of cases) {
       const r = await token(mcp.key, body);
@@ -281,6 +285,8 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
     expect((await status(mcp.key)).body).toEqual({ status: 'pending', provider: 'upstream' });
     for (const r of [await status(other.key), await status(mcp.key, 'cs_unknown')])
       expect([r.status, r.body.error]).toEqual([404, 'ERR_VAULT_SESSION_NOT_FOUND']);
+    expect((await status(mcp.key, 'cs_\u0001')).body.error).toBe('ERR_VALIDATION');
+    expect((await serverApi(app, 'GET', '/auth/providers/a%01b@example.com', { key: mcp.key })).body.error).toBe('ERR_VALIDATION');
     expect((await serverApi(app, 'GET', `/auth/status/${init.body.session_id}`)).status).toBe(401);
 
     await app.ctx.db
@@ -309,6 +315,8 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
       [{ user_id: 'usr_nobody', provider: 'upstream' }, 'ERR_VAULT_UNKNOWN_PERSON'],
       [{ user_id: p.userId, provider: 'gitlab' }, 'ERR_VAULT_UNKNOWN_PROVIDER'],
       [{ user_id: p.userId, provider: 'upstream', scopes: { openid: true } }, 'ERR_VALIDATION'],
+      [{ user_id: p.userId, provider: 'upstream', scopes: ['openid', 'e\u0001mail'] }, 'ERR_VALIDATION'],
+      [{ user_id: p.userId, provider: 'upstream', scopes: 'openid "email"' }, 'ERR_VALIDATION'],
     ] as const) {
       expect((await serverApi(app, 'POST', '/auth/init', { key: mcp.key, body })).body.error).toBe(code);
     }

@@ -2,10 +2,15 @@
 
 const PROVIDER_ID = { type: 'string', pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64, description: 'a configured provider id' } as const;
 
+/** Ids: base64url characters only (never NUL or other bytes PostgreSQL text refuses). */
+const ID = '^[A-Za-z0-9_-]+$';
+/** No control characters (an email, a path segment). */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$';
+
 /** `user_id` (preferred) or `email`: exactly one. */
 const personFields = {
-  user_id: { type: 'string', minLength: 1, maxLength: 128, description: 'the person’s user id (preferred)' },
-  email: { type: 'string', minLength: 3, maxLength: 254, description: 'the email on the person’s profile' },
+  user_id: { type: 'string', minLength: 1, maxLength: 128, pattern: ID, description: 'the person’s user id (preferred)' },
+  email: { type: 'string', minLength: 3, maxLength: 254, pattern: PRINTABLE, description: 'the email on the person’s profile' },
 } as const;
 
 /** Everything the server API answers an error with: a stable code, a message, and details (which way forward). */
@@ -39,9 +44,10 @@ export const initSchema = {
       provider: PROVIDER_ID,
       scopes: {
         type: ['array', 'string'],
-        items: { type: 'string', minLength: 1, maxLength: 200 },
+        items: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$' }, // RFC 6749 scope-token
         maxItems: 50,
         maxLength: 2000,
+        pattern: '^[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*$',
         description: 'upstream scopes (a list or space-separated); default: the provider’s',
       },
     },
@@ -65,7 +71,7 @@ export const statusSchema = {
   tags,
   summary: 'Where a connect session this API key started stands',
   security: apiKeySecurity,
-  params: { type: 'object', properties: { session_id: { type: 'string', maxLength: 200 } }, required: ['session_id'] },
+  params: { type: 'object', properties: { session_id: { type: 'string', maxLength: 200, pattern: ID } }, required: ['session_id'] },
   response: {
     200: {
       type: 'object',
@@ -119,7 +125,9 @@ export const providersSchema = {
   security: apiKeySecurity,
   params: {
     type: 'object',
-    properties: { person: { type: 'string', minLength: 1, maxLength: 254, description: 'an email (has an @) or a user id' } },
+    properties: {
+      person: { type: 'string', minLength: 1, maxLength: 254, pattern: PRINTABLE, description: 'an email (has an @) or a user id' },
+    },
     required: ['person'],
   },
   response: {
