@@ -140,6 +140,24 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     expect((await browse(rig.app, alice, '/auth/connect/cs_nope')).status).toBe(404);
   });
 
+  it('sessions expired for more than a day are deleted when a new one is made', async () => {
+    const old = await startFor(alice);
+    await rig.app.ctx.db
+      .updateTable('vault_connect_sessions')
+      .set({ expires_at: Date.now() - 25 * 3600_000 })
+      .where('id', '=', old.id)
+      .execute();
+    const recent = await startFor(alice);
+    await rig.app.ctx.db
+      .updateTable('vault_connect_sessions')
+      .set({ expires_at: Date.now() - 3600_000 })
+      .where('id', '=', recent.id)
+      .execute();
+    await startFor(alice);
+    expect(await connectSessionStatus(rig.app.ctx, old.id)).toBeUndefined();
+    expect((await connectSessionStatus(rig.app.ctx, recent.id))!.status).toBe('expired');
+  });
+
   it('a link that expires while the person is upstream: the callback is refused (410) and nothing is stored', async () => {
     const before = await connectionOf(alice);
     const s = await startFor(alice);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vaultOf } from '../../src/vault/index.js';
+import { connectSessionStatus, createConnectSession } from '../../src/vault/connect/connect-sessions.js';
 import { dialects } from '../support/databases.js';
 import { botToken, startTelegramBotApi, type TelegramBotApi } from '../support/telegram-bot-api.js';
 import { startTestApp } from '../support/test-app.js';
@@ -39,7 +40,19 @@ describe.each(dialects)('the Connections page (%s)', (dialect) => {
   let server: { id: string; key: string; server: string };
   beforeAll(async () => {
     telegram = await startTelegramBotApi();
-    rig = await startConnectRig(dialect, [{ preset: 'telegram', api_base: telegram.url }]);
+    const down = {
+      id: 'down',
+      name: 'Down',
+      kind: 'oidc',
+      issuer: 'http://127.0.0.1:9',
+      client_id: 'x',
+      client_secret: 'y',
+      scopes: ['openid'],
+    };
+    rig = await startConnectRig(dialect, [
+      { preset: 'telegram', api_base: telegram.url },
+      { ...down, account: { claims: ['email'] } },
+    ]);
     [alice, bob] = [await createTestUser(rig.app), await createTestUser(rig.app)];
     server = await newApiKey(rig.app, 'Calendar MCP');
   });
@@ -189,6 +202,18 @@ describe.each(dialects)('the Connections page (%s)', (dialect) => {
       telegram.failWith(undefined);
     }
     expect((await vault().connection(bob.userId, 'telegram'))!.account).toBe('@weather_bot'); // the good key stays
+  });
+
+  it('a provider that cannot be reached: the page says so (a flash), a server’s link says so (503 page); nothing is stored', async () => {
+    const started = await submit(bob, '/account/connections/down/connect');
+    expect(started.location).toBe('/account/connections');
+    expect(text(started.page.html)).toContain('Down could not be reached; try again in a moment.');
+    const s = await createConnectSession(rig.app.ctx, { userId: bob.userId, provider: 'down', scopes: [], apiKeyId: server.id });
+    const approved = await browse(rig.app, bob, `/auth/connect/${s.id}`, { decision: 'approve' });
+    expect(approved.status).toBe(503);
+    expect(text(approved.html)).toContain('The provider is not answering');
+    expect(await vault().connection(bob.userId, 'down')).toBeUndefined();
+    expect((await connectSessionStatus(rig.app.ctx, s.id))!.status).toBe('pending'); // it may be approved again later
   });
 
   it('a form without its CSRF token, or an unknown provider, is refused', async () => {

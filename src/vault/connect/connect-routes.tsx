@@ -71,7 +71,8 @@ export async function connectRoutes(app: FastifyInstance, ctx: AppContext): Prom
     try {
       return await fn();
     } catch (e) {
-      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      const unavailable = e instanceof AppError && e.code === vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code;
+      if (!(e instanceof AppError) || (e.status >= 500 && !unavailable)) throw e;
       const again: ErrorLink | undefined =
         e.code === vaultErrors.ERR_VAULT_WRONG_PERSON.code
           ? { href: `/logout?return_to=${encodeURIComponent(request.url.split('?')[0])}`, label: 'Sign in as the person it is for' }

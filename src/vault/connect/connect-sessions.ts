@@ -7,6 +7,8 @@ import { vaultErrors } from '../vault-errors.js';
 
 /** How long a connect link stays good (ms): 10 minutes, as the issue says. */
 export const CONNECT_SESSION_TTL_MS = 10 * 60_000;
+/** How long a finished or expired session is kept for `/auth/status` (ms): a day, then it is deleted. */
+export const CONNECT_SESSION_KEEP_MS = 24 * 3600_000;
 
 /** A connect session as a server or the status API sees it. */
 export interface ConnectSessionStatus {
@@ -24,7 +26,8 @@ export interface ConnectSessionStatus {
 /**
  * Starts a connect flow for a person: a server's `/auth/init` (with its API key id) or the person on the
  * Connections page (`apiKeyId` null). The id is the link's secret part (`/auth/connect/<id>`): 256 random bits.
- * `returnTo` must be a gateway path (the caller checks it). Expires after 10 minutes; completes once.
+ * `returnTo` must be a gateway path (the caller checks it). Expires after 10 minutes; completes once. Sessions that
+ * expired more than a day ago are deleted here (indexed by expiry), so the table holds only recent ones.
  */
 export async function createConnectSession(
   ctx: Pick<AppContext, 'db'>,
@@ -52,6 +55,10 @@ export async function createConnectSession(
       created_at: now,
       completed_at: null,
     })
+    .execute();
+  await ctx.db
+    .deleteFrom('vault_connect_sessions')
+    .where('expires_at', '<', now - CONNECT_SESSION_KEEP_MS)
     .execute();
   return { id, expiresAt };
 }

@@ -134,7 +134,13 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
       returnTo: LIST,
     });
     const row = (await findConnectSession(ctx.db, s.id))!;
-    return reply.redirect(await beginUpstream(vault, row, binding(request)), 303);
+    try {
+      return reply.redirect(await beginUpstream(vault, row, binding(request)), 303);
+    } catch (e) {
+      if (e instanceof AppError && e.code === vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code)
+        return back(request, reply, { error: e.message });
+      throw e;
+    }
   });
 
   app.get('/account/connections/:provider/disconnect', pageRead, async (request, reply) => {
