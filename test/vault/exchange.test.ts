@@ -5,7 +5,7 @@ import { createTestUser } from '../support/test-user.js';
 import { issueAccessToken } from '../support/tokens.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
-import { basic, postForm } from '../oauth/support/oauth-helpers.js';
+import { basic, postForm, register } from '../oauth/support/oauth-helpers.js';
 import { createClient, TOKEN_EXCHANGE } from '../../src/oauth/index.js';
 import { exchangeServers, vaultExchangeTarget, vaultOf } from '../../src/vault/index.js';
 
@@ -139,6 +139,37 @@ describe.each(dialects)('token exchange for an upstream token (%s)', (dialect) =
       ]),
     );
     expect((await exchangeServers(app.ctx)).map((s) => s.clientId)).not.toContain('mcp-client');
+  });
+
+  it('an MCP server registered through /register, then named its resource’s introspector by the operator, may exchange', async () => {
+    const WIKI = 'https://wiki.example/mcp';
+    const rs = await register(app, { client_name: 'Wiki server', grant_types: ['client_credentials', TOKEN_EXCHANGE] });
+    expect(rs.grant_types).toEqual(['client_credentials', TOKEN_EXCHANGE]);
+    // what `oauth3 resource add https://wiki.example/mcp --name Wiki --introspector <client_id>` stores
+    await app.ctx.db
+      .insertInto('oauth_resources')
+      .values({ url: WIKI, name: 'Wiki MCP', scope: 'wiki.read', created_at: Date.now(), introspector: rs.client_id })
+      .execute();
+    await app.ctx.resources.refresh();
+    const p = await person({ audience: [WIKI], allow: [`client:${rs.client_id}`] });
+    const r = await exchange({ id: rs.client_id, secret: rs.client_secret }, p.subject, PROVIDER);
+    expect([r.status, r.body.access_token]).toEqual([200, p.tokens!.access_token]);
+    // it cannot sub-delegate with the grant (only agents can), and a public client cannot register for it
+    const own = await issueAccessToken(app.ctx, {
+      userId: p.userId,
+      clientId: rs.client_id,
+      scopes: ['wiki.read'],
+      audience: [WIKI],
+      ttl: 60,
+    });
+    const sub = await exchange({ id: rs.client_id, secret: rs.client_secret }, own.token, {});
+    expect([sub.status, sub.body.error]).toEqual([400, 'invalid_request']);
+    const res = await fetch(`${app.url}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'public', grant_types: [TOKEN_EXCHANGE], token_endpoint_auth_method: 'none' }),
+    });
+    expect([res.status, (await res.json()).error]).toEqual([400, 'invalid_client_metadata']);
   });
 
   it('refuses a client that is not the resource server of the subject token’s audience (invalid_grant)', async () => {

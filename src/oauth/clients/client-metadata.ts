@@ -3,8 +3,11 @@ import type { CreateClientInput } from './create-client.js';
 import { redirectUriProblem } from './redirect-uri-rules.js';
 import { METADATA_LIMITS as LIMITS, optionalContacts, optionalText, optionalUrl } from './metadata-fields.js';
 import { checkJwks } from './client-jwks.js';
+import { TOKEN_EXCHANGE } from '../grants/grant-type-names.js';
 
-const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'];
+// token exchange: a resource server (an MCP server) exchanging a person's token meant for it (the vault's target);
+// a registered client can never sub-delegate with it (that needs an agent)
+const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE];
 const METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 /** OpenID Connect Registration §2 `id_token_signed_response_alg`: RS256 (the default) or ES256. */
@@ -46,6 +49,7 @@ export function parseClientMetadata(
   }
   if (grantTypes.includes('client_credentials') && method === 'none')
     throw new InvalidClientMetadata('client_credentials needs a client secret');
+  if (grantTypes.includes(TOKEN_EXCHANGE) && method === 'none') throw new InvalidClientMetadata(`${TOKEN_EXCHANGE} needs a client secret`);
   if (m.response_types !== undefined && !(Array.isArray(m.response_types) && m.response_types.every((r) => r === 'code'))) {
     throw new InvalidClientMetadata('response_types must be ["code"]');
   }
