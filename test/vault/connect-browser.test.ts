@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vaultOf } from '../../src/vault/index.js';
 import { createConnectSession } from '../../src/vault/connect/connect-sessions.js';
 import { launchBrowser, newPasskeyPage, signUpWithPasskey, watchCspErrors } from '../support/browser.js';
+import { botToken, startTelegramBotApi, type TelegramBotApi } from '../support/telegram-bot-api.js';
 import { UPSTREAM_LOGIN } from '../support/upstream-oidc.js';
 import { newApiKey } from './server-api-helpers.js';
 import { startConnectRig, type ConnectRig } from './connect-helpers.js';
@@ -37,12 +38,15 @@ async function throughUpstream(page: Page, upstreamOrigin: string): Promise<void
 describe('connecting an account in Chromium: passkey sign-up, the upstream’s own login and consent pages, the Connections page', () => {
   let rig: ConnectRig;
   let browser: Browser;
+  let telegram: TelegramBotApi;
   beforeAll(async () => {
-    [rig, browser] = await Promise.all([startConnectRig('sqlite'), launchBrowser()]);
+    telegram = await startTelegramBotApi();
+    [rig, browser] = await Promise.all([startConnectRig('sqlite', [{ preset: 'telegram', api_base: telegram.url }]), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
     await rig?.stop();
+    await telegram?.close();
   });
 
   it('connects from the page and for a server, shows both, refuses another person, and disconnects with an upstream revocation', async () => {
@@ -55,11 +59,26 @@ describe('connecting an account in Chromium: passkey sign-up, the upstream’s o
     await page.goto(`${app.url}/account/connections`);
     await expect(page.getByTestId('no-connections').textContent()).resolves.toContain('not connected any account');
     await atBothWidths(page, 'connections-empty');
-    await page.getByTestId('connect-provider').click();
+    await page.locator('[data-testid="connect-provider"][data-provider="upstream"]').click();
     await throughUpstream(page, upstream.issuer);
     await page.waitForURL(`${app.url}/account/connections`);
     await expect(page.getByTestId('flash-ok').textContent()).resolves.toBe('Connected Upstream as alice@upstream.test.');
     await expect(page.getByTestId('connection-account').textContent()).resolves.toBe('alice@upstream.test');
+
+    // A Telegram bot: a wrong token is refused with a message, a good one connected; neither is shown again.
+    await page.locator('[data-testid="connect-provider"][data-provider="telegram"]').click();
+    const wrong = botToken();
+    await page.getByTestId('key-field-bot_token').fill(wrong);
+    await page.getByTestId('save-key').click();
+    await expect(page.getByTestId('flash-error').textContent()).resolves.toBe('Telegram bot refused the bot token (HTTP 401).');
+    await expect(page.getByTestId('key-field-bot_token').inputValue()).resolves.toBe('');
+    await atBothWidths(page, 'key-refused');
+    const token = telegram.addBot('weather_bot');
+    await page.getByTestId('key-field-bot_token').fill(token);
+    await page.getByTestId('save-key').click();
+    await page.waitForURL(`${app.url}/account/connections`);
+    await expect(page.getByTestId('flash-ok').textContent()).resolves.toContain('Connected Telegram bot as @weather_bot.');
+    expect(await page.content()).not.toContain(token.split(':')[1]);
 
     // A server asks for it (its auth_url), the person approves on the gateway, then at the upstream again.
     const server = await newApiKey(app, 'Calendar MCP');
@@ -76,7 +95,9 @@ describe('connecting an account in Chromium: passkey sign-up, the upstream’s o
     await page.getByTestId('approve').click();
     await throughUpstream(page, upstream.issuer);
     await page.waitForURL(`${app.url}/account/connections`);
-    await expect(page.getByTestId('allowed-server').textContent()).resolves.toContain('Calendar MCP');
+    await expect(page.locator('[data-provider="upstream"] [data-testid="allowed-server"]').textContent()).resolves.toContain(
+      'Calendar MCP',
+    );
     expect(await vaultOf(app.ctx).isAllowed(userId, 'upstream', server.server)).toBe(true);
     // Relative local times once the page's script ran.
     await expect(page.locator('article time').first().textContent()).resolves.not.toMatch(/UTC$/);
@@ -94,7 +115,7 @@ describe('connecting an account in Chromium: passkey sign-up, the upstream’s o
 
     // Disconnect: a confirmation naming what stops working, then the upstream is told (RFC 7009).
     const revocations = upstream.counts.revocation;
-    await page.getByTestId('disconnect').click();
+    await page.locator('[data-provider="upstream"] [data-testid="disconnect"]').click();
     await expect(page.getByTestId('confirm-step').textContent()).resolves.toContain(
       'Calendar MCP can no longer get tokens of this account',
     );
@@ -103,7 +124,7 @@ describe('connecting an account in Chromium: passkey sign-up, the upstream’s o
     await page.waitForURL(`${app.url}/account/connections`);
     await expect(page.getByTestId('flash-ok').textContent()).resolves.toContain('Disconnected Upstream (alice@upstream.test)');
     expect(upstream.counts.revocation).toBe(revocations + 1);
-    await expect(page.getByTestId('no-connections').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="connection"]').count()).resolves.toBe(1); // the bot stays
     expect(csp).toEqual([]);
     await context.close();
   });

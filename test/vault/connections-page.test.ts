@@ -150,7 +150,8 @@ describe.each(dialects)('the Connections page (%s)', (dialect) => {
   it('Disconnect asks first (naming the servers that will stop working), then revokes at the upstream (RFC 7009) and forgets it', async () => {
     await vault().allow(alice.userId, 'upstream', server.server);
     const confirm = await browse(rig.app, alice, '/account/connections/upstream/disconnect');
-    expect(text(confirm.html)).toContain('Disconnect Upstream (alice@upstream.test)?');
+    expect(text(confirm.html)).toContain('Disconnect Upstream?');
+    expect(text(confirm.html)).toContain('forgets the stored credential of alice@upstream.test.');
     expect(text(confirm.html)).toContain('Calendar MCP can no longer get tokens of this account');
     expect(await vault().connection(alice.userId, 'upstream')).toBeDefined();
     const revocations = rig.upstream.counts.revocation;

@@ -150,7 +150,7 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
     const servers = (await vault.allowances(userOf(request))).filter((a) => a.provider === row.provider).map((a) => a.server);
     const names = [...(await serverNames(ctx.db, servers)).values()];
     return renderPage(reply, {
-      title: `Disconnect ${name}${row.account ? ` (${row.account})` : ''}?`,
+      title: `Disconnect ${name}?`,
       request,
       body: (
         <ConfirmStep
@@ -160,7 +160,7 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
             names.length
               ? `${names.join(', ')} can no longer get tokens of this account: what they do with it stops working.`
               : 'No server can get tokens of this account any more.',
-            `The gateway asks ${name} to revoke its access, where ${name} supports it, and forgets the stored credential.`,
+            `The gateway asks ${name} to revoke its access, where ${name} supports it, and forgets the stored credential of ${row.account ?? `your ${name} account`}.`,
             'To use it again you connect it again (and allow each server again).',
           ]}
           confirmLabel="Disconnect"
