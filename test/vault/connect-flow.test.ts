@@ -212,6 +212,21 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     expect((await browse(rig.app, carol, callback)).status).toBe(409); // and it stays used
   });
 
+  it('an answer naming another issuer (RFC 9207 mix-up) ends the session in error, and the code is never exchanged', async () => {
+    const frank = await createTestUser(rig.app);
+    const s = await startFor(frank);
+    const callback = new URL(await toCallback(frank, s.id));
+    callback.searchParams.set('iss', 'https://attacker.example');
+    const codes = rig.upstream.tokenRequests('authorization_code');
+    const back = await browse(rig.app, frank, callback.pathname + callback.search);
+    expect(back.status).toBe(303);
+    const list = await browse(rig.app, frank, back.location!, undefined, back.cookies);
+    expect(text(list.html)).toContain('Upstream was not connected: the answer did not come from it (RFC 9207 issuer mismatch).');
+    expect(await connectSessionStatus(rig.app.ctx, s.id)).toMatchObject({ status: 'error', error: 'iss_mismatch' });
+    expect(rig.upstream.tokenRequests('authorization_code')).toBe(codes);
+    expect(await connectionOf(frank)).toBeUndefined();
+  });
+
   it('Deny on the gateway page ends the session (error access_denied) without going upstream', async () => {
     const dave = await createTestUser(rig.app);
     const s = await startFor(dave);

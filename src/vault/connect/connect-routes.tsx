@@ -29,9 +29,13 @@ export function outcomeMessage(o: ConnectOutcome, serverName?: string): { ok?: s
   const why =
     o.error === 'access_denied'
       ? 'access was denied there'
-      : o.error.startsWith('upstream_')
-        ? 'it could not be reached; try again in a moment'
-        : `it answered ${o.error}`;
+      : o.error === 'iss_mismatch'
+        ? 'the answer did not come from it (RFC 9207 issuer mismatch)'
+        : o.error === 'nonce_mismatch'
+          ? 'its ID token was not made for this connection (nonce mismatch)'
+          : o.error.startsWith('upstream_')
+            ? 'it could not be reached; try again in a moment'
+            : `it answered ${o.error}`;
   return { error: `${o.providerName} was not connected: ${why}.` };
 }
 
