@@ -254,3 +254,31 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     expect((await browse(rig.app, erin, second)).status).toBe(303);
   });
 });
+
+describe('connecting under a public URL with a path (/gw)', () => {
+  let rig: ConnectRig;
+  beforeAll(async () => {
+    rig = await startConnectRig('sqlite', [], '/gw');
+  });
+  afterAll(() => rig?.stop());
+
+  it('the link, its form, the redirect URI and the way back all stay under /gw', async () => {
+    const user = await createTestUser(rig.app);
+    const s = await createConnectSession(rig.app.ctx, { userId: user.userId, provider: 'upstream', scopes: [], apiKeyId: null });
+    const origin = new URL(rig.app.url).origin;
+    const page = await browse({ url: origin }, user, `/gw/auth/connect/${s.id}`);
+    expect(page.status).toBe(200);
+    const action = /<form method="post" action="([^"]+)" data-testid="connect-form"/.exec(page.html)![1];
+    const posted = new URL(action, `${origin}/gw/auth/connect/${s.id}`);
+    expect(posted.pathname).toBe(`/gw/auth/connect/${s.id}`);
+    const approved = await browse({ url: origin }, user, posted.pathname, { decision: 'approve' });
+    expect(approved.status).toBe(303);
+    expect(new URL(approved.location!).searchParams.get('redirect_uri')).toBe(`${origin}/gw/auth/callback/upstream`);
+    const back = await browse({ url: origin }, user, await consentUpstream(rig.upstream, approved.location!));
+    expect(back.status).toBe(303);
+    expect(back.location).toBe('/gw/account/connections');
+    const list = await browse({ url: origin }, user, back.location!, undefined, back.cookies);
+    expect(text(list.html)).toContain('Connected Upstream as alice@upstream.test.');
+    expect((await connectSessionStatus(rig.app.ctx, s.id))!.status).toBe('complete');
+  });
+});

@@ -12,11 +12,15 @@ export interface ConnectRig {
   stop(): Promise<void>;
 }
 
-/** Starts the upstream, then the gateway on the port its redirect URI names, with `providers` after the upstream's. */
-export async function startConnectRig(dialect: TestDialect, providers: unknown[] = []): Promise<ConnectRig> {
+/**
+ * Starts the upstream, then the gateway on the port its redirect URI names, with `providers` after the upstream's;
+ * `path`: the gateway's public URL has this path (`/gw`).
+ */
+export async function startConnectRig(dialect: TestDialect, providers: unknown[] = [], path = ''): Promise<ConnectRig> {
   const port = await freePort();
-  const upstream = await startUpstreamOidc({ redirectUris: [`http://localhost:${port}/auth/callback/upstream`] });
-  const app = await startTestApp(dialect, { port, providers: [upstream.providerEntry(), ...providers] });
+  const publicUrl = `http://localhost:${port}${path}`;
+  const upstream = await startUpstreamOidc({ redirectUris: [`${publicUrl}/auth/callback/upstream`] });
+  const app = await startTestApp(dialect, { port, publicUrl, providers: [upstream.providerEntry(), ...providers] });
   return {
     app,
     upstream,

@@ -74,7 +74,8 @@ export function ConnectApproval(p: ConnectApprovalProps) {
           {p.providerName} password or its refresh token. You can take this back any time under Connections.
         </p>
       )}
-      <form method="post" action={action} data-testid="connect-form">
+      {/* Relative to the page (/auth/connect/<id>): the same URL, under whatever path the gateway is served. */}
+      <form method="post" action={encodeURIComponent(p.sessionId)} data-testid="connect-form">
         <CsrfField token={p.csrfToken} />
         <Flash kind="error" message={p.error} />
         {p.keyFields ? <KeyInputs fields={p.keyFields} /> : null}
