@@ -82,6 +82,8 @@ export async function finishConnect(
   if (row.status !== 'upstream') return refuse('session already used', vaultErrors.ERR_VAULT_SESSION_USED);
   const now = Date.now();
   if (Number(row.expires_at) <= now) return refuse('session expired', vaultErrors.ERR_VAULT_SESSION_EXPIRED);
+  const provider = vault.provider(providerId); // before the claim: a provider no longer configured leaves it as it was
+  if (provider.kind === 'api_key') return refuse('callback of a key provider');
   const claimed = await ctx.db
     .updateTable('vault_connect_sessions')
     .set({ status: 'exchanging' })
@@ -92,7 +94,6 @@ export async function finishConnect(
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) === 0) return refuse('session already used', vaultErrors.ERR_VAULT_SESSION_USED);
 
-  const provider = vault.provider(providerId) as OAuthProvider;
   const outcome = {
     provider: provider.id,
     providerName: provider.name,
