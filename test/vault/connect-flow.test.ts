@@ -282,3 +282,52 @@ describe('connecting under a public URL with a path (/gw)', () => {
     expect((await connectSessionStatus(rig.app.ctx, s.id))!.status).toBe('complete');
   });
 });
+
+describe('providers that differ: plain OAuth 2.0 named by userinfo, no PKCE', () => {
+  let rig: ConnectRig;
+  beforeAll(async () => {
+    rig = await startConnectRig('sqlite', [], '', [
+      {
+        id: 'plain',
+        name: 'Plain',
+        kind: 'oauth2',
+        scopes: ['openid', 'email'],
+        account: { userinfo_fields: ['email'] },
+        authorize_params: {},
+      },
+      { id: 'nopkce', name: 'No PKCE', pkce: false },
+    ]);
+  });
+  afterAll(() => rig?.stop());
+  const connect = async (provider: string) => {
+    const user = await createTestUser(rig.app);
+    const s = await createConnectSession(rig.app.ctx, { userId: user.userId, provider, scopes: [], apiKeyId: null });
+    const approved = await browse(rig.app, user, `/auth/connect/${s.id}`, { decision: 'approve' });
+    const authorize = new URL(approved.location!);
+    const back = await browse(rig.app, user, await consentUpstream(rig.upstream, authorize.href));
+    expect(back.status).toBe(303);
+    return {
+      authorize,
+      session: (await connectSessionStatus(rig.app.ctx, s.id))!,
+      connection: await vaultOf(rig.app.ctx).connection(user.userId, provider),
+    };
+  };
+
+  it('a plain OAuth 2.0 provider gets no nonce and its account is named from userinfo', async () => {
+    const before = rig.upstream.counts.userinfo;
+    const { authorize, session, connection } = await connect('plain');
+    expect(authorize.searchParams.has('nonce')).toBe(false);
+    expect(authorize.searchParams.has('prompt')).toBe(false);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(session).toMatchObject({ status: 'complete', account: 'alice@upstream.test' });
+    expect(connection!.account).toBe('alice@upstream.test');
+    expect(rig.upstream.counts.userinfo).toBe(before + 1);
+  });
+
+  it('a provider with pkce: false gets no code challenge and still connects', async () => {
+    const { authorize, session } = await connect('nopkce');
+    expect(authorize.searchParams.has('code_challenge')).toBe(false);
+    expect(authorize.searchParams.has('nonce')).toBe(true);
+    expect(session.status).toBe('complete');
+  });
+});
