@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/server/index.js';
 import { sha256 } from '../../src/crypto/index.js';
 import { vaultOf } from '../../src/vault/index.js';
 import { connectSessionStatus, createConnectSession } from '../../src/vault/connect/connect-sessions.js';
@@ -329,5 +331,39 @@ describe('providers that differ: plain OAuth 2.0 named by userinfo, no PKCE', ()
     expect(authorize.searchParams.has('code_challenge')).toBe(false);
     expect(authorize.searchParams.has('nonce')).toBe(true);
     expect(session.status).toBe('complete');
+  });
+});
+
+describe('what the connect flow logs', () => {
+  it('at debug level: no code, state, nonce, verifier or token of the flow in any line', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const rig = await startConnectRig('sqlite', [], '', [], createLogger('debug', sink));
+    try {
+      const user = await createTestUser(rig.app);
+      const s = await createConnectSession(rig.app.ctx, { userId: user.userId, provider: 'upstream', scopes: [], apiKeyId: null });
+      const approved = await browse(rig.app, user, `/auth/connect/${s.id}`, { decision: 'approve' });
+      const authorize = new URL(approved.location!);
+      const callback = new URL(await consentUpstream(rig.upstream, authorize.href));
+      expect((await browse(rig.app, user, callback.pathname + callback.search)).status).toBe(303);
+      expect((await browse(rig.app, user, callback.pathname + callback.search)).status).toBe(409); // a refusal logs too
+      const served = await vaultOf(rig.app.ctx).credentialFor(user.userId, 'upstream', { server: 'apikey:x' });
+      const secrets = [
+        callback.searchParams.get('code')!,
+        authorize.searchParams.get('state')!,
+        authorize.searchParams.get('nonce')!,
+        authorize.searchParams.get('code_challenge')!,
+        served.accessToken!,
+      ];
+      expect(lines.some((l) => l.includes('/auth/callback/upstream'))).toBe(true); // the callback's request was logged
+      for (const secret of secrets) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
+    } finally {
+      await rig.stop();
+    }
   });
 });

@@ -15,20 +15,21 @@ export interface ConnectRig {
 /**
  * Starts the upstream, then the gateway on the port its redirect URI names, with `providers` after the upstream's;
  * `path`: the gateway's public URL has this path (`/gw`); `sameUpstream`: more providers of the same upstream (each
- * `upstream.providerEntry(extra)` with its own id, its redirect URI registered there too).
+ * `upstream.providerEntry(extra)` with its own id, its redirect URI registered there too); `logger`: the gateway's.
  */
 export async function startConnectRig(
   dialect: TestDialect,
   providers: unknown[] = [],
   path = '',
   sameUpstream: Array<Record<string, unknown> & { id: string }> = [],
+  logger?: Parameters<typeof startTestApp>[3],
 ): Promise<ConnectRig> {
   const port = await freePort();
   const publicUrl = `http://localhost:${port}${path}`;
   const ids = ['upstream', ...sameUpstream.map((e) => e.id)];
   const upstream = await startUpstreamOidc({ redirectUris: ids.map((id) => `${publicUrl}/auth/callback/${id}`) });
   const entries = [upstream.providerEntry(), ...sameUpstream.map((e) => upstream.providerEntry(e))];
-  const app = await startTestApp(dialect, { port, publicUrl, providers: [...entries, ...providers] });
+  const app = await startTestApp(dialect, { port, publicUrl, providers: [...entries, ...providers] }, [], logger);
   return {
     app,
     upstream,
