@@ -7,14 +7,15 @@ import { connectSessionStatus, createConnectSession } from '../../src/vault/conn
 import { dialects } from '../support/databases.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { newApiKey } from './server-api-helpers.js';
-import { anotherSession, browse, consentUpstream, eventsOf, startConnectRig, type ConnectRig } from './connect-helpers.js';
-
-/** The text of a page's main part, tags removed (what a person reads). */
-const text = (html: string) =>
-  html
-    .slice(html.indexOf('<main'))
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
+import {
+  anotherSession,
+  browse,
+  consentUpstream,
+  eventsOf,
+  startConnectRig,
+  type ConnectRig,
+  pageText as text,
+} from './connect-helpers.js';
 
 describe.each(dialects)('connecting an account through the real upstream (%s)', (dialect) => {
   let rig: ConnectRig;

@@ -154,3 +154,10 @@ export async function eventsOf(
     .execute();
   return rows.map((r) => ({ actor_id: r.actor_id, detail: JSON.parse(r.detail) }));
 }
+
+/** The text of a page's main part, tags removed (what a person reads). */
+export const pageText = (html: string) =>
+  html
+    .slice(html.indexOf('<main'))
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');

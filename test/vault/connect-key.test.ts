@@ -6,13 +6,7 @@ import { botToken, startTelegramBotApi, type TelegramBotApi } from '../support/t
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { newApiKey } from './server-api-helpers.js';
-import { browse } from './connect-helpers.js';
-
-const text = (html: string) =>
-  html
-    .slice(html.indexOf('<main'))
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
+import { browse, pageText as text } from './connect-helpers.js';
 
 describe.each(dialects)('a server asks for a key provider: the connect link holds its form (%s)', (dialect) => {
   let telegram: TelegramBotApi;

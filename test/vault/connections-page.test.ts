@@ -6,13 +6,7 @@ import { botToken, startTelegramBotApi, type TelegramBotApi } from '../support/t
 import { startTestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { newApiKey } from './server-api-helpers.js';
-import { browse, consentUpstream, startConnectRig, type ConnectRig } from './connect-helpers.js';
-
-const text = (html: string) =>
-  html
-    .slice(html.indexOf('<main'))
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
+import { browse, consentUpstream, startConnectRig, type ConnectRig, pageText as text } from './connect-helpers.js';
 
 describe('the Connections page without providers', () => {
   it('says how an operator configures them', async () => {

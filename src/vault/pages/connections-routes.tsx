@@ -42,6 +42,8 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
     if (!row) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED, 'You have no connection of this provider.');
     return row;
   };
+  /** A provider's name; a connection whose provider is no longer configured keeps its id. */
+  const nameOf = (id: string) => vaultOf(ctx).providers.find((p) => p.id === id)?.name ?? id;
   const back = (request: FastifyRequest, reply: FastifyReply, message: FlashMessage) => {
     flash.set(reply, binding(request), LIST, message);
     return reply.redirect(LIST, 303);
@@ -146,7 +148,7 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
   app.get('/account/connections/:provider/disconnect', pageRead, async (request, reply) => {
     const row = await connectionOf(request);
     const vault = vaultOf(ctx);
-    const name = vault.providers.find((p) => p.id === row.provider)?.name ?? row.provider;
+    const name = nameOf(row.provider);
     const servers = (await vault.allowances(userOf(request))).filter((a) => a.provider === row.provider).map((a) => a.server);
     const names = [...(await serverNames(ctx.db, servers)).values()];
     return renderPage(reply, {
@@ -174,7 +176,7 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
     const row = await connectionOf(request);
     const userId = userOf(request);
     const vault = vaultOf(ctx);
-    const name = vault.providers.find((p) => p.id === row.provider)?.name ?? row.provider;
+    const name = nameOf(row.provider);
     await vault.disconnect(userId, row.provider, { type: 'user', id: userId });
     return back(request, reply, { ok: `Disconnected ${name}${row.account ? ` (${row.account})` : ''}. No server can get its tokens now.` });
   });
@@ -185,7 +187,7 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
     const allowed = (await vaultOf(ctx).allowances(userOf(request))).some((a) => a.provider === row.provider && a.server === server);
     if (!allowed) throw new AppError(vaultErrors.ERR_VAULT_NOT_ALLOWED, 'That server is not allowed to use this connection.');
     const name = (await serverNames(ctx.db, [server])).get(server) ?? server;
-    const providerName = vaultOf(ctx).providers.find((p) => p.id === row.provider)?.name ?? row.provider;
+    const providerName = nameOf(row.provider);
     return { row, server, name, providerName };
   };
 
