@@ -211,6 +211,24 @@ describe.each(dialects)('the Connections page (%s)', (dialect) => {
     expect((await connectSessionStatus(rig.app.ctx, s.id))!.status).toBe('pending'); // it may be approved again later
   });
 
+  it('a connection whose provider is no longer configured is shown as such and can still be disconnected', async () => {
+    const carol = await createTestUser(rig.app);
+    await vault().store({
+      userId: carol.userId,
+      provider: 'retired',
+      account: 'carol@old',
+      scopes: 'a b',
+      secret: { kind: 'key', values: { k: 'v' } },
+      expiresAt: null,
+    });
+    const page = await list(carol);
+    expect(page.html).toContain('data-status="gone"');
+    expect(text(page.html)).toContain('retired · carol@old provider no longer configured');
+    const done = await submit(carol, '/account/connections/retired/disconnect');
+    expect(text(done.page.html)).toContain('Disconnected retired (carol@old).');
+    expect(await vault().connection(carol.userId, 'retired')).toBeUndefined();
+  });
+
   it('a form without its CSRF token, or an unknown provider, is refused', async () => {
     expect((await browse(rig.app, { cookie: bob.cookie, csrf: 'nope' }, '/account/connections/upstream/connect', {})).status).toBe(403);
     expect((await browse(rig.app, bob, '/account/connections/nope/connect')).status).toBe(404);
