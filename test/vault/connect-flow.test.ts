@@ -189,7 +189,9 @@ describe.each(dialects)('connecting an account through the real upstream (%s)', 
     const secondDevice = await anotherSession(rig.app, alice.userId);
     expect((await browse(rig.app, secondDevice, callback.pathname + callback.search)).status).toBe(400);
     expect((await browse(rig.app, bob, callback.pathname + callback.search)).status).toBe(400);
-    expect((await browse(rig.app, undefined, callback.pathname + callback.search)).status).toBe(400);
+    const signedOut = await browse(rig.app, undefined, callback.pathname + callback.search);
+    expect(signedOut.status).toBe(400);
+    expect(text(signedOut.html)).toContain('This browser is not signed in any more');
     expect((await row(s.id)).status).toBe('upstream');
     const reasons = (await eventsOf(rig.app, alice.userId, 'vault.connect_refused')).map((e) => e.detail.reason);
     expect(reasons.filter((r) => r === 'another browser session')).toHaveLength(3);

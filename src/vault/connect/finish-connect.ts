@@ -62,7 +62,7 @@ export async function finishConnect(
   const row = state
     ? await ctx.db.selectFrom('vault_connect_sessions').selectAll().where('state_hash', '=', sha256(state)).executeTakeFirst()
     : undefined;
-  const refuse = (reason: string, code: ErrorCode = vaultErrors.ERR_VAULT_STATE_MISMATCH): never => {
+  const refuse = (reason: string, code: ErrorCode = vaultErrors.ERR_VAULT_STATE_MISMATCH, message?: string): never => {
     if (row) {
       ctx.audit.enqueue({
         action: 'vault.connect_refused',
@@ -74,11 +74,15 @@ export async function finishConnect(
         detail: { provider: row.provider, reason },
       });
     }
-    throw new AppError(code, undefined, { provider: providerId });
+    throw new AppError(code, message, { provider: providerId });
   };
   if (!row || !state) return refuse('unknown state');
   if (row.provider !== providerId) return refuse('callback of another provider');
-  if (!who || row.browser_session_id !== who.sessionId) return refuse('another browser session');
+  if (!who) {
+    const message = 'This browser is not signed in any more (signed out, or the session ended): sign in and connect the account again.';
+    return refuse('another browser session', undefined, message);
+  }
+  if (row.browser_session_id !== who.sessionId) return refuse('another browser session');
   if (row.status !== 'upstream') return refuse('session already used', vaultErrors.ERR_VAULT_SESSION_USED);
   const now = Date.now();
   if (Number(row.expires_at) <= now) return refuse('session expired', vaultErrors.ERR_VAULT_SESSION_EXPIRED);
