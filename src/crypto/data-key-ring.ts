@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pollForChanges } from './poll-for-changes.js';
 import type { Db, Executor } from '../store/index.js';
 import { open, seal, sealedKeyId, symmetricKey, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { rewrapSealed } from './rewrap.js';
@@ -153,17 +154,12 @@ export class DataKeyRing {
 
   /** Polls for a rotation or retirement every `pollMs`; returns the function that stops it. */
   watch(pollMs: number, onError: (err: unknown) => void): () => void {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.changed()
-        .then((changed) => (changed ? this.reload() : undefined))
-        .catch(onError)
-        .finally(() => (running = false));
-    }, pollMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return pollForChanges(
+      pollMs,
+      () => this.changed(),
+      () => this.reload(),
+      onError,
+    );
   }
 
   /** The kid new data is sealed under. */

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { pollForChanges } from './poll-for-changes.js';
 import type { Executor, Db } from '../store/index.js';
 import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { randomId } from './random.js';
@@ -192,17 +193,12 @@ export class SigningKeyRing {
    * Returns the function that stops it (push it on `ctx.onClose`).
    */
   watch(pollMs: number, onError: (err: unknown) => void): () => void {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return; // a slow database: never stack polls
-      running = true;
-      this.changed()
-        .then((changed) => (changed ? this.reload() : undefined))
-        .catch(onError)
-        .finally(() => (running = false));
-    }, pollMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return pollForChanges(
+      pollMs,
+      () => this.changed(),
+      () => this.reload(),
+      onError,
+    );
   }
 
   private decrypt(kid: string, sealed: string): KeyObject {
