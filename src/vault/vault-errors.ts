@@ -19,7 +19,4 @@ export const vaultErrors = defineErrorCodes({
   ERR_VAULT_SESSION_USED: { status: 409, message: 'This connect link was already used.' },
   ERR_VAULT_WRONG_PERSON: { status: 403, message: 'This connect link is for another person: sign in as the person it was made for.' },
   ERR_VAULT_STATE_MISMATCH: { status: 400, message: 'The upstream answer does not belong to a connect flow of this browser.' },
-  ERR_VAULT_UPSTREAM_REFUSED: { status: 400, message: 'The upstream provider refused the connection.' },
-  ERR_VAULT_BAD_KEY_VALUE: { status: 400, message: 'The value entered is not valid for this provider.' },
-  ERR_VAULT_KEY_IN_USE: { status: 409, message: 'Credentials are still sealed under this key: run `oauth3 vault reencrypt` first.' },
 });

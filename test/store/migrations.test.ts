@@ -19,6 +19,7 @@ const TABLES: Record<string, string[]> = {
     'oauth_client_assertions',
   ],
   agents: ['delegations', 'agent_availability'],
+  vault: ['vault_data_keys', 'vault_connections', 'vault_allowances', 'vault_api_keys', 'vault_connect_sessions'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [
@@ -36,6 +37,9 @@ const INDEXES = [
   'passkeys_user',
   'revoked_tokens_revoked_at',
   'sessions_user',
+  'vault_connect_sessions_expires',
+  'vault_connections_key',
+  'vault_data_keys_one_primary',
   'webauthn_challenges_expires',
 ];
 const BASELINES = BUILTIN_MIGRATIONS.map((m) => `${m.name}/0001_baseline`);
