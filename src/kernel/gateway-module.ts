@@ -36,8 +36,11 @@ export interface GatewayModule {
   describeReturnTo?(ctx: AppContext, returnTo: string): Promise<PendingApp | undefined>;
   /** Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes. */
   resources?: (ctx: AppContext) => ReadonlyArray<Omit<Resource, 'scopes' | 'source'> & { scopes: readonly DescribedScope[] }>;
-  /** Background work and wiring that needs the context (timers, sources); runs before any route is added. */
-  start?(ctx: AppContext): Promise<void> | void;
+  /**
+   * Background work and wiring that needs the context (timers, sources); runs before any route is added. `modules`
+   * are the app's modules, in order (the proxy finds its plugins among them).
+   */
+  start?(ctx: AppContext, modules: readonly GatewayModule[]): Promise<void> | void;
   /** Its routes and hooks. */
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
   /** Stops what `start` began (after the HTTP server stopped, before the database closes). */

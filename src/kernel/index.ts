@@ -26,3 +26,5 @@ export type { LaneHandler, LaneRequest, LaneResponse } from './fast-lane.js';
 export type { CorsPolicy } from './route-config.js';
 export type { RequestMeta } from './request-meta.js';
 export type { ExchangeTarget, ExchangeRequest } from './exchange-target.js';
+export { addressAllowed, addressInRanges } from './address-policy.js';
+export { guardedLookup } from './guarded-lookup.js';

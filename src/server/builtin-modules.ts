@@ -9,6 +9,7 @@ import { oauthModule } from '../oauth/index.js';
 import { agentsModule } from '../agents/index.js';
 import { overviewModule } from '../overview/index.js';
 import { vaultModule } from '../vault/index.js';
+import { proxyModule, builtinPlugins } from '../proxy/index.js';
 
 /**
  * The built-in modules, in order: migrations run, declarations register, modules start and routes are added in
@@ -24,5 +25,7 @@ export const builtinModules: readonly GatewayModule[] = [
   oauthModule,
   agentsModule,
   vaultModule,
+  proxyModule,
+  ...builtinPlugins,
   overviewModule,
 ];

@@ -93,7 +93,7 @@ export async function createContext(
       const described = ctx;
       if (m.describeReturnTo)
         registries.returnToDescribers.declare({ module: m.name, describe: (returnTo) => m.describeReturnTo!(described, returnTo) }, m.name);
-      await m.start?.(ctx);
+      await m.start?.(ctx, modules);
       const started = ctx;
       if (m.stop) ctx.onClose.push(() => m.stop!(started));
     }

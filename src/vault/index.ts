@@ -4,6 +4,7 @@
  */
 export { vaultModule } from './vault-module.js';
 export { vaultOf } from './vault-of.js';
+export { expireRejected, markNeedsReauth } from './rejected-credential.js';
 export type { Vault, ServedCredential, CredentialUser, NewConnection } from './vault.js';
 export { reencrypt, rowsPerKey, type ReencryptProgress } from './reencrypt.js';
 export { vaultErrors } from './vault-errors.js';

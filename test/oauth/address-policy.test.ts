@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressAllowed } from '../../src/oauth/cimd/address-policy.js';
+import { addressAllowed } from '../../src/kernel/index.js';
 
 describe('CIMD address policy (SSRF)', () => {
   it.each([

@@ -1,8 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
-import { addressAllowed } from './address-policy.js';
+import { addressAllowed, guardedLookup } from '../../kernel/index.js';
 
 export interface GuardedFetchOptions {
   allowRanges: string[];
@@ -19,19 +18,12 @@ export class FetchRefused extends Error {
   override name = 'FetchRefused';
 }
 
-/** Resolves like dns.lookup, but fails unless every address of the host is allowed (no DNS-rebinding gap: we connect to what we checked). */
-function guardedLookup(allowRanges: string[]): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: 0 }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 4);
-      const bad = addresses.find((a) => !addressAllowed(a.address, allowRanges));
-      if (bad || addresses.length === 0)
-        return callback(new FetchRefused(`${hostname} resolves to a private, loopback or link-local address`), '', 4);
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
-}
+/** The SSRF lookup of these fetches: every address of the host must be allowed (see guardedLookup). */
+const lookupFor = (allowRanges: string[]) =>
+  guardedLookup(
+    (address) => addressAllowed(address, allowRanges),
+    (hostname) => new FetchRefused(`${hostname} resolves to a private, loopback or link-local address`),
+  );
 
 function once(
   url: URL,
@@ -47,7 +39,7 @@ function once(
   return new Promise((resolve, reject) => {
     const req = mod.request(
       url,
-      { method: 'GET', headers: { accept: 'application/json' }, lookup: guardedLookup(o.allowRanges), signal, agent: false },
+      { method: 'GET', headers: { accept: 'application/json' }, lookup: lookupFor(o.allowRanges), signal, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

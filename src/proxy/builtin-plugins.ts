@@ -1,0 +1,7 @@
+import type { PluginModule } from './plugin.js';
+
+/**
+ * The plugins that ship with the gateway (one folder each under src/proxy/plugins/), in order. They are ordinary
+ * modules: the server lists them after the proxy module. Others come from OAUTH3_PLUGINS.
+ */
+export const builtinPlugins: readonly PluginModule[] = [];

@@ -1,0 +1,27 @@
+/**
+ * The proxy: plugins (modules with actions) called by agents with their token, over HTTP (`POST /proxy/{plugin}/
+ * {action}`) and as tools of the gateway's MCP server. Every call goes through `proxyOf(ctx).call(…)`: scope, input,
+ * policy, the person's credential from the vault, the upstream call, the audit event.
+ */
+export { proxyModule } from './proxy-module.js';
+export { proxyOf } from './proxy-of.js';
+export { builtinPlugins } from './builtin-plugins.js';
+export { PluginHost } from './plugin-host.js';
+export type { HostedAction } from './hosted-action.js';
+export { connectUrl, type ActionRequest, type PolicyOutcome, type EnforcePolicy } from './invoke-action.js';
+export {
+  definePlugin,
+  isPluginModule,
+  type PluginModule,
+  type PluginSpec,
+  type ActionDescriptor,
+  type ActionCall,
+  type UpstreamClient,
+  type UpstreamCredential,
+  type UpstreamRequest,
+  type UpstreamResponse,
+  type JsonSchema,
+} from './plugin.js';
+export { proxyErrors } from './proxy-errors.js';
+export { MAX_INPUT_BYTES } from './validate-input.js';
+export { MAX_RESPONSE_BYTES } from './upstream-client.js';

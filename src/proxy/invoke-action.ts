@@ -1,0 +1,218 @@
+import type { AppContext, Principal } from '../kernel/index.js';
+import { AppError, InsufficientScope, OAuthError } from '../errors/index.js';
+import { expireRejected, markNeedsReauth, vaultErrors, vaultOf, type ServedCredential } from '../vault/index.js';
+import type { ActionHost, HostedAction } from './hosted-action.js';
+import type { UpstreamCredential } from './plugin.js';
+import { proxyErrors } from './proxy-errors.js';
+import { createUpstreamClient, UpstreamUnauthorized } from './upstream-client.js';
+
+/** One call of an action, as the HTTP route and the MCP tools make it. */
+export interface ActionRequest {
+  plugin: string;
+  action: string;
+  /** The verified caller (`ctx.tokens.verify`, for the audience of the route it came through). */
+  principal: Principal;
+  /** The input as received (validated here). */
+  input: unknown;
+  /** The caller went away (the request closed). */
+  signal?: AbortSignal;
+  ip?: string | null;
+  /** How it came: `http` (POST /proxy/…) or `mcp` (a tool of /mcp). */
+  via?: 'http' | 'mcp';
+}
+
+/** What the policy decided for one call: the constraints it applied (named, for the audit event) and an approval, if one was needed. */
+export interface PolicyOutcome {
+  constraints: string[];
+  approvalId?: string;
+}
+
+/**
+ * The policy point (issue 16, H4): called after the scope and the input were checked, before the credential is
+ * fetched. Throws to refuse (its error is the answer); returns what it applied. The policy module replaces this
+ * no-op: `(ctx, principal, hosted, input) => Promise<PolicyOutcome>`.
+ */
+export type EnforcePolicy = (ctx: AppContext, principal: Principal, hosted: HostedAction, input: unknown) => Promise<PolicyOutcome>;
+const enforcePolicy: EnforcePolicy = async () => ({ constraints: [] });
+
+/** Where a person connects the account an action needs. */
+export function connectUrl(ctx: AppContext): string {
+  return `${ctx.config.publicUrl.replace(/\/+$/, '')}/account/connections`;
+}
+
+/**
+ * Performs one action call, the one path every caller takes: resolve (404) → scope (403 insufficient_scope naming
+ * it) → input (400 naming the field) → policy → credential (424 not connected / needs re-authorization; 403 for a
+ * principal without a person) → the handler with the upstream client → on an upstream 401, one refresh through the
+ * vault and one retry, then the connection needs re-authorization (424) → the audit event `proxy.called`, for
+ * refusals too (never bodies or credentials). Returns the handler's result.
+ */
+export async function invokeAction(host: ActionHost, request: ActionRequest): Promise<unknown> {
+  const { ctx } = host;
+  const { principal } = request;
+  const hosted = host.resolve(request.plugin, request.action);
+  const started = Date.now();
+  const record: CallRecord = { constraints: [], upstreamStatus: null };
+  try {
+    if (principal.kind === 'session' || !principal.scopes.includes(hosted.action.scope)) {
+      const err = new InsufficientScope(`the action ${hosted.qualifiedName} needs the scope ${hosted.action.scope}`);
+      err.wwwAuthenticate = { scope: hosted.action.scope };
+      throw err;
+    }
+    const input = hosted.validate(request.input);
+    const policy = await enforcePolicy(ctx, principal, hosted, input);
+    record.constraints = policy.constraints;
+    record.approvalId = policy.approvalId;
+    const result = await runWithCredential(host, hosted, request, input, record);
+    audit(ctx, hosted, request, record, started, 'success');
+    return result;
+  } catch (e) {
+    audit(ctx, hosted, request, record, started, 'failure', e);
+    throw e;
+  }
+}
+
+interface CallRecord {
+  constraints: string[];
+  approvalId?: string;
+  upstreamStatus: number | null;
+}
+
+/** The credential, the handler, and the one refresh-and-retry on an upstream 401. */
+async function runWithCredential(
+  host: ActionHost,
+  hosted: HostedAction,
+  request: ActionRequest,
+  input: unknown,
+  record: CallRecord,
+): Promise<unknown> {
+  const { ctx } = host;
+  const provider = hosted.plugin.plugin.provider;
+  const userId = request.principal.userId;
+  if (provider && userId === null)
+    throw new AppError(
+      proxyErrors.ERR_PROXY_NO_PERSON,
+      `The action ${hosted.qualifiedName} acts with a person's ${provider} account; this token is a client's own (client_credentials) and has none.`,
+    );
+  for (let attempt = 0; ; attempt++) {
+    const served = provider ? await credential(ctx, userId!, provider, request) : undefined;
+    try {
+      return await runHandler(host, hosted, request, input, served, record);
+    } catch (e) {
+      if (!(e instanceof UpstreamUnauthorized) || !provider || !served) throw e;
+      const vault = vaultOf(ctx);
+      if (attempt === 0 && (await expireRejected(vault, userId!, served))) continue;
+      await markNeedsReauth(vault, userId!, provider, `${e.host} answered 401 to the proxy`);
+      throw new AppError(
+        proxyErrors.ERR_PROXY_NEEDS_REAUTH,
+        `${e.host} refused the stored ${provider} authorization: the person must connect the account again at ${connectUrl(ctx)}.`,
+        { provider, connect_url: connectUrl(ctx) },
+      );
+    }
+  }
+}
+
+/** The person's credential from the vault, its refusals as the proxy's (424 with the connect URL). */
+async function credential(ctx: AppContext, userId: string, provider: string, request: ActionRequest): Promise<ServedCredential> {
+  const p = request.principal;
+  try {
+    return await vaultOf(ctx).credentialFor(userId, provider, {
+      server: p.clientId ? `agent:${p.clientId}` : `api_token:${p.tokenId}`,
+      name: `proxy ${request.plugin}.${request.action}`,
+      ip: request.ip ?? null,
+    });
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    const details = { provider, connect_url: connectUrl(ctx) };
+    if (e.code === vaultErrors.ERR_VAULT_NOT_CONNECTED.code)
+      throw new AppError(
+        proxyErrors.ERR_PROXY_NOT_CONNECTED,
+        `The person has not connected a ${provider} account: they connect it at ${connectUrl(ctx)}.`,
+        details,
+      );
+    if (e.code === vaultErrors.ERR_VAULT_NEEDS_REAUTH.code)
+      throw new AppError(
+        proxyErrors.ERR_PROXY_NEEDS_REAUTH,
+        `The ${provider} authorization stopped working: the person must connect the account again at ${connectUrl(ctx)}.`,
+        details,
+      );
+    if (e.code === vaultErrors.ERR_VAULT_UNKNOWN_PROVIDER.code)
+      throw new AppError(
+        proxyErrors.ERR_PROXY_PROVIDER_NOT_CONFIGURED,
+        `This plugin needs the provider "${provider}", which this gateway does not configure: ask its operator.`,
+        { provider },
+      );
+    if (e.code === vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code)
+      throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_UNAVAILABLE, undefined, { provider, ...(e.details ?? {}) });
+    throw e;
+  }
+}
+
+/** Runs the handler once with an upstream client bound to this credential. */
+async function runHandler(
+  host: ActionHost,
+  hosted: HostedAction,
+  request: ActionRequest,
+  input: unknown,
+  served: ServedCredential | undefined,
+  record: CallRecord,
+): Promise<unknown> {
+  const { ctx } = host;
+  const spec = hosted.plugin.plugin;
+  const provider = spec.provider ? vaultOf(ctx).provider(spec.provider) : undefined;
+  const apiBase = provider?.kind === 'api_key' ? provider.apiBase : undefined;
+  const config = host.configOf(hosted.plugin);
+  const allowedHosts = typeof spec.upstreamHosts === 'function' ? spec.upstreamHosts({ config, apiBase }) : spec.upstreamHosts;
+  const cred: UpstreamCredential | undefined = served
+    ? { accessToken: served.accessToken, values: served.values, ...(apiBase ? { apiBase } : {}) }
+    : undefined;
+  const signal = request.signal
+    ? AbortSignal.any([request.signal, AbortSignal.timeout(ctx.config.proxyTimeoutMs)])
+    : AbortSignal.timeout(ctx.config.proxyTimeoutMs);
+  const upstream = createUpstreamClient({
+    dispatchers: host.dispatchers,
+    allowedHosts,
+    credential: cred,
+    injectBearer: provider !== undefined && provider.kind !== 'api_key',
+    timeoutMs: ctx.config.proxyTimeoutMs,
+    signal,
+    onStatus: (s) => (record.upstreamStatus = s),
+  });
+  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config });
+}
+
+/** The audit event of one call: who, through which agents, what, under which constraints, how it went. */
+function audit(
+  ctx: AppContext,
+  hosted: HostedAction,
+  request: ActionRequest,
+  record: CallRecord,
+  started: number,
+  result: 'success' | 'failure',
+  error?: unknown,
+): void {
+  const p = request.principal;
+  const outcome =
+    result === 'success' ? 'ok' : error instanceof AppError ? error.code : error instanceof OAuthError ? error.error : 'error';
+  ctx.audit.enqueue({
+    action: 'proxy.called',
+    result,
+    actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },
+    userId: p.userId,
+    target: { type: 'action', id: hosted.qualifiedName },
+    ip: request.ip ?? null,
+    detail: {
+      plugin: hosted.plugin.plugin.id,
+      action: hosted.action.name,
+      scope: hosted.action.scope,
+      token: p.kind,
+      chain: p.chain,
+      via: request.via ?? 'http',
+      constraints: record.constraints,
+      ...(record.approvalId ? { approval: record.approvalId } : {}),
+      upstream_status: record.upstreamStatus,
+      latency_ms: Date.now() - started,
+      outcome,
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import type { AppContext, GatewayModule } from '../kernel/index.js';
+import { PluginHost } from './plugin-host.js';
+import { proxyOf, setPluginHost } from './proxy-of.js';
+import { proxyErrors } from './proxy-errors.js';
+import { proxyEvents } from './proxy-events.js';
+import { proxyOptions } from './proxy-options.js';
+import { proxyRoutes } from './proxy-routes.js';
+
+/**
+ * Builds the plugin host from the app's modules (those with a `plugin`: the built-ins and OAUTH3_PLUGINS'), checking
+ * every manifest: a bad plugin stops the start, naming it and what is wrong.
+ */
+function start(ctx: AppContext, modules: readonly GatewayModule[]): void {
+  const host = new PluginHost(ctx, modules);
+  setPluginHost(ctx, host);
+  ctx.log.debug({ plugins: host.plugins().map((p) => p.plugin.id) }, 'proxy plugins loaded');
+}
+
+/**
+ * The proxy (issue 16): plugins' actions called by agents with their token, `POST /proxy/{plugin}/{action}` (and,
+ * through the MCP module, as tools of /mcp), the person's upstream credential injected from the vault.
+ */
+export const proxyModule: GatewayModule = {
+  name: 'proxy',
+  options: proxyOptions,
+  eventTypes: proxyEvents,
+  errorCodes: Object.values(proxyErrors),
+  start,
+  routes: proxyRoutes,
+  stop: (ctx) => proxyOf(ctx).close(),
+};

@@ -1,0 +1,220 @@
+import { isIP } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
+import { addressAllowed, addressInRanges, guardedLookup } from '../kernel/index.js';
+import { AppError } from '../errors/index.js';
+import type { UpstreamClient, UpstreamCredential, UpstreamRequest, UpstreamResponse } from './plugin.js';
+import { proxyErrors } from './proxy-errors.js';
+
+/** The largest upstream answer read (bytes): the proxy relays small JSON documents, never streams. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** Headers a handler may never set: the host injects the credential, and framing is undici's. */
+const FORBIDDEN_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'keep-alive',
+]);
+/** RFC 9110 §5.1 field-name (token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** CR, LF or NUL: what would split or end a header. */
+const HEADER_BREAK = /[\r\n\0]/;
+
+/** Thrown inside a handler when the upstream answered 401: the host refreshes the credential and runs the action again once. */
+export class UpstreamUnauthorized extends Error {
+  override name = 'UpstreamUnauthorized';
+  constructor(readonly host: string) {
+    super(`${host} refused the credential (401)`);
+  }
+}
+
+/** Thrown by the guarded lookup: the host resolves to an address the SSRF policy refuses. */
+class AddressRefused extends Error {
+  override name = 'AddressRefused';
+}
+
+/**
+ * The two connection pools of the proxy (one per app): https may reach public unicast addresses and the configured
+ * ranges (OAUTH3_PROXY_ALLOW_RANGES); plain http only those ranges. Both resolve through the guarded lookup, so what
+ * is connected to is what was checked.
+ */
+export class UpstreamDispatchers {
+  readonly https: Dispatcher;
+  readonly http: Dispatcher;
+  constructor(readonly allowRanges: readonly string[]) {
+    const refused = (hostname: string) => new AddressRefused(`${hostname} resolves to an address the proxy may not reach`);
+    this.https = new Agent({ connect: { lookup: guardedLookup((a) => addressAllowed(a, allowRanges), refused) } });
+    this.http = new Agent({ connect: { lookup: guardedLookup((a) => addressInRanges(a, allowRanges), refused) } });
+  }
+
+  close(): Promise<void> {
+    return Promise.all([this.https.close(), this.http.close()]).then(() => undefined);
+  }
+}
+
+/** What an upstream client is built from (one per action call). */
+export interface UpstreamClientOptions {
+  dispatchers: UpstreamDispatchers;
+  /** The hosts (`host` or `host:port`, lower case) the plugin allow-listed. */
+  allowedHosts: readonly string[];
+  /** The person's credential, if the plugin has a provider. */
+  credential?: UpstreamCredential;
+  /** Inject `Authorization: Bearer <accessToken>` (OAuth providers). */
+  injectBearer: boolean;
+  /** Ms one call may take. */
+  timeoutMs: number;
+  /** The action's signal (the caller went away). */
+  signal: AbortSignal;
+  /** Told each upstream status (the audit event records the last). */
+  onStatus?(status: number): void;
+}
+
+/**
+ * The upstream client a handler gets (see UpstreamClient): checks the URL (https, or http to an allowed range; a host
+ * the plugin allow-listed; no credentials in it), the headers (no CR/LF/NUL, never authorization, cookie or host),
+ * injects the credential, bounds the call (timeout, answer size) and turns failures into errors that name the host:
+ * 502 unreachable, 504 timed out. A 401 throws UpstreamUnauthorized, which the host handles.
+ */
+export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
+  const allowed = new Set(o.allowedHosts.map((h) => h.toLowerCase()));
+  return {
+    credential() {
+      if (!o.credential) throw new Error('this plugin has no provider: there is no credential');
+      return o.credential;
+    },
+    async fetch(rawUrl: string, init: UpstreamRequest = {}): Promise<UpstreamResponse> {
+      let url: URL;
+      try {
+        url = new URL(rawUrl);
+      } catch {
+        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL that is not valid; nothing was sent.');
+      }
+      const host = url.host.toLowerCase();
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `The plugin asked for a ${url.protocol} URL; nothing was sent.`);
+      if (url.username || url.password)
+        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL with credentials in it; nothing was sent.');
+      if (!allowed.has(host))
+        throw new AppError(
+          proxyErrors.ERR_PROXY_UPSTREAM_HOST,
+          `The plugin asked for ${safeHost(host)}, which is not one of its upstream hosts; nothing was sent.`,
+          { host: safeHost(host) },
+        );
+      const literal = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal)) {
+        const ok =
+          url.protocol === 'https:'
+            ? addressAllowed(literal, o.dispatchers.allowRanges)
+            : addressInRanges(literal, o.dispatchers.allowRanges);
+        if (!ok)
+          throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `${host} is an address the proxy may not reach; nothing was sent.`, {
+            host,
+          });
+      }
+      const headers = checkedHeaders(init);
+      if (o.injectBearer && o.credential?.accessToken) headers.authorization = `Bearer ${o.credential.accessToken}`;
+      const timeout = AbortSignal.timeout(o.timeoutMs);
+      const signal = AbortSignal.any([o.signal, timeout]);
+      const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
+      let res: Dispatcher.ResponseData<unknown>;
+      try {
+        res = await request(url, {
+          method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+          headers,
+          body,
+          signal,
+          dispatcher: url.protocol === 'https:' ? o.dispatchers.https : o.dispatchers.http,
+          maxRedirections: 0,
+        } as Parameters<typeof request>[1]);
+      } catch (e) {
+        throw failure(e, host, timeout);
+      }
+      const text = await readBounded(res, host, timeout);
+      o.onStatus?.(res.statusCode);
+      if (res.statusCode === 401) throw new UpstreamUnauthorized(host);
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        text,
+        json<T>(): T {
+          try {
+            return JSON.parse(text) as T;
+          } catch {
+            throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `${host} answered with something that is not JSON.`, { host });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A host name as it may appear in a message (it came from a plugin, maybe from input). */
+function safeHost(host: string): string {
+  return /^[a-z0-9.\-:[\]]{1,255}$/.test(host) ? host : 'a host with unusual characters';
+}
+
+/** The headers to send, or 400 naming the header when one is forbidden or would split the request. */
+function checkedHeaders(init: UpstreamRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name))
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
+        'A header name of the upstream request is not a valid token; nothing was sent.',
+      );
+    if (FORBIDDEN_HEADERS.has(lower))
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
+        `A plugin may not set the header ${lower}: the gateway sets it; nothing was sent.`,
+        { header: lower },
+      );
+    if (typeof value !== 'string' || HEADER_BREAK.test(value))
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
+        `The header ${lower} would contain a line break or NUL (from the input?); nothing was sent.`,
+        { header: lower },
+      );
+    out[lower] = value;
+  }
+  if (init.json !== undefined) out['content-type'] = 'application/json';
+  return out;
+}
+
+/** Reads the whole answer, at most MAX_RESPONSE_BYTES. */
+async function readBounded(res: Dispatcher.ResponseData<unknown>, host: string, timeout: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_RESPONSE_BYTES) {
+        res.body.destroy();
+        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `${host} answered with more than ${MAX_RESPONSE_BYTES} bytes.`, { host });
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw failure(e, host, timeout);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The error an agent sees for a failed call: 504 when the proxy timeout passed, 502 otherwise; both name the host. */
+function failure(e: unknown, host: string, timeout: AbortSignal): Error {
+  if (timeout.aborted) return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_TIMEOUT, `${host} did not answer in time.`, { host });
+  const cause = (e as { cause?: unknown }).cause ?? e;
+  if (cause instanceof AddressRefused || e instanceof AddressRefused)
+    return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `${host} resolves to an address the proxy may not reach; nothing was sent.`, {
+      host,
+    });
+  const code = (cause as NodeJS.ErrnoException)?.code ?? (e as NodeJS.ErrnoException)?.code;
+  return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `${host} could not be reached${code ? ` (${code})` : ''}.`, { host });
+}
