@@ -51,6 +51,9 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
     logController: new RequestLog(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // route schemas may give a field a list of types (`type: ['array', 'string']`): JSON Schema allows it, and Ajv's
+    // strict mode would otherwise print a warning at every start
+    ajv: { customOptions: { allowUnionTypes: true } },
   });
   installErrorHandler(app);
   rejectNul(app);
