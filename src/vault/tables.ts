@@ -65,7 +65,7 @@ export interface VaultConnectSessionsTable {
   state_hash: string | null;
   /** PKCE verifier and OIDC nonce, sealed (aad `vault_connect_sessions:<id>`). */
   secret_sealed: string | null;
-  /** pending | upstream | complete | error */
+  /** pending | upstream (sent to the provider) | exchanging (the callback claimed it) | complete | error */
   status: string;
   error: string | null;
   account: string | null;

@@ -161,10 +161,15 @@ export class Vault {
   /**
    * Removes the person's connection and the allowances of it, revoking the upstream grant first where the provider
    * supports RFC 7009 (a failure there is logged and the connection still removed: the person asked to be rid of it).
+   * Says whether the upstream grant was revoked; undefined when there was no connection.
    */
-  async disconnect(userId: string, providerId: string, actor: { type: 'user' | 'client'; id: string }): Promise<boolean> {
+  async disconnect(
+    userId: string,
+    providerId: string,
+    actor: { type: 'user' | 'client'; id: string },
+  ): Promise<{ revokedUpstream: boolean } | undefined> {
     const row = await this.connection(userId, providerId);
-    if (!row) return false;
+    if (!row) return undefined;
     const provider = this.byId.get(providerId);
     let revoked = false;
     if (provider && provider.kind !== 'api_key') {
@@ -192,7 +197,7 @@ export class Vault {
         detail: { provider: providerId, account: row.account, revokedUpstream: revoked },
       });
     });
-    return true;
+    return { revokedUpstream: revoked };
   }
 
   /** Whether the person allowed `server` to use their connection of `provider`. */

@@ -151,7 +151,9 @@ describe.each(dialects)('the Connections page (%s)', (dialect) => {
     const revocations = rig.upstream.counts.revocation;
     const done = await submit(alice, '/account/connections/upstream/disconnect');
     expect(done.status).toBe(303);
-    expect(text(done.page.html)).toContain('Disconnected Upstream (alice@upstream.test). No server can get its tokens now.');
+    expect(text(done.page.html)).toContain(
+      'Disconnected Upstream (alice@upstream.test). No server can get its tokens now. Upstream has revoked the access too.',
+    );
     expect(rig.upstream.counts.revocation).toBe(revocations + 1);
     expect(await vault().connection(alice.userId, 'upstream')).toBeUndefined();
     expect(await vault().allowances(alice.userId)).toEqual([]);

@@ -60,7 +60,7 @@ describe.each(dialects)('an MCP server connects a person and uses their upstream
 
     const revocations = rig.upstream.counts.revocation;
     const revoked = await api('DELETE', '/auth/revoke', { user_id: person.userId, provider: 'upstream' });
-    expect([revoked.status, revoked.body]).toEqual([200, { provider: 'upstream', disconnected: true }]);
+    expect([revoked.status, revoked.body]).toEqual([200, { provider: 'upstream', disconnected: true, revoked_upstream: true }]);
     expect(rig.upstream.counts.revocation).toBe(revocations + 1);
     expect((await api('POST', '/auth/token', { user_id: person.userId, provider: 'upstream' })).status).toBe(403);
     // the upstream no longer accepts what it gave for this connection

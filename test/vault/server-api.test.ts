@@ -376,7 +376,7 @@ describe.each(dialects)('the vault server API (%s)', (dialect) => {
 
     const revocations = upstream.counts.revocation;
     const r = await serverApi(app, 'DELETE', '/auth/revoke', { key: mcp.key, body: { email: 'max@example.com', provider: 'upstream' } });
-    expect([r.status, r.body]).toEqual([200, { provider: 'upstream', disconnected: true }]);
+    expect([r.status, r.body]).toEqual([200, { provider: 'upstream', disconnected: true, revoked_upstream: true }]);
     expect(await vaultOf(app.ctx).connection(p.userId, 'upstream')).toBeUndefined();
     expect(upstream.counts.revocation).toBe(revocations + 1);
     const event = await app.ctx.db

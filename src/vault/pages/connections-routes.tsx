@@ -177,8 +177,11 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
     const userId = userOf(request);
     const vault = vaultOf(ctx);
     const name = nameOf(row.provider);
-    await vault.disconnect(userId, row.provider, { type: 'user', id: userId });
-    return back(request, reply, { ok: `Disconnected ${name}${row.account ? ` (${row.account})` : ''}. No server can get its tokens now.` });
+    const done = await vault.disconnect(userId, row.provider, { type: 'user', id: userId });
+    const upstream = done?.revokedUpstream ? ` ${name} has revoked the access too.` : '';
+    return back(request, reply, {
+      ok: `Disconnected ${name}${row.account ? ` (${row.account})` : ''}. No server can get its tokens now.${upstream}`,
+    });
   });
 
   const allowanceOf = async (request: FastifyRequest) => {

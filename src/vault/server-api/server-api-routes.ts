@@ -132,10 +132,9 @@ export async function serverApiRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const userId = await resolvePerson(ctx, body);
     return withWayForward(ctx, reply, { userId, provider: provider.id }, async () => {
       await requireAllowed(ctx, key, userId, provider.id);
-      if (!(await vaultOf(ctx).disconnect(userId, provider.id, { type: 'client', id: key.server }))) {
-        throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED, undefined, { provider: provider.id });
-      }
-      return { provider: provider.id, disconnected: true };
+      const done = await vaultOf(ctx).disconnect(userId, provider.id, { type: 'client', id: key.server });
+      if (!done) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED, undefined, { provider: provider.id });
+      return { provider: provider.id, disconnected: true, revoked_upstream: done.revokedUpstream };
     });
   });
 }

@@ -167,8 +167,15 @@ export const revokeSchema = {
   response: {
     200: {
       type: 'object',
-      properties: { provider: { type: 'string' }, disconnected: { type: 'boolean', enum: [true] } },
-      required: ['provider', 'disconnected'],
+      properties: {
+        provider: { type: 'string' },
+        disconnected: { type: 'boolean', enum: [true] },
+        revoked_upstream: {
+          type: 'boolean',
+          description: 'whether the upstream grant was revoked too (RFC 7009; false: the provider has no revocation, or it failed)',
+        },
+      },
+      required: ['provider', 'disconnected', 'revoked_upstream'],
     },
     ...errors(400, 401, 403, 404, 429),
   },
