@@ -34,8 +34,14 @@ export interface GatewayModule {
   exchangeTargets?: readonly ExchangeTarget[];
   /** Names the app waiting behind a sign-in's `return_to` when the path is one of this module's flows (see ReturnToDescriber). */
   describeReturnTo?(ctx: AppContext, returnTo: string): Promise<PendingApp | undefined>;
-  /** Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes. */
-  resources?: (ctx: AppContext) => ReadonlyArray<Omit<Resource, 'scopes' | 'source'> & { scopes: readonly DescribedScope[] }>;
+  /**
+   * Protected resources it serves elsewhere than the gateway's API (a fronted MCP server), with their scopes.
+   * `modules` are the app's modules, in order (the MCP server offers the scopes of the plugins among them).
+   */
+  resources?: (
+    ctx: AppContext,
+    modules: readonly GatewayModule[],
+  ) => ReadonlyArray<Omit<Resource, 'scopes' | 'source'> & { scopes: readonly DescribedScope[] }>;
   /**
    * Background work and wiring that needs the context (timers, sources); runs before any route is added. `modules`
    * are the app's modules, in order (the proxy finds its plugins among them).

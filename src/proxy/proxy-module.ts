@@ -5,6 +5,7 @@ import { proxyErrors } from './proxy-errors.js';
 import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
 import { proxyRoutes } from './proxy-routes.js';
+import { mcpResources, mcpRoutes } from './mcp/index.js';
 
 /**
  * Builds the plugin host from the app's modules (those with a `plugin`: the built-ins and OAUTH3_PLUGINS'), checking
@@ -25,7 +26,11 @@ export const proxyModule: GatewayModule = {
   options: proxyOptions,
   eventTypes: proxyEvents,
   errorCodes: Object.values(proxyErrors),
+  resources: mcpResources,
   start,
-  routes: proxyRoutes,
+  routes: async (app, ctx) => {
+    await proxyRoutes(app, ctx);
+    await mcpRoutes(app, ctx);
+  },
   stop: (ctx) => proxyOf(ctx).close(),
 };

@@ -89,7 +89,7 @@ export async function createContext(
       onClose: [keys.watch(config.keysPollMs, (err) => log.warn({ err }, 'signing key reload failed')), () => tokens.stop()],
     };
     for (const m of modules) {
-      for (const r of m.resources?.(ctx) ?? []) resources.add({ ...r, source: 'module' });
+      for (const r of m.resources?.(ctx, modules) ?? []) resources.add({ ...r, source: 'module' });
       const described = ctx;
       if (m.describeReturnTo)
         registries.returnToDescribers.declare({ module: m.name, describe: (returnTo) => m.describeReturnTo!(described, returnTo) }, m.name);

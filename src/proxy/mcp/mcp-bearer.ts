@@ -12,7 +12,13 @@ import { mcpMetadataUrl, mcpResourceUrl } from './mcp-resource.js';
 export async function mcpPrincipal(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
   const auth = request.headers.authorization;
   const m = auth === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
-  if (!m) throw mcpChallenge(ctx, new InvalidToken(auth === undefined ? 'send an access token for this MCP server' : 'the Authorization header must be "Bearer <token>"'));
+  if (!m)
+    throw mcpChallenge(
+      ctx,
+      new InvalidToken(
+        auth === undefined ? 'send an access token for this MCP server' : 'the Authorization header must be "Bearer <token>"',
+      ),
+    );
   try {
     return await ctx.tokens.verify(m[1]!, { kinds: ['access'], audience: mcpResourceUrl(ctx.config.publicUrl), ip: request.ip });
   } catch (e) {
