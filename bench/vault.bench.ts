@@ -221,8 +221,8 @@ async function runGateway(mode: Mode, dataDir: string): Promise<void> {
 
 /** Part 2: /auth/token, fresh credential against a constant answer; returns the targets missed. */
 async function tokenRoute(): Promise<number> {
-  const dirs = [mkdtempSync(join(tmpdir(), 'oauth3-bench-')), mkdtempSync(join(tmpdir(), 'oauth3-bench-'))];
   const modes = ['fresh', 'constant', 'bare'] as const;
+  const dirs = modes.map(() => mkdtempSync(join(tmpdir(), 'oauth3-bench-')));
   const children = modes.map((mode, i) =>
     spawn(
       process.execPath,
