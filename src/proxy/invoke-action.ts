@@ -205,7 +205,7 @@ function audit(
       plugin: hosted.plugin.plugin.id,
       action: hosted.action.name,
       scope: hosted.action.scope,
-      token: p.kind,
+      principal: p.kind,
       chain: p.chain,
       via: request.via ?? 'http',
       constraints: record.constraints,

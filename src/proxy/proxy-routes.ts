@@ -20,7 +20,7 @@ async function proxyPrincipal(ctx: AppContext, request: FastifyRequest): Promise
     throw challenge(
       ctx,
       new InvalidToken(
-        auth === undefined ? 'send a bearer token (Authorization: Bearer …)' : 'the Authorization header must be "Bearer <token>"',
+        auth === undefined ? 'send a bearer token (Authorization: Bearer <token>)' : 'the Authorization header must be "Bearer <token>"',
       ),
     );
   try {

@@ -133,9 +133,9 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
           maxRedirections: 0,
         } as Parameters<typeof request>[1]);
       } catch (e) {
-        throw failure(e, host, timeout);
+        throw failure(e, host, signal);
       }
-      const text = await readBounded(res, host, timeout);
+      const text = await readBounded(res, host, signal);
       o.onStatus?.(res.statusCode);
       if (res.statusCode === 401) throw new UpstreamUnauthorized(host);
       return {
@@ -188,7 +188,7 @@ function checkedHeaders(init: UpstreamRequest): Record<string, string> {
 }
 
 /** Reads the whole answer, at most MAX_RESPONSE_BYTES. */
-async function readBounded(res: Dispatcher.ResponseData<unknown>, host: string, timeout: AbortSignal): Promise<string> {
+async function readBounded(res: Dispatcher.ResponseData<unknown>, host: string, signal: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -202,14 +202,15 @@ async function readBounded(res: Dispatcher.ResponseData<unknown>, host: string, 
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw failure(e, host, timeout);
+    throw failure(e, host, signal);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The error an agent sees for a failed call: 504 when the proxy timeout passed, 502 otherwise; both name the host. */
-function failure(e: unknown, host: string, timeout: AbortSignal): Error {
-  if (timeout.aborted) return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_TIMEOUT, `${host} did not answer in time.`, { host });
+/** The error an agent sees for a failed call: 504 when the proxy timeout passed (this call's or the action's), 502 otherwise; both name the host. */
+function failure(e: unknown, host: string, signal: AbortSignal): Error {
+  if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError')
+    return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_TIMEOUT, `${host} did not answer in time.`, { host });
   const cause = (e as { cause?: unknown }).cause ?? e;
   if (cause instanceof AddressRefused || e instanceof AddressRefused)
     return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `${host} resolves to an address the proxy may not reach; nothing was sent.`, {

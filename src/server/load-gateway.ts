@@ -2,22 +2,36 @@ import { configSchema, loadConfig, refuseUnknownVariables, type Config } from '.
 import type { GatewayModule } from '../kernel/index.js';
 import { builtinModules } from './builtin-modules.js';
 import { checkModuleNames, loadModules } from './load-modules.js';
+import { isPluginModule } from '../proxy/index.js';
 
 /** The config and the modules of one gateway. */
 export interface Gateway {
   config: Config;
-  /** Built-ins first, then `extra` (embedders, tests), then those of OAUTH3_MODULES. */
+  /** Built-ins first, then `extra` (embedders, tests), then those of OAUTH3_MODULES, then the plugins of OAUTH3_PLUGINS. */
   modules: readonly GatewayModule[];
 }
 
-/** The modules of a gateway: the built-ins, `extra`, then the external ones OAUTH3_MODULES names (loaded now). */
+/**
+ * The modules of a gateway: the built-ins, `extra`, then the external ones OAUTH3_MODULES names, then the plugins
+ * OAUTH3_PLUGINS names (loaded now; one that is not a plugin module stops the start, naming it).
+ */
 export async function gatewayModules(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Config> = {},
   extra: readonly GatewayModule[] = [],
 ): Promise<GatewayModule[]> {
-  const { modules: specifiers } = loadConfig(env, overrides, [], ['modules']);
-  const modules = [...builtinModules, ...extra, ...(await loadModules(specifiers))];
+  const early = loadConfig(
+    env,
+    overrides,
+    builtinModules.map((m) => m.options ?? {}),
+    ['modules', 'plugins'],
+  );
+  const plugins = await loadModules(early.plugins, process.cwd(), {
+    variable: 'OAUTH3_PLUGINS',
+    check: (m) =>
+      isPluginModule(m) ? undefined : 'does not export a plugin module (a gateway module with a `plugin`: see docs/plugins.md)',
+  });
+  const modules = [...builtinModules, ...extra, ...(await loadModules(early.modules)), ...plugins];
   checkModuleNames(modules);
   return modules;
 }
