@@ -9,6 +9,7 @@ export { formReturnTo } from './form-return-to.js';
 export { SESSION_COOKIE, cookieName, setSessionCookie, clearSessionCookie } from './session-cookie.js';
 export { createUser, getUser, getUserByEmail, type User } from './users.js';
 export { accountName, type AccountName } from './account-name.js';
+export { GrantingAccount } from './granting-account.js';
 export { listUsers, type UserSummary } from './list-users.js';
 export { inviteToSignUp } from './invite-to-sign-up.js';
 export { listPasskeys, type Passkey } from './passkeys.js';

@@ -1,5 +1,5 @@
 import type { AppContext, ScopeInfo } from '../../kernel/index.js';
-import type { AccountName } from '../../accounts/index.js';
+import { GrantingAccount, type AccountName } from '../../accounts/index.js';
 import { UnverifiedBadge } from '../../web/index.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { consentRisks } from './consent-risks.js';
@@ -47,25 +47,7 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
           <strong data-testid="client-name">{req.client.name}</strong> {risks.unverified ? <UnverifiedBadge /> : null} wants to access your
           oauth3 account.
         </p>
-        <p class="muted" data-testid="granting-account">
-          {account.name ? (
-            <>
-              Signed in as <strong>{account.name}</strong>
-            </>
-          ) : account.passkey ? (
-            <>
-              Signed in with your passkey <strong>{account.passkey}</strong>
-            </>
-          ) : (
-            <>
-              Signed in to <strong>your account</strong> (it has no username yet)
-            </>
-          )}{' '}
-          ·{' '}
-          <a href={switchAccountHref} data-testid="not-you">
-            Not you?
-          </a>
-        </p>
+        <GrantingAccount account={account} notYouHref={switchAccountHref} />
       </header>
       {risks.warnings.map((w) => (
         <p class="flash flash-error" role="alert" data-testid="consent-warning">

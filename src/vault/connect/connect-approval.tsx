@@ -1,4 +1,4 @@
-import type { AccountName } from '../../accounts/index.js';
+import { GrantingAccount, type AccountName } from '../../accounts/index.js';
 import { CsrfField, Flash } from '../../web/index.js';
 import type { KeyField } from '../providers/index.js';
 import { KeyInputs } from '../pages/key-form.js';
@@ -41,14 +41,7 @@ export function ConnectApproval(p: ConnectApprovalProps) {
             Connect your <strong data-testid="connect-provider">{p.providerName}</strong> account to oauth3.
           </p>
         )}
-        <p class="muted" data-testid="granting-account">
-          {p.account.name ? 'Signed in as ' : p.account.passkey ? 'Signed in with your passkey ' : 'Signed in to '}
-          <strong>{p.account.name ?? p.account.passkey ?? 'your account'}</strong>
-          {p.account.name || p.account.passkey ? '' : ' (it has no username yet)'} ·{' '}
-          <a href={`/logout?return_to=${encodeURIComponent(action)}`} data-testid="not-you">
-            Not you?
-          </a>
-        </p>
+        <GrantingAccount account={p.account} notYouHref={`/logout?return_to=${encodeURIComponent(action)}`} />
       </header>
       {p.keyFields ? null : (
         <section class="scope-group">
