@@ -178,7 +178,12 @@ async function runHandler(
     signal,
     onStatus: (s) => (record.upstreamStatus = s),
   });
-  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config });
+  const fail = (kind: 'refused' | 'failed', message: string): never => {
+    throw new AppError(kind === 'refused' ? proxyErrors.ERR_PROXY_UPSTREAM_REFUSED : proxyErrors.ERR_PROXY_UPSTREAM_FAILED, message, {
+      plugin: spec.id,
+    });
+  };
+  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config, fail });
 }
 
 /** The audit event of one call: who, through which agents, what, under which constraints, how it went. */
@@ -208,7 +213,7 @@ function audit(
       principal: p.kind,
       chain: p.chain,
       via: request.via ?? 'http',
-      constraints: record.constraints,
+      ...(record.constraints.length ? { constraints: record.constraints } : {}),
       ...(record.approvalId ? { approval: record.approvalId } : {}),
       upstream_status: record.upstreamStatus,
       latency_ms: Date.now() - started,

@@ -62,6 +62,13 @@ export interface ActionCall<Input = unknown> {
   signal: AbortSignal;
   /** The plugin's own options, as the config read them (its module's `options` slice). */
   config: Readonly<Record<string, unknown>>;
+  /**
+   * Ends the action with an answer the agent can act on: `refused` (422 ERR_PROXY_UPSTREAM_REFUSED: the upstream
+   * refused this request, e.g. a duplicate post or an unknown chat) or `failed` (502 ERR_PROXY_UPSTREAM_FAILED: it
+   * answered something the plugin cannot use). The message is shown to the agent: never a credential or a body.
+   * Any other error a handler throws is a bug of the plugin (500, logged).
+   */
+  fail(kind: 'refused' | 'failed', message: string): never;
 }
 
 /**
