@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Principal } from '../kernel/index.js';
 import { InvalidToken, OAuthError } from '../errors/index.js';
 import { proxyOf } from './proxy-of.js';
@@ -36,36 +36,64 @@ function challenge<E extends OAuthError>(ctx: AppContext, e: E): E {
   return e;
 }
 
+/** Answers one action call: verify the bearer, call through the plugin host, `{ "result": … }`. */
+function answer(ctx: AppContext, plugin: string, action: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = await proxyPrincipal(ctx, request);
+    const gone = new AbortController();
+    // The caller went away before the answer: the handler's signal aborts (and its upstream call with it).
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    try {
+      const result = await proxyOf(ctx).call({
+        plugin,
+        action,
+        principal,
+        input: request.body ?? {},
+        signal: gone.signal,
+        ip: request.ip,
+        via: 'http',
+      });
+      reply.header('cache-control', 'no-store');
+      return { result: result ?? null };
+    } catch (e) {
+      throw e instanceof OAuthError && e.status === 403 ? challenge(ctx, e) : e;
+    }
+  };
+}
+
+/** The body schema is documentation here: the host validates it (Ajv, draft 2020-12) as every caller's input. */
+const documentedOnly = () => (value: unknown) => ({ value });
+
 /**
  * `POST /proxy/{plugin}/{action}`: the body is the action's input (JSON, at most MAX_INPUT_BYTES); the answer is
  * `{ "result": … }` or the JSON error (401, 403 insufficient_scope naming the scope, 400 naming the field, 404, 424
- * with the connect URL, 502/504 naming the upstream host).
+ * with the connect URL, 502/504 naming the upstream host). Each action has its own route, documented on /docs with
+ * its input schema; any other name answers 404 naming what is not there.
  */
 export async function proxyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const hosted of proxyOf(ctx).actions()) {
+    const { plugin, action } = hosted;
+    app.post(
+      `/proxy/${plugin.plugin.id}/${action.name}`,
+      {
+        bodyLimit: MAX_INPUT_BYTES,
+        validatorCompiler: documentedOnly,
+        schema: {
+          tags: [`proxy: ${plugin.plugin.name}`],
+          summary: action.title,
+          description: `${action.description}\n\nScope: \`${action.scope}\`.`,
+          security: [{ bearer: [] }],
+          body: action.input,
+        },
+      },
+      answer(ctx, plugin.plugin.id, action.name),
+    );
+  }
   app.post<{ Params: { plugin: string; action: string } }>(
     '/proxy/:plugin/:action',
-    { bodyLimit: MAX_INPUT_BYTES },
-    async (request, reply) => {
-      const principal = await proxyPrincipal(ctx, request);
-      const closed = new AbortController();
-      request.raw.once('close', () => {
-        if (!reply.sent) closed.abort();
-      });
-      try {
-        const result = await proxyOf(ctx).call({
-          plugin: request.params.plugin,
-          action: request.params.action,
-          principal,
-          input: request.body ?? {},
-          signal: closed.signal,
-          ip: request.ip,
-          via: 'http',
-        });
-        reply.header('cache-control', 'no-store');
-        return { result: result ?? null };
-      } catch (e) {
-        throw e instanceof OAuthError && e.status === 403 ? challenge(ctx, e) : e;
-      }
-    },
+    { bodyLimit: MAX_INPUT_BYTES, schema: { hide: true } },
+    (request, reply) => answer(ctx, request.params.plugin, request.params.action)(request, reply),
   );
 }

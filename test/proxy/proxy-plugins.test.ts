@@ -76,6 +76,18 @@ describe('plugins loaded through OAUTH3_PLUGINS', () => {
     expect(delegatePage).toContain('weather.read');
   });
 
+  it('documents each action on /docs with its input schema', async () => {
+    const doc = await (await fetch(`${app.url}/docs/json`)).json();
+    const op = doc.paths['/proxy/weather/current'].post;
+    expect(op.summary).toBe('Current weather');
+    expect(op.description).toContain('weather.read');
+    expect(op.requestBody.content['application/json'].schema).toMatchObject({
+      required: ['latitude', 'longitude'],
+      properties: { latitude: { type: 'number', maximum: 90 } },
+    });
+    expect(doc.paths['/proxy/{plugin}/{action}']).toBeUndefined();
+  });
+
   it("refuses a client's own token (no person) for an action that needs a person's connected account", async () => {
     const { token } = await issueAccessToken(app.ctx, {
       userId: null,
