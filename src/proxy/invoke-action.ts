@@ -4,7 +4,7 @@ import { expireRejected, markNeedsReauth, vaultErrors, vaultOf, type ServedCrede
 import type { ActionHost, HostedAction } from './hosted-action.js';
 import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
-import { createUpstreamClient, UpstreamUnauthorized } from './upstream-client.js';
+import { createUpstreamClient } from './upstream-client.js';
 
 /** One call of an action, as the HTTP route and the MCP tools make it. */
 export interface ActionRequest {
@@ -76,6 +76,8 @@ interface CallRecord {
   constraints: string[];
   approvalId?: string;
   upstreamStatus: number | null;
+  /** The host that answered 401 to the credential in this run of the handler. */
+  unauthorizedBy?: string;
 }
 
 /** The credential, the handler, and the one refresh-and-retry on an upstream 401. */
@@ -96,19 +98,24 @@ async function runWithCredential(
     );
   for (let attempt = 0; ; attempt++) {
     const served = provider ? await credential(ctx, userId!, provider, request) : undefined;
+    record.unauthorizedBy = undefined;
+    let result: unknown;
     try {
-      return await runHandler(host, hosted, request, input, served, record);
+      result = await runHandler(host, hosted, request, input, served, record);
     } catch (e) {
-      if (!(e instanceof UpstreamUnauthorized) || !provider || !served) throw e;
-      const vault = vaultOf(ctx);
-      if (attempt === 0 && (await expireRejected(vault, userId!, served))) continue;
-      await markNeedsReauth(vault, userId!, provider, `${e.host} answered 401 to the proxy`);
-      throw new AppError(
-        proxyErrors.ERR_PROXY_NEEDS_REAUTH,
-        `${e.host} refused the stored ${provider} authorization: the person must connect the account again at ${connectUrl(ctx)}.`,
-        { provider, connect_url: connectUrl(ctx) },
-      );
+      if (!record.unauthorizedBy) throw e;
     }
+    // The upstream refused the credential (even if the handler caught that): refresh once and run again, then give up.
+    const refusedBy = record.unauthorizedBy;
+    if (!refusedBy || !provider || !served) return result;
+    const vault = vaultOf(ctx);
+    if (attempt === 0 && (await expireRejected(vault, userId!, served))) continue;
+    await markNeedsReauth(vault, userId!, provider, `${refusedBy} answered 401 to the proxy`);
+    throw new AppError(
+      proxyErrors.ERR_PROXY_NEEDS_REAUTH,
+      `${refusedBy} refused the stored ${provider} authorization: the person must connect the account again at ${connectUrl(ctx)}.`,
+      { provider, connect_url: connectUrl(ctx) },
+    );
   }
 }
 
@@ -177,6 +184,7 @@ async function runHandler(
     timeoutMs: ctx.config.proxyTimeoutMs,
     signal,
     onStatus: (s) => (record.upstreamStatus = s),
+    onUnauthorized: (h) => (record.unauthorizedBy = h),
   });
   const fail = (kind: 'refused' | 'failed', message: string): never => {
     throw new AppError(kind === 'refused' ? proxyErrors.ERR_PROXY_UPSTREAM_REFUSED : proxyErrors.ERR_PROXY_UPSTREAM_FAILED, message, {

@@ -73,13 +73,15 @@ export interface UpstreamClientOptions {
   signal: AbortSignal;
   /** Told each upstream status (the audit event records the last). */
   onStatus?(status: number): void;
+  /** Told when the upstream refused the credential (401), before UpstreamUnauthorized is thrown. */
+  onUnauthorized?(host: string): void;
 }
 
 /**
  * The upstream client a handler gets (see UpstreamClient): checks the URL (https, or http to an allowed range; a host
  * the plugin allow-listed; no credentials in it), the headers (no CR/LF/NUL, never authorization, cookie or host),
  * injects the credential, bounds the call (timeout, answer size) and turns failures into errors that name the host:
- * 502 unreachable, 504 timed out. A 401 throws UpstreamUnauthorized, which the host handles.
+ * 502 unreachable, 504 timed out. A 401 to a credential throws UpstreamUnauthorized, which the host handles.
  */
 export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
   const allowed = new Set(o.allowedHosts.map((h) => h.toLowerCase()));
@@ -137,7 +139,12 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
       }
       const text = await readBounded(res, host, signal);
       o.onStatus?.(res.statusCode);
-      if (res.statusCode === 401) throw new UpstreamUnauthorized(host);
+      // The person's credential was refused: the host refreshes it and runs the action again (told even if a
+      // handler catches this). Without a credential a 401 is just an answer.
+      if (res.statusCode === 401 && o.credential) {
+        o.onUnauthorized?.(host);
+        throw new UpstreamUnauthorized(host);
+      }
       return {
         status: res.statusCode,
         headers: res.headers,

@@ -76,6 +76,17 @@ describe('plugins loaded through OAUTH3_PLUGINS', () => {
     expect(delegatePage).toContain('weather.read');
   });
 
+  it("shows the calls in the person's access log, under the kind proxy", async () => {
+    await app.ctx.audit.flush();
+    const page = await (await fetch(`${app.url}/account/events?kind=proxy`, { headers: { cookie: user.cookie } })).text();
+    expect(page).toContain('<option value="proxy" selected');
+    const rows = page.match(/data-action="[^"]+"/g) ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows)).toEqual(new Set(['data-action="proxy.called"']));
+    expect(page).toContain('Agent action through the gateway');
+    expect(page).toContain('action: current');
+  });
+
   it('documents each action on /docs with its input schema', async () => {
     const doc = await (await fetch(`${app.url}/docs/json`)).json();
     const op = doc.paths['/proxy/weather/current'].post;

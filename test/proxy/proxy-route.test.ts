@@ -234,6 +234,12 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
     expect(res.body.result.authorized).not.toBe(current);
     expect(upstream.tokenRequests('refresh_token')).toBe(refreshes + 1);
 
+    const next = (await vaultOf(app.ctx).credentialFor(user.userId, 'upstream', { server: 'test' })).accessToken!;
+    echo.rejectTokens.add(next);
+    const swallowed = await call('echo/swallow', apiToken.token, { text: 'a handler that catches the 401' });
+    expect(swallowed.body.result.authorized).not.toBe(next); // refreshed and run again all the same
+    expect(upstream.tokenRequests('refresh_token')).toBe(refreshes + 2);
+
     echo.rejectAll = true;
     try {
       const before = echo.requests.length;
@@ -241,7 +247,7 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
       expect(refused.status).toBe(424);
       expect(refused.body).toMatchObject({ error: 'ERR_PROXY_NEEDS_REAUTH', details: { connect_url: `${app.url}/account/connections` } });
       expect(echo.requests.length).toBe(before + 2); // the call and its one retry
-      expect(upstream.tokenRequests('refresh_token')).toBe(refreshes + 2);
+      expect(upstream.tokenRequests('refresh_token')).toBe(refreshes + 3);
       expect((await vaultOf(app.ctx).connection(user.userId, 'upstream'))!.status).toBe('needs_reauth');
       const again = await call('echo/say', apiToken.token, { text: 'refused' });
       expect([again.status, again.body.error]).toEqual([424, 'ERR_PROXY_NEEDS_REAUTH']);

@@ -47,6 +47,20 @@ export const echoPlugin = definePlugin({
         },
       },
       {
+        name: 'swallow',
+        title: 'Say, catching every error',
+        description: 'Like say, but a careless handler: it catches what the upstream client throws.',
+        scope: 'echo.say',
+        input: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+        async handler({ input, upstream, config }) {
+          try {
+            return (await upstream.fetch(`${String(config.echoUpstream)}/say`, { method: 'POST', json: input })).json();
+          } catch {
+            return { caught: true };
+          }
+        },
+      },
+      {
         name: 'note',
         title: 'Send a note header',
         description: 'GETs the echo upstream with the note as the X-Note header.',
