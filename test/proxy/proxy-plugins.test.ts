@@ -6,6 +6,7 @@ import { createTestUser, type TestUser } from '../support/test-user.js';
 import { issueAccessToken } from '../support/tokens.js';
 import { echoPlugin } from '../support/echo-plugin.js';
 import { postJson } from '../agents/agent-helpers.js';
+import { exchange, pkce, publicClient } from '../oauth/support/oauth-helpers.js';
 
 const EXAMPLE = './examples/plugins/weather/weather-plugin.mjs';
 
@@ -85,6 +86,44 @@ describe('plugins loaded through OAUTH3_PLUGINS', () => {
     expect(new Set(rows)).toEqual(new Set(['data-action="proxy.called"']));
     expect(page).toContain('Agent action through the gateway');
     expect(page).toContain('action: current');
+  });
+
+  it('shows a plugin scope on the consent page, and the OAuth access token it grants calls the action', async () => {
+    const redirectUri = 'http://127.0.0.1:9/cb';
+    const client = await publicClient(app, redirectUri);
+    const { verifier, challenge } = pkce();
+    const params = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: redirectUri,
+      scope: 'weather.read',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const first = await fetch(`${app.url}/authorize?${params}`, { redirect: 'manual' });
+    const consent = await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: user.cookie } });
+    const html = await consent.text();
+    expect(html).toContain('data-testid="consent"');
+    expect(html).toContain('Look up the current weather for a place');
+    params.set('_csrf', user.csrf);
+    params.set('decision', 'approve');
+    const approved = await fetch(`${app.url}/oauth/authorize/approve`, {
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: params,
+      redirect: 'manual',
+    });
+    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    const tokens = await exchange(app, client.client_id, code, verifier, redirectUri);
+    expect(tokens.status).toBe(200);
+    const res = await postJson(
+      app,
+      '/proxy/weather/current',
+      { authorization: `Bearer ${tokens.body.access_token}` },
+      { latitude: 1, longitude: 2 },
+    );
+    expect([res.status, res.body.result.temperature_c]).toEqual([200, 3.5]);
   });
 
   it('documents each action on /docs with its input schema', async () => {
