@@ -2,7 +2,7 @@
  * The gateway's own MCP server at `/mcp` (streamable HTTP, stateless): the actions a token's scopes allow, as tools,
  * called through the proxy's one calling path. Its resource (`${publicUrl}/mcp`) is declared with the plugins' scopes.
  */
-export { mcpRoutes, serveMcp } from './mcp-routes.js';
+export { mcpRoutes, serveMcp, calledTool, stepUp, noSession } from './mcp-routes.js';
 export { mcpResources } from './mcp-resources.js';
 export { mcpResourceUrl, mcpMetadataUrl, MCP_PATH } from './mcp-resource.js';
 export { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';

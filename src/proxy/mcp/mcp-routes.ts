@@ -26,17 +26,21 @@ export async function mcpRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const tool = calledTool(request.body);
     if (tool !== undefined) {
       const hosted = findTool(host.actions(), tool);
-      if (hosted && !principal.scopes.includes(hosted.action.scope)) throw stepUp(ctx, principal, hosted.action.scope, tool);
+      if (hosted && !principal.scopes.includes(hosted.action.scope)) throw stepUp(ctx, principal, hosted.action.scope, tool, MCP_PATH);
     }
     await serveMcp(request, reply, createMcpServer({ host, principal, ip: request.ip }));
   });
-  const noSession = async (request: FastifyRequest, reply: FastifyReply) => {
-    await mcpPrincipal(ctx, request);
+  app.get(MCP_PATH, noSession(ctx, MCP_PATH));
+  app.delete(MCP_PATH, noSession(ctx, MCP_PATH));
+}
+
+/** GET and DELETE of a stateless MCP server: 405 (after the bearer check, so a client still learns where to authorize). */
+export function noSession(ctx: AppContext, path: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    await mcpPrincipal(ctx, request, path);
     reply.code(405).header('allow', 'POST');
     return { jsonrpc: '2.0', error: { code: -32000, message: 'This MCP server is stateless: send every message with POST.' }, id: null };
   };
-  app.get(MCP_PATH, noSession);
-  app.delete(MCP_PATH, noSession);
 }
 
 /**
@@ -56,14 +60,14 @@ export async function serveMcp(request: FastifyRequest, reply: FastifyReply, ser
 }
 
 /** The tool a JSON-RPC `tools/call` names (a single message; batches are not part of streamable HTTP since 2025-06-18). */
-function calledTool(body: unknown): string | undefined {
+export function calledTool(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const m = body as { method?: unknown; params?: { name?: unknown } };
   return m.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
 }
 
 /** 403 insufficient_scope for a tool beyond the token's scopes: `scope` names what to ask for (the needed one, then those held). */
-function stepUp(ctx: AppContext, principal: Principal, scope: string, tool: string): InsufficientScope {
+export function stepUp(ctx: AppContext, principal: Principal, scope: string, tool: string, path: string): InsufficientScope {
   const wanted = [scope, ...principal.scopes.filter((s) => s !== scope)].join(' ');
-  return mcpChallenge(ctx, new InsufficientScope(`the tool ${tool} needs the scope ${scope}`), wanted);
+  return mcpChallenge(ctx, new InsufficientScope(`the tool ${tool} needs the scope ${scope}`), wanted, path);
 }

@@ -1,0 +1,121 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AppContext, Principal } from '../../../kernel/index.js';
+import { AppError } from '../../../errors/index.js';
+import { proxyErrors } from '../../proxy-errors.js';
+import type { UpstreamDispatchers } from '../../upstream-client.js';
+import { toolError } from '../../mcp/index.js';
+import { frontedAuthorization } from './fronted-credential.js';
+import { frontedFetch } from './fronted-fetch.js';
+import { scopeOfTool, type FrontedMcpServer } from './mcp-servers-options.js';
+
+/** One request to a fronted server: which server, who calls, the pools to reach it, when the caller went away. */
+export interface FrontedCall {
+  ctx: AppContext;
+  server: FrontedMcpServer;
+  principal: Principal;
+  dispatchers: UpstreamDispatchers;
+  ip: string | null;
+  signal: AbortSignal;
+}
+
+/**
+ * The gateway's face of a fronted MCP server for one request: `tools/list` is the server's list with only the
+ * tools the token's scopes allow; `tools/call` forwards a call of such a tool. The server is reached with a client
+ * of its own (the person's credential of its provider; never the caller's token) and closed after the request; a
+ * refusal or failure of the gateway becomes an `isError` result, and every call is the audit event `proxy.called`.
+ */
+export function createFrontedServer(call: FrontedCall): Server {
+  const { server, principal } = call;
+  const allowed = (tool: string) => principal.scopes.includes(scopeOfTool(server, tool));
+  const face = new Server({ name: server.name ?? server.id, version: '1' }, { capabilities: { tools: {} } });
+  face.setRequestHandler(ListToolsRequestSchema, async () => {
+    try {
+      const { tools } = await withUpstream(call, (client) => client.listTools());
+      return { tools: tools.filter((t) => allowed(t.name)) };
+    } catch (e) {
+      const answer = toolError(e);
+      throw answer ? new McpError(ErrorCode.InternalError, (answer.content[0] as { text: string }).text) : e;
+    }
+  });
+  face.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
+    const tool = req.params.name;
+    if (!allowed(tool)) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": tools/list names the tools this token may call.`);
+    const started = Date.now();
+    try {
+      const result = (await withUpstream(call, (client) =>
+        client.callTool({ name: tool, arguments: req.params.arguments ?? {} }),
+      )) as CallToolResult;
+      audit(call, tool, started, result.isError ? 'tool_error' : 'ok');
+      return result;
+    } catch (e) {
+      audit(call, tool, started, e instanceof AppError ? e.code : e instanceof McpError ? `mcp_${e.code}` : 'error');
+      if (e instanceof McpError) throw e;
+      const answer = toolError(e);
+      if (answer) return answer;
+      throw e;
+    }
+  });
+  return face;
+}
+
+/** Connects a client to the fronted server with the person's credential, runs `use`, closes it. */
+async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promise<T>): Promise<T> {
+  const { ctx, server } = call;
+  const authorization = await frontedAuthorization(ctx, server, call.principal, call.ip);
+  const url = new URL(server.url);
+  const transport = new StreamableHTTPClientTransport(url, {
+    fetch: frontedFetch({
+      origin: url.origin,
+      dispatchers: call.dispatchers,
+      authorization,
+      timeoutMs: ctx.config.proxyTimeoutMs,
+      signal: call.signal,
+    }),
+  });
+  const client = new Client({ name: 'oauth3-gateway', version: '1' });
+  try {
+    await client.connect(transport);
+    return await use(client);
+  } catch (e) {
+    if (e instanceof AppError || e instanceof McpError) throw e;
+    ctx.log.debug({ server: server.id, err: e instanceof Error ? e.message : String(e) }, 'fronted MCP server failed');
+    throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `The MCP server ${server.id} (${url.host}) did not answer as expected.`, {
+      host: url.host,
+    });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** The audit event of one forwarded call (never arguments, results or credentials). */
+function audit(call: FrontedCall, tool: string, started: number, outcome: string): void {
+  const p = call.principal;
+  call.ctx.audit.enqueue({
+    action: 'proxy.called',
+    result: outcome === 'ok' ? 'success' : 'failure',
+    actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },
+    userId: p.userId,
+    target: { type: 'action', id: `mcp.${call.server.id}.${tool}` },
+    ip: call.ip,
+    detail: {
+      plugin: 'mcp',
+      server: call.server.id,
+      action: tool,
+      scope: scopeOfTool(call.server, tool),
+      token: p.kind,
+      chain: p.chain,
+      via: 'mcp',
+      latency_ms: Date.now() - started,
+      outcome,
+    },
+  });
+}

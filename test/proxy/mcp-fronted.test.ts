@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { issueAccessToken } from '../support/tokens.js';
+import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectUpstream } from '../support/upstream-connection.js';
+import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server.js';
+
+describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp/{id}, on %s', (dialect) => {
+  let upstream: UpstreamOidc;
+  let mcp: TestMcpServer;
+  let app: TestApp;
+  let user: TestUser;
+  let stranger: TestUser;
+  let frontedUrl: string;
+
+  beforeAll(async () => {
+    upstream = await startUpstreamOidc();
+    mcp = await startTestMcpServer();
+    app = await startTestApp(dialect, {
+      providers: [upstream.providerEntry()],
+      proxyAllowRanges: ['127.0.0.0/8'],
+      mcpServers: [
+        {
+          id: 'notes',
+          name: 'Notes',
+          url: mcp.url,
+          scopes: { notes_list: 'notes.read', admin_wipe: 'notes.admin' },
+          default_scope: 'notes.write',
+          provider: 'upstream',
+        },
+        { id: 'private', url: 'http://10.0.0.1:9/mcp', default_scope: 'private.use' },
+      ],
+    });
+    user = await createTestUser(app);
+    stranger = await createTestUser(app);
+    const upstreamToken = (await connectUpstream(app, user.userId, upstream)).tokens.access_token;
+    mcp.requireBearer = upstreamToken; // the fronted server refuses any other bearer: the person's upstream token must arrive
+    frontedUrl = `${app.url}/mcp/notes`;
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([upstream?.stop(), mcp?.close()]);
+  });
+
+  const token = async (scopes: string[], o: { audience?: string; userId?: string } = {}) =>
+    (
+      await issueAccessToken(app.ctx, {
+        userId: o.userId ?? user.userId,
+        clientId: 'mcp-fronted-client',
+        scopes,
+        audience: [o.audience ?? frontedUrl],
+        ttl: 600,
+      })
+    ).token;
+
+  async function connect(bearer: string, url = frontedUrl): Promise<Client> {
+    const client = new Client({ name: 'mcp-fronted-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
+    );
+    return client;
+  }
+  const text = (r: object) => ((r as { content?: unknown }).content as Array<{ text: string }>)[0]!.text;
+
+  it('answers 401 with its own resource_metadata without a token, and refuses a token for another audience', async () => {
+    const init = { jsonrpc: '2.0', id: 0, method: 'tools/list', params: {} };
+    for (const bearer of [
+      undefined,
+      await token(['notes.read'], { audience: `${app.url}/mcp` }),
+      await token(['notes.read'], { audience: app.ctx.resources.gatewayUrl }),
+    ]) {
+      const res = await fetch(frontedUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify(init),
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain(
+        `resource_metadata="${app.url}/.well-known/oauth-protected-resource/mcp/notes"`,
+      );
+    }
+    expect(mcp.requests.length).toBe(0);
+  });
+
+  it('publishes the fronted server’s protected-resource metadata with its tools’ scopes', async () => {
+    const res = await fetch(`${app.url}/.well-known/oauth-protected-resource/mcp/notes`);
+    expect(res.status).toBe(200);
+    const meta = (await res.json()) as { resource: string; resource_name: string; scopes_supported: string[] };
+    expect(meta.resource).toBe(frontedUrl);
+    expect(meta.resource_name).toBe('Notes');
+    expect([...meta.scopes_supported].sort()).toEqual(['notes.admin', 'notes.read', 'notes.write']);
+  });
+
+  it('lists only the tools the token’s scopes allow', async () => {
+    const reader = await connect(await token(['notes.read']));
+    expect((await reader.listTools()).tools.map((t) => t.name)).toEqual(['notes_list']);
+    await reader.close();
+    const writer = await connect(await token(['notes.read', 'notes.write']));
+    expect((await writer.listTools()).tools.map((t) => t.name).sort()).toEqual(['notes_add', 'notes_list']);
+    await writer.close();
+  });
+
+  it('forwards a call with the server’s own credential from the vault; the client’s token never arrives', async () => {
+    const bearer = await token(['notes.write']);
+    const client = await connect(bearer);
+    const before = mcp.requests.length;
+    const result = await client.callTool({ name: 'notes_add', arguments: { text: 'buy milk' } });
+    expect(result.isError).toBeFalsy();
+    const answer = JSON.parse(text(result)) as { notes: string[]; authorization: string };
+    expect(answer.notes).toContain('buy milk');
+    const upstreamToken = mcp.called.at(-1)!.authorization;
+    expect(answer.authorization).toBe(upstreamToken);
+    expect(upstreamToken).toMatch(/^Bearer /);
+    expect(upstreamToken).not.toContain(bearer);
+    const seen = mcp.requests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const r of seen) {
+      expect(r.headers.authorization).toBe(upstreamToken);
+      expect(JSON.stringify(r.headers)).not.toContain(bearer);
+      expect(r.headers.cookie).toBeUndefined();
+    }
+    await client.close();
+    await app.ctx.audit.flush();
+    const events = await app.ctx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'proxy.called')
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(events.map((e) => e.target_id)).toContain('mcp.notes.notes_add');
+  });
+
+  it('refuses a tool beyond the token’s scopes with 403 insufficient_scope naming its scope; nothing reaches the server', async () => {
+    const bearer = await token(['notes.write']);
+    const before = mcp.called.length;
+    const res = await fetch(frontedUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'admin_wipe', arguments: {} } }),
+    });
+    expect(res.status).toBe(403);
+    const challenge = res.headers.get('www-authenticate')!;
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="notes.admin notes.write"');
+    expect(challenge).toContain(`resource_metadata="${app.url}/.well-known/oauth-protected-resource/mcp/notes"`);
+    expect(mcp.called.length).toBe(before);
+  });
+
+  it('answers a person who has not connected the provider with the connect URL', async () => {
+    const client = await connect(await token(['notes.write', 'notes.read'], { userId: stranger.userId }));
+    const result = await client.callTool({ name: 'notes_add', arguments: { text: 'x' } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain(`${app.url}/account/connections`);
+    await expect(client.listTools()).rejects.toThrow(/account\/connections/);
+    await client.close();
+  });
+
+  it('reaches a fronted server only through the SSRF policy: a private address outside the allowed ranges is refused', async () => {
+    const client = await connect(await token(['private.use'], { audience: `${app.url}/mcp/private` }), `${app.url}/mcp/private`);
+    await expect(client.listTools()).rejects.toThrow(/may not reach/);
+    await client.close();
+  });
+});
