@@ -1,5 +1,13 @@
 import * as oauth from 'oauth4webapi';
-import { clientAuth, oauthClient, upstreamRequestOptions, type EndpointResolver, type OAuthProvider } from './providers/index.js';
+import {
+  clientAuth,
+  dialectRequestOptions,
+  dialectResponseOptions,
+  oauthClient,
+  upstreamRequestOptions,
+  type EndpointResolver,
+  type OAuthProvider,
+} from './providers/index.js';
 import { UpstreamError, type Upstream, type UpstreamTokens } from './upstream.js';
 
 /** How long an upstream refresh or revocation may take in all (discovery included) before it counts as "unavailable" (ms). */
@@ -14,9 +22,9 @@ export interface OAuthUpstreamOptions {
   timeoutMs?: number;
 }
 
-/** The timeout and the loopback-only plain-http allowance of the providers' request options, for a POST. */
-function postOptions(url: string, signal: AbortSignal): { signal: AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
-  return { signal, [oauth.allowInsecureRequests]: upstreamRequestOptions(url)[oauth.allowInsecureRequests] };
+/** The provider's request options for a POST to `url` under the call's deadline (loopback-only plain http, its dialect). */
+function postOptions(provider: OAuthProvider, url: string, signal: AbortSignal) {
+  return dialectRequestOptions(provider, upstreamRequestOptions(url, signal));
 }
 
 /** A response's `Retry-After` in seconds (delta-seconds or an HTTP date), capped; undefined when absent or unreadable. */
@@ -110,9 +118,9 @@ export function oauthUpstream(endpoints: EndpointResolver, o: OAuthUpstreamOptio
           client,
           authOf(provider),
           refreshToken,
-          postOptions(as.token_endpoint!, signal),
+          postOptions(provider, as.token_endpoint!, signal),
         );
-        res = await oauth.processRefreshTokenResponse(as, client, response);
+        res = await oauth.processRefreshTokenResponse(as, client, response, dialectResponseOptions(provider));
       } catch (e) {
         throw classifyUpstreamFailure(e);
       }
@@ -132,7 +140,7 @@ export function oauthUpstream(endpoints: EndpointResolver, o: OAuthUpstreamOptio
         const as = await serverOf(endpoints, provider, signal);
         if (!as.revocation_endpoint) return false;
         const response = await oauth.revocationRequest(as, oauthClient(provider), authOf(provider), token, {
-          ...postOptions(as.revocation_endpoint, signal),
+          ...postOptions(provider, as.revocation_endpoint, signal),
           additionalParameters: { token_type_hint: hint },
         });
         await oauth.processRevocationResponse(response);

@@ -2,7 +2,14 @@ import * as oauth from 'oauth4webapi';
 import type { RequestMeta } from '../../kernel/index.js';
 import { sha256 } from '../../crypto/index.js';
 import { AppError, type ErrorCode } from '../../errors/index.js';
-import { clientAuth, oauthClient, upstreamRequestOptions, type OAuthProvider } from '../providers/index.js';
+import {
+  clientAuth,
+  dialectRequestOptions,
+  dialectResponseOptions,
+  oauthClient,
+  upstreamRequestOptions,
+  type OAuthProvider,
+} from '../providers/index.js';
 import type { Vault } from '../vault.js';
 import type { VaultConnectSessionsTable } from '../tables.js';
 import { vaultErrors } from '../vault-errors.js';
@@ -174,11 +181,12 @@ async function exchange(vault: Vault, provider: OAuthProvider, row: VaultConnect
     answer,
     redirectUri,
     secrets.verifier ?? oauth.nopkce,
-    upstreamRequestOptions(as.token_endpoint!),
+    dialectRequestOptions(provider, upstreamRequestOptions(as.token_endpoint!)),
   );
   const response = await oauth.processAuthorizationCodeResponse(as, client, request, {
     expectedNonce: secrets.nonce ?? oauth.expectNoNonce,
     requireIdToken: provider.kind === 'oidc',
+    ...dialectResponseOptions(provider),
   });
   return { as, response };
 }

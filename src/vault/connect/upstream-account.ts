@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { oauthClient, upstreamRequestOptions, type OAuthProvider } from '../providers/index.js';
+import { dialectRequestOptions, oauthClient, upstreamRequestOptions, type OAuthProvider } from '../providers/index.js';
 
 /** The string or number at a dot path (`data.username`) of a JSON value. */
 function atPath(json: unknown, path: string): string | undefined {
@@ -29,7 +29,12 @@ export async function upstreamAccount(
   if (!provider.account.userinfoFields.length || !as.userinfo_endpoint) return null;
   try {
     const client = oauthClient(provider);
-    const response = await oauth.userInfoRequest(as, client, tokens.access_token, upstreamRequestOptions(as.userinfo_endpoint));
+    const response = await oauth.userInfoRequest(
+      as,
+      client,
+      tokens.access_token,
+      dialectRequestOptions(provider, upstreamRequestOptions(as.userinfo_endpoint)),
+    );
     let info: unknown;
     if (claims) info = await oauth.processUserInfoResponse(as, client, claims.sub, response);
     else if (response.ok) info = await response.json();

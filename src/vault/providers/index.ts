@@ -12,3 +12,4 @@ export { ProviderConfigError } from './entry-reader.js';
 export { checkKeyValues, KeyValueError } from './key-values.js';
 export { EndpointResolver, upstreamRequestOptions, type EndpointResolverOptions } from './resolve-endpoints.js';
 export { clientAuth, oauthClient } from './client-auth.js';
+export { dialectRequestOptions, dialectResponseOptions } from './provider-dialect.js';

@@ -23,6 +23,8 @@ export const oauthFields = [
   'authorize_params',
   'account',
   'refresh_margin',
+  'token_types',
+  'error_style',
 ] as const;
 
 /** Authorize parameters the connect flow sets itself: an entry may not replace them. */
@@ -102,6 +104,9 @@ export function parseOAuthProvider(
   const authorizeParams = r.stringMap('authorize_params') ?? {};
   const taken = Object.keys(authorizeParams).find((k) => FLOW_PARAMETERS.includes(k));
   if (taken) r.fail(`authorize_params.${taken}`, 'is set by the connect flow and cannot be configured');
+  const tokenTypes = r.list('token_types');
+  const badType = tokenTypes?.find((t) => !/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(t));
+  if (badType !== undefined) r.fail('token_types', `"${badType}" is not a token type name`);
   const provider: OAuthProvider = {
     ...base,
     issuer,
@@ -118,6 +123,8 @@ export function parseOAuthProvider(
     authorizeParams,
     account: account(r, base.kind),
     refreshMarginSeconds: r.int('refresh_margin', refreshMarginSeconds, 0, 86400),
+    tokenTypes,
+    errorStyle: r.oneOf('error_style', ['oauth', 'ok_false'] as const, 'oauth') === 'ok_false' ? 'ok_false' : undefined,
   };
   if (provider.account.userinfoFields.length > 0 && !provider.userinfoEndpoint && !issuer)
     r.fail('userinfo_endpoint', 'is required to name the account by a userinfo field (or issuer, for discovery)');

@@ -49,6 +49,9 @@ export const presets = {
     scopes: ['channels:read', 'chat:write'],
     scope_separator: ',',
     account: { userinfo_fields: ['team'] },
+    // Not plain OAuth: a bot token is token_type "bot", and errors are HTTP 200 {"ok": false, "error": "…"}.
+    token_types: ['bot', 'user'],
+    error_style: 'ok_false',
   },
   x: {
     name: 'X',

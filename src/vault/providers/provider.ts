@@ -32,6 +32,10 @@ export interface OAuthProvider {
   account: { claims: string[]; userinfoFields: string[] };
   /** Refresh this many seconds before expiry (default 300). */
   refreshMarginSeconds: number;
+  /** `token_type` values besides bearer it sends for a bearer token (Slack: `bot`, `user`). */
+  tokenTypes?: string[];
+  /** `ok_false`: errors come as HTTP 200 `{ "ok": false, "error": … }` (Slack's Web API) instead of RFC 6749 §5.2's 400. */
+  errorStyle?: 'ok_false';
 }
 
 /** A field a person enters for a key provider (a bot token, an API key). */
