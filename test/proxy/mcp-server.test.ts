@@ -9,9 +9,45 @@ import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.j
 import { connectUpstream } from '../support/upstream-connection.js';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin, otherPlugin } from '../support/echo-plugin.js';
-import { builtinPlugins, type PluginModule } from '../../src/proxy/index.js';
+import { builtinPlugins, definePlugin, type PluginModule } from '../../src/proxy/index.js';
+import { OAuthError } from '../../src/errors/index.js';
 
-const PLUGINS: PluginModule[] = [...builtinPlugins, echoPlugin, otherPlugin];
+/** A plugin whose actions are refused as a policy or an upstream refuses: what the model gets must say why. */
+const refusingPlugin = definePlugin({
+  name: 'refusing',
+  scopes: [{ name: 'refusing.use', description: 'Use the refusing plugin', group: 'act' }],
+  plugin: {
+    id: 'refusing',
+    name: 'Refusing',
+    upstreamHosts: [],
+    actions: [
+      {
+        name: 'refuse',
+        title: 'Refused',
+        description: 'Always refused, as an upstream refuses a request.',
+        scope: 'refusing.use',
+        input: { type: 'object', properties: {} },
+        async handler({ fail }) {
+          return fail('refused', 'the chat 42 is not one this grant may post to');
+        },
+      },
+      {
+        name: 'limited',
+        title: 'Rate limited',
+        description: 'Always over its rate.',
+        scope: 'refusing.use',
+        input: { type: 'object', properties: {} },
+        async handler() {
+          const e = new OAuthError(429, 'rate_limited', 'at most 5 calls a minute under this grant');
+          e.retryAfter = 7;
+          throw e;
+        },
+      },
+    ],
+  },
+});
+
+const PLUGINS: PluginModule[] = [...builtinPlugins, echoPlugin, otherPlugin, refusingPlugin];
 /** The tools a token with `scopes` should see: every action of every loaded plugin whose scope it has. */
 const toolsFor = (scopes: string[]) =>
   PLUGINS.flatMap((p) =>
@@ -40,7 +76,7 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     app = await startTestApp(
       dialect,
       { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
-      [echoPlugin, otherPlugin],
+      [echoPlugin, otherPlugin, refusingPlugin],
       undefined,
       { OAUTH3_ECHO_UPSTREAM: echo.url },
     );
@@ -207,6 +243,19 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     await client.close();
   });
 
+  it('answers a refusal with an isError result that says why and, for a rate limit, when to try again', async () => {
+    const client = await connect(await token(['refusing.use']));
+    const refused = await client.callTool({ name: 'refusing_refuse', arguments: {} });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toContain('ERR_PROXY_UPSTREAM_REFUSED');
+    expect(text(refused)).toContain('the chat 42 is not one this grant may post to');
+    const limited = await client.callTool({ name: 'refusing_limited', arguments: {} });
+    expect(limited.isError).toBe(true);
+    expect(text(limited)).toContain('at most 5 calls a minute under this grant');
+    expect(text(limited)).toContain('Retry after 7 s.');
+    await client.close();
+  });
+
   it('is stateless: GET and DELETE are 405, and still need the token', async () => {
     const bearer = await token(['echo.read']);
     for (const method of ['GET', 'DELETE']) {
@@ -215,5 +264,33 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
     }
+  });
+});
+
+describe('MCP tool names', () => {
+  it('stop the start when two actions would be the same tool', async () => {
+    const plugin = (id: string, action: string) =>
+      definePlugin({
+        name: `p_${id}`,
+        scopes: [{ name: `${id}.use`, description: `Use ${id}` }],
+        plugin: {
+          id,
+          name: id,
+          upstreamHosts: [],
+          actions: [
+            {
+              name: action,
+              title: action,
+              description: action,
+              scope: `${id}.use`,
+              input: { type: 'object' },
+              handler: async () => null,
+            },
+          ],
+        },
+      });
+    await expect(startTestApp('sqlite', {}, [plugin('a', 'b_c'), plugin('a_b', 'c')])).rejects.toThrow(
+      /the actions a\.b_c and a_b\.c would both be the MCP tool a_b_c/,
+    );
   });
 });

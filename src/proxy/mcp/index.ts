@@ -7,3 +7,4 @@ export { mcpResources } from './mcp-resources.js';
 export { mcpResourceUrl, mcpMetadataUrl, MCP_PATH } from './mcp-resource.js';
 export { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';
 export { toolError } from './tool-error.js';
+export { mcpToolName } from './mcp-tools.js';

@@ -2,8 +2,13 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { HostedAction } from '../hosted-action.js';
 
 /** An action's MCP tool name: `{plugin}_{action}` with the action's dots as underscores (tool names are `[A-Za-z0-9_-]`). */
+export function mcpToolName(pluginId: string, actionName: string): string {
+  return `${pluginId}_${actionName.replace(/\./g, '_')}`;
+}
+
+/** The MCP tool name of a hosted action (see mcpToolName). */
 export function toolName(hosted: HostedAction): string {
-  return `${hosted.plugin.plugin.id}_${hosted.action.name.replace(/\./g, '_')}`;
+  return mcpToolName(hosted.plugin.plugin.id, hosted.action.name);
 }
 
 /** The action a tool name names, among `actions` (the first, should two actions map to one name). */
