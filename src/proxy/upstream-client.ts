@@ -131,9 +131,9 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
           headers,
           body,
           signal,
+          // undici's request follows no redirect (a handler sees the 3xx and may follow it, checked again)
           dispatcher: url.protocol === 'https:' ? o.dispatchers.https : o.dispatchers.http,
-          maxRedirections: 0,
-        } as Parameters<typeof request>[1]);
+        });
       } catch (e) {
         throw failure(e, host, signal);
       }

@@ -178,7 +178,7 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
     });
   });
 
-  it('refuses a host outside the plugin’s allow-list, and a private address, sending nothing', async () => {
+  it('refuses a host outside the plugin’s allow-list, and a private address, sending nothing; follows no redirect', async () => {
     const before = bystander.requests.length;
     for (const url of [
       `${bystander.url}/steal`,
@@ -190,6 +190,10 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
       expect(res.status, url).toBe(502);
       expect(res.body.error, url).toBe('ERR_PROXY_UPSTREAM_HOST');
     }
+    const redirected = await call('echo/fetch', apiToken.token, {
+      url: `${echo.url}/go?redirect_to=${encodeURIComponent(`${bystander.url}/x`)}`,
+    });
+    expect(redirected.body).toEqual({ result: { status: 302 } }); // a redirect is not followed
     expect(bystander.requests.length).toBe(before);
     const ok = await call('echo/fetch', apiToken.token, { url: `${echo.url}/allowed` });
     expect(ok.body.result.path).toBe('/allowed');

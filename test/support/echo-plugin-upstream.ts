@@ -27,7 +27,8 @@ export interface EchoUpstream {
 
 /**
  * Starts the echo upstream on 127.0.0.1: every request is recorded and answered `200 {"echo": <body as JSON or
- * text>, "path", "authorized": <the bearer it got, or null>}` unless told to refuse (401) or to stall.
+ * text>, "path", "authorized": <the bearer it got, or null>}` unless told to refuse (401) or to stall; a request
+ * with `?redirect_to=<url>` is answered 302 to that URL.
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const requests: EchoRequest[] = [];
@@ -45,6 +46,11 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       res.end(JSON.stringify(o));
     };
     if (up.rejectAll || (bearer && up.rejectTokens.has(bearer))) return answer(401, { error: 'invalid_token' });
+    const to = new URL(req.url ?? '/', 'http://x').searchParams.get('redirect_to');
+    if (to) {
+      res.writeHead(302, { location: to });
+      return res.end();
+    }
     let echo: unknown = body;
     try {
       echo = body ? JSON.parse(body) : null;

@@ -43,7 +43,8 @@ export const echoPlugin = definePlugin({
         readOnly: true,
         input: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'], additionalProperties: false },
         async handler({ input, upstream }) {
-          return (await upstream.fetch(input.url)).json();
+          const res = await upstream.fetch(input.url);
+          return res.status === 200 ? res.json() : { status: res.status };
         },
       },
       {

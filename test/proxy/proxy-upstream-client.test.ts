@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors/index.js';
+import { createUpstreamClient, MAX_RESPONSE_BYTES, UpstreamDispatchers } from '../../src/proxy/upstream-client.js';
+
+/** The upstream client alone, against a loopback server: the SSRF address policy and the answer's bounds. */
+describe('the upstream client', () => {
+  let server: Server;
+  let port: number;
+  let hits = 0;
+  const open: UpstreamDispatchers[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      hits++;
+      if (req.url === '/big') return res.end('x'.repeat(MAX_RESPONSE_BYTES + 1));
+      if (req.url === '/text') return res.end('not json');
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((d) => d.close()));
+    await new Promise((r) => server.close(r));
+  });
+
+  const client = (allowRanges: string[], credential?: { accessToken: string }) => {
+    const dispatchers = new UpstreamDispatchers(allowRanges);
+    open.push(dispatchers);
+    return createUpstreamClient({
+      dispatchers,
+      allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`, `[::ffff:127.0.0.1]:${port}`],
+      credential,
+      injectBearer: !!credential,
+      timeoutMs: 2000,
+      signal: new AbortController().signal,
+    });
+  };
+  const refusal = async (p: Promise<unknown>) => {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(AppError);
+    return e as AppError;
+  };
+
+  it('refuses loopback by name and by address (IPv4-mapped too) unless the range is allowed, connecting to nothing', async () => {
+    const before = hits;
+    const strict = client([]);
+    for (const url of [
+      `http://127.0.0.1:${port}/`,
+      `https://localhost:${port}/`,
+      `http://localhost:${port}/`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+    ]) {
+      const e = await refusal(strict.fetch(url));
+      expect(e.code, url).toBe('ERR_PROXY_UPSTREAM_HOST');
+    }
+    expect(hits).toBe(before);
+    expect((await client(['127.0.0.0/8']).fetch(`http://localhost:${port}/`)).json()).toEqual({ ok: true });
+    expect(hits).toBe(before + 1);
+  });
+
+  it('bounds the answer, and says so when it is not JSON', async () => {
+    const c = client(['127.0.0.0/8']);
+    const big = await refusal(c.fetch(`http://127.0.0.1:${port}/big`));
+    expect([big.code, big.message]).toEqual([
+      'ERR_PROXY_UPSTREAM_FAILED',
+      `127.0.0.1:${port} answered with more than ${MAX_RESPONSE_BYTES} bytes.`,
+    ]);
+    const text = await c.fetch(`http://127.0.0.1:${port}/text`);
+    expect(text.text).toBe('not json');
+    expect(() => text.json()).toThrow(`127.0.0.1:${port} answered with something that is not JSON.`);
+  });
+
+  it('refuses URLs with credentials or another scheme', async () => {
+    const c = client(['127.0.0.0/8']);
+    expect((await refusal(c.fetch(`http://user:pw@127.0.0.1:${port}/`))).message).toContain('credentials');
+    expect((await refusal(c.fetch(`ftp://127.0.0.1:${port}/`))).code).toBe('ERR_PROXY_UPSTREAM_HOST');
+    expect((await refusal(c.fetch('not a url'))).code).toBe('ERR_PROXY_UPSTREAM_HOST');
+    expect(() => c.credential()).toThrow('this plugin has no provider');
+  });
+});
