@@ -97,7 +97,13 @@ async function runWithCredential(
       `The action ${hosted.qualifiedName} acts with a person's ${provider} account; this token is a client's own (client_credentials) and has none.`,
     );
   for (let attempt = 0; ; attempt++) {
-    const served = provider ? await credential(ctx, userId!, provider, request) : undefined;
+    const served = provider
+      ? await proxyCredential(ctx, userId!, provider, {
+          principal: request.principal,
+          name: `proxy ${request.plugin}.${request.action}`,
+          ip: request.ip,
+        })
+      : undefined;
     record.unauthorizedBy = undefined;
     let result: unknown;
     try {
@@ -119,14 +125,23 @@ async function runWithCredential(
   }
 }
 
-/** The person's credential from the vault, its refusals as the proxy's (424 with the connect URL). */
-async function credential(ctx: AppContext, userId: string, provider: string, request: ActionRequest): Promise<ServedCredential> {
-  const p = request.principal;
+/**
+ * The person's credential from the vault for a proxied call (an action, or a fronted MCP server's tool: `name` says
+ * which, for the vault's audit and "last used by"), its refusals as the proxy's (424 not connected / needs
+ * re-authorization with the connect URL, 424 provider not configured, 503 upstream unavailable).
+ */
+export async function proxyCredential(
+  ctx: AppContext,
+  userId: string,
+  provider: string,
+  o: { principal: Principal; name: string; ip?: string | null },
+): Promise<ServedCredential> {
+  const p = o.principal;
   try {
     return await vaultOf(ctx).credentialFor(userId, provider, {
       server: p.clientId ? `agent:${p.clientId}` : `api_token:${p.tokenId}`,
-      name: `proxy ${request.plugin}.${request.action}`,
-      ip: request.ip ?? null,
+      name: o.name,
+      ip: o.ip ?? null,
     });
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
