@@ -45,10 +45,12 @@ export function compileInput(schema: JsonSchema, where: string): InputValidator 
   };
 }
 
-/** A property name as it may be shown: printable, short (it came from the caller). */
+/** Whether a property name may be shown: printable ASCII, short (it came from the caller). */
+const printable = (name: unknown) => /^[\x20-\x7e]{1,64}$/.test(String(name));
+
+/** A property name as it may be shown, quoted. */
 function shown(name: unknown): string {
-  const s = String(name);
-  return /^[\x20-\x7e]{1,64}$/.test(s) ? JSON.stringify(s) : 'a property with an unprintable or long name';
+  return printable(name) ? JSON.stringify(String(name)) : 'a property with a long or unprintable name';
 }
 
 /** The field (a JSON pointer as words: `input.text`, `input.items[2]`) and what is wrong, from Ajv's first error. */
@@ -65,7 +67,9 @@ function describe(e: ErrorObject | undefined): { field: string; reason: string }
     case 'required':
       return { field, reason: `is missing the property ${shown(p.missingProperty)}` };
     case 'additionalProperties':
-      return { field, reason: `has the property ${shown(p.additionalProperty)}, which the schema does not allow` };
+      return printable(p.additionalProperty)
+        ? { field, reason: `has the property ${shown(p.additionalProperty)}, which the schema does not allow` }
+        : { field, reason: 'has a property the schema does not allow (its name is long or unprintable)' };
     case 'type':
       return { field, reason: `must be ${String(p.type).replace(/,/g, ' or ')}` };
     case 'enum':
