@@ -6,6 +6,7 @@
 export { proxyModule } from './proxy-module.js';
 export { proxyOf } from './proxy-of.js';
 export { builtinPlugins } from './builtin-plugins.js';
+export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';
 export type { HostedAction } from './hosted-action.js';
 export { connectUrl, type ActionRequest, type PolicyOutcome, type EnforcePolicy } from './invoke-action.js';
