@@ -17,6 +17,12 @@ export interface LoadOptions {
   body: () => string;
   /** Every response, with its status and body (also those that complete after the time is up). */
   onResponse?: (status: number, body: string) => void;
+  /**
+   * Requests per second in all (spread over the connections, each sending on its own schedule); without it, each
+   * connection sends its next request as soon as the last one is answered (the most the server gives). A
+   * connection that falls behind sends at once and does not catch up in a burst.
+   */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -25,6 +31,8 @@ export interface LoadResult {
   requests: number;
   /** 99th percentile latency in ms (rounded up, as autocannon reports it). */
   p99: number;
+  /** The same, not rounded. */
+  p99Exact: number;
   non2xx: number;
   errors: number;
 }
@@ -73,11 +81,13 @@ export async function httpLoad(o: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   const deadline = performance.now() + o.seconds * 1000;
   const sockets = new Set<Socket>();
+  const interval = o.rate ? (o.connections / o.rate) * 1000 : 0;
 
   const connection = () =>
     new Promise<void>((done) => {
       let buf = '';
       let sentAt = 0;
+      let nextAt = performance.now() + Math.random() * interval; // paced connections start spread out
       const open = () => {
         buf = '';
         const socket = connect(Number(url.port), url.hostname);
@@ -87,9 +97,18 @@ export async function httpLoad(o: LoadOptions): Promise<LoadResult> {
           sentAt = performance.now();
           socket.write(`${fixed}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, 'latin1');
         };
+        /** The next request: at once, or at this connection's next slot when paced (`rate`). */
+        const next = () => {
+          if (!interval) return send();
+          const now = performance.now();
+          const wait = nextAt - now;
+          nextAt = Math.max(nextAt, now) + interval;
+          if (wait > 0) setTimeout(() => (performance.now() < deadline ? send() : socket.end()), wait);
+          else send();
+        };
         socket.setNoDelay(true);
         socket.setEncoding('latin1');
-        socket.on('connect', send);
+        socket.on('connect', next);
         socket.on('data', (chunk: string) => {
           buf += chunk;
           const res = parseResponse(buf);
@@ -101,7 +120,7 @@ export async function httpLoad(o: LoadOptions): Promise<LoadResult> {
             if (res.status < 200 || res.status > 299) non2xx++;
           }
           o.onResponse?.(res.status, res.body);
-          if (now < deadline) send();
+          if (now < deadline) next();
           else socket.end();
         });
         socket.on('error', () => {
@@ -130,6 +149,6 @@ export async function httpLoad(o: LoadOptions): Promise<LoadResult> {
   await Promise.race([Promise.all(Array.from({ length: o.connections }, connection)), drained]);
   clearTimeout(drainTimer);
   const sorted = Float64Array.from(latencies).sort();
-  const p99 = sorted.length ? Math.ceil(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]) : 0;
-  return { rps: latencies.length / o.seconds, requests: latencies.length, p99, non2xx, errors };
+  const p99Exact = sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]! : 0;
+  return { rps: latencies.length / o.seconds, requests: latencies.length, p99: Math.ceil(p99Exact), p99Exact, non2xx, errors };
 }

@@ -309,6 +309,7 @@ async function autocannonLoad(o: LoadOptions): Promise<LoadResult> {
     rps: result.requests.average,
     requests: result.requests.total,
     p99: result.latency.p99,
+    p99Exact: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
   };

@@ -58,6 +58,15 @@ describe("the benches' HTTP load generator", () => {
     expect(result.p99).toBeGreaterThan(0);
   });
 
+  it('paced (rate): sends no more than the rate asks, spread over the connections', async () => {
+    seen.length = 0;
+    const result = await httpLoad({ url, connections: 4, seconds: 1, rate: 40, headers: {}, body: () => 'paced' });
+    // 40 a second for 1 s: at most one slot more per connection than the schedule allows, and far below unpaced
+    expect(seen.length).toBeLessThanOrEqual(44);
+    expect(result.requests).toBeGreaterThanOrEqual(20);
+    expect(result.p99Exact).toBeLessThanOrEqual(result.p99);
+  });
+
   it('parses answers that arrive in pieces, split inside the head and inside the body', async () => {
     const raw: TcpServer = createTcpServer((socket) => {
       socket.on('data', () => {
