@@ -102,6 +102,10 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     const writer = await connect(await token(['notes.read', 'notes.write']));
     expect((await writer.listTools()).tools.map((t) => t.name).sort()).toEqual(['notes_add', 'notes_list']);
     await writer.close();
+    // The server lists one tool a page: every page is read.
+    const admin = await connect(await token(['notes.read', 'notes.write', 'notes.admin']));
+    expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(['notes_list', 'notes_add', 'admin_wipe']);
+    await admin.close();
   });
 
   it('forwards a call with the server’s own credential from the vault; the client’s token never arrives', async () => {

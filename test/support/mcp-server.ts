@@ -22,7 +22,7 @@ export interface TestMcpServer {
   close(): Promise<void>;
 }
 
-/** Its tools: `notes_list` (reads), `notes_add` (writes), `admin_wipe` (the one no ordinary scope reaches). */
+/** Its tools, listed one a page: `notes_list` (reads), `notes_add` (writes), `admin_wipe` (the one no ordinary scope reaches). */
 const TOOLS = [
   { name: 'notes_list', description: 'Lists the notes.', inputSchema: { type: 'object' as const, properties: {} } },
   {
@@ -66,7 +66,11 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
       return;
     }
     const server = new Server({ name: 'notes', version: '1' }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOLS }));
+    // One tool a page: a client that reads only the first page misses the others.
+    server.setRequestHandler(ListToolsRequestSchema, async (r) => {
+      const at = Number(r.params?.cursor ?? 0);
+      return { tools: TOOLS.slice(at, at + 1), ...(at + 1 < TOOLS.length ? { nextCursor: String(at + 1) } : {}) };
+    });
     server.setRequestHandler(CallToolRequestSchema, async (r) => {
       called.push({ name: r.params.name, arguments: r.params.arguments, authorization: req.headers.authorization });
       if (r.params.name === 'notes_add') notes.push(String((r.params.arguments as { text?: unknown }).text));

@@ -7,6 +7,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext, Principal } from '../../../kernel/index.js';
 import { AppError } from '../../../errors/index.js';
@@ -39,7 +40,7 @@ export function createFrontedServer(call: FrontedCall): Server {
   const face = new Server({ name: server.name ?? server.id, version: '1' }, { capabilities: { tools: {} } });
   face.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
-      const { tools } = await withUpstream(call, (client) => client.listTools());
+      const tools = await withUpstream(call, allTools);
       return { tools: tools.filter((t) => allowed(t.name)) };
     } catch (e) {
       const answer = toolError(e);
@@ -65,6 +66,22 @@ export function createFrontedServer(call: FrontedCall): Server {
     }
   });
   return face;
+}
+
+/** How many pages of tools/list are read from a fronted server (its pages are joined into one answer). */
+const MAX_TOOL_PAGES = 20;
+
+/** Every tool of the server, its pages joined (the token's filter would make a page of ours meaningless). */
+async function allTools(client: Client): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+    const answer = await client.listTools(cursor ? { cursor } : undefined);
+    tools.push(...answer.tools);
+    cursor = answer.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
 }
 
 /** Connects a client to the fronted server with the person's credential, runs `use`, closes it. */
