@@ -76,9 +76,20 @@ export class PluginHost implements ActionHost {
 
   /** The action, or 404 ERR_PROXY_UNKNOWN_PLUGIN / ERR_PROXY_UNKNOWN_ACTION naming what is not there. */
   resolve(pluginId: string, name: string): HostedAction {
-    if (!this.byId.has(pluginId)) throw new AppError(proxyErrors.ERR_PROXY_UNKNOWN_PLUGIN, `No plugin "${pluginId}" is loaded.`);
+    if (!this.byId.has(pluginId))
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UNKNOWN_PLUGIN,
+        PLUGIN_ID.test(pluginId) && pluginId.length <= 64 ? `No plugin "${pluginId}" is loaded.` : undefined,
+      );
     const hosted = this.action(pluginId, name);
-    if (!hosted) throw new AppError(proxyErrors.ERR_PROXY_UNKNOWN_ACTION, `The plugin "${pluginId}" has no action "${name}".`);
+    if (!hosted)
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UNKNOWN_ACTION,
+        // Named only when it could be a name: the caller's text is not repeated whole
+        ACTION_NAME.test(name) && name.length <= 64
+          ? `The plugin "${pluginId}" has no action "${name}".`
+          : `The plugin "${pluginId}" has no such action.`,
+      );
     return hosted;
   }
 

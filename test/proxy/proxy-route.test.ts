@@ -168,6 +168,11 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
   });
 
   it('answers 404 naming an unknown plugin or action', async () => {
+    expect((await call('No%0APlugin/say', apiToken.token)).body).toEqual({
+      error: 'ERR_PROXY_UNKNOWN_PLUGIN',
+      message: 'No such plugin is loaded.',
+    });
+    expect((await call(`echo/${'a'.repeat(100)}`, apiToken.token)).body.message).toBe('The plugin "echo" has no such action.');
     expect((await call('nope/say', apiToken.token)).body).toMatchObject({
       error: 'ERR_PROXY_UNKNOWN_PLUGIN',
       message: 'No plugin "nope" is loaded.',
