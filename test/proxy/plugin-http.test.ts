@@ -5,6 +5,8 @@ import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-ups
 import { apiTokenOf, callAction } from '../support/plugin-call.js';
 import { loadGateway } from '../../src/server/index.js';
 import { vaultOf } from '../../src/vault/index.js';
+import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectUpstream } from '../support/upstream-connection.js';
 
 const KEY = 'ACME-SECRET-KEY-1';
 
@@ -32,6 +34,14 @@ function entries(echo: EchoUpstream) {
       routes: [{ action: 'forecast', methods: ['GET'], paths: ['/forecast'], scope: 'weather.read' }],
     },
     {
+      id: 'oauthapi',
+      base_url: `${echo.url}/api`,
+      provider: 'upstream',
+      credential: { in: 'bearer' },
+      scopes: { 'oauthapi.read': 'Read the OAuth API as you' },
+      routes: [{ action: 'get', methods: ['GET'], paths: ['/me'], scope: 'oauthapi.read' }],
+    },
+    {
       id: 'intranet',
       base_url: 'http://10.1.2.3',
       scopes: { 'intranet.read': 'Read the intranet' },
@@ -46,12 +56,14 @@ describe('http plugins declared in OAUTH3_HTTP_PLUGINS', () => {
   let app: TestApp;
   let user: TestUser;
   let token: string;
+  let oidc: UpstreamOidc;
+  let upstreamToken: string;
 
   beforeAll(async () => {
-    [echo, bystander] = await Promise.all([startEchoUpstream(), startEchoUpstream()]);
+    [echo, bystander, oidc] = await Promise.all([startEchoUpstream(), startEchoUpstream(), startUpstreamOidc()]);
     app = await startTestApp(
       'sqlite',
-      { providers: [{ preset: 'http_api_key', id: 'acme_key', name: 'Acme' }], proxyAllowRanges: ['127.0.0.0/8'] },
+      { providers: [{ preset: 'http_api_key', id: 'acme_key', name: 'Acme' }, oidc.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
       [],
       undefined,
       { OAUTH3_HTTP_PLUGINS: JSON.stringify(entries(echo)) },
@@ -65,11 +77,12 @@ describe('http plugins declared in OAUTH3_HTTP_PLUGINS', () => {
       secret: { kind: 'key', values: { api_key: KEY } },
       expiresAt: null,
     });
-    token = await apiTokenOf(app, user, ['acme.read', 'acme.write', 'weather.read', 'intranet.read']);
+    upstreamToken = (await connectUpstream(app, user.userId, oidc)).tokens.access_token;
+    token = await apiTokenOf(app, user, ['acme.read', 'acme.write', 'weather.read', 'intranet.read', 'oauthapi.read']);
   });
   afterAll(async () => {
     await app?.stop();
-    await Promise.all([echo?.close(), bystander?.close()]);
+    await Promise.all([echo?.close(), bystander?.close(), oidc?.stop()]);
   });
 
   it('calls a configured route with the key in its header; the answer’s status, type and body come back', async () => {
@@ -106,6 +119,14 @@ describe('http plugins declared in OAUTH3_HTTP_PLUGINS', () => {
     const own = await callAction(app, 'weather/forecast', token, { path: '/forecast', query: { key: 'mine' } });
     expect([own.status, own.body.error]).toEqual([400, 'ERR_PROXY_INVALID_INPUT']);
     expect(echo.requests.length).toBe(before);
+  });
+
+  it('sends an OAuth provider’s access token as the bearer (the host injects it), never the agent’s token', async () => {
+    const res = await callAction(app, 'oauthapi/get', token, { path: '/me' });
+    expect(res.status).toBe(200);
+    expect(res.body.result.body).toEqual({ echo: null, path: '/api/me', authorized: upstreamToken });
+    expect(echo.requests.at(-1)!.headers.authorization).toBe(`Bearer ${upstreamToken}`);
+    expect(JSON.stringify(echo.requests)).not.toContain(token);
   });
 
   it('refuses a token without the route’s scope, or with another plugin’s, before anything is sent', async () => {
