@@ -217,6 +217,14 @@ describe('http plugins declared in OAUTH3_HTTP_PLUGINS', () => {
 
   it('declares each configured API’s scopes with their descriptions, and refuses a bad entry at start naming it', async () => {
     expect(app.ctx.registries.scopes.get('acme.write')?.description).toBe('Change your Acme items');
+    const doc = await (await fetch(`${app.url}/docs/json`)).json();
+    expect(doc.paths['/proxy/acme/read'].post.summary).toBe('Read items');
+    expect(doc.paths['/proxy/acme/write'].post.requestBody.content['application/json'].schema.properties.method).toEqual({
+      enum: ['POST', 'PUT', 'DELETE'],
+      description: 'The HTTP method (default POST).',
+    });
+    for (const path of ['/proxy/x/tweet.post', '/proxy/x/tweet.read', '/proxy/telegram/post_any', '/proxy/telegram/post'])
+      expect(doc.paths[path]?.post, path).toBeDefined();
     const bad = (e: unknown) => loadGateway({ OAUTH3_HTTP_PLUGINS: JSON.stringify([e]) });
     const base = entries(echo)[0]!;
     await expect(bad({ ...base, routes: [{ ...base.routes[0], paths: ['/items/../admin'] }] })).rejects.toThrow(
