@@ -168,4 +168,26 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     await expect(client.listTools()).rejects.toThrow(/may not reach/);
     await client.close();
   });
+
+  // Last: it leaves the person's connection needing re-authorization.
+  it('a server refusing the credential: one refresh and retry with a new one, then the connection needs re-authorization', async () => {
+    const stale = mcp.requireBearer!;
+    mcp.requireBearer = 'a-token-the-server-now-wants';
+    const before = mcp.requests.length;
+    const client = await connect(await token(['notes.write']));
+    const result = await client.callTool({ name: 'notes_add', arguments: { text: 'x' } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('ERR_PROXY_NEEDS_REAUTH');
+    expect(text(result)).toContain(`${app.url}/account/connections`);
+    const sent = [...new Set(mcp.requests.slice(before).map((r) => r.headers.authorization))];
+    expect(sent).toHaveLength(2); // the stored token, then the one the vault refreshed
+    expect(sent[0]).toBe(`Bearer ${stale}`);
+    const row = await app.ctx.db
+      .selectFrom('vault_connections')
+      .select('status')
+      .where('user_id', '=', user.userId)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('needs_reauth');
+    await client.close();
+  });
 });

@@ -1,4 +1,5 @@
 import type { AppContext, Principal } from '../../../kernel/index.js';
+import type { ServedCredential } from '../../../vault/index.js';
 import { AppError } from '../../../errors/index.js';
 import { proxyCredential } from '../../invoke-action.js';
 import { proxyErrors } from '../../proxy-errors.js';
@@ -6,7 +7,7 @@ import type { FrontedMcpServer } from './mcp-servers-options.js';
 
 /**
  * The `Authorization` a fronted server gets: `Bearer` + the person's credential of the server's vault provider (an
- * OAuth access token, or a key provider's field), or undefined when the server has no provider. Refusals are the
+ * OAuth access token, or a key provider's field) with the credential it came from; nothing when the server has no provider. Refusals are the
  * proxy's (424 not connected / needs re-authorization, with the connect URL; 403 for a token without a person).
  */
 export async function frontedAuthorization(
@@ -14,9 +15,9 @@ export async function frontedAuthorization(
   server: FrontedMcpServer,
   principal: Principal,
   ip: string | null,
-): Promise<string | undefined> {
+): Promise<{ authorization?: string; served?: ServedCredential }> {
   const provider = server.provider;
-  if (!provider) return undefined;
+  if (!provider) return {};
   if (principal.userId === null)
     throw new AppError(
       proxyErrors.ERR_PROXY_NO_PERSON,
@@ -31,5 +32,5 @@ export async function frontedAuthorization(
       `The ${provider} credential has no field to send to the MCP server ${server.id}: ask the gateway's operator.`,
       { provider },
     );
-  return `Bearer ${secret}`;
+  return { authorization: `Bearer ${secret}`, served };
 }

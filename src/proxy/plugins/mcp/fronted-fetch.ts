@@ -18,6 +18,8 @@ export function frontedFetch(o: {
   authorization?: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Told each answer's status (a 401 means the server refused the credential). */
+  onStatus?(status: number): void;
 }): FetchLike {
   return async (input, init) => {
     const url = new URL(String(input));
@@ -49,6 +51,7 @@ export function frontedFetch(o: {
       signal,
       dispatcher: https ? o.dispatchers.https : o.dispatchers.http,
     });
+    o.onStatus?.(res.status);
     return res as unknown as Response;
   };
 }

@@ -12,6 +12,8 @@ import {
 import type { AppContext, Principal } from '../../../kernel/index.js';
 import { AppError } from '../../../errors/index.js';
 import { proxyErrors } from '../../proxy-errors.js';
+import { connectUrl } from '../../invoke-action.js';
+import { expireRejected, markNeedsReauth, vaultOf } from '../../../vault/index.js';
 import type { UpstreamDispatchers } from '../../upstream-client.js';
 import { toolError } from '../../mcp/index.js';
 import { frontedAuthorization } from './fronted-credential.js';
@@ -84,32 +86,50 @@ async function allTools(client: Client): Promise<Tool[]> {
   return tools;
 }
 
-/** Connects a client to the fronted server with the person's credential, runs `use`, closes it. */
+/**
+ * Connects a client to the fronted server with the person's credential, runs `use`, closes it. When the server
+ * answers 401 to the credential: one refresh through the vault and one retry, then the connection needs
+ * re-authorization (424 with the connect URL), as for an action.
+ */
 async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promise<T>): Promise<T> {
   const { ctx, server } = call;
-  const authorization = await frontedAuthorization(ctx, server, call.principal, call.ip);
   const url = new URL(server.url);
-  const transport = new StreamableHTTPClientTransport(url, {
-    fetch: frontedFetch({
-      origin: url.origin,
-      dispatchers: call.dispatchers,
-      authorization,
-      timeoutMs: ctx.config.proxyTimeoutMs,
-      signal: call.signal,
-    }),
-  });
-  const client = new Client({ name: 'oauth3-gateway', version: '1' });
-  try {
-    await client.connect(transport);
-    return await use(client);
-  } catch (e) {
-    if (e instanceof AppError || e instanceof McpError) throw e;
-    ctx.log.debug({ server: server.id, err: e instanceof Error ? e.message : String(e) }, 'fronted MCP server failed');
-    throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `The MCP server ${server.id} (${url.host}) did not answer as expected.`, {
-      host: url.host,
+  for (let attempt = 0; ; attempt++) {
+    const { authorization, served } = await frontedAuthorization(ctx, server, call.principal, call.ip);
+    let refused = false;
+    const transport = new StreamableHTTPClientTransport(url, {
+      fetch: frontedFetch({
+        origin: url.origin,
+        dispatchers: call.dispatchers,
+        authorization,
+        timeoutMs: ctx.config.proxyTimeoutMs,
+        signal: call.signal,
+        onStatus: (status) => (refused ||= status === 401),
+      }),
     });
-  } finally {
-    await client.close().catch(() => undefined);
+    const client = new Client({ name: 'oauth3-gateway', version: '1' });
+    try {
+      await client.connect(transport);
+      return await use(client);
+    } catch (e) {
+      if (e instanceof AppError || e instanceof McpError) throw e;
+      if (refused && served && call.principal.userId) {
+        const vault = vaultOf(ctx);
+        if (attempt === 0 && (await expireRejected(vault, call.principal.userId, served))) continue;
+        await markNeedsReauth(vault, call.principal.userId, served.provider, `${url.host} answered 401 to the gateway's MCP client`);
+        throw new AppError(
+          proxyErrors.ERR_PROXY_NEEDS_REAUTH,
+          `The MCP server ${server.id} refused the stored ${served.provider} authorization: the person must connect the account again at ${connectUrl(ctx)}.`,
+          { provider: served.provider, connect_url: connectUrl(ctx) },
+        );
+      }
+      ctx.log.debug({ server: server.id, err: e instanceof Error ? e.message : String(e) }, 'fronted MCP server failed');
+      throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `The MCP server ${server.id} (${url.host}) did not answer as expected.`, {
+        host: url.host,
+      });
+    } finally {
+      await client.close().catch(() => undefined);
+    }
   }
 }
 
