@@ -18,7 +18,7 @@ describe('the x plugin against an X API v2 stand-in', () => {
     app = await startTestApp(
       'sqlite',
       {
-        providers: [{ preset: 'x', client_id: 'x-client', client_secret: 'x-secret' }],
+        providers: [{ preset: 'x', client_id: 'x-client', client_secret: 'x-secret', token_endpoint: `${xApi.url}/2/oauth2/token` }],
         proxyAllowRanges: ['127.0.0.0/8'],
       },
       [],
@@ -130,6 +130,28 @@ describe('the x plugin against an X API v2 stand-in', () => {
     expect([down.status, down.body.error]).toEqual([502, 'ERR_PROXY_UPSTREAM_FAILED']);
     expect(down.body.message).toContain('X answered 503');
     expect(JSON.stringify([dup.body, limited.body, down.body])).not.toContain(xToken);
+  });
+
+  it('an access token X no longer accepts: refreshed once through the vault with the refresh token, the call retried', async () => {
+    const bob = await createTestUser(app);
+    const bobId = xApi.addUser('x-access-of-bob', 'bob', '777');
+    xApi.addRefreshToken('x-refresh-of-bob', bobId);
+    await vaultOf(app.ctx).store({
+      userId: bob.userId,
+      provider: 'x',
+      account: '@bob',
+      scopes: 'tweet.read tweet.write users.read offline.access',
+      secret: { kind: 'oauth', access_token: 'x-access-of-bob', token_type: 'bearer', refresh_token: 'x-refresh-of-bob' },
+      expiresAt: Date.now() + 2 * 3600_000,
+    });
+    xApi.revokeToken('x-access-of-bob');
+    const before = xApi.requests.length;
+    const res = await callAction(app, 'x/tweet.post', await apiTokenOf(app, bob, ['tweet.post']), { text: 'after a refresh' });
+    expect(res.status).toBe(200);
+    expect(xApi.tweets.at(-1)).toMatchObject({ text: 'after a refresh', author_id: '777' });
+    const sent = xApi.requests.slice(before);
+    expect(sent.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['POST /2/tweets', 'POST /2/oauth2/token', 'POST /2/tweets']);
+    expect(sent[2]!.headers.authorization).toMatch(/^Bearer x-access-\d+$/);
   });
 
   it('answers 424 with the connect URL for a person who has not connected X', async () => {

@@ -23,6 +23,10 @@ export interface XApi {
   requests: XApiRequest[];
   /** Accepts `token` as the bearer of the user `username` (id given or made up); returns the user's id. */
   addUser(token: string, username: string, id?: string): string;
+  /** Accepts `refreshToken` at `POST /2/oauth2/token` (grant_type=refresh_token) for the user `id`; used once (rotated). */
+  addRefreshToken(refreshToken: string, id: string): void;
+  /** Stops accepting an access token (X expired or revoked it). */
+  revokeToken(token: string): void;
   /** The tweets posted so far, newest last. */
   tweets: Array<{ id: string; text: string; author_id: string; in_reply_to?: string }>;
   /** Answers the next request with this instead. */
@@ -35,13 +39,16 @@ export interface XApi {
  * posted before by the same user → 403 duplicate content, as X answers); `GET /2/users/me` → `{ data: { id, name,
  * username } }`; `GET /2/users/:id/tweets?max_results=` → `{ data: [...], meta: { result_count, newest_id,
  * oldest_id } }` (no `data` when empty; max_results outside 5..100 → 400); errors are `{ title, detail, type, status }`.
- * A bearer it was not told about is 401 Unauthorized.
+ * A bearer it was not told about is 401 Unauthorized. `POST /2/oauth2/token` refreshes (client_secret_basic, rotating
+ * the refresh token), as X's OAuth 2.0 token endpoint does.
  */
 export async function startXApi(): Promise<XApi> {
   const users = new Map<string, { id: string; username: string }>();
   const requests: XApiRequest[] = [];
   const tweets: XApi['tweets'] = [];
   const failures: XApiFailure[] = [];
+  const refreshTokens = new Map<string, { id: string; username: string }>();
+  let issued = 0;
   let nextId = 1_800_000_000_000_000_000n;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -57,6 +64,24 @@ export async function startXApi(): Promise<XApi> {
       answer(status, { title, detail, type: `https://api.twitter.com/2/problems/${type}`, status });
     const failure = failures.shift();
     if (failure) return answer(failure.status, failure.body, failure.headers);
+    if (req.method === 'POST' && url.pathname === '/2/oauth2/token') {
+      const form = new URLSearchParams(body);
+      const owner = refreshTokens.get(form.get('refresh_token') ?? '');
+      if (form.get('grant_type') !== 'refresh_token' || !owner || !req.headers.authorization?.startsWith('Basic '))
+        return answer(400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
+      refreshTokens.delete(form.get('refresh_token')!);
+      const access = `x-access-${++issued}`;
+      const refresh = `x-refresh-${issued}`;
+      users.set(access, owner);
+      refreshTokens.set(refresh, owner);
+      return answer(200, {
+        token_type: 'bearer',
+        expires_in: 7200,
+        access_token: access,
+        scope: 'tweet.read tweet.write users.read offline.access',
+        refresh_token: refresh,
+      });
+    }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const user = bearer ? users.get(bearer) : undefined;
     if (!user) return answer(401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
@@ -107,6 +132,14 @@ export async function startXApi(): Promise<XApi> {
     addUser(token, username, id = String(1_000_000 + users.size)) {
       users.set(token, { id, username });
       return id;
+    },
+    addRefreshToken(refreshToken, id) {
+      const user = [...users.values()].find((u) => u.id === id);
+      if (!user) throw new Error(`no X user ${id}`);
+      refreshTokens.set(refreshToken, user);
+    },
+    revokeToken(token) {
+      users.delete(token);
     },
     failNext(f) {
       failures.push(f);
