@@ -42,7 +42,7 @@ function checkProvider(ctx: AppContext, entry: HttpPluginEntry): void {
 
 /** One configured HTTP API as a plugin module: its id, its scopes with their descriptions, an action per route. */
 export function httpPluginModule(entry: HttpPluginEntry): PluginModule {
-  const hosts = [new URL(entry.base_url).host, ...(entry.hosts ?? [])].map((h) => h.toLowerCase());
+  const hosts = [new URL(entry.base_url).host.toLowerCase()]; // every call goes to the base URL: its host is the allow-list
   return definePlugin({
     name: entry.id,
     scopes: Object.entries(entry.scopes).map(([name, description]) => ({

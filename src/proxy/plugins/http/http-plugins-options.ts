@@ -33,8 +33,6 @@ export interface HttpPluginEntry {
   provider?: string;
   /** Required with a provider: how the credential is placed (OAuth providers: bearer; key providers: header or query). */
   credential?: CredentialPlacement;
-  /** More hosts the plugin may reach besides the base URL's (`host` or `host:port`). */
-  hosts?: string[];
   /** The scopes it declares, name → the description shown on consent. */
   scopes: Record<string, string>;
   routes: HttpRoute[];
@@ -85,8 +83,6 @@ function entryProblem(v: unknown, seen: Set<string>): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${where}: base_url must be https (or http to an allowed range)`;
   if (url.username || url.password || url.search || url.hash) return `${where}: base_url must hold no credentials, query or fragment`;
   if (e.name !== undefined && typeof e.name !== 'string') return `${where}: name must be a string`;
-  if (e.hosts !== undefined && (!Array.isArray(e.hosts) || !e.hosts.every((h) => typeof h === 'string' && /^[a-z0-9.\-[\]:]+$/i.test(h))))
-    return `${where}: hosts must be a list of host or host:port`;
   if (typeof e.scopes !== 'object' || e.scopes === null || Array.isArray(e.scopes) || !Object.keys(e.scopes).length)
     return `${where}: scopes must map scope names to their descriptions`;
   for (const [name, description] of Object.entries(e.scopes))
@@ -119,7 +115,7 @@ function entryProblem(v: unknown, seen: Set<string>): string | undefined {
 export const httpPluginsOptions = {
   httpPlugins: opt.json<HttpPluginEntry[]>(
     'OAUTH3_HTTP_PLUGINS',
-    'HTTP APIs the gateway fronts, each a plugin of its own (POST /proxy/{id}/{action}): [{id, name?, base_url, provider?, credential?: {in: bearer} | {in: header, name, prefix?, field?} | {in: query, name, field?}, hosts?, scopes: {scope: description}, routes: [{action, title?, methods, paths, scope}]}]. Paths are patterns under base_url (`*` one segment, `**` the rest); bearer is for OAuth providers, header and query for key providers (e.g. the http_api_key preset).',
+    'HTTP APIs the gateway fronts, each a plugin of its own (POST /proxy/{id}/{action}): [{id, name?, base_url, provider?, credential?: {in: bearer} | {in: header, name, prefix?, field?} | {in: query, name, field?}, scopes: {scope: description}, routes: [{action, title?, methods, paths, scope}]}]. The host of base_url is the one upstream host; paths are patterns under base_url (`*` one segment, `**` the rest); bearer is for OAuth providers, header and query for key providers (e.g. the http_api_key preset).',
     [],
     (v) => {
       if (!Array.isArray(v)) return 'must be a JSON array of http plugins';
