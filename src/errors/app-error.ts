@@ -8,6 +8,8 @@ export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
   readonly code: string;
+  /** Seconds after which a retry may succeed: sent as `Retry-After` (a 429 of a rate limit). */
+  retryAfter?: number;
   constructor(
     code: ErrorCode,
     message?: string,

@@ -5,6 +5,7 @@ import type { ActionHost, HostedAction } from './hosted-action.js';
 import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
 import { createUpstreamClient } from './upstream-client.js';
+import { enforcePolicy } from './policy/index.js';
 
 /** One call of an action, as the HTTP route and the MCP tools make it. */
 export interface ActionRequest {
@@ -33,7 +34,6 @@ export interface PolicyOutcome {
  * no-op: `(ctx, principal, hosted, input) => Promise<PolicyOutcome>`.
  */
 export type EnforcePolicy = (ctx: AppContext, principal: Principal, hosted: HostedAction, input: unknown) => Promise<PolicyOutcome>;
-const enforcePolicy: EnforcePolicy = async () => ({ constraints: [] });
 
 /** Where a person connects the account an action needs. */
 export function connectUrl(ctx: AppContext): string {
@@ -62,7 +62,7 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
     const input = hosted.validate(request.input);
     const policy = await enforcePolicy(ctx, principal, hosted, input);
     record.constraints = policy.constraints;
-    record.approvalId = policy.approvalId;
+    record.approvalRequired = policy.approvalRequired;
     const result = await runWithCredential(host, hosted, request, input, record);
     audit(ctx, hosted, request, record, started, 'success');
     return result;
@@ -75,6 +75,8 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
 interface CallRecord {
   constraints: string[];
   approvalId?: string;
+  /** The policy asks the person each time (the approval flow is a later slice: recorded, not yet acted on). */
+  approvalRequired?: boolean;
   upstreamStatus: number | null;
   /** The host that answered 401 to the credential in this run of the handler. */
   unauthorizedBy?: string;
@@ -238,6 +240,7 @@ function audit(
       via: request.via ?? 'http',
       ...(record.constraints.length ? { constraints: record.constraints } : {}),
       ...(record.approvalId ? { approval: record.approvalId } : {}),
+      ...(record.approvalRequired ? { approval_required: true } : {}),
       upstream_status: record.upstreamStatus,
       latency_ms: Date.now() - started,
       outcome,

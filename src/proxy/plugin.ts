@@ -1,4 +1,5 @@
 import type { GatewayModule, Principal } from '../kernel/index.js';
+import type { ActionPolicySupport } from './policy/policy-types.js';
 
 /** A JSON Schema (draft 2020-12 as Ajv reads it): an action's input or output. */
 export type JsonSchema = Record<string, unknown>;
@@ -91,6 +92,8 @@ export interface ActionDescriptor<Input = any, Output = unknown> {
   output?: JsonSchema;
   /** Whether it only reads (MCP `readOnlyHint`). */
   readOnly?: boolean;
+  /** Policy defaults applied under every grant, and the constraint kinds a grant may set on it (src/proxy/policy). */
+  policy?: ActionPolicySupport;
   handler(call: ActionCall<Input>): Promise<Output>;
 }
 

@@ -6,6 +6,7 @@ import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
 import { proxyRoutes } from './proxy-routes.js';
 import { mcpResources, mcpRoutes } from './mcp/index.js';
+import { policyErrors, policyMigrations } from './policy/index.js';
 
 /**
  * Builds the plugin host from the app's modules (those with a `plugin`: the built-ins and OAUTH3_PLUGINS'), checking
@@ -25,7 +26,8 @@ export const proxyModule: GatewayModule = {
   name: 'proxy',
   options: proxyOptions,
   eventTypes: proxyEvents,
-  errorCodes: Object.values(proxyErrors),
+  errorCodes: [...Object.values(proxyErrors), ...Object.values(policyErrors)],
+  migrations: policyMigrations,
   resources: mcpResources,
   start,
   routes: async (app, ctx) => {

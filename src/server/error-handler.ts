@@ -75,7 +75,8 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
     // A 413 keeps its status (a client can tell "send less" from a bad parameter); 429 keeps its own shape.
     if (oauth && appError.status !== 429)
       return errorAnswer(new OAuthError(appError.status === 413 ? 413 : 400, 'invalid_request', appError.message), oauth, log);
-    return { status: appError.status, headers: {}, body: appError.toJSON() };
+    const headers: Record<string, string> = appError.retryAfter !== undefined ? { 'retry-after': String(appError.retryAfter) } : {};
+    return { status: appError.status, headers, body: appError.toJSON() };
   }
   log(error);
   if (oauth) return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error' } };

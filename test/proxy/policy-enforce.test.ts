@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { issueAccessToken } from '../support/tokens.js';
+import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectUpstream } from '../support/upstream-connection.js';
+import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { echoPlugin } from '../support/echo-plugin.js';
+import { delegate, exchange, postJson, registerAgent } from '../agents/agent-helpers.js';
+import { setGrantPolicy } from '../../src/proxy/policy/index.js';
+
+describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
+  let upstream: UpstreamOidc;
+  let echo: EchoUpstream;
+  let app: TestApp;
+  let user: TestUser;
+  let n = 0;
+
+  beforeAll(async () => {
+    upstream = await startUpstreamOidc();
+    echo = await startEchoUpstream();
+    app = await startTestApp(
+      dialect,
+      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
+      [echoPlugin],
+      undefined,
+      { OAUTH3_ECHO_UPSTREAM: echo.url },
+    );
+    user = await createTestUser(app);
+    await connectUpstream(app, user.userId, upstream);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([upstream?.stop(), echo?.close()]);
+  });
+
+  async function call(token: string, body: unknown) {
+    const res = await fetch(`${app.url}/proxy/echo/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  }
+
+  /** An access token whose lineage is these grant ids (as the token service writes it). */
+  const tokenWith = async (lineage: string[]) =>
+    (
+      await issueAccessToken(app.ctx, {
+        userId: user.userId,
+        clientId: 'policy-test-client',
+        scopes: ['echo.say'],
+        audience: [app.ctx.resources.gatewayUrl],
+        ttl: 600,
+        lineage,
+      })
+    ).token;
+  const grant = () => `grant-${dialect}-${++n}`;
+
+  it('refuses the call past the rate with 429, Retry-After and a message naming the limit; refused calls are not counted', async () => {
+    const g = grant();
+    await setGrantPolicy(app.ctx.db, g, { actions: { 'echo.say': { rate: { count: 2, per: 'day' } } } });
+    const token = await tokenWith([g]);
+    const before = echo.requests.length;
+    // A call refused before the count (bad input) takes none.
+    expect((await call(token, { text: '' })).status).toBe(400);
+    expect((await call(token, { text: 'one' })).status).toBe(200);
+    expect((await call(token, { text: 'two' })).status).toBe(200);
+    const third = await call(token, { text: 'three' });
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ error: 'ERR_PROXY_RATE_LIMITED', message: 'echo.say: at most 2 a day.' });
+    const retry = Number(third.headers.get('retry-after'));
+    expect(retry).toBeGreaterThan(0);
+    expect(retry).toBeLessThanOrEqual(86_400);
+    expect(echo.requests.length).toBe(before + 2);
+    const rows = await app.ctx.db.selectFrom('proxy_rate_counts').selectAll().where('grant_id', '=', g).execute();
+    expect(rows.map((r) => Number(r.count))).toEqual([2]);
+  });
+
+  it('the count is shared by every token of the grant', async () => {
+    const g = grant();
+    await setGrantPolicy(app.ctx.db, g, { actions: { 'echo.say': { rate: { count: 1, per: 'minute' } } } });
+    expect((await call(await tokenWith([g]), { text: 'a' })).status).toBe(200);
+    const other = await call(await tokenWith([g]), { text: 'b' });
+    expect(other.status).toBe(429);
+    expect(other.body.message).toBe('echo.say: at most 1 a minute.');
+    expect(Number(other.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+  });
+
+  it('refuses a call that breaks a constraint with 403 ERR_PROXY_POLICY naming it, and lets one that keeps it through', async () => {
+    const g = grant();
+    await setGrantPolicy(app.ctx.db, g, {
+      actions: {
+        'echo.say': {
+          constraints: [
+            { kind: 'allow', field: 'text', values: ['hello', 'a long hello'] },
+            { kind: 'max_length', field: 'text', max: 5 },
+          ],
+        },
+      },
+    });
+    const token = await tokenWith([g]);
+    const before = echo.requests.length;
+    expect(await call(token, { text: 'bye' })).toMatchObject({
+      status: 403,
+      body: { error: 'ERR_PROXY_POLICY', message: 'echo.say: text is not one of the values this grant allows.' },
+    });
+    expect(await call(token, { text: 'a long hello' })).toMatchObject({
+      status: 403,
+      body: { error: 'ERR_PROXY_POLICY', message: 'echo.say: text may be at most 5 characters.' },
+    });
+    expect(echo.requests.length).toBe(before);
+    expect((await call(token, { text: 'hello' })).status).toBe(200);
+  });
+
+  it('applies the intersection along the lineage: smaller rates win, allow-lists intersect', async () => {
+    const parent = grant();
+    const child = grant();
+    await setGrantPolicy(app.ctx.db, parent, {
+      actions: { 'echo.say': { rate: { count: 5, per: 'day' }, constraints: [{ kind: 'allow', field: 'text', values: ['a', 'b'] }] } },
+    });
+    await setGrantPolicy(app.ctx.db, child, {
+      actions: { 'echo.say': { rate: { count: 1, per: 'day' }, constraints: [{ kind: 'allow', field: 'text', values: ['b', 'c'] }] } },
+    });
+    const token = await tokenWith([child, parent]);
+    expect((await call(token, { text: 'a' })).status).toBe(403); // the child does not allow it
+    expect((await call(token, { text: 'c' })).status).toBe(403); // the parent does not allow it
+    expect((await call(token, { text: 'b' })).status).toBe(200);
+    expect(await call(token, { text: 'b' })).toMatchObject({ status: 429, body: { message: 'echo.say: at most 1 a day.' } });
+    // The refused call did not take one of the parent's: it has 1 of 5.
+    const rows = await app.ctx.db.selectFrom('proxy_rate_counts').selectAll().where('grant_id', '=', parent).execute();
+    expect(rows.map((r) => Number(r.count))).toEqual([1]);
+  });
+
+  it("binds a delegation's exchanged token by the delegation's policy, and an edit takes effect on the next call", async () => {
+    const agent = await registerAgent(app, user, `policy agent ${dialect}`, ['echo.say']);
+    const d = await delegate(app, user, agent.client_id, ['echo.say']);
+    const sub = await exchange(app, agent, { subject_token: d.delegation_token, scope: 'echo.say' });
+    expect(sub.status).toBe(200);
+    expect((await call(sub.body.access_token, { text: 'free' })).status).toBe(200);
+    await setGrantPolicy(app.ctx.db, d.delegation_id, {
+      actions: { 'echo.say': { constraints: [{ kind: 'max_length', field: 'text', max: 2 }] } },
+    });
+    expect(await call(sub.body.access_token, { text: 'free' })).toMatchObject({ status: 403, body: { error: 'ERR_PROXY_POLICY' } });
+    expect((await call(d.delegation_token, { text: 'free' })).status).toBe(403);
+    expect((await call(sub.body.access_token, { text: 'ok' })).status).toBe(200);
+    await setGrantPolicy(app.ctx.db, d.delegation_id, null);
+    expect((await call(sub.body.access_token, { text: 'free' })).status).toBe(200);
+  });
+
+  it('binds an API token by the policy stored under its id', async () => {
+    const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: `policy ${dialect}`, scopes: ['echo.say'] });
+    expect(res.status).toBe(201);
+    await setGrantPolicy(app.ctx.db, res.body.id, {
+      actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text', values: ['x'] }] } },
+    });
+    expect((await call(res.body.token, { text: 'y' })).status).toBe(403);
+    expect((await call(res.body.token, { text: 'x' })).status).toBe(200);
+  });
+
+  it('refuses every call under a grant whose stored policy cannot be read (fail-closed)', async () => {
+    const g = grant();
+    const token = await tokenWith([g]);
+    for (const policy of ['{not json', JSON.stringify({ actions: { 'echo.say': { rate: { count: -1, per: 'day' } } } }), '[]']) {
+      await app.ctx.db
+        .insertInto('proxy_policies')
+        .values({ grant_id: g, policy, updated_at: Date.now() })
+        .onConflict((oc) => oc.column('grant_id').doUpdateSet({ policy }))
+        .execute();
+      const res = await call(token, { text: 'hello' });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('ERR_PROXY_POLICY');
+      expect(res.body.message).toContain('cannot be read');
+    }
+  });
+
+  it('refuses to store an invalid policy, naming what is wrong', async () => {
+    await expect(setGrantPolicy(app.ctx.db, grant(), { actions: { 'echo.say': { rate: { count: 0, per: 'day' } } } })).rejects.toThrow(
+      /rate\.count must be a whole number/,
+    );
+    await expect(setGrantPolicy(app.ctx.db, grant(), { actions: { 'echo.say': { constraints: [{ kind: 'regex' }] } } })).rejects.toThrow(
+      /kind must be allow, path or max_length/,
+    );
+  });
+});
