@@ -42,6 +42,11 @@ const delegateBody = {
     scopes: scopesProp,
     expires_in: { type: 'integer', description: 'seconds (default OAUTH3_DELEGATION_TTL, at most OAUTH3_DELEGATION_MAX_TTL)' },
     resource: { type: 'string' },
+    policy: {
+      type: 'object',
+      description:
+        'the proxy policy of this grant: { actions: { "<plugin>.<action>" or "<scope>": { rate: { count, per: minute|hour|day }, constraints: [...], ask } } }',
+    },
   },
 };
 const body = (r: FastifyRequest) => (r.body && typeof r.body === 'object' ? (r.body as Record<string, unknown>) : {});

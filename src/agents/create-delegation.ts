@@ -4,6 +4,7 @@ import { randomId } from '../crypto/index.js';
 import { writeStepOf } from '../store/index.js';
 import { requestedScopes } from '../scopes/index.js';
 import { personalCaller } from '../tokens/index.js';
+import { grantPolicyStep, parseGrantPolicy } from '../proxy/index.js';
 import { agentsErrors } from './agents-errors.js';
 import { delegationTarget } from './delegation-target.js';
 import './delegations-table.js';
@@ -60,6 +61,8 @@ export async function createDelegation(
     if (e instanceof OAuthError) throw new AppError(httpErrors.ERR_VALIDATION, `resource: ${e.error_description ?? e.error}`);
     throw e;
   }
+  // The proxy's policy for this grant (rates, constraints, ask): checked now (400 naming what is wrong), stored with it.
+  const policy = body.policy === undefined || body.policy === null ? undefined : parseGrantPolicy(body.policy);
   const id = randomId('dlg');
   const jti = randomId('at');
   const now = Date.now();
@@ -79,6 +82,7 @@ export async function createDelegation(
           revoked_at: null,
         }),
       ),
+      ...(policy ? [grantPolicyStep(ctx.db, id, policy, now)] : []),
     ],
     audit: () => [
       {

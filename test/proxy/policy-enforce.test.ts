@@ -149,6 +149,27 @@ describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
     expect((await call(sub.body.access_token, { text: 'free' })).status).toBe(200);
   });
 
+  it('/delegate takes a policy: checked (400 naming what is wrong), stored with the delegation, enforced on its tokens', async () => {
+    const agent = await registerAgent(app, user, `policy body agent ${dialect}`, ['echo.say']);
+    const bad = await postJson(app, '/delegate', user.headers, {
+      agent_id: agent.client_id,
+      scopes: ['echo.say'],
+      policy: { actions: { 'echo.say': { rate: { count: 3, per: 'week' } } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'ERR_PROXY_POLICY_INVALID' });
+    expect(bad.body.message).toContain('rate.per must be minute, hour or day');
+    const d = await delegate(app, user, agent.client_id, ['echo.say'], {
+      policy: { actions: { 'echo.say': { rate: { count: 1, per: 'hour' }, ask: true } } },
+    });
+    const sub = await exchange(app, agent, { subject_token: d.delegation_token, scope: 'echo.say' });
+    expect((await call(sub.body.access_token, { text: 'once' })).status).toBe(200);
+    expect(await call(d.delegation_token, { text: 'twice' })).toMatchObject({
+      status: 429,
+      body: { error: 'ERR_PROXY_RATE_LIMITED', message: 'echo.say: at most 1 an hour.' },
+    });
+  });
+
   it('binds an API token by the policy stored under its id', async () => {
     const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: `policy ${dialect}`, scopes: ['echo.say'] });
     expect(res.status).toBe(201);

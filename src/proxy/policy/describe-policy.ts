@@ -2,7 +2,7 @@ import type { ActionPolicy, GrantPolicy, PolicyConstraint, PolicyRate } from './
 
 /** "at most 5 a day" */
 export function describeRate(r: PolicyRate): string {
-  return `at most ${r.count} a ${r.per}`;
+  return `at most ${r.count} ${r.per === 'hour' ? 'an' : 'a'} ${r.per}`;
 }
 
 /** A constraint in words ("chat_id only 123 or 456"). */

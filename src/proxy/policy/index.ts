@@ -4,7 +4,7 @@
  */
 export { enforcePolicy, policyGrantIds, type PolicyDecision } from './enforce-policy.js';
 export { parseGrantPolicy, parseActionPolicy } from './parse-policy.js';
-export { setGrantPolicy, grantPolicy, grantPolicies } from './policy-store.js';
+export { setGrantPolicy, grantPolicy, grantPolicies, grantPolicyStep } from './policy-store.js';
 export { describeGrantPolicy, describeActionPolicy, describeRate, describeConstraint } from './describe-policy.js';
 export { policyErrors } from './policy-errors.js';
 export { migrations as policyMigrations } from './migrations/index.js';

@@ -1,6 +1,6 @@
 import './policy-tables.js';
 import type { AppContext } from '../../kernel/index.js';
-import type { Executor } from '../../store/index.js';
+import { writeStepOf, type Db, type Executor, type WriteStep } from '../../store/index.js';
 import { parseGrantPolicy } from './parse-policy.js';
 import type { GrantPolicy } from './policy-types.js';
 
@@ -34,4 +34,9 @@ export async function grantPolicies(ctx: AppContext, ids: readonly string[]): Pr
     .execute();
   for (const r of rows) out.set(r.grant_id, parseGrantPolicy(JSON.parse(r.policy)));
   return out;
+}
+
+/** Writing a (checked) policy as a step of the transaction that creates its grant (a delegation, a consent, a token). */
+export function grantPolicyStep(db: Db, grantId: string, policy: GrantPolicy, now = Date.now()): WriteStep {
+  return writeStepOf(db.insertInto('proxy_policies').values({ grant_id: grantId, policy: JSON.stringify(policy), updated_at: now }));
 }
