@@ -6,6 +6,7 @@ import type { Principal, RequestMeta } from '../kernel/index.js';
 import { generateApiToken } from './api-token-format.js';
 import { personalCaller } from './personal-caller.js';
 import './api-tokens-table.js';
+import { parseGrantPolicy, setGrantPolicy } from '../proxy/index.js';
 
 /** What a person sees of an API token (never the token, never its hash). */
 export interface ApiTokenInfo {
@@ -24,6 +25,8 @@ export interface CreateApiToken {
   scopes: unknown;
   /** Days until expiry; undefined: config default; null: never (only when config allows). */
   expiresInDays?: unknown;
+  /** The proxy policy of this token (rates, constraints, ask); see src/proxy/policy. */
+  policy?: unknown;
 }
 
 const bad = (message: string) => new AppError(httpErrors.ERR_VALIDATION, message);
@@ -53,6 +56,7 @@ export class ApiTokenService {
       if (!Number.isInteger(n) || n < 1 || n > 3650) throw bad('expires_in_days must be a whole number from 1 to 3650');
       days = n;
     }
+    const policy = o.policy === undefined || o.policy === null ? undefined : parseGrantPolicy(o.policy);
     const token = generateApiToken();
     const now = Date.now();
     const row = {
@@ -81,6 +85,7 @@ export class ApiTokenService {
         .executeTakeFirst();
       if (clash) throw new AppError(httpErrors.ERR_CONFLICT, `You already have a live token named ${name}: pick another name.`);
       await trx.insertInto('api_tokens').values(row).execute();
+      if (policy) await setGrantPolicy(trx, row.id, policy, now);
       await this.ctx.audit.record(trx, {
         action: 'token.created',
         actor: { type: 'user', id: userId },

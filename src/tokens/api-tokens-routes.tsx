@@ -63,16 +63,17 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
             name: { type: 'string' },
             scopes: { type: 'array', items: { type: 'string' } },
             expires_in_days: { type: ['integer', 'null'] },
+            policy: { type: 'object', description: 'the proxy policy of this token (see POST /delegate)' },
           },
           required: ['name', 'scopes'],
         },
       },
     },
     async (request, reply) => {
-      const body = request.body as { name: string; scopes: string[]; expires_in_days?: number | null };
+      const body = request.body as { name: string; scopes: string[]; expires_in_days?: number | null; policy?: unknown };
       const { token, info } = await service.create(
         request.principal!,
-        { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days },
+        { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days, policy: body.policy },
         requestMeta(request),
       );
       return reply

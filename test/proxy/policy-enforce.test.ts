@@ -170,12 +170,20 @@ describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
     });
   });
 
-  it('binds an API token by the policy stored under its id', async () => {
-    const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: `policy ${dialect}`, scopes: ['echo.say'] });
-    expect(res.status).toBe(201);
-    await setGrantPolicy(app.ctx.db, res.body.id, {
-      actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text', values: ['x'] }] } },
+  it('an API token takes a policy when it is created (checked first), enforced under its id', async () => {
+    const bad = await postJson(app, '/api/v1/me/tokens', user.headers, {
+      name: `bad policy ${dialect}`,
+      scopes: ['echo.say'],
+      policy: { actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text' }] } } },
     });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'ERR_PROXY_POLICY_INVALID' } });
+    expect((await app.ctx.db.selectFrom('api_tokens').select('id').where('name', '=', `bad policy ${dialect}`).execute()).length).toBe(0);
+    const res = await postJson(app, '/api/v1/me/tokens', user.headers, {
+      name: `policy ${dialect}`,
+      scopes: ['echo.say'],
+      policy: { actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text', values: ['x'] }] } } },
+    });
+    expect(res.status).toBe(201);
     expect((await call(res.body.token, { text: 'y' })).status).toBe(403);
     expect((await call(res.body.token, { text: 'x' })).status).toBe(200);
   });
