@@ -65,10 +65,12 @@ export async function createDelegation(
   const policy = body.policy === undefined || body.policy === null ? undefined : parseGrantPolicy(body.policy);
   const id = randomId('dlg');
   const jti = randomId('at');
+  // A delegation made with a token is derived from it: revoked with it, and bound by the proxy policies along it.
+  const lineage = principal.kind === 'session' ? [id] : [...new Set([id, ...(principal.lineage ?? []), principal.tokenId])];
   const now = Date.now();
   const expiresAt = Math.floor(now / 1000) + ttl;
   const [issued] = (await ctx.tokens.issue({
-    accessTokens: [{ userId, clientId: agent.clientId, scopes, audience, ttl, grantId: id, jti, issuedAt: now }],
+    accessTokens: [{ userId, clientId: agent.clientId, scopes, audience, ttl, grantId: id, jti, issuedAt: now, lineage }],
     steps: [
       writeStepOf(
         ctx.db.insertInto('delegations').values({

@@ -188,6 +188,30 @@ describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
     expect((await call(res.body.token, { text: 'x' })).status).toBe(200);
   });
 
+  it("binds a sub-delegation made with a token by that token's policy too (only narrower: the intersection)", async () => {
+    const agent = await registerAgent(app, user, `sub agent ${dialect}`, ['echo.say']);
+    const parent = await postJson(app, '/api/v1/me/tokens', user.headers, {
+      name: `delegating ${dialect}`,
+      scopes: ['delegate', 'echo.say'],
+      policy: { actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text', values: ['a', 'b'] }] } } },
+    });
+    expect(parent.status).toBe(201);
+    const bearer = { authorization: `Bearer ${parent.body.token}` };
+    // The sub-delegation asks for a wider allow-list: the parent's still binds it.
+    const sub = await postJson(app, '/delegate', bearer, {
+      agent_id: agent.client_id,
+      scopes: ['echo.say'],
+      policy: { actions: { 'echo.say': { constraints: [{ kind: 'allow', field: 'text', values: ['b', 'c'] }] } } },
+    });
+    expect(sub.status).toBe(201);
+    const exchanged = await exchange(app, agent, { subject_token: sub.body.delegation_token, scope: 'echo.say' });
+    for (const token of [sub.body.delegation_token, exchanged.body.access_token]) {
+      expect((await call(token, { text: 'a' })).status).toBe(403);
+      expect((await call(token, { text: 'c' })).status).toBe(403);
+      expect((await call(token, { text: 'b' })).status).toBe(200);
+    }
+  });
+
   it('refuses every call under a grant whose stored policy cannot be read (fail-closed)', async () => {
     const g = grant();
     const token = await tokenWith([g]);
