@@ -1,4 +1,5 @@
 import { CsrfField } from '../web/index.js';
+import { PolicyFields } from '../proxy/index.js';
 
 type Scope = { name: string; description: string };
 
@@ -93,6 +94,7 @@ export function DelegateForm({
             ))}
         </select>
       </label>
+      <PolicyFields keys={scopes.map((s) => ({ name: s.name, label: s.description }))} />
       <div class="row-actions">
         <button type="submit" data-testid="delegate-submit">
           Delegate

@@ -20,6 +20,7 @@ import { agentsErrors } from './agents-errors.js';
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
 import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
+import { policyFromForm } from '../proxy/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
@@ -252,7 +253,12 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const d = await createDelegation(
         ctx,
         request.principal!,
-        { agent_id: (request.params as { id: string }).id, scopes: formScopes(b), expires_in: b.expires_in },
+        {
+          agent_id: (request.params as { id: string }).id,
+          scopes: formScopes(b),
+          expires_in: b.expires_in,
+          policy: policyFromForm(b, formScopes(b).map(String)),
+        },
         requestMeta(request),
       );
       return {

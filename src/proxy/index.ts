@@ -26,4 +26,13 @@ export {
 export { proxyErrors } from './proxy-errors.js';
 export { MAX_INPUT_BYTES } from './validate-input.js';
 export { MAX_RESPONSE_BYTES } from './upstream-client.js';
-export { parseGrantPolicy, grantPolicyStep, setGrantPolicy, grantPolicy, describeGrantPolicy, type GrantPolicy } from './policy/index.js';
+export {
+  PolicyFields,
+  policyFromForm,
+  parseGrantPolicy,
+  grantPolicyStep,
+  setGrantPolicy,
+  grantPolicy,
+  describeGrantPolicy,
+  type GrantPolicy,
+} from './policy/index.js';

@@ -9,3 +9,5 @@ export { describeGrantPolicy, describeActionPolicy, describeRate, describeConstr
 export { policyErrors } from './policy-errors.js';
 export { migrations as policyMigrations } from './migrations/index.js';
 export type * from './policy-types.js';
+export { PolicyFields, type PolicyFieldsProps } from './policy-fields.js';
+export { policyFromForm } from './policy-from-form.js';

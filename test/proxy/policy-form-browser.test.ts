@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectUpstream } from '../support/upstream-connection.js';
+import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { echoPlugin } from '../support/echo-plugin.js';
+import { registerAgent } from '../agents/agent-helpers.js';
+import { grantPolicy } from '../../src/proxy/index.js';
+
+describe('setting a policy on the delegation form (Chromium, SQLite)', () => {
+  let upstream: UpstreamOidc;
+  let echo: EchoUpstream;
+  let app: TestApp;
+  let user: TestUser;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    upstream = await startUpstreamOidc();
+    echo = await startEchoUpstream();
+    app = await startTestApp(
+      'sqlite',
+      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
+      [echoPlugin],
+      undefined,
+      { OAUTH3_ECHO_UPSTREAM: echo.url },
+    );
+    user = await createTestUser(app);
+    await connectUpstream(app, user.userId, upstream);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await Promise.all([upstream?.stop(), echo?.close()]);
+  });
+
+  const call = async (token: string, text: string) =>
+    (
+      await fetch(`${app.url}/proxy/echo/say`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text }),
+      })
+    ).status;
+
+  it('a person sets a rate, a maximum length and "ask" while delegating; the proxy enforces it; the form fits 1280 and 390 px', async () => {
+    const agent = await registerAgent(app, user, 'Policy browser agent', ['echo.say']);
+    const [name, value] = user.cookie.split('=');
+    for (const width of [1280, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: app.url }]);
+      const page = await context.newPage();
+      await page.goto(`${app.url}/account/agents/${agent.client_id}/delegate`);
+      await page.check('input[name="scopes"][value="echo.say"]');
+      await page.click('[data-testid="policy-fields"] summary');
+      await page.fill('input[name="policy_rate_count:echo.say"]', '1');
+      await page.selectOption('select[name="policy_rate_per:echo.say"]', 'hour');
+      await page.fill('input[name="policy_max_field:echo.say"]', 'text');
+      await page.fill('input[name="policy_max_length:echo.say"]', '4');
+      await page.check('input[name="policy_ask:echo.say"]');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `/tmp/policy-delegate-form-${width}.png`, fullPage: true });
+      await page.click('[data-testid="delegate-submit"]');
+      await page.waitForURL(/\/account\/agents$/);
+      const token = (await page.locator('[data-testid="secret-value"], code, input[readonly]').allInnerTexts()).find(
+        (t) => t.split('.').length === 3,
+      );
+      const html = await page.content();
+      const jwt = token ?? html.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)?.[0];
+      expect(jwt).toBeTruthy();
+      const id = (
+        await app.ctx.db
+          .selectFrom('delegations')
+          .select('id')
+          .where('jti', 'is not', null)
+          .orderBy('created_at', 'desc')
+          .executeTakeFirstOrThrow()
+      ).id;
+      expect(await grantPolicy(app.ctx, id)).toEqual({
+        actions: {
+          'echo.say': { rate: { count: 1, per: 'hour' }, constraints: [{ kind: 'max_length', field: 'text', max: 4 }], ask: true },
+        },
+      });
+      expect(await call(jwt!, 'too long')).toBe(403);
+      expect(await call(jwt!, 'ok')).toBe(200);
+      expect(await call(jwt!, 'ok')).toBe(429);
+      await context.close();
+    }
+  });
+
+  it('refuses a policy the form cannot mean (a maximum length without its field), naming it on the page', async () => {
+    const agent = await registerAgent(app, user, 'Policy refusal agent', ['echo.say']);
+    const [name, value] = user.cookie.split('=');
+    const context = await browser.newContext({ viewport: { width: 390, height: 900 } });
+    await context.addCookies([{ name, value, url: app.url }]);
+    const page = await context.newPage();
+    await page.goto(`${app.url}/account/agents/${agent.client_id}/delegate`);
+    await page.check('input[name="scopes"][value="echo.say"]');
+    await page.click('[data-testid="policy-fields"] summary');
+    await page.fill('input[name="policy_max_length:echo.say"]', '4');
+    await page.click('[data-testid="delegate-submit"]');
+    expect(await page.content()).toContain('field must name an input field');
+    expect(await app.ctx.db.selectFrom('delegations').select('id').where('agent_id', '=', agent.client_id).execute()).toEqual([]);
+    await context.close();
+  });
+});
