@@ -10,6 +10,21 @@ export interface AgentsPageProps {
   csrfToken?: string;
   /** What the last action did (and any secret it issued, shown this once). */
   flash: FlashMessage;
+  /** Each delegation's proxy limits in words, by delegation id (absent: none). */
+  policies?: Map<string, string[]>;
+}
+
+/** A live delegation's limits (the proxy policy) in words, with the link to edit them. */
+function DelegationPolicy({ d, lines }: { d: AgentView['delegations'][number]; lines: string[] }) {
+  if (d.revokedAt !== null || d.expiresAt <= Date.now()) return null;
+  return (
+    <p class="muted" data-testid="delegation-policy" data-delegation-id={d.id}>
+      Limits of the delegation of {d.scopes.join(' ')}: {lines.length ? lines.join('; ') : 'none'} ·{' '}
+      <a href={`/account/agents/delegations/${encodeURIComponent(d.id)}/policy`} data-testid="edit-policy">
+        Edit limits
+      </a>
+    </p>
+  );
 }
 
 function TokenRow({ t, names }: { t: ChainTokenView; names: Map<string, string> }) {
@@ -33,7 +48,7 @@ function TokenRow({ t, names }: { t: ChainTokenView; names: Map<string, string> 
 }
 
 /** Agents: each agent with its delegations and exchanged descendants; one "delegate" and one (confirmed) revoke per agent. */
-export function AgentsPage({ agents, names, grantable, csrfToken, flash }: AgentsPageProps) {
+export function AgentsPage({ agents, names, grantable, csrfToken, flash, policies }: AgentsPageProps) {
   return (
     <section data-page="agents">
       <Flash kind="error" message={flash.error} />
@@ -81,6 +96,9 @@ export function AgentsPage({ agents, names, grantable, csrfToken, flash }: Agent
           ) : (
             <p class="muted">No delegations.</p>
           )}
+          {a.delegations.map((d) => (
+            <DelegationPolicy d={d} lines={policies?.get(d.id) ?? []} />
+          ))}
           {a.owned ? <AvailabilityForm clientId={a.clientId} available={a.available} csrfToken={csrfToken} /> : null}
           {a.owned ? (
             <form

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
-import { ConfirmStep, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
+import { ConfirmStep, CsrfField, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
 import { registerAgent } from './register-agent.js';
 import { createDelegation } from './create-delegation.js';
 import { delegationStatus } from './delegation-status.js';
@@ -20,7 +20,7 @@ import { agentsErrors } from './agents-errors.js';
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
 import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
-import { policyFromForm } from '../proxy/index.js';
+import { PolicyFields, grantPolicy, policyFromForm, policySummaries, setGrantPolicy } from '../proxy/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
@@ -162,6 +162,10 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
   };
   const show = async (request: FastifyRequest, reply: FastifyReply, refused?: { error: string; status: number }) => {
     const agents = await listAgents(ctx, userOf(request));
+    const policies = await policySummaries(
+      ctx,
+      agents.flatMap((a) => a.delegations.map((d) => d.id)),
+    );
     return renderPage(reply, {
       title: 'Agents',
       request,
@@ -170,6 +174,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         <AgentsPage
           agents={agents}
           names={new Map(agents.map((a) => [a.clientId, a.name]))}
+          policies={policies}
           grantable={grantableOf(request).filter((s) => !SIGN_IN_ONLY_SCOPES.has(s.name))}
           csrfToken={request.csrfToken}
           flash={refused ? { error: refused.error } : flash.take(request, reply, binding(request))}
@@ -265,6 +270,50 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
         ok: `Delegated ${d.scopes.join(' ')}${d.agent_owner ? ` to an agent run by ${d.agent_owner}` : ''}.`,
         secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
       };
+    }),
+  );
+  // A delegation's limits (the proxy policy): shown on the Agents page, edited here (POST, then back to the list).
+  const ownDelegation = async (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    const d = await ctx.db
+      .selectFrom('delegations')
+      .select(['id', 'scope'])
+      .where('id', '=', id)
+      .where('user_id', '=', userOf(request))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!d) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'No such live delegation of yours.');
+    return { id: d.id, scopes: d.scope.split(' ').filter(Boolean) };
+  };
+  app.get('/account/agents/delegations/:id/policy', pageRead, async (request, reply) => {
+    const d = await ownDelegation(request);
+    const descriptions = new Map(ctx.registries.scopes.all().map((s) => [s.name, s.description]));
+    const current = await grantPolicy(ctx, d.id).catch(() => null); // unreadable: shown empty, set again
+    return renderPage(reply, {
+      title: 'Limits of a delegation',
+      request,
+      body: (
+        <form method="post" action={`/account/agents/delegations/${encodeURIComponent(d.id)}/policy`} data-testid="policy-form">
+          <CsrfField token={request.csrfToken} />
+          <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
+          <PolicyFields keys={d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name }))} value={current} />
+          <div class="row-actions">
+            <button type="submit" data-testid="policy-submit">
+              Save limits
+            </button>
+            <a href="/account/agents" role="button" class="secondary outline">
+              Cancel
+            </a>
+          </div>
+        </form>
+      ),
+    });
+  });
+  app.post('/account/agents/delegations/:id/policy', pageWrite, (request, reply) =>
+    act(request, reply, async () => {
+      const d = await ownDelegation(request);
+      await setGrantPolicy(ctx.db, d.id, policyFromForm(body(request), d.scopes) ?? null);
+      return { ok: 'Limits saved: they apply from the next call.' };
     }),
   );
   app.post('/account/agents/:id/availability', pageWrite, (request, reply) =>

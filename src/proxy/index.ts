@@ -34,5 +34,6 @@ export {
   setGrantPolicy,
   grantPolicy,
   describeGrantPolicy,
+  policySummaries,
   type GrantPolicy,
 } from './policy/index.js';

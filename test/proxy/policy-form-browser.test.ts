@@ -7,7 +7,7 @@ import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.j
 import { connectUpstream } from '../support/upstream-connection.js';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin } from '../support/echo-plugin.js';
-import { registerAgent } from '../agents/agent-helpers.js';
+import { delegate, registerAgent } from '../agents/agent-helpers.js';
 import { grantPolicy } from '../../src/proxy/index.js';
 
 describe('setting a policy on the delegation form (Chromium, SQLite)', () => {
@@ -89,6 +89,58 @@ describe('setting a policy on the delegation form (Chromium, SQLite)', () => {
       expect(await call(jwt!, 'ok')).toBe(429);
       await context.close();
     }
+  });
+
+  it('the Agents page shows a delegation’s limits in words; editing them takes effect on the next call; no one else can', async () => {
+    const agent = await registerAgent(app, user, 'Policy edit agent', ['echo.say']);
+    const d = await delegate(app, user, agent.client_id, ['echo.say'], {
+      policy: { actions: { 'echo.say': { rate: { count: 1, per: 'day' }, constraints: [{ kind: 'max_length', field: 'text', max: 2 }] } } },
+    });
+    expect(await call(d.delegation_token, 'ok')).toBe(200);
+    expect(await call(d.delegation_token, 'ok')).toBe(429);
+    const [name, value] = user.cookie.split('=');
+    for (const width of [1280, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: app.url }]);
+      const page = await context.newPage();
+      await page.goto(`${app.url}/account/agents`);
+      const shown = page.locator(`[data-testid="delegation-policy"][data-delegation-id="${d.delegation_id}"]`);
+      expect(await shown.innerText()).toContain('echo.say: at most 1 a day; text at most 2 characters');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `/tmp/policy-agents-page-${width}.png`, fullPage: true });
+      await context.close();
+    }
+    const context = await browser.newContext({ viewport: { width: 390, height: 900 } });
+    await context.addCookies([{ name, value, url: app.url }]);
+    const page = await context.newPage();
+    await page.goto(`${app.url}/account/agents`);
+    await page.click(`[data-testid="delegation-policy"][data-delegation-id="${d.delegation_id}"] [data-testid="edit-policy"]`);
+    expect(await page.inputValue('input[name="policy_rate_count:echo.say"]')).toBe('1');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/policy-edit-form-390.png', fullPage: true });
+    await page.fill('input[name="policy_rate_count:echo.say"]', '5');
+    await page.fill('input[name="policy_max_field:echo.say"]', '');
+    await page.fill('input[name="policy_max_length:echo.say"]', '');
+    await page.click('[data-testid="policy-submit"]');
+    await page.waitForURL(/\/account\/agents$/);
+    expect(await page.content()).toContain('Limits saved');
+    expect(await page.locator(`[data-testid="delegation-policy"][data-delegation-id="${d.delegation_id}"]`).innerText()).toContain(
+      'echo.say: at most 5 a day',
+    );
+    await context.close();
+    expect(await call(d.delegation_token, 'longer text')).toBe(200);
+    // Someone else cannot see or change it.
+    const stranger = await createTestUser(app);
+    const res = await fetch(`${app.url}/account/agents/delegations/${d.delegation_id}/policy`, { headers: { cookie: stranger.cookie } });
+    expect(res.status).toBe(404);
+    const post = await fetch(`${app.url}/account/agents/delegations/${d.delegation_id}/policy`, {
+      method: 'POST',
+      headers: { ...stranger.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ 'policy_rate_count:echo.say': '1000' }),
+      redirect: 'manual',
+    });
+    expect(post.status).toBe(404);
+    expect(await grantPolicy(app.ctx, d.delegation_id)).toEqual({ actions: { 'echo.say': { rate: { count: 5, per: 'day' } } } });
   });
 
   it('refuses a policy the form cannot mean (a maximum length without its field), naming it on the page', async () => {

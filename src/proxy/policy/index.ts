@@ -11,3 +11,4 @@ export { migrations as policyMigrations } from './migrations/index.js';
 export type * from './policy-types.js';
 export { PolicyFields, type PolicyFieldsProps } from './policy-fields.js';
 export { policyFromForm } from './policy-from-form.js';
+export { policySummaries, UNREADABLE_POLICY } from './policy-summaries.js';

@@ -1,6 +1,10 @@
+import type { GrantPolicy } from './policy-types.js';
+
 /** The scopes (or actions) a grant form offers a policy for. */
 export interface PolicyFieldsProps {
   keys: Array<{ name: string; label: string }>;
+  /** The policy to show (editing one); the fields open when it is given. */
+  value?: GrantPolicy | null;
 }
 
 const field = (what: string, key: string) => `policy_${what}:${key}`;
@@ -10,55 +14,93 @@ const field = (what: string, key: string) => `policy_${what}:${key}`;
  * of one input field, an allow-list of values of one input field, and "ask me each time". Read back by
  * `policyFromForm` with the same keys.
  */
-export function PolicyFields({ keys }: PolicyFieldsProps) {
+export function PolicyFields({ keys, value }: PolicyFieldsProps) {
   if (!keys.length) return null;
   return (
-    <details data-testid="policy-fields">
+    <details data-testid="policy-fields" open={value !== undefined}>
       <summary>Limits (optional)</summary>
-      {keys.map((k) => (
-        <fieldset data-policy-key={k.name}>
-          <legend>
-            {k.label} <code class="scope-code">{k.name}</code>
-          </legend>
-          <div class="grid">
+      {keys.map((k) => {
+        const p = value?.actions[k.name] ?? {};
+        const allow = p.constraints?.find((c) => c.kind === 'allow');
+        const max = p.constraints?.find((c) => c.kind === 'max_length');
+        return (
+          <fieldset data-policy-key={k.name}>
+            <legend>
+              {k.label} <code class="scope-code">{k.name}</code>
+            </legend>
+            <div class="grid">
+              <label>
+                At most (calls)
+                <input
+                  type="number"
+                  name={field('rate_count', k.name)}
+                  min={1}
+                  max={1000000}
+                  inputMode="numeric"
+                  value={p.rate ? String(p.rate.count) : ''}
+                />
+              </label>
+              <label>
+                per
+                <select name={field('rate_per', k.name)}>
+                  <option value="day" selected={p.rate?.per === 'day'}>
+                    day
+                  </option>
+                  <option value="hour" selected={p.rate?.per === 'hour'}>
+                    hour
+                  </option>
+                  <option value="minute" selected={p.rate?.per === 'minute'}>
+                    minute
+                  </option>
+                </select>
+              </label>
+            </div>
+            <div class="grid">
+              <label>
+                Only these values of field
+                <input
+                  name={field('allow_field', k.name)}
+                  maxLength={64}
+                  placeholder="chat_id"
+                  autocomplete="off"
+                  value={allow?.field ?? ''}
+                />
+              </label>
+              <label>
+                values (comma-separated)
+                <input
+                  name={field('allow_values', k.name)}
+                  maxLength={2000}
+                  placeholder="12345, 67890"
+                  autocomplete="off"
+                  value={allow?.values.join(', ') ?? ''}
+                />
+              </label>
+            </div>
+            <div class="grid">
+              <label>
+                Field with a maximum length
+                <input name={field('max_field', k.name)} maxLength={64} placeholder="text" autocomplete="off" value={max?.field ?? ''} />
+              </label>
+              <label>
+                at most (characters)
+                <input
+                  type="number"
+                  name={field('max_length', k.name)}
+                  min={0}
+                  max={1000000}
+                  inputMode="numeric"
+                  value={max ? String(max.max) : ''}
+                />
+              </label>
+            </div>
             <label>
-              At most (calls)
-              <input type="number" name={field('rate_count', k.name)} min={1} max={1000000} inputMode="numeric" />
+              <input type="checkbox" name={field('ask', k.name)} value="1" checked={p.ask === true} /> Ask me each time (stored; the
+              approval step comes later)
             </label>
-            <label>
-              per
-              <select name={field('rate_per', k.name)}>
-                <option value="day">day</option>
-                <option value="hour">hour</option>
-                <option value="minute">minute</option>
-              </select>
-            </label>
-          </div>
-          <div class="grid">
-            <label>
-              Only these values of field
-              <input name={field('allow_field', k.name)} maxLength={64} placeholder="chat_id" autocomplete="off" />
-            </label>
-            <label>
-              values (comma-separated)
-              <input name={field('allow_values', k.name)} maxLength={2000} placeholder="12345, 67890" autocomplete="off" />
-            </label>
-          </div>
-          <div class="grid">
-            <label>
-              Field with a maximum length
-              <input name={field('max_field', k.name)} maxLength={64} placeholder="text" autocomplete="off" />
-            </label>
-            <label>
-              at most (characters)
-              <input type="number" name={field('max_length', k.name)} min={0} max={1000000} inputMode="numeric" />
-            </label>
-          </div>
-          <label>
-            <input type="checkbox" name={field('ask', k.name)} value="1" /> Ask me each time (stored; the approval step comes later)
-          </label>
-        </fieldset>
-      ))}
+          </fieldset>
+        );
+      })}
     </details>
   );
 }
