@@ -8,7 +8,7 @@ import { connectUpstream } from '../support/upstream-connection.js';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin } from '../support/echo-plugin.js';
 import { delegate, exchange, postJson, registerAgent } from '../agents/agent-helpers.js';
-import { setGrantPolicy } from '../../src/proxy/policy/index.js';
+import { enforcePolicy, setGrantPolicy } from '../../src/proxy/policy/index.js';
 
 describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
   let upstream: UpstreamOidc;
@@ -226,6 +226,43 @@ describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
       expect(res.body.error).toBe('ERR_PROXY_POLICY');
       expect(res.body.message).toContain('cannot be read');
     }
+  });
+
+  it('a path constraint (http plugin) holds the path under its prefix, without dot segments, and the methods', async () => {
+    const g = grant();
+    await setGrantPolicy(app.ctx.db, g, {
+      actions: { 'web.call': { constraints: [{ kind: 'path', prefix: '/v1/', methods: ['get'] }], rate: { count: 100, per: 'day' } } },
+    });
+    const principal = { kind: 'access', tokenId: 'at-x', userId: user.userId, scopes: ['web.call'], chain: [], lineage: [g] } as any;
+    const hosted = { qualifiedName: 'web.call', action: { name: 'call', scope: 'web.call' } } as any;
+    const ok = await enforcePolicy(app.ctx, principal, hosted, { path: '/v1/items', method: 'GET' });
+    expect(ok).toEqual({ constraints: ['path:/v1/'], approvalRequired: false });
+    for (const [input, why] of [
+      [{ path: '/v2/items', method: 'GET' }, 'the path must start with /v1/'],
+      [{ path: '/v1/../admin', method: 'GET' }, 'the path must start with /v1/'],
+      [{ path: '/v1/%2e%2e/admin', method: 'GET' }, 'the path must start with /v1/'],
+      [{ path: 'v1/items' }, 'the path must start with /v1/'],
+      [{ path: '/v1/items', method: 'DELETE' }, 'the method must be GET'],
+    ] as const) {
+      await expect(enforcePolicy(app.ctx, principal, hosted, input)).rejects.toMatchObject({
+        status: 403,
+        code: 'ERR_PROXY_POLICY',
+        message: `web.call: ${why}.`,
+      });
+    }
+    // Only the allowed call was counted.
+    const rows = await app.ctx.db.selectFrom('proxy_rate_counts').selectAll().where('grant_id', '=', g).execute();
+    expect(rows.map((r) => Number(r.count))).toEqual([1]);
+  });
+
+  it('"ask" is returned as approvalRequired if any policy along the lineage asks', async () => {
+    const [a, b] = [grant(), grant()];
+    await setGrantPolicy(app.ctx.db, a, { actions: { 'web.call': { ask: false } } });
+    await setGrantPolicy(app.ctx.db, b, { actions: { 'web.call': { ask: true } } });
+    const hosted = { qualifiedName: 'web.call', action: { name: 'call', scope: 'web.call' } } as any;
+    const p = (lineage: string[]) => ({ kind: 'access', tokenId: 'at-y', userId: user.userId, scopes: [], chain: [], lineage }) as any;
+    expect((await enforcePolicy(app.ctx, p([a]), hosted, {})).approvalRequired).toBe(false);
+    expect((await enforcePolicy(app.ctx, p([a, b]), hosted, {})).approvalRequired).toBe(true);
   });
 
   it('refuses to store an invalid policy, naming what is wrong', async () => {
