@@ -208,7 +208,7 @@ async function runHandler(
       plugin: spec.id,
     });
   };
-  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config, fail });
+  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config, fail, constraints: record.constraints });
 }
 
 /** The audit event of one call: who, through which agents, what, under which constraints, how it went. */

@@ -64,6 +64,11 @@ export interface ActionCall<Input = unknown> {
   /** The plugin's own options, as the config read them (its module's `options` slice). */
   config: Readonly<Record<string, unknown>>;
   /**
+   * The constraints the grant's policy applied to this call, which the input met (`allow:chat_id`, `path:/v1`,
+   * `max_length:text`): an action that must never run unconstrained (telegram.post) checks that its own is among them.
+   */
+  constraints: readonly string[];
+  /**
    * Ends the action with an answer the agent can act on: `refused` (422 ERR_PROXY_UPSTREAM_REFUSED: the upstream
    * refused this request, e.g. a duplicate post or an unknown chat) or `failed` (502 ERR_PROXY_UPSTREAM_FAILED: it
    * answered something the plugin cannot use). The message is shown to the agent: never a credential or a body.

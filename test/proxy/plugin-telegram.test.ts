@@ -60,12 +60,22 @@ describe('the telegram plugin against a Bot API stand-in', () => {
     expect((await callAction(app, 'telegram/post_any', token, { chat_id: '@alice_channel', text: 'to a channel' })).status).toBe(200);
   });
 
-  it('post refuses every chat while the grant allows none (403 naming the chat_id allow-list), nothing sent', async () => {
+  it('post sends only to the chats the grant’s chat_id allow-list names (403 for others), and to none without one', async () => {
+    const allowed = await apiTokenOf(app, user, ['telegram.post'], {
+      actions: { 'telegram.post': { constraints: [{ kind: 'allow', field: 'chat_id', values: ['42', '@alice_channel'] }] } },
+    });
     const before = bots.calls.length;
-    const res = await callAction(app, 'telegram/post', token, { chat_id: 42, text: 'only allowed chats' });
-    expect([res.status, res.body.error]).toEqual([403, 'ERR_TELEGRAM_CHAT_NOT_ALLOWED']);
-    expect(res.body.details).toEqual({ constraint: 'chat_id' });
-    expect(bots.calls.length).toBe(before);
+    expect((await callAction(app, 'telegram/post', allowed, { chat_id: 42, text: 'to an allowed chat' })).status).toBe(200);
+    expect((await callAction(app, 'telegram/post', allowed, { chat_id: '@alice_channel', text: 'and a channel' })).status).toBe(200);
+    expect(bots.calls.slice(before).map((c) => c.params.chat_id)).toEqual([42, '@alice_channel']);
+
+    const other = await callAction(app, 'telegram/post', allowed, { chat_id: 43, text: 'elsewhere' });
+    expect([other.status, other.body.error]).toEqual([403, 'ERR_PROXY_POLICY']);
+    expect(other.body.message).toContain('chat_id');
+    const none = await callAction(app, 'telegram/post', token, { chat_id: 42, text: 'a grant without a list' });
+    expect([none.status, none.body.error]).toEqual([403, 'ERR_TELEGRAM_CHAT_NOT_ALLOWED']);
+    expect(none.body.details).toEqual({ constraint: 'allow:chat_id' });
+    expect(bots.calls.length).toBe(before + 2);
   });
 
   it('refuses a token without the action’s scope (post_any with only telegram.post; another plugin’s scope)', async () => {

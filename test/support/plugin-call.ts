@@ -20,9 +20,15 @@ export async function callAction(app: TestApp, path: string, token: string | und
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
 
-/** A personal API token of `user` with these scopes (through the account API, as a person makes one). */
-export async function apiTokenOf(app: TestApp, user: TestUser, scopes: string[]): Promise<string> {
-  const res = await postJson(app, '/api/v1/me/tokens', user.headers, { name: `plugin test ${scopes.join(' ')}`, scopes });
+let made = 0;
+
+/** A personal API token of `user` with these scopes and, if given, a policy (through the account API, as a person makes one). */
+export async function apiTokenOf(app: TestApp, user: TestUser, scopes: string[], policy?: unknown): Promise<string> {
+  const res = await postJson(app, '/api/v1/me/tokens', user.headers, {
+    name: `plugin test ${++made} ${scopes.join(' ')}`,
+    scopes,
+    ...(policy ? { policy } : {}),
+  });
   expect(res.status).toBe(201);
   return res.body.token as string;
 }

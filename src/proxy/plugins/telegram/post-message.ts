@@ -4,9 +4,9 @@ import { sendMessage, sendMessageInput, type SendMessageInput } from './send-mes
 import { telegramErrors } from './telegram-errors.js';
 
 /**
- * `telegram.post`: sends a message, but only to the chats the grant allows (a `chat_id` allow-list, set per grant).
- * Until the proxy's per-grant policy supplies that list the default holds: no chat is allowed, and every call is
- * refused (403) before anything is sent.
+ * `telegram.post`: sends a message, but only to the chats the grant allows: a `chat_id` allow-list set per grant,
+ * which the proxy's policy enforces before the handler runs (403 ERR_PROXY_POLICY for another chat). A grant without
+ * that list allows no chat: 403 ERR_TELEGRAM_CHAT_NOT_ALLOWED, nothing sent.
  */
 export const postMessage: ActionDescriptor<SendMessageInput> = {
   name: 'post',
@@ -15,13 +15,14 @@ export const postMessage: ActionDescriptor<SendMessageInput> = {
     'Sends a text message with the person’s Telegram bot to one of the chats their grant allows (chat_id allow-list; none by default).',
   scope: 'telegram.post',
   input: sendMessageInput,
+  policy: { constraints: [{ kind: 'allow', field: 'chat_id' }] },
   async handler(call) {
-    const allowed: ReadonlyArray<string> = []; // the grant's chat_id allow-list: none until a policy sets one
-    if (!allowed.includes(String(call.input.chat_id)))
+    // The policy checked the chat against the grant's allow-list before the handler runs; without one, none is allowed.
+    if (!call.constraints.includes('allow:chat_id'))
       throw new AppError(
         telegramErrors.ERR_TELEGRAM_CHAT_NOT_ALLOWED,
-        `telegram.post: the chat ${String(call.input.chat_id)} is not in this grant’s chat_id allow-list (it allows none); nothing was sent.`,
-        { constraint: 'chat_id' },
+        'telegram.post: this grant sets no chat_id allow-list, so it allows no chat; nothing was sent. The person sets the chats when granting (or on the Apps or Agents page).',
+        { constraint: 'allow:chat_id' },
       );
     return sendMessage(call);
   },
