@@ -152,6 +152,22 @@ describe('http plugins declared in OAUTH3_HTTP_PLUGINS', () => {
     expect(echo.requests.length).toBe(before);
   });
 
+  it('a grant’s path constraint narrows a route further (prefix and methods), enforced before anything is sent', async () => {
+    const narrow = await apiTokenOf(app, user, ['acme.write'], {
+      actions: { 'acme.write': { constraints: [{ kind: 'path', prefix: '/items/1/', methods: ['POST'] }] } },
+    });
+    expect((await callAction(app, 'acme/write', narrow, { method: 'POST', path: '/items/1/notes', body: {} })).status).toBe(200);
+    const before = echo.requests.length;
+    for (const input of [
+      { method: 'POST', path: '/items/2/notes', body: {} },
+      { method: 'PUT', path: '/items/1/notes', body: {} },
+    ]) {
+      const res = await callAction(app, 'acme/write', narrow, input);
+      expect([res.status, res.body.error]).toEqual([403, 'ERR_PROXY_POLICY']);
+    }
+    expect(echo.requests.length).toBe(before);
+  });
+
   it('refuses path traversal in every form with 400 before anything is sent', async () => {
     const before = echo.requests.length;
     const forms = [

@@ -49,6 +49,7 @@ export function httpRequestAction(entry: HttpPluginEntry, route: HttpRoute): Act
     description: `${route.methods.join(', ')} ${route.paths.join(', ')} on ${entry.name ?? entry.id} (${base.host}${basePath}).`,
     scope: route.scope,
     readOnly: route.methods.every((m) => m === 'GET'),
+    policy: { constraints: [{ kind: 'path' }] }, // a grant may narrow it to a path prefix and methods
     input: {
       type: 'object',
       properties: {

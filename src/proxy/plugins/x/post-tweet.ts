@@ -21,6 +21,7 @@ export const postTweet: ActionDescriptor<PostTweetInput> = {
     required: ['text'],
     additionalProperties: false,
   },
+  policy: { constraints: [{ kind: 'max_length', field: 'text' }] },
   output: {
     type: 'object',
     properties: { id: { type: 'string' }, text: { type: 'string' }, url: { type: 'string' } },
