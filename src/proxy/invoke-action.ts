@@ -6,6 +6,7 @@ import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
 import { createUpstreamClient } from './upstream-client.js';
 import { enforcePolicy } from './policy/index.js';
+import { requireApproval } from './approvals/index.js';
 
 /** One call of an action, as the HTTP route and the MCP tools make it. */
 export interface ActionRequest {
@@ -20,6 +21,8 @@ export interface ActionRequest {
   ip?: string | null;
   /** How it came: `http` (POST /proxy/…) or `mcp` (a tool of /mcp). */
   via?: 'http' | 'mcp';
+  /** The approval this call runs under, when the policy asks the person each time (HTTP: the `Approval-Id` header). */
+  approvalId?: string;
 }
 
 /** What the policy decided for one call: the constraints it applied (named, for the audit event) and an approval, if one was needed. */
@@ -60,9 +63,18 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
       throw err;
     }
     const input = hosted.validate(request.input);
-    const policy = await enforcePolicy(ctx, principal, hosted, input);
+    const policy = await enforcePolicy(ctx, principal, hosted, input, { withApproval: request.approvalId !== undefined });
     record.constraints = policy.constraints;
     record.approvalRequired = policy.approvalRequired;
+    if (policy.approvalRequired) {
+      if (principal.userId === null)
+        throw new AppError(
+          proxyErrors.ERR_PROXY_NO_PERSON,
+          `The action ${hosted.qualifiedName} needs a person's approval; this token has no person.`,
+        );
+      const call = { principal, plugin: hosted.plugin.plugin.id, action: hosted.action.name, input };
+      record.approvalId = await requireApproval(ctx, call, request.approvalId);
+    }
     const result = await runWithCredential(host, hosted, request, input, record);
     audit(ctx, hosted, request, record, started, 'success');
     return result;

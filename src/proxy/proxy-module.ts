@@ -4,9 +4,10 @@ import { proxyOf, setPluginHost } from './proxy-of.js';
 import { proxyErrors } from './proxy-errors.js';
 import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
-import { proxyRoutes } from './proxy-routes.js';
+import { proxyPrincipal, proxyRoutes } from './proxy-routes.js';
 import { mcpResources, mcpRoutes } from './mcp/index.js';
 import { policyErrors, policyMigrations } from './policy/index.js';
+import { approvalErrors, approvalEvents, approvalMigrations, approvalOptions, approvalRoutes } from './approvals/index.js';
 
 /**
  * Builds the plugin host from the app's modules (those with a `plugin`: the built-ins and OAUTH3_PLUGINS'), checking
@@ -24,14 +25,15 @@ function start(ctx: AppContext, modules: readonly GatewayModule[]): void {
  */
 export const proxyModule: GatewayModule = {
   name: 'proxy',
-  options: proxyOptions,
-  eventTypes: proxyEvents,
-  errorCodes: [...Object.values(proxyErrors), ...Object.values(policyErrors)],
-  migrations: policyMigrations,
+  options: { ...proxyOptions, ...approvalOptions },
+  eventTypes: [...proxyEvents, ...approvalEvents],
+  errorCodes: [...Object.values(proxyErrors), ...Object.values(policyErrors), ...Object.values(approvalErrors)],
+  migrations: { ...policyMigrations, ...approvalMigrations },
   resources: mcpResources,
   start,
   routes: async (app, ctx) => {
     await proxyRoutes(app, ctx);
+    await approvalRoutes(app, ctx, proxyPrincipal);
     await mcpRoutes(app, ctx);
   },
   stop: (ctx) => proxyOf(ctx).close(),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Principal } from '../kernel/index.js';
-import { InvalidToken, OAuthError } from '../errors/index.js';
+import { AppError, InvalidToken, OAuthError } from '../errors/index.js';
+import { approvalErrors, approvalIdOf } from './approvals/index.js';
 import { proxyOf } from './proxy-of.js';
 import { MAX_INPUT_BYTES } from './validate-input.js';
 
@@ -13,7 +14,7 @@ const BEARER_KINDS = ['access', 'api_token'] as const;
  * cookie never counts: the route is for agents, and a cookie would need CSRF checks. A refusal is 401 invalid_token
  * with the RFC 9728 `resource_metadata`.
  */
-async function proxyPrincipal(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+export async function proxyPrincipal(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
   const auth = request.headers.authorization;
   const m = auth === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
   if (!m)
@@ -54,10 +55,17 @@ function answer(ctx: AppContext, plugin: string, action: string) {
         signal: gone.signal,
         ip: request.ip,
         via: 'http',
+        approvalId: approvalIdOf(request),
       });
       reply.header('cache-control', 'no-store');
       return { result: result ?? null };
     } catch (e) {
+      // Asked each time: 202 with the approval's id and URLs at the top level (nothing ran).
+      if (e instanceof AppError && e.code === approvalErrors.ERR_PROXY_APPROVAL_REQUIRED.code)
+        return reply
+          .code(202)
+          .header('cache-control', 'no-store')
+          .send({ ...e.details, error: e.code, message: e.message });
       throw e instanceof OAuthError && e.status === 403 ? challenge(ctx, e) : e;
     }
   };

@@ -38,9 +38,16 @@ export function policyGrantIds(principal: Principal): string[] {
  * Enforces the policies along the caller's lineage and the action's defaults, as their intersection: every
  * constraint must hold (403 ERR_PROXY_POLICY naming it), every rate must have room (429 ERR_PROXY_RATE_LIMITED with
  * `Retry-After`, naming the limit), and approval is required if any asks. Calls are counted (in the database, shared
- * by every instance) only when they pass every check. A stored policy that cannot be read refuses (fail-closed).
+ * by every instance) only when they pass every check, an asked one when it is asked (`withApproval`: its repeat with
+ * the approval is not counted again). A stored policy that cannot be read refuses (fail-closed).
  */
-export async function enforcePolicy(ctx: AppContext, principal: Principal, hosted: HostedAction, input: unknown): Promise<PolicyDecision> {
+export async function enforcePolicy(
+  ctx: AppContext,
+  principal: Principal,
+  hosted: HostedAction,
+  input: unknown,
+  o: { withApproval?: boolean } = {},
+): Promise<PolicyDecision> {
   const ids = policyGrantIds(principal);
   let stored;
   try {
@@ -69,8 +76,10 @@ export async function enforcePolicy(ctx: AppContext, principal: Principal, hoste
       names.push(constraintName(c));
     }
   const rates: CountedRate[] = applied.flatMap((a) => (a.policy.rate ? [{ grantId: a.grantId, key: a.key, rate: a.policy.rate }] : []));
-  if (rates.length) await countCall(ctx, hosted.qualifiedName, rates);
-  return { constraints: [...new Set(names)], approvalRequired: applied.some((a) => a.policy.ask === true) };
+  const approvalRequired = applied.some((a) => a.policy.ask === true);
+  // An asked call is counted when it is asked (the 202); its repeat with the approval is the same call.
+  if (rates.length && !(approvalRequired && o.withApproval)) await countCall(ctx, hosted.qualifiedName, rates);
+  return { constraints: [...new Set(names)], approvalRequired };
 }
 
 /** Why the input breaks the constraint, or null when it holds. */

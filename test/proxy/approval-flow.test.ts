@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { issueAccessToken } from '../support/tokens.js';
+import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectUpstream } from '../support/upstream-connection.js';
+import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { echoPlugin } from '../support/echo-plugin.js';
+import { setGrantPolicy } from '../../src/proxy/policy/index.js';
+import { decideApproval } from '../../src/proxy/approvals/index.js';
+
+describe.each(dialects)('passkey approval of one action: the call path on %s', (dialect) => {
+  let upstream: UpstreamOidc;
+  let echo: EchoUpstream;
+  let app: TestApp;
+  let user: TestUser;
+  let n = 0;
+
+  beforeAll(async () => {
+    upstream = await startUpstreamOidc();
+    echo = await startEchoUpstream();
+    app = await startTestApp(
+      dialect,
+      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
+      [echoPlugin],
+      undefined,
+      { OAUTH3_ECHO_UPSTREAM: echo.url },
+    );
+    user = await createTestUser(app);
+    await connectUpstream(app, user.userId, upstream);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([upstream?.stop(), echo?.close()]);
+  });
+
+  async function call(token: string, body: unknown, approvalId?: string) {
+    const res = await fetch(`${app.url}/proxy/echo/say`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(approvalId ? { 'approval-id': approvalId } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  }
+  const status = async (token: string, url: string) => {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  /** A token under a grant that asks each time (and, if given, a rate). */
+  async function askingToken(rate?: { count: number; per: 'hour' }, grant = `ask-${dialect}-${++n}`) {
+    await setGrantPolicy(app.ctx.db, grant, { actions: { 'echo.say': { ask: true, ...(rate ? { rate } : {}) } } });
+    const issued = await issueAccessToken(app.ctx, {
+      userId: user.userId,
+      clientId: 'approval-test-client',
+      scopes: ['echo.say'],
+      audience: [app.ctx.resources.gatewayUrl],
+      ttl: 600,
+      lineage: [grant],
+    });
+    return { token: issued.token, grant };
+  }
+
+  it('answers 202 with the approval and runs nothing; once approved, the repeat runs exactly once (counted once)', async () => {
+    const { token } = await askingToken({ count: 1, per: 'hour' });
+    const before = echo.requests.length;
+    const asked = await call(token, { text: 'hello', times: 2 });
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ error: 'ERR_PROXY_APPROVAL_REQUIRED' });
+    const { approval_id: id, status_url, approve_url } = asked.body;
+    expect(id).toMatch(/^apr_/);
+    expect(status_url).toBe(`${app.ctx.config.publicUrl}/proxy/approvals/${id}`);
+    expect(approve_url).toContain('/account/approvals');
+    expect(echo.requests.length).toBe(before);
+    expect(await status(token, status_url)).toMatchObject({ status: 200, body: { approval_id: id, status: 'pending' } });
+    // Not approved yet: refused, nothing runs.
+    expect(await call(token, { text: 'hello', times: 2 }, id)).toMatchObject({
+      status: 403,
+      body: { error: 'ERR_PROXY_APPROVAL_PENDING' },
+    });
+    expect(await decideApproval(app.ctx, id, user.userId, 'approved')).toBe(true);
+    expect((await status(token, status_url)).body.status).toBe('approved');
+    // The same input in another key order is the same call.
+    const ran = await call(token, { times: 2, text: 'hello' }, id);
+    expect(ran.status).toBe(200);
+    expect(echo.requests.length).toBe(before + 1);
+    expect((await status(token, status_url)).body.status).toBe('used');
+    // Replayed: refused, nothing runs again.
+    expect(await call(token, { text: 'hello', times: 2 }, id)).toMatchObject({ status: 403, body: { error: 'ERR_PROXY_APPROVAL_USED' } });
+    expect(echo.requests.length).toBe(before + 1);
+    // The input is stored sealed, never in clear.
+    const row = await app.ctx.db.selectFrom('proxy_approvals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.input_sealed).not.toContain('hello');
+  });
+
+  it('refuses an approval used with changed arguments (403), and nothing runs', async () => {
+    const { token } = await askingToken();
+    const id = (await call(token, { text: 'send 10' })).body.approval_id;
+    await decideApproval(app.ctx, id, user.userId, 'approved');
+    const before = echo.requests.length;
+    expect(await call(token, { text: 'send 1000' }, id)).toMatchObject({ status: 403, body: { error: 'ERR_PROXY_APPROVAL_MISMATCH' } });
+    expect(echo.requests.length).toBe(before);
+  });
+
+  it("refuses another caller's approval (another token under the same grant), and its status is not shown to it", async () => {
+    const { token, grant } = await askingToken();
+    const other = (await askingToken(undefined, grant)).token;
+    const asked = (await call(token, { text: 'mine' })).body;
+    await decideApproval(app.ctx, asked.approval_id, user.userId, 'approved');
+    expect(await call(other, { text: 'mine' }, asked.approval_id)).toMatchObject({
+      status: 403,
+      body: { error: 'ERR_PROXY_APPROVAL_MISMATCH' },
+    });
+    expect((await status(other, asked.status_url)).status).toBe(404);
+    // The rightful caller still can.
+    expect((await call(token, { text: 'mine' }, asked.approval_id)).status).toBe(200);
+  });
+
+  it('refuses an expired approval (403) and a denied one (403)', async () => {
+    const { token } = await askingToken();
+    const expired = (await call(token, { text: 'late' })).body.approval_id;
+    await decideApproval(app.ctx, expired, user.userId, 'approved');
+    await app.ctx.db
+      .updateTable('proxy_approvals')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', expired)
+      .execute();
+    expect(await call(token, { text: 'late' }, expired)).toMatchObject({ status: 403, body: { error: 'ERR_PROXY_APPROVAL_EXPIRED' } });
+    const denied = (await call(token, { text: 'no' })).body.approval_id;
+    expect(await decideApproval(app.ctx, denied, user.userId, 'denied')).toBe(true);
+    // A decided approval cannot be decided again.
+    expect(await decideApproval(app.ctx, denied, user.userId, 'approved')).toBe(false);
+    expect(await call(token, { text: 'no' }, denied)).toMatchObject({ status: 403, body: { error: 'ERR_PROXY_APPROVAL_DENIED' } });
+  });
+
+  it('consumes atomically: of concurrent calls with one approval exactly one runs', async () => {
+    const { token } = await askingToken();
+    const id = (await call(token, { text: 'race' })).body.approval_id;
+    await decideApproval(app.ctx, id, user.userId, 'approved');
+    const before = echo.requests.length;
+    const results = await Promise.all(Array.from({ length: 6 }, () => call(token, { text: 'race' }, id)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 403 && r.body.error === 'ERR_PROXY_APPROVAL_USED')).toHaveLength(5);
+    expect(echo.requests.length).toBe(before + 1);
+  });
+
+  it('an Approval-Id on a call that needs none does not skip the rate count', async () => {
+    const grant = `norate-${dialect}-${++n}`;
+    await setGrantPolicy(app.ctx.db, grant, { actions: { 'echo.say': { rate: { count: 1, per: 'hour' } } } });
+    const { token } = await issueAccessToken(app.ctx, {
+      userId: user.userId,
+      clientId: 'approval-test-client',
+      scopes: ['echo.say'],
+      audience: [app.ctx.resources.gatewayUrl],
+      ttl: 600,
+      lineage: [grant],
+    });
+    expect((await call(token, { text: 'a' }, 'apr_x')).status).toBe(200);
+    expect((await call(token, { text: 'a' }, 'apr_x')).status).toBe(429);
+  });
+});
