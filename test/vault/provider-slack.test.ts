@@ -6,8 +6,8 @@ import { vaultOf } from '../../src/vault/index.js';
 import { connectSessionStatus, createConnectSession } from '../../src/vault/connect/connect-sessions.js';
 import { oauthUpstream } from '../../src/vault/oauth-upstream.js';
 import { EndpointResolver, parseProviders, type OAuthProvider } from '../../src/vault/providers/index.js';
-import { UpstreamError } from '../../src/vault/upstream.js';
 import { freePort } from '../support/free-port.js';
+import { upstreamRefused } from './upstream-refused.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser } from '../support/test-user.js';
@@ -27,14 +27,6 @@ afterAll(async () => {
 
 const providerOf = (extra: Record<string, unknown> = {}) => parseProviders([slack.providerEntry(extra)])[0] as OAuthProvider;
 const upstream = () => oauthUpstream(new EndpointResolver());
-async function refused(p: Promise<unknown>): Promise<UpstreamError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UpstreamError);
-  return e as UpstreamError;
-}
 
 /** A person connects Slack from the gateway's page through the stand-in; returns the person and where the callback led. */
 async function connect(o: { tamperCode?: boolean } = {}) {
@@ -80,12 +72,12 @@ describe('the slack preset against a stand-in of Slack', () => {
     expect(first).toMatchObject({ tokenType: 'bot', expiresIn: 43200 });
     expect(first.refreshToken).toMatch(/^xoxe-1-/);
     const spent = slack.calls.filter((c) => c.method === 'oauth.v2.access').at(-1)!.params.refresh_token!;
-    const e = await refused(upstream().refresh(providerOf(), spent));
+    const e = await upstreamRefused(upstream().refresh(providerOf(), spent));
     expect(e.reason).toBe('invalid_grant');
   });
 
   it('a wrong client secret (200 {"ok": false, "error": "bad_client_secret"}) is the provider entry’s problem, not the person’s', async () => {
-    const e = await refused(upstream().refresh(providerOf({ client_secret: 'wrong' }), await refreshTokenOfNewConnection()));
+    const e = await upstreamRefused(upstream().refresh(providerOf({ client_secret: 'wrong' }), await refreshTokenOfNewConnection()));
     expect(e.reason).toBe('unavailable');
     expect(e.configuration).toBe(true);
     expect(e.message).toContain('invalid_client');
@@ -99,7 +91,7 @@ describe('the slack preset against a stand-in of Slack', () => {
     expect(slack.calls.at(-1)!.method).toBe('auth.revoke');
     expect(slack.calls.at(-1)!.params.token).toMatch(/^xoxe-1-/); // the refresh token, with its hint
     expect(slack.liveTokens()).not.toContain(token); // the grant is gone at Slack
-    const e = await refused(upstream().revoke(providerOf(), 'xoxe-1-unknown', 'refresh_token'));
+    const e = await upstreamRefused(upstream().revoke(providerOf(), 'xoxe-1-unknown', 'refresh_token'));
     expect(e.reason).toBe('unavailable');
   });
 });

@@ -4,8 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oauthUpstream, retryAfterSeconds } from '../../src/vault/oauth-upstream.js';
 import { EndpointResolver, parseProviders, type OAuthProvider } from '../../src/vault/providers/index.js';
-import { UpstreamError } from '../../src/vault/upstream.js';
 import { freePort } from '../support/free-port.js';
+import { upstreamRefused } from './upstream-refused.js';
 import { obtainTokens, startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 
 let up: UpstreamOidc;
@@ -28,16 +28,6 @@ const explicitAt = (origin: string, extra: Record<string, unknown> = {}) =>
   });
 const upstream = (timeoutMs?: number) => oauthUpstream(new EndpointResolver(), { timeoutMs });
 
-/** The UpstreamError a call failed with. */
-async function refused(p: Promise<unknown>): Promise<UpstreamError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(UpstreamError);
-  return e as UpstreamError;
-}
-
 describe('oauthUpstream against node-oidc-provider', () => {
   it('refreshes with the client secret (Basic) and returns the rotated refresh token', async () => {
     const tokens = await obtainTokens(up, { login: 'refresher' });
@@ -53,13 +43,13 @@ describe('oauthUpstream against node-oidc-provider', () => {
   });
 
   it('a refresh token the upstream does not know is invalid_grant: connect again', async () => {
-    const e = await refused(upstream().refresh(providerOf(), 'not-a-refresh-token'));
+    const e = await upstreamRefused(upstream().refresh(providerOf(), 'not-a-refresh-token'));
     expect([e.reason, e.cause, e.configuration]).toEqual(['invalid_grant', 'invalid_grant (HTTP 400)', false]);
   });
 
   it('a wrong client secret is invalid_client: unavailable and a configuration problem, never "connect again"', async () => {
     const tokens = await obtainTokens(up, { login: 'wrong-secret' });
-    const e = await refused(upstream().refresh(providerOf({ client_secret: 'wrong' }), tokens.refresh_token!));
+    const e = await upstreamRefused(upstream().refresh(providerOf({ client_secret: 'wrong' }), tokens.refresh_token!));
     expect([e.reason, e.cause, e.configuration]).toEqual(['unavailable', 'invalid_client (HTTP 401)', true]);
     expect(e.message).not.toContain(tokens.refresh_token!);
     // the person's grant is untouched: the right secret still refreshes it
@@ -68,13 +58,13 @@ describe('oauthUpstream against node-oidc-provider', () => {
 
   it('another 4xx (an OAuth error the vault does not expect) is a configuration problem too', async () => {
     up.failTokenEndpoint(10_000, { status: 400 });
-    const e = await refused(upstream().refresh(providerOf(), 'whatever'));
+    const e = await upstreamRefused(upstream().refresh(providerOf(), 'whatever'));
     expect([e.reason, e.cause, e.configuration]).toEqual(['unavailable', 'temporarily_unavailable (HTTP 400)', true]);
   });
 
   it("a 503 is unavailable (not configuration), with the upstream's Retry-After", async () => {
     up.failTokenEndpoint(10_000, { retryAfter: 120 });
-    const e = await refused(upstream().refresh(providerOf(), 'whatever'));
+    const e = await upstreamRefused(upstream().refresh(providerOf(), 'whatever'));
     expect([e.reason, e.cause, e.configuration, e.retryAfter]).toEqual(['unavailable', 'HTTP 503', false, 120]);
     const at = (v: string) => retryAfterSeconds(new Response(null, { headers: { 'retry-after': v } }), Date.parse('2026-01-01T00:00:00Z'));
     expect([at('7'), at('86400'), at('Thu, 01 Jan 2026 00:00:30 GMT'), at('soon'), at('0')]).toEqual([7, 600, 30, undefined, undefined]);
@@ -84,21 +74,21 @@ describe('oauthUpstream against node-oidc-provider', () => {
     const tokens = await obtainTokens(up, { login: 'slow' });
     up.stallTokenEndpoint(3_000);
     const started = Date.now();
-    const e = await refused(upstream(300).refresh(providerOf(), tokens.refresh_token!));
+    const e = await upstreamRefused(upstream(300).refresh(providerOf(), tokens.refresh_token!));
     expect([e.reason, e.cause]).toEqual(['unavailable', 'timeout']);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('nothing listening is unavailable: a network error at the token endpoint, a failed discovery at the issuer', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const e = await refused(upstream().refresh(explicitAt(closed), 'whatever'));
+    const e = await upstreamRefused(upstream().refresh(explicitAt(closed), 'whatever'));
     expect([e.reason, e.cause]).toEqual(['unavailable', 'network error']);
-    const discovered = await refused(upstream().refresh(providerOf({ issuer: closed }), 'whatever'));
+    const discovered = await upstreamRefused(upstream().refresh(providerOf({ issuer: closed }), 'whatever'));
     expect([discovered.reason, discovered.cause]).toEqual(['unavailable', 'discovery failed']);
   });
 
   it('a provider whose method needs a secret it lacks is a configuration problem', async () => {
-    const e = await refused(upstream().refresh({ ...providerOf(), clientSecret: undefined }, 'whatever'));
+    const e = await upstreamRefused(upstream().refresh({ ...providerOf(), clientSecret: undefined }, 'whatever'));
     expect([e.reason, e.cause, e.configuration]).toEqual(['unavailable', 'no client secret', true]);
   });
 
@@ -107,14 +97,14 @@ describe('oauthUpstream against node-oidc-provider', () => {
     up.resetCounts();
     expect(await upstream().revoke(providerOf(), tokens.refresh_token!, 'refresh_token')).toBe(true);
     expect(up.counts.revocation).toBe(1);
-    const e = await refused(upstream().refresh(providerOf(), tokens.refresh_token!));
+    const e = await upstreamRefused(upstream().refresh(providerOf(), tokens.refresh_token!));
     expect(e.reason).toBe('invalid_grant');
   });
 
   it('revocation failures are classified like refreshes; no revocation endpoint resolves false', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     expect(await upstream().revoke(explicitAt(closed), 'whatever', 'refresh_token')).toBe(false);
-    const e = await refused(
+    const e = await upstreamRefused(
       upstream().revoke(explicitAt(closed, { revocation_endpoint: `${closed}/revoke` }), 'whatever', 'refresh_token'),
     );
     expect([e.reason, e.cause]).toEqual(['unavailable', 'network error']);
