@@ -4,7 +4,7 @@ import { expireRejected, markNeedsReauth, vaultErrors, vaultOf, type ServedCrede
 import type { ActionHost, HostedAction } from './hosted-action.js';
 import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
-import { createUpstreamClient } from './upstream-client.js';
+import { createUpstreamClient, deadlineSignal } from './upstream-client.js';
 import { enforcePolicy } from './policy/index.js';
 import { requireApproval } from './approvals/index.js';
 
@@ -202,15 +202,13 @@ async function runHandler(
   const cred: UpstreamCredential | undefined = served
     ? { accessToken: served.accessToken, values: served.values, ...(apiBase ? { apiBase } : {}) }
     : undefined;
-  const signal = request.signal
-    ? AbortSignal.any([request.signal, AbortSignal.timeout(ctx.config.proxyTimeoutMs)])
-    : AbortSignal.timeout(ctx.config.proxyTimeoutMs);
+  // The call's deadline: every upstream fetch of this run of the handler is bounded by it (none needs its own)
+  const { signal, clear } = deadlineSignal(request.signal, ctx.config.proxyTimeoutMs);
   const upstream = createUpstreamClient({
     dispatchers: host.dispatchers,
     allowedHosts,
     credential: cred,
     injectBearer: provider !== undefined && provider.kind !== 'api_key',
-    timeoutMs: ctx.config.proxyTimeoutMs,
     signal,
     onStatus: (s) => (record.upstreamStatus = s),
     onUnauthorized: (h) => (record.unauthorizedBy = h),
@@ -220,7 +218,19 @@ async function runHandler(
       plugin: spec.id,
     });
   };
-  return hosted.action.handler({ input, principal: request.principal, upstream, signal, config, fail, constraints: record.constraints });
+  try {
+    return await hosted.action.handler({
+      input,
+      principal: request.principal,
+      upstream,
+      signal,
+      config,
+      fail,
+      constraints: record.constraints,
+    });
+  } finally {
+    clear();
+  }
 }
 
 /** The audit event of one call: who, through which agents, what, under which constraints, how it went. */

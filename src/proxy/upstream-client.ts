@@ -58,6 +58,27 @@ export class UpstreamDispatchers {
   }
 }
 
+/**
+ * A signal that aborts when `parent` does (with its reason) or after `ms` (with a TimeoutError, as
+ * AbortSignal.timeout's), and `clear()`, which releases its timer and listener once the work is done. One timer and
+ * one listener cost a few µs of CPU where AbortSignal.timeout with AbortSignal.any cost ~40 µs per call (Node 20).
+ */
+export function deadlineSignal(parent: AbortSignal | undefined, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+  timer.unref();
+  const onAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 /** What an upstream client is built from (one per action call). */
 export interface UpstreamClientOptions {
   dispatchers: UpstreamDispatchers;
@@ -67,9 +88,9 @@ export interface UpstreamClientOptions {
   credential?: UpstreamCredential;
   /** Inject `Authorization: Bearer <accessToken>` (OAuth providers). */
   injectBearer: boolean;
-  /** Ms one call may take. */
-  timeoutMs: number;
-  /** The action's signal (the caller went away). */
+  /** Ms one fetch may take, when `signal` does not already carry the call's deadline (the host's does: see deadlineSignal). */
+  timeoutMs?: number;
+  /** The action's signal (the caller went away, or the call's time passed). */
   signal: AbortSignal;
   /** Told each upstream status (the audit event records the last). */
   onStatus?(status: number): void;
@@ -121,8 +142,8 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
       }
       const headers = checkedHeaders(init);
       if (o.injectBearer && o.credential?.accessToken) headers.authorization = `Bearer ${o.credential.accessToken}`;
-      const timeout = AbortSignal.timeout(o.timeoutMs);
-      const signal = AbortSignal.any([o.signal, timeout]);
+      const deadline = o.timeoutMs === undefined ? undefined : deadlineSignal(o.signal, o.timeoutMs);
+      const signal = deadline?.signal ?? o.signal;
       const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
       let res: Dispatcher.ResponseData<unknown>;
       try {
@@ -135,9 +156,10 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
           dispatcher: url.protocol === 'https:' ? o.dispatchers.https : o.dispatchers.http,
         });
       } catch (e) {
+        deadline?.clear();
         throw failure(e, host, signal);
       }
-      const text = await readBounded(res, host, signal);
+      const text = await readBounded(res, host, signal).finally(() => deadline?.clear());
       o.onStatus?.(res.statusCode);
       // The person's credential was refused: the host refreshes it and runs the action again (told even if a
       // handler catches this). Without a credential a 401 is just an answer.

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors/index.js';
-import { createUpstreamClient, MAX_RESPONSE_BYTES, UpstreamDispatchers } from '../../src/proxy/upstream-client.js';
+import { createUpstreamClient, deadlineSignal, MAX_RESPONSE_BYTES, UpstreamDispatchers } from '../../src/proxy/upstream-client.js';
 
 /** The upstream client alone, against a loopback server: the SSRF address policy and the answer's bounds. */
 describe('the upstream client', () => {
@@ -13,6 +13,7 @@ describe('the upstream client', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       hits++;
+      if (req.url === '/stall') return; // never answers
       if (req.url === '/big') return res.end('x'.repeat(MAX_RESPONSE_BYTES + 1));
       if (req.url === '/text') return res.end('not json');
       res.end('{"ok":true}');
@@ -81,5 +82,38 @@ describe('the upstream client', () => {
     expect((await refusal(c.fetch(`ftp://127.0.0.1:${port}/`))).code).toBe('ERR_PROXY_UPSTREAM_HOST');
     expect((await refusal(c.fetch('not a url'))).code).toBe('ERR_PROXY_UPSTREAM_HOST');
     expect(() => c.credential()).toThrow('this plugin has no provider');
+  });
+
+  it("bounds a fetch by its timeout (504) and stops it when the action's signal aborts (502, not a timeout)", async () => {
+    const dispatchers = new UpstreamDispatchers(['127.0.0.0/8']);
+    open.push(dispatchers);
+    const base = { dispatchers, allowedHosts: [`127.0.0.1:${port}`], injectBearer: false };
+    const started = Date.now();
+    const slow = createUpstreamClient({ ...base, timeoutMs: 300, signal: new AbortController().signal });
+    expect((await refusal(slow.fetch(`http://127.0.0.1:${port}/stall`))).code).toBe('ERR_PROXY_UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1500);
+    const caller = new AbortController();
+    const { signal } = deadlineSignal(caller.signal, 10_000);
+    const gone = createUpstreamClient({ ...base, signal });
+    const pending = refusal(gone.fetch(`http://127.0.0.1:${port}/stall`));
+    setTimeout(() => caller.abort(), 100);
+    expect((await pending).code).toBe('ERR_PROXY_UPSTREAM_FAILED');
+  });
+
+  it("deadlineSignal aborts with a TimeoutError after its time or with the parent's reason, and not at all once cleared", async () => {
+    const timed = deadlineSignal(undefined, 50);
+    await new Promise((r) => setTimeout(r, 120));
+    expect([timed.signal.aborted, (timed.signal.reason as Error).name]).toEqual([true, 'TimeoutError']);
+    const parent = new AbortController();
+    const child = deadlineSignal(parent.signal, 10_000);
+    parent.abort(new Error('the caller went away'));
+    expect((child.signal.reason as Error).message).toBe('the caller went away');
+    expect((deadlineSignal(parent.signal, 10_000).signal.reason as Error).message).toBe('the caller went away');
+    const other = new AbortController();
+    const cleared = deadlineSignal(other.signal, 50);
+    cleared.clear();
+    other.abort();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(cleared.signal.aborted).toBe(false);
   });
 });
