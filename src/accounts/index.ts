@@ -16,5 +16,6 @@ export { listPasskeys, type Passkey } from './passkeys.js';
 export { createSession, listSessions, revokeSessions, type SessionInfo, type IssuedSession } from './sessions.js';
 export { requestMeta } from './request-meta.js';
 export { accountsErrors } from './accounts-errors.js';
+export { boundAssertionOptions, verifyBoundAssertion } from './bound-assertion.js';
 export type { AccountSession } from './request-context.js';
 export type { UsersTable, SessionsTable, PasskeysTable } from './tables.js';

@@ -7,7 +7,14 @@ import { proxyOptions } from './proxy-options.js';
 import { proxyPrincipal, proxyRoutes } from './proxy-routes.js';
 import { mcpResources, mcpRoutes } from './mcp/index.js';
 import { policyErrors, policyMigrations } from './policy/index.js';
-import { approvalErrors, approvalEvents, approvalMigrations, approvalOptions, approvalRoutes } from './approvals/index.js';
+import {
+  approvalErrors,
+  approvalEvents,
+  approvalMigrations,
+  approvalOptions,
+  approvalRoutes,
+  approvalsPageRoutes,
+} from './approvals/index.js';
 
 /**
  * Builds the plugin host from the app's modules (those with a `plugin`: the built-ins and OAUTH3_PLUGINS'), checking
@@ -34,6 +41,12 @@ export const proxyModule: GatewayModule = {
   routes: async (app, ctx) => {
     await proxyRoutes(app, ctx);
     await approvalRoutes(app, ctx, proxyPrincipal);
+    await approvalsPageRoutes(app, ctx, (plugin, action) => {
+      const hosted = proxyOf(ctx)
+        .actions()
+        .find((h) => h.plugin.plugin.id === plugin && h.action.name === action);
+      return hosted?.action.title;
+    });
     await mcpRoutes(app, ctx);
   },
   stop: (ctx) => proxyOf(ctx).close(),

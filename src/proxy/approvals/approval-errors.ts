@@ -15,5 +15,10 @@ export const approvalErrors = defineErrorCodes({
     status: 403,
     message: 'This approval is for another call (another caller, action or arguments): call again for a new one.',
   },
+  ERR_PROXY_APPROVAL_PASSKEY: {
+    status: 403,
+    message: 'The passkey assertion does not approve this call: it must be made for this approval, with one of your passkeys.',
+  },
+  ERR_PROXY_APPROVAL_DECIDED: { status: 409, message: 'This approval was already decided.' },
   ERR_PROXY_APPROVAL_UNKNOWN: { status: 404, message: 'No such approval.' },
 });

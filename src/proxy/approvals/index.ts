@@ -22,3 +22,4 @@ export {
   type AskedCall,
 } from './approval-store.js';
 export type { ApprovalStatus, ProxyApprovalsTable } from './approval-tables.js';
+export { approvalsPageRoutes, type ActionTitleOf } from './approvals-page-routes.js';

@@ -188,10 +188,37 @@ function localTimes(): void {
   });
 }
 
+/** Approvals: "Approve with a passkey" asks for an assertion over that one approval's bound challenge. */
+function approvalsPage(section: HTMLElement): void {
+  if (!guard(section)) return;
+  section.querySelectorAll<HTMLFormElement>('form[data-approve]').forEach((form) => {
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      say('');
+      busy(form, true);
+      const id = encodeURIComponent(form.dataset.approve ?? '');
+      (async () => {
+        const optionsJSON = await post(`/api/v1/me/approvals/${id}/options`, {});
+        const response = await startAuthentication({ optionsJSON });
+        const done = await post(`/api/v1/me/approvals/${id}/approve`, { response });
+        location.assign(`${base}${done.redirect}`);
+      })().catch((err) => {
+        say(explain(err));
+        busy(form, false);
+      });
+    });
+  });
+}
+
 copyButtons();
 localTimes();
 
 const section = document.querySelector<HTMLElement>('[data-page]');
-const pages: Record<string, (s: HTMLElement) => void> = { login: loginPage, signup: signupPage, passkeys: passkeysPage };
+const pages: Record<string, (s: HTMLElement) => void> = {
+  login: loginPage,
+  signup: signupPage,
+  passkeys: passkeysPage,
+  approvals: approvalsPage,
+};
 if (section?.dataset.page && pages[section.dataset.page]) pages[section.dataset.page](section);
 if (section) document.documentElement.dataset.ready = section.dataset.page;

@@ -9,6 +9,7 @@ export const navLinks: Array<[string, string]> = [
   ['/account/events', 'Access log'],
   ['/account/tokens', 'API tokens'],
   ['/account/agents', 'Agents'],
+  ['/account/approvals', 'Approvals'],
   ['/account/apps', 'Authorized apps'],
   ['/account/connections', 'Connections'],
 ];
