@@ -6,7 +6,7 @@ import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
 import { createUpstreamClient, deadlineSignal } from './upstream-client.js';
 import { enforcePolicy } from './policy/index.js';
-import { requireApproval } from './approvals/index.js';
+import { approvedFor, requireApproval } from './approvals/index.js';
 
 /** One call of an action, as the HTTP route and the MCP tools make it. */
 export interface ActionRequest {
@@ -63,7 +63,10 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
       throw err;
     }
     const input = hosted.validate(request.input);
-    const policy = await enforcePolicy(ctx, principal, hosted, input, { withApproval: request.approvalId !== undefined });
+    const asked = { principal, plugin: hosted.plugin.plugin.id, action: hosted.action.name, input };
+    // A tool call cannot carry the Approval-Id header: the same call again (caller, action, arguments) uses its approval.
+    const approvalId = request.approvalId ?? (request.via === 'mcp' ? await approvedFor(ctx, asked) : undefined);
+    const policy = await enforcePolicy(ctx, principal, hosted, input, { withApproval: approvalId !== undefined });
     record.constraints = policy.constraints;
     record.approvalRequired = policy.approvalRequired;
     if (policy.approvalRequired) {
@@ -72,8 +75,7 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
           proxyErrors.ERR_PROXY_NO_PERSON,
           `The action ${hosted.qualifiedName} needs a person's approval; this token has no person.`,
         );
-      const call = { principal, plugin: hosted.plugin.plugin.id, action: hosted.action.name, input };
-      record.approvalId = await requireApproval(ctx, call, request.approvalId);
+      record.approvalId = await requireApproval(ctx, asked, approvalId, { via: request.via });
     }
     const result = await runWithCredential(host, hosted, request, input, record);
     audit(ctx, hosted, request, record, started, 'success');

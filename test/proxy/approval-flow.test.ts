@@ -9,6 +9,8 @@ import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-ups
 import { echoPlugin } from '../support/echo-plugin.js';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
 import { decideApproval } from '../../src/proxy/approvals/index.js';
+import { proxyOf } from '../../src/proxy/proxy-of.js';
+import { toolError } from '../../src/proxy/mcp/index.js';
 
 describe.each(dialects)('passkey approval of one action: the call path on %s', (dialect) => {
   let upstream: UpstreamOidc;
@@ -146,6 +148,29 @@ describe.each(dialects)('passkey approval of one action: the call path on %s', (
     const results = await Promise.all(Array.from({ length: 6 }, () => call(token, { text: 'race' }, id)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 403 && r.body.error === 'ERR_PROXY_APPROVAL_USED')).toHaveLength(5);
+    expect(echo.requests.length).toBe(before + 1);
+  });
+
+  it('through MCP (no header): the tool result says where to approve; the same call again runs once, other arguments do not', async () => {
+    const { token } = await askingToken({ count: 1, per: 'hour' });
+    const principal = await app.ctx.tokens.verify(token, { kinds: ['access'], audience: app.ctx.resources.gatewayUrl });
+    const mcpCall = (input: unknown) => proxyOf(app.ctx).call({ plugin: 'echo', action: 'say', principal, input, via: 'mcp' });
+    const refusal = await mcpCall({ text: 'via mcp' }).catch((e: unknown) => e);
+    const result = toolError(refusal);
+    expect(result?.isError).toBe(true);
+    const text = (result!.content[0] as { text: string }).text;
+    expect(text).toContain('ERR_PROXY_APPROVAL_REQUIRED');
+    expect(text).toContain(`${app.ctx.config.publicUrl}/account/approvals#`);
+    expect(text).toContain('call this tool again with the same arguments');
+    const id = (refusal as { details: { approval_id: string } }).details.approval_id;
+    await decideApproval(app.ctx, id, user.userId, 'approved');
+    const before = echo.requests.length;
+    // Other arguments: a new approval is asked (the rate of one was taken by the first ask: 429), nothing runs.
+    await expect(mcpCall({ text: 'something else' })).rejects.toMatchObject({ code: 'ERR_PROXY_RATE_LIMITED' });
+    // The same call again runs, once, not counted a second time.
+    await expect(mcpCall({ text: 'via mcp' })).resolves.toBeDefined();
+    expect(echo.requests.length).toBe(before + 1);
+    await expect(mcpCall({ text: 'via mcp' })).rejects.toMatchObject({ code: 'ERR_PROXY_RATE_LIMITED' });
     expect(echo.requests.length).toBe(before + 1);
   });
 

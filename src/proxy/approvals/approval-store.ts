@@ -157,3 +157,20 @@ export async function pendingApprovals(ctx: AppContext, userId: string, now = Da
     .orderBy('created_at', 'desc')
     .execute();
 }
+
+/** The id of an approved, unexpired approval of exactly this call (same token, chain, action and input), if any. */
+export async function approvedFor(ctx: AppContext, call: AskedCall, now = Date.now()): Promise<string | undefined> {
+  const row = await ctx.db
+    .selectFrom('proxy_approvals')
+    .select('id')
+    .where('token_id', '=', call.principal.tokenId)
+    .where('chain', '=', JSON.stringify(call.principal.chain))
+    .where('plugin', '=', call.plugin)
+    .where('action', '=', call.action)
+    .where('input_digest', '=', inputDigest(call.input))
+    .where('status', '=', 'approved')
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'asc')
+    .executeTakeFirst();
+  return row?.id;
+}

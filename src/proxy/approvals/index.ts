@@ -12,6 +12,7 @@ export { requireApproval, approvalUrls } from './require-approval.js';
 export { canonicalJson, inputDigest } from './input-digest.js';
 export {
   approvalChallenge,
+  approvedFor,
   approvalInput,
   consumeApproval,
   createApproval,
