@@ -20,6 +20,7 @@ const TABLES: Record<string, string[]> = {
   ],
   agents: ['delegations', 'agent_availability'],
   vault: ['vault_data_keys', 'vault_connections', 'vault_allowances', 'vault_api_keys', 'vault_connect_sessions'],
+  proxy: ['proxy_policies', 'proxy_rate_counts', 'proxy_approvals'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [
@@ -35,6 +36,7 @@ const INDEXES = [
   'oauth_families_grant',
   'oauth_grants_user',
   'passkeys_user',
+  'proxy_approvals_user',
   'revoked_tokens_revoked_at',
   'sessions_user',
   'vault_connect_sessions_expires',

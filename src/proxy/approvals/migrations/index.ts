@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely';
 import * as approvals from './0002_approvals.js';
 
-/** The approvals' migrations (of the proxy module, after the policy's 0001). Add a file and one line; never edit a released one. */
+/** The approvals' migrations (of the proxy module, after its baseline, src/proxy/policy/migrations). Add a file and one line; never edit a released one. */
 export const approvalMigrations: Record<string, Migration> = { '0002_approvals': approvals };

@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely';
-import * as policies from './0001_policies.js';
+import * as baseline from './0001_baseline.js';
 
 /** The proxy's migrations, in order. Add a new file `NNNN_what.ts` and one line here; never edit a released one. */
-export const migrations: Record<string, Migration> = { '0001_policies': policies };
+export const migrations: Record<string, Migration> = { '0001_baseline': baseline };
