@@ -1,54 +1,37 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { freePort } from '../support/free-port.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
 import { launchBrowser, newPasskeyPage, signUpWithPasskey } from '../support/browser.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import type { UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
+import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin, otherPlugin } from '../support/echo-plugin.js';
-import { MemoryAuthProvider } from '../support/mcp-server-client-auth.js';
+import { MemoryAuthProvider, signInToConsent, startRedirectCatcher, type RedirectCatcher } from '../support/mcp-server-client-auth.js';
+import { toolNamesFor, toolText } from '../support/mcp-client.js';
 import { builtinPlugins } from '../../src/proxy/index.js';
 
 describe('an MCP client authorizes for /mcp with the person’s consent in Chromium, then calls a tool', () => {
   let upstream: UpstreamOidc;
   let echo: EchoUpstream;
+  let gw: EchoGateway;
   let app: TestApp;
-  let callback: Server;
+  let callback: RedirectCatcher;
   let browser: Browser;
-  let redirectUrl: string;
-  let nextCode: Promise<URLSearchParams>;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      'sqlite',
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
-      [echoPlugin, otherPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
-    const cbPort = await freePort();
-    redirectUrl = `http://127.0.0.1:${cbPort}/callback`;
-    let deliver!: (p: URLSearchParams) => void;
-    nextCode = new Promise((ok) => (deliver = ok));
-    callback = createServer((req, res) => {
-      deliver(new URL(req.url!, redirectUrl).searchParams);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('You can close this window.');
-    });
-    await new Promise<void>((ok) => callback.listen(cbPort, '127.0.0.1', ok));
+    gw = await startEchoGateway('sqlite', { plugins: [echoPlugin, otherPlugin] });
+    ({ app, upstream, echo } = gw);
+    callback = await startRedirectCatcher();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((ok) => callback?.close(ok));
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
+    await callback?.close();
+    await gw?.stop();
   });
 
   it('401 → discovery of /mcp → registration → passkey sign-in and consent → a token for /mcp → its tools → a call', async () => {
@@ -58,7 +41,7 @@ describe('an MCP client authorizes for /mcp with the person’s consent in Chrom
     const upstreamToken = (await connectUpstream(app, userId, upstream)).tokens.access_token;
     await context.clearCookies();
 
-    const provider = new MemoryAuthProvider(redirectUrl, 'MCP host');
+    const provider = new MemoryAuthProvider(callback.redirectUrl, 'MCP host');
     const client = new Client({ name: 'mcp-consent-test', version: '1.0.0' });
     await expect(client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))).rejects.toBeInstanceOf(
       UnauthorizedError,
@@ -67,10 +50,7 @@ describe('an MCP client authorizes for /mcp with the person’s consent in Chrom
     expect(auth.origin + auth.pathname).toBe(`${app.url}/authorize`);
     expect(auth.searchParams.get('resource')).toBe(mcpUrl);
 
-    await page.goto(auth.href);
-    await page.waitForURL((u) => u.pathname === '/login');
-    await page.getByTestId('sign-in').click();
-    await page.waitForURL((u) => u.pathname === '/oauth/authorize/page');
+    await signInToConsent(page, auth);
     expect(await page.getByTestId('client-name').textContent()).toBe('MCP host');
     expect(await page.getByTestId('scopes').textContent()).toContain('Say something through the echo upstream');
     for (const width of [1280, 390]) {
@@ -81,7 +61,7 @@ describe('an MCP client authorizes for /mcp with the person’s consent in Chrom
     }
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByTestId('approve').click();
-    const params = await nextCode;
+    const params = await callback.nextCode;
     await context.close();
 
     const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
@@ -94,13 +74,10 @@ describe('an MCP client authorizes for /mcp with the person’s consent in Chrom
 
     await client.connect(transport);
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    const expected = [...builtinPlugins, echoPlugin, otherPlugin]
-      .flatMap((p) => p.plugin.actions.filter((a) => scopes.includes(a.scope)).map((a) => `${p.plugin.id}_${a.name.replace(/\./g, '_')}`))
-      .sort();
-    expect(names).toEqual(expected);
+    expect(names).toEqual(toolNamesFor([...builtinPlugins, echoPlugin, otherPlugin], scopes));
     const result = await client.callTool({ name: 'echo_say', arguments: { text: 'consented' } });
     expect(result.isError).toBeFalsy();
-    expect(JSON.parse((result.content as Array<{ text: string }>)[0]!.text)).toMatchObject({
+    expect(JSON.parse(toolText(result))).toMatchObject({
       echo: { text: 'consented' },
       authorized: upstreamToken,
     });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
-import { issueAccessToken } from '../support/tokens.js';
+import { connectWithBearer, mcpBearer, toolText } from '../support/mcp-client.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
 import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server.js';
@@ -46,25 +44,10 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     await Promise.all([upstream?.stop(), mcp?.close()]);
   });
 
-  const token = async (scopes: string[], o: { audience?: string; userId?: string } = {}) =>
-    (
-      await issueAccessToken(app.ctx, {
-        userId: o.userId ?? user.userId,
-        clientId: 'mcp-fronted-client',
-        scopes,
-        audience: [o.audience ?? frontedUrl],
-        ttl: 600,
-      })
-    ).token;
+  const token = (scopes: string[], o: { audience?: string; userId?: string } = {}) =>
+    mcpBearer(app, { userId: o.userId ?? user.userId, clientId: 'mcp-fronted-client', scopes, audience: o.audience ?? frontedUrl });
 
-  async function connect(bearer: string, url = frontedUrl): Promise<Client> {
-    const client = new Client({ name: 'mcp-fronted-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
-    );
-    return client;
-  }
-  const text = (r: object) => ((r as { content?: unknown }).content as Array<{ text: string }>)[0]!.text;
+  const connect = (bearer: string, url = frontedUrl) => connectWithBearer(url, bearer, 'mcp-fronted-test');
 
   it('answers 401 with its own resource_metadata without a token, and refuses a token for another audience', async () => {
     const init = { jsonrpc: '2.0', id: 0, method: 'tools/list', params: {} };
@@ -114,7 +97,7 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     const before = mcp.requests.length;
     const result = await client.callTool({ name: 'notes_add', arguments: { text: 'buy milk' } });
     expect(result.isError).toBeFalsy();
-    const answer = JSON.parse(text(result)) as { notes: string[]; authorization: string };
+    const answer = JSON.parse(toolText(result)) as { notes: string[]; authorization: string };
     expect(answer.notes).toContain('buy milk');
     const upstreamToken = mcp.called.at(-1)!.authorization;
     expect(answer.authorization).toBe(upstreamToken);
@@ -158,7 +141,7 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     const client = await connect(await token(['notes.write', 'notes.read'], { userId: stranger.userId }));
     const result = await client.callTool({ name: 'notes_add', arguments: { text: 'x' } });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain(`${app.url}/account/connections`);
+    expect(toolText(result)).toContain(`${app.url}/account/connections`);
     await expect(client.listTools()).rejects.toThrow(/account\/connections/);
     await client.close();
   });
@@ -177,8 +160,8 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     const client = await connect(await token(['notes.write']));
     const result = await client.callTool({ name: 'notes_add', arguments: { text: 'x' } });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('ERR_PROXY_NEEDS_REAUTH');
-    expect(text(result)).toContain(`${app.url}/account/connections`);
+    expect(toolText(result)).toContain('ERR_PROXY_NEEDS_REAUTH');
+    expect(toolText(result)).toContain(`${app.url}/account/connections`);
     const sent = [...new Set(mcp.requests.slice(before).map((r) => r.headers.authorization))];
     expect(sent).toHaveLength(2); // the stored token, then the one the vault refreshed
     expect(sent[0]).toBe(`Bearer ${stale}`);

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
-import { issueAccessToken } from '../support/tokens.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import { connectWithBearer, mcpBearer, toolNamesFor, toolText } from '../support/mcp-client.js';
+import type { UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
+import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin, otherPlugin } from '../support/echo-plugin.js';
 import { builtinPlugins, definePlugin, type PluginModule } from '../../src/proxy/index.js';
 import { OAuthError } from '../../src/errors/index.js';
@@ -49,10 +48,7 @@ const refusingPlugin = definePlugin({
 
 const PLUGINS: PluginModule[] = [...builtinPlugins, echoPlugin, otherPlugin, refusingPlugin];
 /** The tools a token with `scopes` should see: every action of every loaded plugin whose scope it has. */
-const toolsFor = (scopes: string[]) =>
-  PLUGINS.flatMap((p) =>
-    p.plugin.actions.filter((a) => scopes.includes(a.scope)).map((a) => `${p.plugin.id}_${a.name.replace(/\./g, '_')}`),
-  ).sort();
+const toolsFor = (scopes: string[]) => toolNamesFor(PLUGINS, scopes);
 
 const TOOLS_CALL = (name: string, args: unknown = {}) => ({
   jsonrpc: '2.0',
@@ -64,6 +60,7 @@ const TOOLS_CALL = (name: string, args: unknown = {}) => ({
 describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) => {
   let upstream: UpstreamOidc;
   let echo: EchoUpstream;
+  let gw: EchoGateway;
   let app: TestApp;
   let user: TestUser;
   let stranger: TestUser;
@@ -71,43 +68,21 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
   let mcpUrl: string;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      dialect,
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
-      [echoPlugin, otherPlugin, refusingPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
+    gw = await startEchoGateway(dialect, { plugins: [echoPlugin, otherPlugin, refusingPlugin] });
+    ({ app, upstream, echo } = gw);
     mcpUrl = `${app.url}/mcp`;
     user = await createTestUser(app);
     stranger = await createTestUser(app); // has connected nothing
     upstreamToken = (await connectUpstream(app, user.userId, upstream)).tokens.access_token;
   });
   afterAll(async () => {
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
+    await gw?.stop();
   });
 
-  const token = async (scopes: string[], o: { audience?: string; userId?: string } = {}) =>
-    (
-      await issueAccessToken(app.ctx, {
-        userId: o.userId ?? user.userId,
-        clientId: 'mcp-test-client',
-        scopes,
-        audience: [o.audience ?? mcpUrl],
-        ttl: 600,
-      })
-    ).token;
+  const token = (scopes: string[], o: { audience?: string; userId?: string } = {}) =>
+    mcpBearer(app, { userId: o.userId ?? user.userId, clientId: 'mcp-test-client', scopes, audience: o.audience ?? mcpUrl });
 
-  async function connect(bearer: string): Promise<Client> {
-    const client = new Client({ name: 'mcp-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
-    );
-    return client;
-  }
+  const connect = (bearer: string) => connectWithBearer(mcpUrl, bearer, 'mcp-test');
 
   const post = (body: unknown, bearer?: string) =>
     fetch(mcpUrl, {
@@ -119,8 +94,6 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
       },
       body: JSON.stringify(body),
     });
-
-  const text = (r: object) => ((r as { content?: unknown }).content as Array<{ type: string; text: string }>)[0]!.text;
 
   it('answers 401 with the resource_metadata challenge without a token, with an invalid one, and with a token for another audience', async () => {
     const init = {
@@ -191,7 +164,7 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     const before = echo.requests.length;
     const result = await client.callTool({ name: 'echo_say', arguments: { text: 'hello over mcp' } });
     expect(result.isError).toBeFalsy();
-    expect(JSON.parse(text(result))).toEqual({ echo: { text: 'hello over mcp' }, path: '/say', authorized: upstreamToken });
+    expect(JSON.parse(toolText(result))).toEqual({ echo: { text: 'hello over mcp' }, path: '/say', authorized: upstreamToken });
     expect(echo.requests.length).toBe(before + 1);
     expect(JSON.stringify(echo.requests.at(-1))).not.toContain(bearer);
     await client.close();
@@ -228,8 +201,8 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     const client = await connect(await token(['echo.say'], { userId: stranger.userId }));
     const result = await client.callTool({ name: 'echo_say', arguments: { text: 'hi' } });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('ERR_PROXY_NOT_CONNECTED');
-    expect(text(result)).toContain(`${app.url}/account/connections`);
+    expect(toolText(result)).toContain('ERR_PROXY_NOT_CONNECTED');
+    expect(toolText(result)).toContain(`${app.url}/account/connections`);
     await client.close();
   });
 
@@ -237,8 +210,8 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     const client = await connect(await token(['echo.say']));
     const bad = await client.callTool({ name: 'echo_say', arguments: { text: 'x', times: 9 } });
     expect(bad.isError).toBe(true);
-    expect(text(bad)).toContain('ERR_PROXY_INVALID_INPUT');
-    expect(text(bad)).toContain('times');
+    expect(toolText(bad)).toContain('ERR_PROXY_INVALID_INPUT');
+    expect(toolText(bad)).toContain('times');
     await expect(client.callTool({ name: 'nope_nothing', arguments: {} })).rejects.toThrow(/No tool "nope_nothing"/);
     await client.close();
   });
@@ -247,12 +220,12 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     const client = await connect(await token(['refusing.use']));
     const refused = await client.callTool({ name: 'refusing_refuse', arguments: {} });
     expect(refused.isError).toBe(true);
-    expect(text(refused)).toContain('ERR_PROXY_UPSTREAM_REFUSED');
-    expect(text(refused)).toContain('the chat 42 is not one this grant may post to');
+    expect(toolText(refused)).toContain('ERR_PROXY_UPSTREAM_REFUSED');
+    expect(toolText(refused)).toContain('the chat 42 is not one this grant may post to');
     const limited = await client.callTool({ name: 'refusing_limited', arguments: {} });
     expect(limited.isError).toBe(true);
-    expect(text(limited)).toContain('at most 5 calls a minute under this grant');
-    expect(text(limited)).toContain('Retry after 7 s.');
+    expect(toolText(limited)).toContain('at most 5 calls a minute under this grant');
+    expect(toolText(limited)).toContain('Retry after 7 s.');
     await client.close();
   });
 

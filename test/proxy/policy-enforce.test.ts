@@ -1,48 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { issueAccessToken } from '../support/tokens.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import type { UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
-import { echoPlugin } from '../support/echo-plugin.js';
+import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { callAction } from '../support/plugin-call.js';
 import { delegate, exchange, postJson, registerAgent } from '../agents/agent-helpers.js';
 import { enforcePolicy, setGrantPolicy } from '../../src/proxy/policy/index.js';
 
 describe.each(dialects)('proxy policy per grant on %s', (dialect) => {
   let upstream: UpstreamOidc;
   let echo: EchoUpstream;
+  let gw: EchoGateway;
   let app: TestApp;
   let user: TestUser;
   let n = 0;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      dialect,
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
-      [echoPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
+    gw = await startEchoGateway(dialect);
+    ({ app, upstream, echo } = gw);
     user = await createTestUser(app);
     await connectUpstream(app, user.userId, upstream);
   });
   afterAll(async () => {
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
+    await gw?.stop();
   });
 
-  async function call(token: string, body: unknown) {
-    const res = await fetch(`${app.url}/proxy/echo/say`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-  }
+  const call = (token: string, body: unknown) => callAction(app, 'echo/say', token, body);
 
   /** An access token whose lineage is these grant ids (as the token service writes it). */
   const tokenWith = async (lineage: string[]) =>

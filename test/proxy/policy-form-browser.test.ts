@@ -1,50 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
+import type { UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
-import { echoPlugin } from '../support/echo-plugin.js';
+import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { callAction } from '../support/plugin-call.js';
 import { delegate, registerAgent } from '../agents/agent-helpers.js';
 import { grantPolicy } from '../../src/proxy/index.js';
 
 describe('setting a policy on the delegation form (Chromium, SQLite)', () => {
   let upstream: UpstreamOidc;
   let echo: EchoUpstream;
+  let gw: EchoGateway;
   let app: TestApp;
   let user: TestUser;
   let browser: Browser;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      'sqlite',
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
-      [echoPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
+    gw = await startEchoGateway('sqlite');
+    ({ app, upstream, echo } = gw);
     user = await createTestUser(app);
     await connectUpstream(app, user.userId, upstream);
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
+    await gw?.stop();
   });
 
-  const call = async (token: string, text: string) =>
-    (
-      await fetch(`${app.url}/proxy/echo/say`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ text }),
-      })
-    ).status;
+  const call = async (token: string, text: string) => (await callAction(app, 'echo/say', token, { text })).status;
 
   it('a person sets a rate, a maximum length and "ask" while delegating; the proxy enforces it; the form fits 1280 and 390 px', async () => {
     const agent = await registerAgent(app, user, 'Policy browser agent', ['echo.say']);

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { Page } from 'playwright-core';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { freePort } from './free-port.js';
 
 /**
  * An in-memory OAuthClientProvider, as any MCP host implements it, for tests that let the SDK client authorize
@@ -48,4 +51,33 @@ export class MemoryAuthProvider implements OAuthClientProvider {
   codeVerifier() {
     return this.verifier;
   }
+}
+
+/** The host's redirect URI on 127.0.0.1: the parameters of the first request it gets arrive in `nextCode`. */
+export interface RedirectCatcher {
+  redirectUrl: string;
+  nextCode: Promise<URLSearchParams>;
+  close(): Promise<void>;
+}
+
+/** Starts a redirect URI (`http://127.0.0.1:<port>/callback`, or on `port`) that answers "You can close this window." */
+export async function startRedirectCatcher(port?: number): Promise<RedirectCatcher> {
+  const cbPort = port ?? (await freePort());
+  const redirectUrl = `http://127.0.0.1:${cbPort}/callback`;
+  let deliver!: (p: URLSearchParams) => void;
+  const nextCode = new Promise<URLSearchParams>((ok) => (deliver = ok));
+  const server = createServer((req, res) => {
+    deliver(new URL(req.url!, redirectUrl).searchParams);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('You can close this window.');
+  });
+  await new Promise<void>((ok) => server.listen(cbPort, '127.0.0.1', ok));
+  return { redirectUrl, nextCode, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+/** Follows the authorization URL in `page`: the sign-in page, the person's passkey, then the consent page. */
+export async function signInToConsent(page: Page, authorizationUrl: URL): Promise<void> {
+  await page.goto(authorizationUrl.href);
+  await page.waitForURL((u) => u.pathname === '/login');
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL((u) => u.pathname === '/oauth/authorize/page');
 }
