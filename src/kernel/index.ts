@@ -14,6 +14,7 @@ export {
   type GrantType,
   type HealthCheck,
 } from './registries.js';
+export type { GrantFormPart } from './grant-form-part.js';
 export { ResourceRegistry, type Resource, type ResourceSource, type DescribedScope } from './resource-registry.js';
 export { describeReturnTo, type ReturnToDescriber, type PendingApp, type DeclaredReturnToDescriber } from './return-to-describer.js';
 export { canonicalResource } from './canonical-resource.js';

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors/index.js';
 import { Registry } from './registry.js';
 import type { DeclaredReturnToDescriber } from './return-to-describer.js';
+import type { GrantFormPart } from './grant-form-part.js';
 
 /** A scope: its name (an RFC 6749 §3.3 scope-token) and what it lets a holder do (shown on consent pages). */
 export interface ScopeInfo {
@@ -64,6 +65,8 @@ export interface Registries {
   exchangeTargets: Registry<ExchangeTargetOf<any>>;
   /** Checks `/health` runs besides its own (the vault's data-key canary). */
   healthChecks: Registry<HealthCheck>;
+  /** Parts of the consent form besides the scopes (the proxy's limits per action), filled by module starts. */
+  grantFormParts: Registry<GrantFormPart>;
 }
 
 /** A scope-token (RFC 6749 §3.3): printable ASCII except space, `"` and `\`. */
@@ -87,5 +90,6 @@ export function createRegistries(): Registries {
     returnToDescribers: new Registry<DeclaredReturnToDescriber>('return_to describer', (d) => d.module),
     exchangeTargets: new Registry<ExchangeTargetOf<never>>('token-exchange target', (t) => t.name),
     healthChecks: new Registry<HealthCheck>('health check', (h) => h.name),
+    grantFormParts: new Registry<GrantFormPart>('grant form part', (p) => p.name),
   };
 }

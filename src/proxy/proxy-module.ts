@@ -1,5 +1,6 @@
 import type { AppContext, GatewayModule } from '../kernel/index.js';
 import { PluginHost } from './plugin-host.js';
+import { policyFormPart } from './policy-form-part.js';
 import { proxyOf, setPluginHost } from './proxy-of.js';
 import { proxyErrors } from './proxy-errors.js';
 import { proxyEvents } from './proxy-events.js';
@@ -23,6 +24,7 @@ import {
 function start(ctx: AppContext, modules: readonly GatewayModule[]): void {
   const host = new PluginHost(ctx, modules);
   setPluginHost(ctx, host);
+  ctx.registries.grantFormParts.declare(policyFormPart(host), 'proxy');
   ctx.log.debug({ plugins: host.plugins().map((p) => p.plugin.id) }, 'proxy plugins loaded');
 }
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../kernel/index.js';
+import type { AppContext, GrantFormPart } from '../../kernel/index.js';
 import type { Executor } from '../../store/index.js';
 import { randomId, randomToken, sha256 } from '../../crypto/index.js';
 import { responseRedirect, type AuthorizationRequest } from './authorization-request.js';
@@ -73,11 +73,24 @@ export async function redirectWithRememberedGrant(
   return codeRedirect(ctx, ctx.db, req, userId, grantId, authTime);
 }
 
+/** A consent form part's parsed value (the proxy's limits): stored under the grant's id when it is set. */
+export interface GrantPartValue {
+  part: GrantFormPart;
+  value: unknown;
+}
+
 /**
- * The person approved: remember the consent (one grant per person, client, scopes and resource, audited) and
+ * The person approved: remember the consent (one grant per person, client, scopes and resource, audited), store
+ * what the form's parts set under the grant's id (in the same transaction; an unset part leaves what is stored), and
  * redirect with a code.
  */
-export async function approveAuthorization(ctx: AppContext, req: AuthorizationRequest, userId: string, meta: Meta): Promise<string> {
+export async function approveAuthorization(
+  ctx: AppContext,
+  req: AuthorizationRequest,
+  userId: string,
+  meta: Meta,
+  parts: readonly GrantPartValue[] = [],
+): Promise<string> {
   return ctx.db.transaction().execute(async (trx) => {
     const scope = [...req.scopes].sort().join(' ');
     const existing = await trx
@@ -107,6 +120,7 @@ export async function approveAuthorization(ctx: AppContext, req: AuthorizationRe
         })
         .execute();
     }
+    for (const { part, value } of parts) if (value !== undefined) await part.store(trx, grantId, value);
     const { authTime, ...requestMeta } = meta;
     await ctx.audit.record(trx, {
       action: 'oauth.consent.granted',

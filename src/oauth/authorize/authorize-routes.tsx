@@ -147,11 +147,15 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
           302,
         );
       }
-      const location = await approveAuthorization(ctx, req, request.principal!.userId!, {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-        authTime: await signedInAt(ctx, request),
-      });
+      // The parts' values (the proxy's limits) are checked before anything is written: 400 naming what is wrong.
+      const parts = ctx.registries.grantFormParts.all().map((part) => ({ part, value: part.parse(body, req.scopes) }));
+      const location = await approveAuthorization(
+        ctx,
+        req,
+        request.principal!.userId!,
+        { ip: request.ip, userAgent: request.headers['user-agent'], authTime: await signedInAt(ctx, request) },
+        parts,
+      );
       return reply.redirect(location, 302);
     },
   );

@@ -31,9 +31,11 @@ export interface ConsentPageProps {
  * warnings only for real risk, approve or deny.
  */
 export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }: ConsentPageProps) {
+  const parts = ctx.registries.grantFormParts.all();
   const hidden: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(req.raw)) {
     if (k === '_csrf' || k === 'decision') continue; // the form sets these itself
+    if (parts.some((p) => p.owns(k))) continue; // a part's field, never carried over from the request
     for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') hidden.push([k, one]);
   }
   const risks = consentRisks(req);
@@ -96,6 +98,7 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
         {hidden.map(([k, v]) => (
           <input type="hidden" name={k} value={v} />
         ))}
+        {parts.map((part) => part.render(req.scopes))}
         <div class="grid">
           <button type="submit" name="decision" value="approve" data-testid="approve">
             Allow

@@ -5,7 +5,7 @@ import type { Executor } from '../../store/index.js';
 import type { HostedAction } from '../hosted-action.js';
 import { describeRate } from './describe-policy.js';
 import { policyErrors } from './policy-errors.js';
-import { grantPolicies } from './policy-store.js';
+import { lineagePolicies } from './lineage-policies.js';
 import type { ActionPolicy, PolicyConstraint, PolicyRate } from './policy-types.js';
 import './policy-tables.js';
 
@@ -48,10 +48,9 @@ export async function enforcePolicy(
   input: unknown,
   o: { withApproval?: boolean } = {},
 ): Promise<PolicyDecision> {
-  const ids = policyGrantIds(principal);
-  let stored;
+  let ids: string[], stored;
   try {
-    stored = await grantPolicies(ctx, ids);
+    ({ ids, stored } = await lineagePolicies(ctx, policyGrantIds(principal)));
   } catch (e) {
     ctx.log.warn({ err: e instanceof Error ? e.message : String(e), action: hosted.qualifiedName }, 'unreadable stored proxy policy');
     throw new AppError(

@@ -1,0 +1,19 @@
+import type { VNode } from 'preact';
+import type { Executor } from '../store/index.js';
+
+/**
+ * A part a module adds to the forms that grant scopes to someone else (the consent page): `render` shows its fields
+ * for the scopes granted (with the stored value when editing), `parse` reads them back (throws a 400 AppError naming
+ * what is wrong, e.g. a limit on a scope that is not granted; undefined when nothing was set), `store` writes the
+ * parsed value under the grant's id in the grant's transaction. The proxy fills it with the policy fields, so the
+ * authorization server never imports the proxy.
+ */
+export interface GrantFormPart {
+  /** Unique (the registry key): the declaring module. */
+  name: string;
+  /** True for the form fields this part reads (never carried over from the request into the form). */
+  owns(field: string): boolean;
+  render(scopes: readonly string[], value?: unknown): VNode | null;
+  parse(form: Record<string, unknown>, scopes: readonly string[]): unknown;
+  store(db: Executor, grantId: string, value: unknown): Promise<void>;
+}

@@ -1,0 +1,43 @@
+import type { GrantFormPart } from '../kernel/index.js';
+import { AppError } from '../errors/index.js';
+import type { PluginHost } from './plugin-host.js';
+import { PolicyFields, policyErrors, policyFromForm, setGrantPolicy, type GrantPolicy } from './policy/index.js';
+
+/** The actions a grant of these scopes lets a caller run, as PolicyFields keys (`{plugin}.{action}`, its title). */
+export function policyKeysFor(host: PluginHost, scopes: readonly string[]): Array<{ name: string; label: string }> {
+  return host
+    .actions()
+    .filter((h) => scopes.includes(h.action.scope))
+    .map((h) => ({ name: h.qualifiedName, label: h.action.title }));
+}
+
+const POLICY_FIELD = /^policy_[a-z_]+:(.+)$/;
+
+/**
+ * The limits a grant form set for the actions of these scopes: a filled-in field for any other action (one whose
+ * scope is not granted) is refused, 400 naming it, rather than silently dropped.
+ */
+export function policyFromGrantForm(host: PluginHost, form: Record<string, unknown>, scopes: readonly string[]): GrantPolicy | undefined {
+  const keys = policyKeysFor(host, scopes).map((k) => k.name);
+  for (const [field, value] of Object.entries(form)) {
+    const key = POLICY_FIELD.exec(field)?.[1];
+    if (key === undefined || keys.includes(key) || typeof value !== 'string' || !value.trim() || field.startsWith('policy_rate_per:'))
+      continue;
+    throw new AppError(
+      policyErrors.ERR_PROXY_POLICY_INVALID,
+      `The policy is not valid: a limit is set on "${key.slice(0, 128)}", whose scope is not granted here.`,
+    );
+  }
+  return policyFromForm(form, keys);
+}
+
+/** The consent form's part for the proxy: the limits per action of the plugin scopes asked for (the kernel slot). */
+export function policyFormPart(host: PluginHost): GrantFormPart {
+  return {
+    name: 'proxy',
+    owns: (field) => field.startsWith('policy_'),
+    render: (scopes, value) => <PolicyFields keys={policyKeysFor(host, scopes)} value={value as GrantPolicy | null | undefined} />,
+    parse: (form, scopes) => policyFromGrantForm(host, form, scopes),
+    store: (db, grantId, value) => setGrantPolicy(db, grantId, value ?? null, Date.now()),
+  };
+}

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import type { TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { connectUpstream } from '../support/upstream-connection.js';
+import { callAction } from '../support/plugin-call.js';
+import { codeFor, exchange, pkce, publicClient } from '../oauth/support/oauth-helpers.js';
+
+describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
+  let gw: EchoGateway;
+  let app: TestApp;
+  let user: TestUser;
+  const redirectUri = 'http://127.0.0.1:9/cb';
+
+  beforeAll(async () => {
+    gw = await startEchoGateway(dialect);
+    app = gw.app;
+    user = await createTestUser(app);
+    await connectUpstream(app, user.userId, gw.upstream);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  /** The consent page for this request (its HTML) and the form's fields to post back. */
+  const consentFor = async (clientId: string, scope: string, extra: Record<string, string> = {}) => {
+    const { verifier, challenge } = pkce();
+    const params = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      scope,
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+    const first = await fetch(`${app.url}/authorize?${params}`, { redirect: 'manual' });
+    const page = await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: user.cookie } });
+    return { html: await page.text(), params, verifier };
+  };
+  const approve = (params: URLSearchParams, fields: Record<string, string>) => {
+    const body = new URLSearchParams(params);
+    body.set('_csrf', user.csrf);
+    body.set('decision', 'approve');
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    return fetch(`${app.url}/oauth/authorize/approve`, {
+      method: 'POST',
+      headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      redirect: 'manual',
+    });
+  };
+  const tokenFrom = async (clientId: string, approved: Response, verifier: string) => {
+    expect(approved.status).toBe(302);
+    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    const tokens = await exchange(app, clientId, code, verifier, redirectUri);
+    expect(tokens.status).toBe(200);
+    return tokens.body.access_token as string;
+  };
+
+  it('a rate of 1 a day set when consenting is stored under the consent grant and binds its tokens: the second call is 429', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { html, params, verifier } = await consentFor(client.client_id, 'echo.say');
+    // One set of fields per action of the scope asked for; none for an action of a scope not asked for.
+    expect(html).toContain('data-testid="policy-fields"');
+    expect(html).toContain('name="policy_rate_count:echo.say"');
+    expect(html).toContain('name="policy_rate_count:echo.swallow"');
+    expect(html).not.toContain('policy_rate_count:echo.fetch');
+    const token = await tokenFrom(
+      client.client_id,
+      await approve(params, { 'policy_rate_count:echo.say': '1', 'policy_rate_per:echo.say': 'day' }),
+      verifier,
+    );
+    const grant = await app.ctx.db
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('client_id', '=', client.client_id)
+      .executeTakeFirstOrThrow();
+    const stored = await app.ctx.db.selectFrom('proxy_policies').selectAll().where('grant_id', '=', grant.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.policy)).toEqual({ actions: { 'echo.say': { rate: { count: 1, per: 'day' } } } });
+
+    const before = gw.echo.requests.length;
+    expect((await callAction(app, 'echo/say', token, { text: 'one' })).status).toBe(200);
+    const second = await callAction(app, 'echo/say', token, { text: 'two' });
+    expect(second.status).toBe(429);
+    expect(second.body).toMatchObject({ error: 'ERR_PROXY_RATE_LIMITED', message: 'echo.say: at most 1 a day.' });
+    expect(gw.echo.requests.length).toBe(before + 1);
+
+    // A new code for the same consent (remembered, a new refresh family) does not start the count again.
+    const again = await codeFor(app, user, client.client_id, redirectUri, { scope: 'echo.say' });
+    const tokens = await exchange(app, client.client_id, again.code, again.verifier, redirectUri);
+    expect((await callAction(app, 'echo/say', tokens.body.access_token, { text: 'three' })).status).toBe(429);
+  });
+
+  it('a limit on one action of a scope leaves the other actions of the scope free', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { params, verifier } = await consentFor(client.client_id, 'echo.say');
+    const token = await tokenFrom(client.client_id, await approve(params, { 'policy_rate_count:echo.swallow': '1' }), verifier);
+    expect((await callAction(app, 'echo/swallow', token, { text: 'a' })).status).toBe(200);
+    expect((await callAction(app, 'echo/swallow', token, { text: 'b' })).status).toBe(429);
+    expect((await callAction(app, 'echo/say', token, { text: 'c' })).status).toBe(200);
+    expect((await callAction(app, 'echo/say', token, { text: 'd' })).status).toBe(200);
+  });
+
+  it('refuses a limit on an action whose scope is not granted (400 naming it) and writes no grant', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { params } = await consentFor(client.client_id, 'echo.say');
+    const res = await approve(params, { 'policy_rate_count:echo.fetch': '5' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toBe('The policy is not valid: a limit is set on "echo.fetch", whose scope is not granted here.');
+    const grants = await app.ctx.db.selectFrom('oauth_grants').select('id').where('client_id', '=', client.client_id).execute();
+    expect(grants).toEqual([]);
+  });
+
+  it('refuses an invalid limit (400) and writes no grant', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { params } = await consentFor(client.client_id, 'echo.say');
+    const res = await approve(params, { 'policy_rate_count:echo.say': '0' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('The policy is not valid');
+    expect(await app.ctx.db.selectFrom('oauth_grants').select('id').where('client_id', '=', client.client_id).execute()).toEqual([]);
+  });
+
+  it('never carries a limit field of the authorization request into the form (an app cannot pre-set or void the limits)', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { html } = await consentFor(client.client_id, 'echo.say', { 'policy_rate_count:echo.say': '1000000' });
+    expect(html).not.toContain('value="1000000"');
+    expect(html.match(/name="policy_rate_count:echo.say"/g)).toHaveLength(1);
+  });
+
+  it('approving without limits stores none', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { params, verifier } = await consentFor(client.client_id, 'echo.say');
+    const token = await tokenFrom(client.client_id, await approve(params, { 'policy_rate_per:echo.say': 'day' }), verifier);
+    const grant = await app.ctx.db
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('client_id', '=', client.client_id)
+      .executeTakeFirstOrThrow();
+    expect(await app.ctx.db.selectFrom('proxy_policies').select('grant_id').where('grant_id', '=', grant.id).execute()).toEqual([]);
+    expect((await callAction(app, 'echo/say', token, { text: 'a' })).status).toBe(200);
+    expect((await callAction(app, 'echo/say', token, { text: 'b' })).status).toBe(200);
+  });
+});
