@@ -1,4 +1,4 @@
-import { CsrfField } from '../web/index.js';
+import { CsrfField, SubmitOrCancel } from '../web/index.js';
 import { PolicyFields } from '../proxy/index.js';
 
 type Scope = { name: string; description: string };
@@ -95,14 +95,7 @@ export function DelegateForm({
         </select>
       </label>
       <PolicyFields keys={scopes.map((s) => ({ name: s.name, label: s.description }))} />
-      <div class="row-actions">
-        <button type="submit" data-testid="delegate-submit">
-          Delegate
-        </button>
-        <a href="/account/agents" role="button" class="secondary outline">
-          Cancel
-        </a>
-      </div>
+      <SubmitOrCancel label="Delegate" testId="delegate-submit" cancelHref="/account/agents" />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
-import { ConfirmStep, CsrfField, oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
+import { ConfirmStep, CsrfField, oneTimeFlash, renderPage, SubmitOrCancel, type FlashMessage } from '../web/index.js';
 import { registerAgent } from './register-agent.js';
 import { createDelegation } from './create-delegation.js';
 import { delegationStatus } from './delegation-status.js';
@@ -297,14 +297,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
           <CsrfField token={request.csrfToken} />
           <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
           <PolicyFields keys={d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name }))} value={current} />
-          <div class="row-actions">
-            <button type="submit" data-testid="policy-submit">
-              Save limits
-            </button>
-            <a href="/account/agents" role="button" class="secondary outline">
-              Cancel
-            </a>
-          </div>
+          <SubmitOrCancel label="Save limits" testId="policy-submit" cancelHref="/account/agents" />
         </form>
       ),
     });

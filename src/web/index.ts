@@ -6,6 +6,7 @@ export { CsrfField } from './components/csrf-field.js';
 export { TimeText } from './components/time-text.js';
 export { ErrorPage, type ErrorLink, type ErrorPageProps } from './components/error-page.js';
 export { ConfirmStep, type ConfirmStepProps } from './components/confirm-step.js';
+export { SubmitOrCancel, type SubmitOrCancelProps } from './components/submit-or-cancel.js';
 export { oneTimeFlash, type OneTimeFlash, type FlashMessage, type ShownSecret } from './one-time-flash.js';
 export { SecretBox } from './components/secret-box.js';
 export { acceptsHtml } from './accepts-html.js';

@@ -1,4 +1,4 @@
-import { CsrfField, Flash } from '../../web/index.js';
+import { CsrfField, Flash, SubmitOrCancel } from '../../web/index.js';
 import type { KeyField, KeyProvider } from '../providers/index.js';
 
 /** One input per field of a key provider: secret fields are password inputs, never filled in again. */
@@ -45,14 +45,7 @@ export function KeyForm({ provider, kept, error, replacing, csrfToken }: KeyForm
           {provider.verify ? `It checks it with ${provider.name} first. ` : ''}
           {replacing ? 'This replaces the key stored now.' : ''}
         </p>
-        <div class="row-actions">
-          <button type="submit" data-testid="save-key">
-            {replacing ? 'Replace' : 'Connect'}
-          </button>
-          <a href="/account/connections" role="button" class="secondary outline">
-            Cancel
-          </a>
-        </div>
+        <SubmitOrCancel label={replacing ? 'Replace' : 'Connect'} testId="save-key" cancelHref="/account/connections" />
       </form>
     </article>
   );
