@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
+import { proxyCalledEvents } from '../support/plugin-call.js';
 import { connectWithBearer, mcpBearer, toolText } from '../support/mcp-client.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
@@ -111,13 +112,7 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
       expect(r.headers.cookie).toBeUndefined();
     }
     await client.close();
-    await app.ctx.audit.flush();
-    const events = await app.ctx.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('action', '=', 'proxy.called')
-      .where('user_id', '=', user.userId)
-      .execute();
+    const events = await proxyCalledEvents(app, user.userId);
     expect(events.map((e) => e.target_id)).toContain('mcp.notes.notes_add');
   });
 

@@ -3,6 +3,7 @@ import { dialects } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
+import { proxyCalledEvents } from '../support/plugin-call.js';
 import { connectWithBearer, mcpBearer, toolNamesFor, toolText } from '../support/mcp-client.js';
 import type { UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
@@ -169,13 +170,7 @@ describe.each(dialects)('the gateway’s MCP server at /mcp on %s', (dialect) =>
     expect(JSON.stringify(echo.requests.at(-1))).not.toContain(bearer);
     await client.close();
 
-    await app.ctx.audit.flush();
-    const events = await app.ctx.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('action', '=', 'proxy.called')
-      .where('user_id', '=', user.userId)
-      .execute();
+    const events = await proxyCalledEvents(app, user.userId);
     const last = events.map((e) => (typeof e.detail === 'string' ? JSON.parse(e.detail) : e.detail) as Record<string, unknown>).at(-1)!;
     expect(last).toMatchObject({ plugin: 'echo', action: 'say', via: 'mcp', outcome: 'ok' });
     expect(JSON.stringify(events)).not.toContain(bearer);

@@ -32,3 +32,9 @@ export async function apiTokenOf(app: TestApp, user: TestUser, scopes: string[],
   expect(res.status).toBe(201);
   return res.body.token as string;
 }
+
+/** The `proxy.called` audit events of `userId`, once the audit batch is written. */
+export async function proxyCalledEvents(app: TestApp, userId: string) {
+  await app.ctx.audit.flush();
+  return app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'proxy.called').where('user_id', '=', userId).execute();
+}
