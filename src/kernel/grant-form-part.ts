@@ -13,7 +13,14 @@ export interface GrantFormPart {
   name: string;
   /** True for the form fields this part reads (never carried over from the request into the form). */
   owns(field: string): boolean;
+  /** True when the part has fields for a grant of these scopes (the proxy: some plugin action's scope is among them). */
+  applies(scopes: readonly string[]): boolean;
   render(scopes: readonly string[], value?: unknown): VNode | null;
   parse(form: Record<string, unknown>, scopes: readonly string[]): unknown;
+  /** Writes the value (undefined: removes what is stored, e.g. every limit emptied on an edit form). */
   store(db: Executor, grantId: string, value: unknown): Promise<void>;
+  /** The stored value of a grant, to edit it (null when none, or when it cannot be read: set again). */
+  load(grantId: string): Promise<unknown>;
+  /** What is stored for these grants, in words, by id (absent: nothing set). */
+  describe(grantIds: readonly string[]): Promise<Map<string, string[]>>;
 }

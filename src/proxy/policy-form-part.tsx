@@ -1,7 +1,15 @@
-import type { GrantFormPart } from '../kernel/index.js';
+import type { AppContext, GrantFormPart } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
-import { PolicyFields, policyErrors, policyFromForm, setGrantPolicy, type GrantPolicy } from './policy/index.js';
+import {
+  PolicyFields,
+  grantPolicy,
+  policyErrors,
+  policyFromForm,
+  policySummaries,
+  setGrantPolicy,
+  type GrantPolicy,
+} from './policy/index.js';
 
 /** The actions a grant of these scopes lets a caller run, as PolicyFields keys (`{plugin}.{action}`, its title). */
 export function policyKeysFor(host: PluginHost, scopes: readonly string[]): Array<{ name: string; label: string }> {
@@ -32,12 +40,15 @@ export function policyFromGrantForm(host: PluginHost, form: Record<string, unkno
 }
 
 /** The consent form's part for the proxy: the limits per action of the plugin scopes asked for (the kernel slot). */
-export function policyFormPart(host: PluginHost): GrantFormPart {
+export function policyFormPart(ctx: AppContext, host: PluginHost): GrantFormPart {
   return {
     name: 'proxy',
     owns: (field) => field.startsWith('policy_'),
+    applies: (scopes) => policyKeysFor(host, scopes).length > 0,
     render: (scopes, value) => <PolicyFields keys={policyKeysFor(host, scopes)} value={value as GrantPolicy | null | undefined} />,
     parse: (form, scopes) => policyFromGrantForm(host, form, scopes),
     store: (db, grantId, value) => setGrantPolicy(db, grantId, value ?? null, Date.now()),
+    load: (grantId) => grantPolicy(ctx, grantId).catch(() => null),
+    describe: (grantIds) => policySummaries(ctx, grantIds),
   };
 }

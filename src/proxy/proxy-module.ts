@@ -24,7 +24,7 @@ import {
 function start(ctx: AppContext, modules: readonly GatewayModule[]): void {
   const host = new PluginHost(ctx, modules);
   setPluginHost(ctx, host);
-  ctx.registries.grantFormParts.declare(policyFormPart(host), 'proxy');
+  ctx.registries.grantFormParts.declare(policyFormPart(ctx, host), 'proxy');
   ctx.log.debug({ plugins: host.plugins().map((p) => p.plugin.id) }, 'proxy plugins loaded');
 }
 

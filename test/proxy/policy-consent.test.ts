@@ -143,4 +143,70 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     expect((await callAction(app, 'echo/say', token, { text: 'a' })).status).toBe(200);
     expect((await callAction(app, 'echo/say', token, { text: 'b' })).status).toBe(200);
   });
+
+  it('the Apps page shows the limits of each grant in words and edits them (POST/Redirect/GET): the next call is bound', async () => {
+    const client = await publicClient(app, redirectUri, { client_name: 'Limited app' });
+    const { params, verifier } = await consentFor(client.client_id, 'echo.say');
+    const token = await tokenFrom(
+      client.client_id,
+      await approve(params, { 'policy_max_field:echo.say': 'text', 'policy_max_length:echo.say': '3' }),
+      verifier,
+    );
+    const grant = await app.ctx.db
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('client_id', '=', client.client_id)
+      .executeTakeFirstOrThrow();
+    const apps = await (await fetch(`${app.url}/account/apps`, { headers: { cookie: user.cookie } })).text();
+    const row = apps.slice(apps.indexOf(`data-grant="${grant.id}"`));
+    expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/data-testid="app-limits"[^>]*>Limits: [^<]*text[^<]*3/);
+    const form = await (await fetch(`${app.url}/account/apps/${grant.id}/limits`, { headers: { cookie: user.cookie } })).text();
+    expect(form).toContain('data-testid="app-limits-form"');
+    expect(form).toMatch(/name="policy_max_length:echo.say"[^>]*value="3"/);
+    expect((await callAction(app, 'echo/say', token, { text: 'long' })).status).toBe(403);
+
+    const post = (who: TestUser, fields: Record<string, string>, csrf = who.csrf) =>
+      fetch(`${app.url}/account/apps/${grant.id}/limits`, {
+        method: 'POST',
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }),
+        redirect: 'manual',
+      });
+    // Without the CSRF token: refused, nothing changed.
+    expect((await post(user, { 'policy_rate_count:echo.say': '1' }, 'wrong')).status).toBe(403);
+    // A limit on an action whose scope the grant does not hold: 400 naming it.
+    const stray = await post(user, { 'policy_rate_count:echo.fetch': '1' });
+    expect(stray.status).toBe(400);
+    expect(await stray.text()).toContain('echo.fetch');
+    const saved = await post(user, { 'policy_rate_count:echo.say': '1', 'policy_rate_per:echo.say': 'hour' });
+    expect([saved.status, saved.headers.get('location')]).toEqual([303, '/account/apps']);
+    const after = await (await fetch(`${app.url}/account/apps`, { headers: { cookie: user.cookie } })).text();
+    expect(after).toContain('Limits: echo.say: at most 1 an hour');
+    // The length limit was emptied, the rate is new: both from the next call.
+    expect((await callAction(app, 'echo/say', token, { text: 'long' })).status).toBe(200);
+    expect((await callAction(app, 'echo/say', token, { text: 'again' })).status).toBe(429);
+
+    // Another person cannot see or edit this grant's limits: 404, nothing changed.
+    const other = await createTestUser(app);
+    expect((await fetch(`${app.url}/account/apps/${grant.id}/limits`, { headers: { cookie: other.cookie } })).status).toBe(404);
+    expect((await post(other, { 'policy_rate_count:echo.say': '1000' })).status).toBe(404);
+    const stored = await app.ctx.db
+      .selectFrom('proxy_policies')
+      .select('policy')
+      .where('grant_id', '=', grant.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.policy)).toEqual({ actions: { 'echo.say': { rate: { count: 1, per: 'hour' } } } });
+  });
+
+  it('a grant without a plugin scope has no limits to edit (404)', async () => {
+    const client = await publicClient(app, redirectUri);
+    const { params } = await consentFor(client.client_id, 'openid');
+    expect((await approve(params, {})).status).toBe(302);
+    const grant = await app.ctx.db
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('client_id', '=', client.client_id)
+      .executeTakeFirstOrThrow();
+    expect((await fetch(`${app.url}/account/apps/${grant.id}/limits`, { headers: { cookie: user.cookie } })).status).toBe(404);
+  });
 });

@@ -6,10 +6,15 @@ export interface AppsPageProps {
   /** A scope's plain-words description (its registry entry), or the code itself. */
   describe: (scope: string) => string;
   flash: FlashMessage;
+  /**
+   * Each grant's limits in words (the consent form parts': the proxy's policy), by grant id; a grant absent here has
+   * no part that applies to its scopes (no "Edit limits"), one with an empty list has none set.
+   */
+  limits?: Map<string, string[]>;
 }
 
 /** "Authorized apps": what each app may do (in plain words first), for which service, since when; revoke (confirmed). */
-export function AppsPage({ apps, describe, flash }: AppsPageProps) {
+export function AppsPage({ apps, describe, flash, limits }: AppsPageProps) {
   return (
     <section data-page="apps">
       <Flash kind="error" message={flash.error} />
@@ -44,6 +49,14 @@ export function AppsPage({ apps, describe, flash }: AppsPageProps) {
                         </span>
                       ))
                     : '—'}
+                  {limits?.has(a.grantId) ? (
+                    <p class="muted" data-testid="app-limits">
+                      Limits: {limits.get(a.grantId)!.length ? limits.get(a.grantId)!.join('; ') : 'none'} ·{' '}
+                      <a href={`/account/apps/${encodeURIComponent(a.grantId)}/limits`} data-testid="edit-app-limits">
+                        Edit limits
+                      </a>
+                    </p>
+                  ) : null}
                 </td>
                 <td data-label="Service">
                   {a.resources.map((r) => (

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../kernel/index.js';
 import { requireCsrf, requireUser } from '../../accounts/index.js';
-import { ConfirmStep, oneTimeFlash, renderPage } from '../../web/index.js';
+import { ConfirmStep, CsrfField, oneTimeFlash, renderPage } from '../../web/index.js';
 import { AppsPage } from './apps-page.js';
 import { AppError, httpErrors } from '../../errors/index.js';
 import { oauthErrors } from '../oauth-errors.js';
-import { listGrants } from './list-grants.js';
+import { listGrants, type AuthorizedApp } from './list-grants.js';
 import { revokeGrant } from './revoke-grant.js';
 
 /**
@@ -25,13 +25,65 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return grant;
   };
 
+  /** The form parts (the proxy's limits) that apply to a grant of these scopes. */
+  const partsFor = (scopes: readonly string[]) => ctx.registries.grantFormParts.all().filter((p) => p.applies(scopes));
+  /** Each grant's limits in words, for the grants some part applies to. */
+  const limitsOf = async (apps: readonly AuthorizedApp[]) => {
+    const out = new Map<string, string[]>();
+    for (const part of ctx.registries.grantFormParts.all()) {
+      const ids = apps.filter((a) => part.applies(a.scopes)).map((a) => a.grantId);
+      const words = await part.describe(ids);
+      for (const id of ids) out.set(id, [...(out.get(id) ?? []), ...(words.get(id) ?? [])]);
+    }
+    return out;
+  };
+
   app.get('/account/apps', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
     const apps = await listGrants(ctx.db, request.principal!.userId!);
     return renderPage(reply, {
       title: 'Authorized apps',
       request,
-      body: <AppsPage apps={apps} describe={describe} flash={flash.take(request, reply, binding(request))} />,
+      body: <AppsPage apps={apps} describe={describe} limits={await limitsOf(apps)} flash={flash.take(request, reply, binding(request))} />,
     });
+  });
+
+  // Limits of one grant (POST/Redirect/GET): only the person's own live grant (404 otherwise), only parts that apply.
+  app.get('/account/apps/:grantId/limits', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
+    const grant = await grantOf(request);
+    const parts = partsFor(grant.scopes);
+    if (!parts.length) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
+    const values = await Promise.all(parts.map((p) => p.load(grant.grantId)));
+    return renderPage(reply, {
+      title: `Limits of ${grant.clientName}`,
+      request,
+      body: (
+        <form method="post" action={`/account/apps/${encodeURIComponent(grant.grantId)}/limits`} data-testid="app-limits-form">
+          <CsrfField token={request.csrfToken} />
+          <p class="muted">Empty fields set no limit. Limits apply to every token of this app's access, from its next call.</p>
+          {parts.map((p, i) => p.render(grant.scopes, values[i]))}
+          <div class="grid">
+            <button type="submit" data-testid="app-limits-submit">
+              Save limits
+            </button>
+            <a href="/account/apps" role="button" class="secondary">
+              Cancel
+            </a>
+          </div>
+        </form>
+      ),
+    });
+  });
+  app.post('/account/apps/:grantId/limits', { schema: { hide: true }, preHandler: [page, requireCsrf] }, async (request, reply) => {
+    const grant = await grantOf(request);
+    const parts = partsFor(grant.scopes);
+    if (!parts.length) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const values = parts.map((p) => p.parse(form, grant.scopes)); // 400 naming what is wrong, before anything is written
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const [i, p] of parts.entries()) await p.store(trx, grant.grantId, values[i]);
+    });
+    flash.set(reply, binding(request), '/account/apps', { ok: `Limits of ${grant.clientName} saved: they apply from the next call.` });
+    return reply.redirect('/account/apps', 303);
   });
 
   app.get('/account/apps/:grantId/revoke', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
