@@ -5,6 +5,7 @@
  */
 export { proxyModule } from './proxy-module.js';
 export { proxyOf } from './proxy-of.js';
+export { policyFromGrantForm, policyKeysFor } from './policy-form-part.js';
 export { builtinPlugins } from './builtin-plugins.js';
 export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';

@@ -1,5 +1,6 @@
 import type { ApiTokenInfo } from './api-token-service.js';
 import { Flash, CsrfField, SecretBox, TimeText, type FlashMessage } from '../web/index.js';
+import { PolicyFields } from '../proxy/index.js';
 
 export interface ApiTokensPageProps {
   tokens: ApiTokenInfo[];
@@ -12,6 +13,8 @@ export interface ApiTokensPageProps {
   flash: FlashMessage;
   /** Form values to keep after a refused create. */
   values?: { name?: string; scopes?: string[] };
+  /** The actions of the scopes offered, for the limits part (PolicyFields keys: `{plugin}.{action}` and its title). */
+  policyKeys?: Array<{ name: string; label: string }>;
   now?: number;
 }
 
@@ -110,6 +113,7 @@ export function ApiTokensPage(p: ApiTokensPageProps) {
             </label>
           ))}
         </fieldset>
+        <PolicyFields keys={p.policyKeys ?? []} />
         <fieldset>
           <legend>Expires</legend>
           {choices.map((d) => (

@@ -8,6 +8,7 @@ import { ConfirmStep, oneTimeFlash, renderPage, type FlashMessage } from '../web
 import { ApiTokenService } from './api-token-service.js';
 import { ApiTokensPage, type ApiTokensPageProps } from './api-tokens-page.js';
 import { expiryDays } from './expiry-days.js';
+import { policyFromGrantForm, policyKeysFor, proxyOf } from '../proxy/index.js';
 
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const tokenInfoSchema = {
@@ -136,6 +137,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
           csrfToken={request.csrfToken}
           flash={refused ? { error: refused.error } : flash.take(request, reply, binding(request))}
           values={refused?.values}
+          policyKeys={policyKeysFor(proxyOf(ctx), [...grantable])}
         />
       ),
     });
@@ -147,7 +149,17 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
     try {
       const { token, info } = await service.create(
         request.principal!,
-        { name: body.name, scopes, expiresInDays: body.never_expires ? null : expiryDays(body.expires_in_days, body.expires_on) },
+        {
+          name: body.name,
+          scopes,
+          expiresInDays: body.never_expires ? null : expiryDays(body.expires_in_days, body.expires_on),
+          // The limits of the actions of the scopes chosen (400 naming a limit on an action of a scope not chosen).
+          policy: policyFromGrantForm(
+            proxyOf(ctx),
+            body,
+            scopes.filter((x): x is string => typeof x === 'string'),
+          ),
+        },
         requestMeta(request),
       );
       return done(request, reply, {

@@ -209,4 +209,28 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     expect((await fetch(`${app.url}/account/apps/${grant.id}/limits`, { headers: { cookie: user.cookie } })).status).toBe(404);
   });
+
+  it('the API-token form offers limits for the actions of the scopes offered, stores them for the scopes chosen, refuses others', async () => {
+    const page = await (await fetch(`${app.url}/account/tokens`, { headers: { cookie: user.cookie } })).text();
+    expect(page).toContain('name="policy_rate_count:echo.say"');
+    expect(page).toContain('name="policy_rate_count:echo.fetch"');
+    const create = (fields: Record<string, string>) =>
+      fetch(`${app.url}/account/tokens`, {
+        method: 'POST',
+        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: user.csrf, name: `t${Math.random()}`, scopes: 'echo.say', expires_in_days: '30', ...fields }),
+        redirect: 'manual',
+      });
+    const before = await app.ctx.db.selectFrom('api_tokens').select('id').execute();
+    const refused = await create({ 'policy_rate_count:echo.fetch': '2' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('a limit is set on &quot;echo.fetch&quot;, whose scope is not granted here');
+    expect(await app.ctx.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(before.length);
+    const made = await create({ 'policy_rate_count:echo.say': '2', 'policy_rate_per:echo.say': 'minute' });
+    expect(made.status).toBe(303);
+    const ids = new Set(before.map((r) => r.id));
+    const row = (await app.ctx.db.selectFrom('api_tokens').select('id').execute()).find((r) => !ids.has(r.id))!;
+    const stored = await app.ctx.db.selectFrom('proxy_policies').select('policy').where('grant_id', '=', row.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.policy)).toEqual({ actions: { 'echo.say': { rate: { count: 2, per: 'minute' } } } });
+  });
 });
