@@ -95,8 +95,8 @@ export function PolicyFields({ keys, value }: PolicyFieldsProps) {
               </label>
             </div>
             <label>
-              <input type="checkbox" name={field('ask', k.name)} value="1" checked={p.ask === true} /> Ask me each time (stored; the
-              approval step comes later)
+              <input type="checkbox" name={field('ask', k.name)} value="1" checked={p.ask === true} /> Ask me each time (I approve each call
+              with my passkey)
             </label>
           </fieldset>
         );
