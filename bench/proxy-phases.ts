@@ -13,13 +13,11 @@
 //   signals-any  AbortSignal.any + AbortSignal.timeout twice, what a call created before commit f93c14a;
 //   signals-now  the deadline a call creates now (`deadlineSignal` and its `clear()`).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { issueAccessToken } from '../test/support/tokens.js';
-import { startBenchGateway } from './bench-gateway.js';
+import { startLadderGateway } from './ladder-gateway.js';
 
 const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
 const CALLS = arg('calls', 2000);
@@ -39,62 +37,14 @@ const upstreamProc = spawn(
   { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
 );
 const upstreamUrl = await new Promise<string>((ok) => upstreamProc.once('message', (m) => ok(m as string)));
-const { createUser } = await import('../src/accounts/index.js');
-const { vaultOf } = await import('../src/vault/index.js');
-const { definePlugin, proxyOf } = await import('../src/proxy/index.js');
+const { proxyOf } = await import('../src/proxy/index.js');
 const { addressInRanges } = await import('../src/kernel/index.js');
 const { createUpstreamClient, deadlineSignal } = await import('../src/proxy/upstream-client.js');
 
-const ladder = definePlugin({
-  name: 'ladder',
-  scopes: [{ name: 'ladder.echo', description: 'Echo through the bench upstream', group: 'act' }],
-  plugin: {
-    id: 'ladder',
-    name: 'Ladder',
-    provider: 'github',
-    upstreamHosts: [new URL(upstreamUrl).host],
-    actions: [
-      {
-        name: 'echo',
-        title: 'Echo',
-        description: 'Posts the text to the bench upstream.',
-        scope: 'ladder.echo',
-        input: {
-          type: 'object',
-          properties: { text: { type: 'string', maxLength: 200 } },
-          required: ['text'],
-          additionalProperties: false,
-        },
-        async handler({ input, upstream }) {
-          return (await upstream.fetch(`${upstreamUrl}/echo`, { method: 'POST', json: input })).json();
-        },
-      },
-    ],
-  },
-});
 const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-phases-'));
-const server = await startBenchGateway(
-  dataDir,
-  { providers: [{ preset: 'github', client_id: 'bench-client', client_secret: 'bench-secret' }], proxyAllowRanges: ['127.0.0.0/8'] },
-  [ladder],
-);
+const { server, token, userId } = await startLadderGateway(upstreamUrl, dataDir);
+const { vaultOf } = await import('../src/vault/index.js');
 const { ctx } = server;
-const { id: userId } = await createUser(ctx.db);
-await vaultOf(ctx).store({
-  userId,
-  provider: 'github',
-  account: 'bench',
-  scopes: 'read:user',
-  secret: { kind: 'oauth', access_token: `gho_${randomBytes(24).toString('base64url')}`, token_type: 'bearer' },
-  expiresAt: Date.now() + 86_400_000,
-});
-const { token } = await issueAccessToken(ctx, {
-  userId,
-  clientId: 'bench-agent',
-  scopes: ['ladder.echo'],
-  audience: [ctx.resources.gatewayUrl],
-  ttl: 3600,
-});
 const principal = await ctx.tokens.verify(token, { kinds: ['access'], audience: ctx.resources.gatewayUrl });
 const host = proxyOf(ctx);
 const pool = new Agent({ keepAliveTimeout: 10_000, connections: 64 });

@@ -10,7 +10,6 @@
 // Interleaved rounds at full load (the medians shown), then rungs 2 and 4 paced at half of rung 4's maximum.
 // Targets: full auth keeps at least 0.75x the no-auth rung's req/s, and adds under 2 ms at p99 at half load.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,8 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import type { GatewayModule } from '../src/kernel/index.js';
-import { issueAccessToken } from '../test/support/tokens.js';
-import { startBenchGateway } from './bench-gateway.js';
+import { startLadderGateway } from './ladder-gateway.js';
 import { httpLoad, type LoadResult } from './http-load.js';
 
 const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
@@ -48,9 +46,6 @@ function runUpstream(): void {
 
 /** The gateway (a child process): the ladder plugin, the two bench routes, one person connected, one access token. */
 async function runGateway(upstreamUrl: string, dataDir: string): Promise<void> {
-  const { createUser } = await import('../src/accounts/index.js');
-  const { vaultOf } = await import('../src/vault/index.js');
-  const { definePlugin } = await import('../src/proxy/index.js');
   const pool = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   /** Rung 2 and 3: forward the body to the upstream and answer its JSON, as the plugin's handler does. */
   const forward = async (body: unknown) => {
@@ -72,57 +67,7 @@ async function runGateway(upstreamUrl: string, dataDir: string): Promise<void> {
       });
     },
   };
-  const ladder = definePlugin({
-    name: 'ladder',
-    scopes: [{ name: 'ladder.echo', description: 'Echo through the bench upstream', group: 'act' }],
-    plugin: {
-      id: 'ladder',
-      name: 'Ladder',
-      provider: 'github',
-      upstreamHosts: [new URL(upstreamUrl).host],
-      actions: [
-        {
-          name: 'echo',
-          title: 'Echo',
-          description: 'Posts the text to the bench upstream.',
-          scope: 'ladder.echo',
-          input: {
-            type: 'object',
-            properties: { text: { type: 'string', maxLength: 200 } },
-            required: ['text'],
-            additionalProperties: false,
-          },
-          async handler({ input, upstream }) {
-            return (await upstream.fetch(`${upstreamUrl}/echo`, { method: 'POST', json: input })).json();
-          },
-        },
-      ],
-    },
-  });
-  const server = await startBenchGateway(
-    dataDir,
-    {
-      providers: [{ preset: 'github', client_id: 'bench-client', client_secret: 'bench-secret' }],
-      proxyAllowRanges: ['127.0.0.0/8'],
-    },
-    [ladder, benchRoutes],
-  );
-  const { id: userId } = await createUser(server.ctx.db);
-  await vaultOf(server.ctx).store({
-    userId,
-    provider: 'github',
-    account: 'bench',
-    scopes: 'read:user',
-    secret: { kind: 'oauth', access_token: `gho_${randomBytes(24).toString('base64url')}`, token_type: 'bearer' },
-    expiresAt: Date.now() + 86_400_000,
-  });
-  const { token } = await issueAccessToken(server.ctx, {
-    userId,
-    clientId: 'bench-agent',
-    scopes: ['ladder.echo'],
-    audience: [server.ctx.resources.gatewayUrl],
-    ttl: 3600,
-  });
+  const { server, token } = await startLadderGateway(upstreamUrl, dataDir, [benchRoutes]);
   process.send!({ url: server.url, token });
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
 }
