@@ -23,16 +23,20 @@ export async function grantPolicy(ctx: AppContext, grantId: string): Promise<Gra
   return (await grantPolicies(ctx, [grantId])).get(grantId) ?? null;
 }
 
-/** The policies of these grants, by id (absent: none). Throws for a stored one that does not parse: callers refuse. */
-export async function grantPolicies(ctx: AppContext, ids: readonly string[]): Promise<Map<string, GrantPolicy>> {
-  const out = new Map<string, GrantPolicy>();
-  if (!ids.length) return out;
-  const rows = await ctx.db
+/** The stored policy texts of these grants (unparsed): what enforcement and the pages both read. */
+export async function storedPolicies(ctx: AppContext, ids: readonly string[]): Promise<Array<{ grant_id: string; policy: string }>> {
+  if (!ids.length) return [];
+  return ctx.db
     .selectFrom('proxy_policies')
     .select(['grant_id', 'policy'])
     .where('grant_id', 'in', [...ids])
     .execute();
-  for (const r of rows) out.set(r.grant_id, parseGrantPolicy(JSON.parse(r.policy)));
+}
+
+/** The policies of these grants, by id (absent: none). Throws for a stored one that does not parse: callers refuse. */
+export async function grantPolicies(ctx: AppContext, ids: readonly string[]): Promise<Map<string, GrantPolicy>> {
+  const out = new Map<string, GrantPolicy>();
+  for (const r of await storedPolicies(ctx, ids)) out.set(r.grant_id, parseGrantPolicy(JSON.parse(r.policy)));
   return out;
 }
 
