@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { requireCsrf, requireUser, requestMeta } from '../accounts/index.js';
-import { ConfirmStep, CsrfField, oneTimeFlash, renderPage, SubmitOrCancel, type FlashMessage } from '../web/index.js';
+import { oneTimeFlash, renderPage, type FlashMessage } from '../web/index.js';
 import { registerAgent } from './register-agent.js';
 import { createDelegation } from './create-delegation.js';
 import { delegationStatus } from './delegation-status.js';
@@ -11,17 +11,17 @@ import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
 import { DelegateForm } from './agent-forms.js';
 import { renameAgent } from './rename-agent.js';
-import { deleteAgent } from './delete-agent.js';
 import { delegationTarget } from './delegation-target.js';
 import { setAgentAvailability } from './set-agent-availability.js';
 import { agentsErrors } from './agents-errors.js';
+import { delegationLimitsRoutes } from './delegation-limits-routes.js';
+import { agentRemovalRoutes } from './agent-removal-routes.js';
+import { AppError, httpErrors } from '../errors/index.js';
+import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
+import { policyFromForm, policySummaries } from '../proxy/index.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
-import { AppError, httpErrors } from '../errors/index.js';
-import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
-import { PolicyFields, grantPolicy, policyFromForm, policySummaries, setGrantPolicy } from '../proxy/index.js';
-
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const scopesProp = { type: 'array', items: { type: 'string' }, description: 'scope names (a space-separated string is accepted too)' };
 const tokenBody = { type: 'object', properties: { delegation_token: { type: 'string' } } };
@@ -272,43 +272,6 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       };
     }),
   );
-  // A delegation's limits (the proxy policy): shown on the Agents page, edited here (POST, then back to the list).
-  const ownDelegation = async (request: FastifyRequest) => {
-    const id = (request.params as { id: string }).id;
-    const d = await ctx.db
-      .selectFrom('delegations')
-      .select(['id', 'scope'])
-      .where('id', '=', id)
-      .where('user_id', '=', userOf(request))
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (!d) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'No such live delegation of yours.');
-    return { id: d.id, scopes: d.scope.split(' ').filter(Boolean) };
-  };
-  app.get('/account/agents/delegations/:id/policy', pageRead, async (request, reply) => {
-    const d = await ownDelegation(request);
-    const descriptions = new Map(ctx.registries.scopes.all().map((s) => [s.name, s.description]));
-    const current = await grantPolicy(ctx, d.id).catch(() => null); // unreadable: shown empty, set again
-    return renderPage(reply, {
-      title: 'Limits of a delegation',
-      request,
-      body: (
-        <form method="post" action={`/account/agents/delegations/${encodeURIComponent(d.id)}/policy`} data-testid="policy-form">
-          <CsrfField token={request.csrfToken} />
-          <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
-          <PolicyFields keys={d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name }))} value={current} />
-          <SubmitOrCancel label="Save limits" testId="policy-submit" cancelHref="/account/agents" />
-        </form>
-      ),
-    });
-  });
-  app.post('/account/agents/delegations/:id/policy', pageWrite, (request, reply) =>
-    act(request, reply, async () => {
-      const d = await ownDelegation(request);
-      await setGrantPolicy(ctx.db, d.id, policyFromForm(body(request), d.scopes) ?? null);
-      return { ok: 'Limits saved: they apply from the next call.' };
-    }),
-  );
   app.post('/account/agents/:id/availability', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const done = await setAgentAvailability(
@@ -331,57 +294,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return { ok: `Agent renamed to ${name}.` };
     }),
   );
-  app.get('/account/agents/:id/delete', pageRead, async (request, reply) => {
-    const agent = await agentOf(request);
-    if (!agent.owned) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'You can delete only an agent you registered.');
-    return renderPage(reply, {
-      title: `Delete the agent ${agent.name}?`,
-      request,
-      body: (
-        <ConfirmStep
-          action={`/account/agents/${encodeURIComponent(agent.clientId)}/delete`}
-          csrfToken={request.csrfToken}
-          consequences={[
-            `Everything ${agent.name} holds is revoked first: its delegation tokens and every token exchanged from them.`,
-            'Its client id and secret stop working: a program using them is refused.',
-            'This cannot be undone: you would register a new agent.',
-          ]}
-          confirmLabel="Delete agent"
-          cancelHref="/account/agents"
-        />
-      ),
-    });
-  });
-  app.post('/account/agents/:id/delete', pageWrite, (request, reply) =>
-    act(request, reply, async () => {
-      const done = await deleteAgent(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request));
-      return { ok: `Agent ${done.name} deleted (${done.revoked} token${done.revoked === 1 ? '' : 's'} revoked).` };
-    }),
-  );
-  app.get('/account/agents/:id/revoke', pageRead, async (request, reply) => {
-    const agent = await agentOf(request);
-    return renderPage(reply, {
-      title: `Revoke the access of ${agent.name}?`,
-      request,
-      body: (
-        <ConfirmStep
-          action={`/account/agents/${encodeURIComponent(agent.clientId)}/revoke`}
-          csrfToken={request.csrfToken}
-          consequences={[
-            `${agent.name} can no longer act for you: its delegation tokens are refused from their next use.`,
-            'Every token exchanged from them, by this agent or its sub-agents, stops working too.',
-            agent.owned ? 'The agent stays registered: you can delegate to it again later.' : 'It keeps nothing of yours.',
-          ]}
-          confirmLabel="Revoke all access"
-          cancelHref="/account/agents"
-        />
-      ),
-    });
-  });
-  app.post('/account/agents/:id/revoke', pageWrite, (request, reply) =>
-    act(request, reply, async () => {
-      const n = await revokeAgentAccess(ctx, userOf(request), (request.params as { id: string }).id, requestMeta(request));
-      return { ok: `Access revoked (${n} token${n === 1 ? '' : 's'}).` };
-    }),
-  );
+  const kit = { pageRead, pageWrite, act, userOf, body, agentOf };
+  delegationLimitsRoutes(app, ctx, kit);
+  agentRemovalRoutes(app, ctx, kit);
 }

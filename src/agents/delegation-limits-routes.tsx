@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../kernel/index.js';
+import { AppError } from '../errors/index.js';
+import { CsrfField, renderPage, SubmitOrCancel } from '../web/index.js';
+import type { AgentPageKit } from './agent-page-kit.js';
+import { PolicyFields, grantPolicy, policyFromForm, setGrantPolicy } from '../proxy/index.js';
+import { agentsErrors } from './agents-errors.js';
+import './delegations-table.js';
+
+/** A delegation's limits (the proxy policy): shown on the Agents page, edited here (POST, then back to the list). */
+export function delegationLimitsRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  { pageRead, pageWrite, act, userOf, body }: AgentPageKit,
+): void {
+  const ownDelegation = async (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    const d = await ctx.db
+      .selectFrom('delegations')
+      .select(['id', 'scope'])
+      .where('id', '=', id)
+      .where('user_id', '=', userOf(request))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!d) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'No such live delegation of yours.');
+    return { id: d.id, scopes: d.scope.split(' ').filter(Boolean) };
+  };
+  app.get('/account/agents/delegations/:id/policy', pageRead, async (request, reply) => {
+    const d = await ownDelegation(request);
+    const descriptions = new Map(ctx.registries.scopes.all().map((s) => [s.name, s.description]));
+    const current = await grantPolicy(ctx, d.id).catch(() => null); // unreadable: shown empty, set again
+    return renderPage(reply, {
+      title: 'Limits of a delegation',
+      request,
+      body: (
+        <form method="post" action={`/account/agents/delegations/${encodeURIComponent(d.id)}/policy`} data-testid="policy-form">
+          <CsrfField token={request.csrfToken} />
+          <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
+          <PolicyFields keys={d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name }))} value={current} />
+          <SubmitOrCancel label="Save limits" testId="policy-submit" cancelHref="/account/agents" />
+        </form>
+      ),
+    });
+  });
+  app.post('/account/agents/delegations/:id/policy', pageWrite, (request, reply) =>
+    act(request, reply, async () => {
+      const d = await ownDelegation(request);
+      await setGrantPolicy(ctx.db, d.id, policyFromForm(body(request), d.scopes) ?? null);
+      return { ok: 'Limits saved: they apply from the next call.' };
+    }),
+  );
+}
