@@ -1,0 +1,7 @@
+/**
+ * The oauth3 client library (`oauth3/client`): what the CLI's client commands use and what other programs embed.
+ * Log in with PKCE, keep tokens in a store, keep them fresh across processes, call with a bearer.
+ */
+export { OAuthError, ValidationError, StorageError, TokenError, OAuthFlowError, HttpError, isLoginRequired } from './client-errors.js';
+export type { StoredCredentials } from './stored-credentials.js';
+export type { TokenStore } from './token-store.js';
