@@ -7,6 +7,7 @@ import type { VaultConnectionsTable } from './tables.js';
 import { openSecret, sealSecret, type CredentialSecret } from './credential-secret.js';
 import { needsRefresh, refreshConnection, refuseUnusable } from './refresh-connection.js';
 import { SingleFlight } from './single-flight.js';
+import { OpenedSecrets } from './opened-secrets.js';
 import type { Upstream } from './upstream.js';
 import { vaultErrors } from './vault-errors.js';
 
@@ -54,6 +55,7 @@ const LAST_USED_EVERY_MS = 60_000;
 export class Vault {
   private readonly flights = new SingleFlight<VaultConnectionsTable>();
   private readonly byId: ReadonlyMap<string, Provider>;
+  private readonly opened: OpenedSecrets;
 
   constructor(
     readonly ctx: AppContext,
@@ -64,6 +66,7 @@ export class Vault {
     readonly upstream: Upstream,
   ) {
     this.byId = new Map(providers.map((p) => [p.id, p]));
+    this.opened = new OpenedSecrets(ring);
   }
 
   /** The provider with this id, or ERR_VAULT_UNKNOWN_PROVIDER. */
@@ -109,7 +112,7 @@ export class Vault {
         }
       }
     }
-    const secret = await openSecret(this.ring, row);
+    const secret = await this.opened.open(row);
     this.noteUse(row, user);
     return {
       provider: providerId,
