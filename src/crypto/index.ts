@@ -9,3 +9,4 @@ export { loadMasterKeys, onlyMasterKey, type MasterKeys } from './master-key.js'
 export { DataKeyRing, DataKeyError, type DataKeysTable, type DataKeyInfo, type DataKeyStatus } from './data-key-ring.js';
 export { rewrapSealed } from './rewrap.js';
 export { checksummedSecret, type ChecksummedSecret } from './checksummed-secret.js';
+export { RecentlyOpened, type Opener } from './recently-opened.js';

@@ -1,4 +1,4 @@
-import type { DataKeyRing } from '../crypto/index.js';
+import type { DataKeyRing, Opener } from '../crypto/index.js';
 import { AppError } from '../errors/index.js';
 import { vaultErrors } from './vault-errors.js';
 
@@ -26,7 +26,7 @@ export function sealSecret(ring: DataKeyRing, binding: SecretBinding, secret: Cr
  * Opens a row's credential. A changed ciphertext, a row copied elsewhere or a retired key is ERR_VAULT_DECRYPT; the
  * error says which row, never what was in it.
  */
-export async function openSecret(ring: DataKeyRing, row: SecretBinding & { secret_sealed: string }): Promise<CredentialSecret> {
+export async function openSecret(ring: Opener, row: SecretBinding & { secret_sealed: string }): Promise<CredentialSecret> {
   try {
     return JSON.parse((await ring.open(row.secret_sealed, secretAad(row))).toString('utf8')) as CredentialSecret;
   } catch {

@@ -1,13 +1,12 @@
 import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
-import { randomId, type DataKeyRing } from '../crypto/index.js';
+import { randomId, RecentlyOpened, type DataKeyRing } from '../crypto/index.js';
 import type { Executor } from '../store/index.js';
 import type { EndpointResolver, Provider, OAuthProvider } from './providers/index.js';
 import type { VaultConnectionsTable } from './tables.js';
 import { openSecret, sealSecret, type CredentialSecret } from './credential-secret.js';
 import { needsRefresh, refreshConnection, refuseUnusable } from './refresh-connection.js';
 import { SingleFlight } from './single-flight.js';
-import { OpenedSecrets } from './opened-secrets.js';
 import type { Upstream } from './upstream.js';
 import { vaultErrors } from './vault-errors.js';
 
@@ -55,7 +54,8 @@ const LAST_USED_EVERY_MS = 60_000;
 export class Vault {
   private readonly flights = new SingleFlight<VaultConnectionsTable>();
   private readonly byId: ReadonlyMap<string, Provider>;
-  private readonly opened: OpenedSecrets;
+  /** What credentialFor opens through: serving a token again within a minute decrypts nothing. */
+  private readonly opened: RecentlyOpened;
 
   constructor(
     readonly ctx: AppContext,
@@ -66,7 +66,7 @@ export class Vault {
     readonly upstream: Upstream,
   ) {
     this.byId = new Map(providers.map((p) => [p.id, p]));
-    this.opened = new OpenedSecrets(ring);
+    this.opened = new RecentlyOpened(ring);
   }
 
   /** The provider with this id, or ERR_VAULT_UNKNOWN_PROVIDER. */
@@ -112,7 +112,7 @@ export class Vault {
         }
       }
     }
-    const secret = await this.opened.open(row);
+    const secret = await openSecret(this.opened, row);
     this.noteUse(row, user);
     return {
       provider: providerId,
