@@ -22,9 +22,11 @@ export {
   type UpstreamCredential,
   type UpstreamRequest,
   type UpstreamResponse,
+  type UpstreamStream,
   type JsonSchema,
 } from './plugin.js';
 export { proxyErrors } from './proxy-errors.js';
+export { StreamedAnswer, type StreamEnd } from './streamed-answer.js';
 export { MAX_INPUT_BYTES } from './validate-input.js';
 export { MAX_RESPONSE_BYTES } from './upstream-client.js';
 export {

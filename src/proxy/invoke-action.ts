@@ -4,6 +4,7 @@ import { expireRejected, markNeedsReauth, vaultErrors, vaultOf, type ServedCrede
 import type { ActionHost, HostedAction } from './hosted-action.js';
 import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
+import { StreamedAnswer } from './streamed-answer.js';
 import { createUpstreamClient, deadlineSignal } from './upstream-client.js';
 import { enforcePolicy } from './policy/index.js';
 import { approvedFor, requireApproval } from './approvals/index.js';
@@ -21,6 +22,11 @@ export interface ActionRequest {
   ip?: string | null;
   /** How it came: `http` (POST /proxy/…) or `mcp` (a tool of /mcp). */
   via?: 'http' | 'mcp';
+  /**
+   * The caller relays a streamed answer as it arrives (the HTTP route): a StreamedAnswer is returned as is, its audit
+   * event written when it ends. Otherwise (MCP, in-process callers) it is read whole (bounded) into one value.
+   */
+  stream?: boolean;
   /** The approval this call runs under, when the policy asks the person each time (HTTP: the `Approval-Id` header). */
   approvalId?: string;
 }
@@ -56,6 +62,7 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
   const hosted = host.resolve(request.plugin, request.action);
   const started = Date.now();
   const record: CallRecord = { constraints: [], upstreamStatus: null };
+  let streamed = false;
   try {
     if (principal.kind === 'session' || !principal.scopes.includes(hosted.action.scope)) {
       const err = new InsufficientScope(`the action ${hosted.qualifiedName} needs the scope ${hosted.action.scope}`);
@@ -78,10 +85,20 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
       record.approvalId = await requireApproval(ctx, asked, approvalId, { via: request.via });
     }
     const result = await runWithCredential(host, hosted, request, input, record);
+    if (result instanceof StreamedAnswer) {
+      // Recorded when the body has ended (relayed, cut, or its reader gone), with the bytes relayed.
+      streamed = true;
+      result.onEnd((end) => {
+        const outcome = end.outcome === 'gone' || request.signal?.aborted ? 'client_gone' : undefined;
+        const ended = { ...record, bytes: end.bytes, ...(outcome ? { outcome } : {}) };
+        audit(ctx, hosted, request, ended, started, end.outcome === 'complete' ? 'success' : 'failure', end.error);
+      });
+      return request.stream ? result : await result.whole();
+    }
     audit(ctx, hosted, request, record, started, 'success');
     return result;
   } catch (e) {
-    audit(ctx, hosted, request, record, started, 'failure', e);
+    if (!streamed) audit(ctx, hosted, request, record, started, 'failure', e);
     throw e;
   }
 }
@@ -94,6 +111,10 @@ interface CallRecord {
   upstreamStatus: number | null;
   /** The host that answered 401 to the credential in this run of the handler. */
   unauthorizedBy?: string;
+  /** A streamed answer's bytes relayed. */
+  bytes?: number;
+  /** How the call ended, when not as its error says (`client_gone`: the caller left during a streamed answer). */
+  outcome?: string;
 }
 
 /** The credential, the handler, and the one refresh-and-retry on an upstream 401. */
@@ -212,6 +233,7 @@ async function runHandler(
     credential: cred,
     injectBearer: provider !== undefined && provider.kind !== 'api_key',
     signal,
+    maxResponseBytes: ctx.config.proxyMaxResponseBytes,
     onStatus: (s) => (record.upstreamStatus = s),
     onUnauthorized: (h) => (record.unauthorizedBy = h),
   });
@@ -220,8 +242,9 @@ async function runHandler(
       plugin: spec.id,
     });
   };
+  let result: unknown;
   try {
-    return await hosted.action.handler({
+    result = await hosted.action.handler({
       input,
       principal: request.principal,
       upstream,
@@ -231,8 +254,11 @@ async function runHandler(
       constraints: record.constraints,
     });
   } finally {
-    clear();
+    // A streamed answer is still being read: the deadline holds until it ends
+    if (result instanceof StreamedAnswer) result.onEnd(clear);
+    else clear();
   }
+  return result;
 }
 
 /** The audit event of one call: who, through which agents, what, under which constraints, how it went. */
@@ -247,7 +273,8 @@ function audit(
 ): void {
   const p = request.principal;
   const outcome =
-    result === 'success' ? 'ok' : error instanceof AppError ? error.code : error instanceof OAuthError ? error.error : 'error';
+    record.outcome ??
+    (result === 'success' ? 'ok' : error instanceof AppError ? error.code : error instanceof OAuthError ? error.error : 'error');
   ctx.audit.enqueue({
     action: 'proxy.called',
     result,
@@ -266,6 +293,7 @@ function audit(
       ...(record.approvalId ? { approval: record.approvalId } : {}),
       ...(record.approvalRequired ? { approval_required: true } : {}),
       upstream_status: record.upstreamStatus,
+      ...(record.bytes !== undefined ? { bytes: record.bytes } : {}),
       latency_ms: Date.now() - started,
       outcome,
     },

@@ -4,7 +4,7 @@ import type { ActionPolicySupport } from './policy/policy-types.js';
 /** A JSON Schema (draft 2020-12 as Ajv reads it): an action's input or output. */
 export type JsonSchema = Record<string, unknown>;
 
-/** A response of an upstream, read whole (bodies the proxy handles are small JSON documents). */
+/** A response of an upstream, read whole (at most the proxy's answer bound, OAUTH3_PROXY_MAX_RESPONSE_BYTES). */
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -12,6 +12,18 @@ export interface UpstreamResponse {
   text: string;
   /** The body parsed as JSON; throws a 502 naming the upstream when it is not JSON. */
   json<T = unknown>(): T;
+}
+
+/** A response of an upstream whose body is relayed as it arrives (see UpstreamClient.stream). */
+export interface UpstreamStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /**
+   * The body's chunks as they arrive, bounded: past the proxy's answer bound (OAUTH3_PROXY_MAX_RESPONSE_BYTES) or its
+   * deadline the iteration throws an AppError naming the upstream (502 / 504). Read it (or hand it to a
+   * StreamedAnswer) once.
+   */
+  body: AsyncIterable<Buffer>;
 }
 
 /** What a handler may send upstream: like fetch's init, with a JSON shortcut. */
@@ -35,6 +47,12 @@ export interface UpstreamRequest {
 export interface UpstreamClient {
   /** Calls the upstream; refused (502 ERR_PROXY_UPSTREAM_HOST) for a host the plugin did not allow-list. */
   fetch(url: string, init?: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Like `fetch`, with the same checks, but answers once the status and headers arrive, the body to be read as it
+   * comes (bounded in size and time): for an answer relayed back as it arrives (return a StreamedAnswer). An answer
+   * that announces a length over the bound is refused before anything is relayed (502 ERR_PROXY_UPSTREAM_TOO_LARGE).
+   */
+  stream(url: string, init?: UpstreamRequest): Promise<UpstreamStream>;
   /**
    * The raw credential, for a plugin that must place it itself (a Telegram bot token goes into the URL path). A
    * handler that does not call it never sees the credential.
@@ -80,7 +98,8 @@ export interface ActionCall<Input = unknown> {
 /**
  * One action of a plugin, as a grant is a descriptor of the token endpoint: its name, the scope a token must carry,
  * the JSON Schema of its input (it validates the HTTP body, is documented on `/docs`, and is the MCP tool's
- * `inputSchema`), and the handler that performs it. What the handler returns is the `result` of the answer.
+ * `inputSchema`), and the handler that performs it. What the handler returns is the `result` of the answer; a
+ * StreamedAnswer is relayed as it arrives over HTTP (status, headers that pass, raw body) and read whole over MCP.
  */
 export interface ActionDescriptor<Input = any, Output = unknown> {
   /** `[a-z][a-z0-9_.]*`, unique in the plugin: the URL segment (`/proxy/{plugin}/{name}`) and, as `{plugin}.{name}`, the MCP tool. */

@@ -27,6 +27,10 @@ export const proxyErrors = defineErrorCodes({
   },
   ERR_PROXY_UPSTREAM_HOST: { status: 502, message: 'The plugin asked for a host outside its allow-list; nothing was sent.' },
   ERR_PROXY_UPSTREAM_FAILED: { status: 502, message: 'The upstream did not answer as expected.' },
+  ERR_PROXY_UPSTREAM_TOO_LARGE: {
+    status: 502,
+    message: "The upstream's answer is larger than the proxy relays (OAUTH3_PROXY_MAX_RESPONSE_BYTES).",
+  },
   ERR_PROXY_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer in time.' },
   ERR_PROXY_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream provider is not answering; try again later.' },
   ERR_PROXY_UPSTREAM_REFUSED: { status: 422, message: 'The upstream refused the request.' },

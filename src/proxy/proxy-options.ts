@@ -14,6 +14,13 @@ export const proxyOptions = {
     100,
     300_000,
   ),
+  proxyMaxResponseBytes: opt.int(
+    'OAUTH3_PROXY_MAX_RESPONSE_BYTES',
+    'The largest upstream answer the proxy reads or relays (bytes). Over it: 502 ERR_PROXY_UPSTREAM_TOO_LARGE, or, for an answer already being streamed back (the http plugins), the stream is cut (see docs/plugins.md).',
+    1024 * 1024,
+    1024,
+    1024 * 1024 * 1024,
+  ),
   proxyAllowRanges: opt.list(
     'OAUTH3_PROXY_ALLOW_RANGES',
     'CIDR ranges the proxy may reach besides public unicast addresses (SSRF policy, as for client metadata documents); e.g. 127.0.0.0/8 for a local upstream in development. Plain http is allowed only to these.',

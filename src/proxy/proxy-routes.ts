@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Principal } from '../kernel/index.js';
 import { AppError, InvalidToken, OAuthError } from '../errors/index.js';
 import { approvalErrors, approvalIdOf } from './approvals/index.js';
 import { proxyOf } from './proxy-of.js';
+import { StreamedAnswer } from './streamed-answer.js';
 import { MAX_INPUT_BYTES } from './validate-input.js';
 
 /** What a bearer of the proxy may be: an access token (OAuth, delegation, exchanged) or a personal API token; never a session. */
@@ -56,7 +58,9 @@ function answer(ctx: AppContext, plugin: string, action: string) {
         ip: request.ip,
         via: 'http',
         approvalId: approvalIdOf(request),
+        stream: true,
       });
+      if (result instanceof StreamedAnswer) return relay(reply, plugin, result);
       reply.header('cache-control', 'no-store');
       return { result: result ?? null };
     } catch (e) {
@@ -71,12 +75,23 @@ function answer(ctx: AppContext, plugin: string, action: string) {
   };
 }
 
+/**
+ * Streams an answer back as it arrives: the upstream's status and the headers that pass, `Oauth3-Upstream` naming
+ * the plugin (the gateway's own errors never carry it), and the raw body. Cut (bound, deadline, upstream failure)
+ * after the status was sent, the response ends without its last chunk, so the client sees an incomplete body.
+ */
+function relay(reply: FastifyReply, plugin: string, answer: StreamedAnswer) {
+  reply.code(answer.status).headers(answer.headers).header('oauth3-upstream', plugin);
+  if (!answer.headers['cache-control']) reply.header('cache-control', 'no-store');
+  return reply.send(Readable.from(answer.chunks(), { objectMode: false }));
+}
+
 /** The body schema is documentation here: the host validates it (Ajv, draft 2020-12) as every caller's input. */
 const documentedOnly = () => (value: unknown) => ({ value });
 
 /**
  * `POST /proxy/{plugin}/{action}`: the body is the action's input (JSON, at most MAX_INPUT_BYTES); the answer is
- * `{ "result": … }` or the JSON error (401, 403 insufficient_scope naming the scope, 400 naming the field, 404, 424
+ * `{ "result": … }` (a StreamedAnswer, the http plugins': the upstream's answer relayed as it arrives) or the JSON error (401, 403 insufficient_scope naming the scope, 400 naming the field, 404, 424
  * with the connect URL, 502/504 naming the upstream host). Each action has its own route, documented on /docs with
  * its input schema; any other name answers 404 naming what is not there.
  */

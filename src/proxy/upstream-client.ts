@@ -2,10 +2,10 @@ import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { addressAllowed, addressInRanges, guardedLookup } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
-import type { UpstreamClient, UpstreamCredential, UpstreamRequest, UpstreamResponse } from './plugin.js';
+import type { UpstreamClient, UpstreamCredential, UpstreamRequest, UpstreamResponse, UpstreamStream } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
 
-/** The largest upstream answer read (bytes): the proxy relays small JSON documents, never streams. */
+/** The default bound of an upstream answer (bytes), read whole or streamed: OAUTH3_PROXY_MAX_RESPONSE_BYTES sets it. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Headers a handler may never set: the host injects the credential, and framing is undici's. */
@@ -88,6 +88,8 @@ export interface UpstreamClientOptions {
   credential?: UpstreamCredential;
   /** Inject `Authorization: Bearer <accessToken>` (OAuth providers). */
   injectBearer: boolean;
+  /** The largest answer read or relayed (bytes; default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Ms one fetch may take, when `signal` does not already carry the call's deadline (the host's does: see deadlineSignal). */
   timeoutMs?: number;
   /** The action's signal (the caller went away, or the call's time passed). */
@@ -101,72 +103,26 @@ export interface UpstreamClientOptions {
 /**
  * The upstream client a handler gets (see UpstreamClient): checks the URL (https, or http to an allowed range; a host
  * the plugin allow-listed; no credentials in it), the headers (no CR/LF/NUL, never authorization, cookie or host),
- * injects the credential, bounds the call (timeout, answer size) and turns failures into errors that name the host:
+ * injects the credential, bounds the call (timeout, answer size, also while a streamed answer is read) and turns failures into errors that name the host:
  * 502 unreachable, 504 timed out. A 401 to a credential throws UpstreamUnauthorized, which the host handles.
  */
 export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
   const allowed = new Set(o.allowedHosts.map((h) => h.toLowerCase()));
+  const max = o.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   return {
     credential() {
       if (!o.credential) throw new Error('this plugin has no provider: there is no credential');
       return o.credential;
     },
     async fetch(rawUrl: string, init: UpstreamRequest = {}): Promise<UpstreamResponse> {
-      let url: URL;
+      const { res, host, signal, done } = await send(o, allowed, rawUrl, init);
+      const chunks: Buffer[] = [];
       try {
-        url = new URL(rawUrl);
-      } catch {
-        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL that is not valid; nothing was sent.');
+        for await (const chunk of bounded(res, host, signal, max)) chunks.push(chunk);
+      } finally {
+        done();
       }
-      const host = url.host.toLowerCase();
-      if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `The plugin asked for a ${url.protocol} URL; nothing was sent.`);
-      if (url.username || url.password)
-        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL with credentials in it; nothing was sent.');
-      if (!allowed.has(host))
-        throw new AppError(
-          proxyErrors.ERR_PROXY_UPSTREAM_HOST,
-          `The plugin asked for ${safeHost(host)}, which is not one of its upstream hosts; nothing was sent.`,
-          { host: safeHost(host) },
-        );
-      const literal = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(literal)) {
-        const ok =
-          url.protocol === 'https:'
-            ? addressAllowed(literal, o.dispatchers.allowRanges)
-            : addressInRanges(literal, o.dispatchers.allowRanges);
-        if (!ok)
-          throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `${host} is an address the proxy may not reach; nothing was sent.`, {
-            host,
-          });
-      }
-      const headers = checkedHeaders(init);
-      if (o.injectBearer && o.credential?.accessToken) headers.authorization = `Bearer ${o.credential.accessToken}`;
-      const deadline = o.timeoutMs === undefined ? undefined : deadlineSignal(o.signal, o.timeoutMs);
-      const signal = deadline?.signal ?? o.signal;
-      const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-      let res: Dispatcher.ResponseData<unknown>;
-      try {
-        res = await request(url, {
-          method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-          headers,
-          body,
-          signal,
-          // undici's request follows no redirect (a handler sees the 3xx and may follow it, checked again)
-          dispatcher: url.protocol === 'https:' ? o.dispatchers.https : o.dispatchers.http,
-        });
-      } catch (e) {
-        deadline?.clear();
-        throw failure(e, host, signal);
-      }
-      const text = await readBounded(res, host, signal).finally(() => deadline?.clear());
-      o.onStatus?.(res.statusCode);
-      // The person's credential was refused: the host refreshes it and runs the action again (told even if a
-      // handler catches this). Without a credential a 401 is just an answer.
-      if (res.statusCode === 401 && o.credential) {
-        o.onUnauthorized?.(host);
-        throw new UpstreamUnauthorized(host);
-      }
+      const text = Buffer.concat(chunks).toString('utf8');
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -180,7 +136,92 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
         },
       };
     },
+    async stream(rawUrl: string, init: UpstreamRequest = {}): Promise<UpstreamStream> {
+      const { res, host, signal, done } = await send(o, allowed, rawUrl, init);
+      const announced = Number(res.headers['content-length']);
+      if (Number.isFinite(announced) && announced > max) {
+        res.body.destroy();
+        done();
+        throw tooLarge(host, max);
+      }
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: (async function* () {
+          try {
+            yield* bounded(res, host, signal, max);
+          } finally {
+            done();
+          }
+        })(),
+      };
+    },
   };
+}
+
+/** One checked request: the URL, the headers, the credential, the call's bound; a 401 to the credential throws UpstreamUnauthorized. */
+async function send(
+  o: UpstreamClientOptions,
+  allowed: ReadonlySet<string>,
+  rawUrl: string,
+  init: UpstreamRequest,
+): Promise<{ res: Dispatcher.ResponseData<unknown>; host: string; signal: AbortSignal; done(): void }> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL that is not valid; nothing was sent.');
+  }
+  const host = url.host.toLowerCase();
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `The plugin asked for a ${url.protocol} URL; nothing was sent.`);
+  if (url.username || url.password)
+    throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, 'The plugin asked for a URL with credentials in it; nothing was sent.');
+  if (!allowed.has(host))
+    throw new AppError(
+      proxyErrors.ERR_PROXY_UPSTREAM_HOST,
+      `The plugin asked for ${safeHost(host)}, which is not one of its upstream hosts; nothing was sent.`,
+      { host: safeHost(host) },
+    );
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal)) {
+    const ok =
+      url.protocol === 'https:' ? addressAllowed(literal, o.dispatchers.allowRanges) : addressInRanges(literal, o.dispatchers.allowRanges);
+    if (!ok)
+      throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_HOST, `${host} is an address the proxy may not reach; nothing was sent.`, {
+        host,
+      });
+  }
+  const headers = checkedHeaders(init);
+  if (o.injectBearer && o.credential?.accessToken) headers.authorization = `Bearer ${o.credential.accessToken}`;
+  const deadline = o.timeoutMs === undefined ? undefined : deadlineSignal(o.signal, o.timeoutMs);
+  const signal = deadline?.signal ?? o.signal;
+  const done = () => deadline?.clear();
+  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
+  let res: Dispatcher.ResponseData<unknown>;
+  try {
+    res = await request(url, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      signal,
+      // undici's request follows no redirect (a handler sees the 3xx and may follow it, checked again)
+      dispatcher: url.protocol === 'https:' ? o.dispatchers.https : o.dispatchers.http,
+    });
+  } catch (e) {
+    done();
+    throw failure(e, host, signal);
+  }
+  o.onStatus?.(res.statusCode);
+  // The person's credential was refused: the host refreshes it and runs the action again (told even if a
+  // handler catches this). Without a credential a 401 is just an answer.
+  if (res.statusCode === 401 && o.credential) {
+    res.body.destroy();
+    done();
+    o.onUnauthorized?.(host);
+    throw new UpstreamUnauthorized(host);
+  }
+  return { res, host, signal, done };
 }
 
 /** A host name as it may appear in a message (it came from a plugin, maybe from input). */
@@ -216,24 +257,26 @@ function checkedHeaders(init: UpstreamRequest): Record<string, string> {
   return out;
 }
 
-/** Reads the whole answer, at most MAX_RESPONSE_BYTES. */
-async function readBounded(res: Dispatcher.ResponseData<unknown>, host: string, signal: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = [];
+/** The answer's chunks as they arrive, at most `max` bytes in all; a failure (deadline, reset, size) is an AppError naming the host. */
+async function* bounded(res: Dispatcher.ResponseData<unknown>, host: string, signal: AbortSignal, max: number): AsyncGenerator<Buffer> {
   let size = 0;
   try {
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > MAX_RESPONSE_BYTES) {
-        res.body.destroy();
-        throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_FAILED, `${host} answered with more than ${MAX_RESPONSE_BYTES} bytes.`, { host });
-      }
-      chunks.push(chunk as Buffer);
+      if (size > max) throw tooLarge(host, max);
+      yield chunk as Buffer;
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw failure(e, host, signal);
+  } finally {
+    if (!res.body.destroyed) res.body.destroy(); // left early (too large, or the reader stopped): free the connection
   }
-  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** 502 ERR_PROXY_UPSTREAM_TOO_LARGE naming the host and the bound. */
+function tooLarge(host: string, max: number): AppError {
+  return new AppError(proxyErrors.ERR_PROXY_UPSTREAM_TOO_LARGE, `${host} answered with more than ${max} bytes.`, { host, max_bytes: max });
 }
 
 /** The error an agent sees for a failed call: 504 when the proxy timeout passed (this call's or the action's), 502 otherwise; both name the host. */

@@ -68,7 +68,7 @@ describe('the upstream client', () => {
     const c = client(['127.0.0.0/8']);
     const big = await refusal(c.fetch(`http://127.0.0.1:${port}/big`));
     expect([big.code, big.message]).toEqual([
-      'ERR_PROXY_UPSTREAM_FAILED',
+      'ERR_PROXY_UPSTREAM_TOO_LARGE',
       `127.0.0.1:${port} answered with more than ${MAX_RESPONSE_BYTES} bytes.`,
     ]);
     const text = await c.fetch(`http://127.0.0.1:${port}/text`);

@@ -3,6 +3,8 @@ import type { ActionCall, ActionDescriptor, UpstreamRequest } from '../../plugin
 import { proxyErrors } from '../../proxy-errors.js';
 import { httpPluginErrors } from './http-errors.js';
 import type { HttpPluginEntry, HttpRoute } from './http-plugins-options.js';
+import { StreamedAnswer } from '../../streamed-answer.js';
+import { relayedHeaders } from './relayed-headers.js';
 import { checkHeaders } from './safe-headers.js';
 import { checkPath, matchesPattern } from './safe-path.js';
 
@@ -15,11 +17,25 @@ interface HttpRequestInput {
   body?: unknown;
 }
 
-/** What the agent gets back: the upstream's status, content type and body (parsed when it is JSON). */
+/** What an MCP tool call gets back (HTTP relays the answer itself): the upstream's status, content type and body (parsed when it is JSON). */
 interface HttpRequestResult {
   status: number;
   content_type: string | null;
   body: unknown;
+}
+
+/** The whole answer as one value: the body parsed when the upstream says it is JSON, else its text. */
+function wholeResult(status: number, contentType: string | null, raw: Buffer): HttpRequestResult {
+  const text = raw.toString('utf8');
+  let body: unknown = text;
+  if (contentType && /[/+]json\b/i.test(contentType) && text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // the upstream says JSON but sends something else: the text as it came
+    }
+  }
+  return { status, content_type: contentType, body };
 }
 
 const invalid = (message: string, field: string): never => {
@@ -37,9 +53,11 @@ function keyValue(call: ActionCall, field: string | undefined): string {
 /**
  * One route of a configured HTTP API as an action: the agent gives method, path (matched against the route's
  * patterns after the traversal checks), query, a few allowed headers and a body; the credential is placed as the
- * entry says; the answer's status, content type and body come back (bounded by the upstream client).
+ * entry says. The answer is streamed back as it arrives (the upstream's status, the headers RELAYED_HEADERS lets pass,
+ * the raw body, bounded in size and time by the upstream client); over MCP it is one value, `{ status, content_type,
+ * body }`.
  */
-export function httpRequestAction(entry: HttpPluginEntry, route: HttpRoute): ActionDescriptor<HttpRequestInput, HttpRequestResult> {
+export function httpRequestAction(entry: HttpPluginEntry, route: HttpRoute): ActionDescriptor<HttpRequestInput, StreamedAnswer> {
   const base = new URL(entry.base_url);
   const basePath = base.pathname.replace(/\/+$/, '');
   const credential = entry.provider ? entry.credential : undefined;
@@ -103,18 +121,11 @@ export function httpRequestAction(entry: HttpPluginEntry, route: HttpRoute): Act
       const init: UpstreamRequest = { method, headers };
       if (typeof input.body === 'string' && headers['content-type'] && !/json/i.test(headers['content-type'])) init.body = input.body;
       else if (input.body !== undefined) init.json = input.body;
-      const res = await upstream.fetch(`${base.origin}${basePath}${input.path}${search}`, init);
-      const type = res.headers['content-type'];
-      const contentType = (Array.isArray(type) ? type[0] : type) ?? null;
-      let body: unknown = res.text;
-      if (contentType && /[/+]json\b/i.test(contentType) && res.text) {
-        try {
-          body = JSON.parse(res.text);
-        } catch {
-          // the upstream says JSON but sends something else: the text as it came
-        }
-      }
-      return { status: res.status, content_type: contentType, body };
+      // The bytes are relayed as they come: ask for them as the upstream stores them
+      headers['accept-encoding'] = 'identity';
+      const res = await upstream.stream(`${base.origin}${basePath}${input.path}${search}`, init);
+      const relayed = relayedHeaders(res.headers);
+      return new StreamedAnswer(res.status, relayed, res.body, (raw) => wholeResult(res.status, relayed['content-type'] ?? null, raw));
     },
   };
 }
