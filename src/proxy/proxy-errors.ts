@@ -33,5 +33,9 @@ export const proxyErrors = defineErrorCodes({
   },
   ERR_PROXY_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer in time.' },
   ERR_PROXY_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream provider is not answering; try again later.' },
+  ERR_PROXY_UPSTREAM_RATE_LIMITED: {
+    status: 429,
+    message: "The upstream's own rate limit is reached: retry after the seconds Retry-After gives.",
+  },
   ERR_PROXY_UPSTREAM_REFUSED: { status: 422, message: 'The upstream refused the request.' },
 });

@@ -108,7 +108,16 @@ describe('the telegram plugin against a Bot API stand-in', () => {
     bots.failWith(429);
     try {
       const limited = await callAction(app, 'telegram/post_any', token, { chat_id: 1, text: 'x' });
-      expect([limited.status, limited.body.error, limited.headers.get('retry-after')]).toEqual([429, 'too_many_requests', '30']);
+      expect([limited.status, limited.body.error, limited.headers.get('retry-after')]).toEqual([
+        429,
+        'ERR_PROXY_UPSTREAM_RATE_LIMITED',
+        '30',
+      ]);
+      expect(limited.body).toEqual({
+        error: 'ERR_PROXY_UPSTREAM_RATE_LIMITED',
+        message: 'Telegram limits how often this may be done: retry in 30 s.',
+        details: { upstream: 'Telegram', retry_after: 30 },
+      });
     } finally {
       bots.failWith(undefined);
     }

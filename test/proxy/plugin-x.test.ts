@@ -110,10 +110,13 @@ describe('the x plugin against an X API v2 stand-in', () => {
       headers: { 'x-rate-limit-reset': String(reset), 'x-rate-limit-remaining': '0' },
     });
     const limited = await callAction(app, 'x/tweet.post', token, { text: 'too often' });
-    expect([limited.status, limited.body.error]).toEqual([429, 'too_many_requests']);
+    expect([limited.status, limited.body.error]).toEqual([429, 'ERR_PROXY_UPSTREAM_RATE_LIMITED']);
+    expect(limited.body.error_description).toBeUndefined(); // the proxy's shape, not OAuth's
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(100);
     expect(retryAfter).toBeLessThanOrEqual(121);
+    expect(limited.body.message).toBe(`X limits how often this may be done: retry in ${retryAfter} s.`);
+    expect(limited.body.details).toEqual({ upstream: 'X', retry_after: retryAfter });
 
     xApi.failNext({
       status: 403,
