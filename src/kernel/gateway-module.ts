@@ -49,6 +49,12 @@ export interface GatewayModule {
   start?(ctx: AppContext, modules: readonly GatewayModule[]): Promise<void> | void;
   /** Its routes and hooks. */
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+  /**
+   * Deletes its rows that can never be used again (expired codes, ended rate windows, approvals long past their
+   * expiry…). The gateway's periodic prune (every 10 minutes, one pass over the modules in order) calls it with the
+   * time to prune as of; returns the rows deleted. A failure is logged and the other modules still prune.
+   */
+  prune?(ctx: AppContext, now: number): Promise<number>;
   /** Stops what `start` began (after the HTTP server stopped, before the database closes). */
   stop?(ctx: AppContext): Promise<void> | void;
 }

@@ -24,7 +24,7 @@ import { migrations } from './migrations/index.js';
 import { isLoopbackUrl } from './clients/redirect-uri-rules.js';
 
 /**
- * Starts the prune of expired rows and adds the configured and stored resources. The stored ones are read now and
+ * Adds the configured and stored resources. The stored ones are read now and
  * re-read on a timer, so their scopes are declared before the first request and soon after `oauth3 resource add`.
  */
 async function start(ctx: AppContext): Promise<void> {
@@ -45,12 +45,6 @@ async function start(ctx: AppContext): Promise<void> {
   );
   reread.unref();
   ctx.onClose.push(() => clearInterval(reread));
-  const prune = setInterval(
-    () => void pruneExpired(ctx).catch((err) => ctx.log.warn({ err }, 'pruning expired OAuth rows failed')),
-    10 * 60_000,
-  );
-  prune.unref();
-  ctx.onClose.push(() => clearInterval(prune));
 }
 
 /** The endpoints, sharing one AuthorizationServer (the app's in-memory state). */
@@ -83,5 +77,6 @@ export const oauthModule: GatewayModule = {
   grantTypes: [authorizationCode, refreshToken, clientCredentials, tokenExchange],
   describeReturnTo: describeAuthorizeReturnTo,
   start,
+  prune: pruneExpired,
   routes,
 };

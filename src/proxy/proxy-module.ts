@@ -7,7 +7,7 @@ import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
 import { proxyPrincipal, proxyRoutes } from './proxy-routes.js';
 import { mcpResources, mcpRoutes } from './mcp/index.js';
-import { policyErrors, policyMigrations } from './policy/index.js';
+import { policyErrors, policyMigrations, pruneRateCounts } from './policy/index.js';
 import {
   approvalErrors,
   approvalEvents,
@@ -15,6 +15,7 @@ import {
   approvalOptions,
   approvalRoutes,
   approvalsPageRoutes,
+  pruneApprovals,
 } from './approvals/index.js';
 
 /**
@@ -40,6 +41,8 @@ export const proxyModule: GatewayModule = {
   migrations: { ...policyMigrations, ...approvalMigrations },
   resources: mcpResources,
   start,
+  // The gateway's periodic prune: ended rate windows, approvals a day past their expiry
+  prune: async (ctx, now) => (await pruneRateCounts(ctx, now)) + (await pruneApprovals(ctx, now)),
   routes: async (app, ctx) => {
     await proxyRoutes(app, ctx);
     await approvalRoutes(app, ctx, proxyPrincipal);

@@ -7,6 +7,7 @@ import { createRegistries, Metrics, ResourceRegistry, type AppContext, type Gate
 import { AuditWriter } from '../audit/index.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
 import { workerBus } from './peer-bus.js';
+import { startPruning } from './prune-modules.js';
 
 /** Registers what every module declares, each under its own name (a clash names both modules). */
 function declareAll(registries: Registries, modules: readonly GatewayModule[]): void {
@@ -97,6 +98,7 @@ export async function createContext(
       const started = ctx;
       if (m.stop) ctx.onClose.push(() => m.stop!(started));
     }
+    startPruning(ctx, modules);
     return ctx;
   } catch (e) {
     if (ctx) await runCleanups(ctx).catch(() => undefined);

@@ -1,6 +1,7 @@
 export { buildApp } from './build-app.js';
 export { startServer, type RunningServer } from './start-server.js';
 export { createContext, closeContext } from './create-context.js';
+export { pruneModules, PRUNE_EVERY_MS } from './prune-modules.js';
 export { loadGateway, gatewayModules, type Gateway } from './load-gateway.js';
 export { builtinModules } from './builtin-modules.js';
 export { ModuleLoadError } from './load-modules.js';

@@ -8,6 +8,7 @@ export { approvalOptions } from './approval-options.js';
 export { approvalMigrations } from './migrations/index.js';
 export { approvalRoutes } from './approval-routes.js';
 export { approvalIdOf } from './approval-id-of.js';
+export { pruneApprovals } from './prune-approvals.js';
 export { requireApproval, approvalUrls } from './require-approval.js';
 export { canonicalJson, inputDigest } from './input-digest.js';
 export {

@@ -7,6 +7,7 @@ export { parseGrantPolicy, parseActionPolicy } from './parse-policy.js';
 export { setGrantPolicy, grantPolicy, grantPolicies, grantPolicyStep } from './policy-store.js';
 export { describeGrantPolicy, describeActionPolicy, describeRate, describeConstraint } from './describe-policy.js';
 export { policyErrors } from './policy-errors.js';
+export { pruneRateCounts } from './prune-rate-counts.js';
 export { migrations as policyMigrations } from './migrations/index.js';
 export type * from './policy-types.js';
 export { PolicyFields, type PolicyFieldsProps } from './policy-fields.js';
