@@ -9,3 +9,4 @@ export {
   type AttestationDocument,
   type TeeEvent,
 } from './attestation-statement.js';
+export { buildDigest, digestOfTree } from './build-digest.js';

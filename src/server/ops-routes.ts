@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AggregatorRegistry } from 'prom-client';
 import type { AppContext } from '../kernel/index.js';
+import { buildDigest } from '../attestation/index.js';
 
-/** Operations endpoints: /health (database and key ring; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
+/** Operations endpoints: /health (database and key ring; the build digest, null when run from source; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/health', async (_req, reply) => {
     let database = 'connected';
@@ -18,7 +19,13 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     return reply
       .code(healthy ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: healthy ? 'healthy' : 'unhealthy', database, encryption, ...(ctx.peers ? { worker: ctx.peers.workerId } : {}) });
+      .send({
+        status: healthy ? 'healthy' : 'unhealthy',
+        database,
+        encryption,
+        build: buildDigest(),
+        ...(ctx.peers ? { worker: ctx.peers.workerId } : {}),
+      });
   });
 
   // In a cluster, any worker answers with every worker's metrics summed: the primary asks each worker for its

@@ -27,7 +27,7 @@ function copyAtomically(from: string, to: string): void {
 
 /**
  * Makes sure dist/public holds app.js, app.css and pico.min.css. In a built install they are there already
- * (scripts/build-browser.mjs); in a source checkout (tests, dev) app.js is bundled with esbuild when missing or
+ * (scripts/build.mjs); in a source checkout (tests, dev) app.js is bundled with esbuild when missing or
  * older than src/web/browser, written to a temporary file and renamed so parallel starts never see half a file.
  */
 export async function ensureBrowserAssets(): Promise<void> {

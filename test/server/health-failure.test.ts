@@ -11,7 +11,7 @@ describe.each(dialects)('health on %s', (dialect) => {
       await realDb.destroy();
       const res = await fetch(`${app.url}/health`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unhealthy', database: 'unreachable', encryption: 'operational' });
+      expect(await res.json()).toEqual({ status: 'unhealthy', database: 'unreachable', encryption: 'operational', build: null });
     } finally {
       // The real database is already closed: give shutdown a stand-in so it does not close it twice.
       app.ctx.db = { destroy: async () => undefined, insertInto: () => ({ values: () => ({ execute: async () => [] }) }) } as never;
