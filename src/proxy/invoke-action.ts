@@ -82,7 +82,14 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
           proxyErrors.ERR_PROXY_NO_PERSON,
           `The action ${hosted.qualifiedName} needs a person's approval; this token has no person.`,
         );
-      record.approvalId = await requireApproval(ctx, asked, approvalId, { via: request.via });
+      record.approvalId = approvalId; // a refused use names the approval it tried
+      try {
+        record.approvalId = await requireApproval(ctx, asked, approvalId, { via: request.via });
+      } catch (e) {
+        // Asked (202): the event names the new approval, so the access log links the ask to the approved call
+        if (e instanceof AppError && typeof e.details?.approval_id === 'string') record.approvalId = e.details.approval_id;
+        throw e;
+      }
     }
     const result = await runWithCredential(host, hosted, request, input, record);
     if (result instanceof StreamedAnswer) {
@@ -106,7 +113,7 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
 interface CallRecord {
   constraints: string[];
   approvalId?: string;
-  /** The policy asks the person each time (the approval flow is a later slice: recorded, not yet acted on). */
+  /** The policy asks the person each time (the call ran under `approvalId`, or was asked as it: the 202). */
   approvalRequired?: boolean;
   upstreamStatus: number | null;
   /** The host that answered 401 to the credential in this run of the handler. */

@@ -11,6 +11,7 @@ import { setGrantPolicy } from '../../src/proxy/policy/index.js';
 import { decideApproval } from '../../src/proxy/approvals/index.js';
 import { proxyOf } from '../../src/proxy/proxy-of.js';
 import { toolError } from '../../src/proxy/mcp/index.js';
+import { proxyCalledEvents } from '../support/plugin-call.js';
 
 describe.each(dialects)('passkey approval of one action: the call path on %s', (dialect) => {
   let upstream: UpstreamOidc;
@@ -24,7 +25,7 @@ describe.each(dialects)('passkey approval of one action: the call path on %s', (
     echo = await startEchoUpstream();
     app = await startTestApp(
       dialect,
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'] },
+      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'], proxyApprovalMaxPending: 3 },
       [echoPlugin],
       undefined,
       { OAUTH3_ECHO_UPSTREAM: echo.url },
@@ -47,7 +48,7 @@ describe.each(dialects)('passkey approval of one action: the call path on %s', (
       },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   }
   const status = async (token: string, url: string) => {
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -172,6 +173,53 @@ describe.each(dialects)('passkey approval of one action: the call path on %s', (
     expect(echo.requests.length).toBe(before + 1);
     await expect(mcpCall({ text: 'via mcp' })).rejects.toMatchObject({ code: 'ERR_PROXY_RATE_LIMITED' });
     expect(echo.requests.length).toBe(before + 1);
+  });
+
+  it('names the approval in the proxy.called events of the ask (202), the approved call and a replay, linking them', async () => {
+    const { token } = await askingToken();
+    const id = (await call(token, { text: 'linked' })).body.approval_id;
+    await decideApproval(app.ctx, id, user.userId, 'approved');
+    expect((await call(token, { text: 'linked' }, id)).status).toBe(200);
+    expect((await call(token, { text: 'linked' }, id)).status).toBe(403);
+    const details = (await proxyCalledEvents(app, user.userId))
+      .map((r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as Record<string, any>)
+      .filter((d) => d.approval === id);
+    expect(details.map((d) => d.outcome).sort()).toEqual(['ERR_PROXY_APPROVAL_REQUIRED', 'ERR_PROXY_APPROVAL_USED', 'ok'].sort());
+    expect(details.every((d) => d.action === 'say' && d.approval_required === true)).toBe(true);
+  });
+
+  it('caps the pending approvals of one grant (3 here): the next ask is 429 with Retry-After until one is decided or expires', async () => {
+    const { token, grant } = await askingToken();
+    const sibling = (await askingToken(undefined, grant)).token; // another token under the same grant
+    const ids: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const asked = await call(token, { text });
+      expect(asked.status).toBe(202);
+      ids.push(asked.body.approval_id);
+    }
+    const pending = () =>
+      app.ctx.db.selectFrom('proxy_approvals').select('id').where('grant_id', '=', grant).where('status', '=', 'pending').execute();
+    for (const t of [token, sibling]) {
+      const refused = await call(t, { text: 'four' });
+      expect([refused.status, refused.body.error, refused.body.details]).toEqual([429, 'ERR_PROXY_APPROVAL_TOO_MANY', { max_pending: 3 }]);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(app.ctx.config.proxyApprovalTtl);
+    }
+    expect(await pending()).toHaveLength(3); // nothing was asked
+    // Another grant is not held back.
+    expect((await call((await askingToken()).token, { text: 'elsewhere' })).status).toBe(202);
+    // One denied: room for one more ask.
+    expect(await decideApproval(app.ctx, ids[0]!, user.userId, 'denied')).toBe(true);
+    expect((await call(token, { text: 'four' })).status).toBe(202);
+    expect((await call(token, { text: 'five' })).status).toBe(429);
+    // One expired: room again.
+    await app.ctx.db
+      .updateTable('proxy_approvals')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', ids[1]!)
+      .execute();
+    expect((await call(sibling, { text: 'five' })).status).toBe(202);
   });
 
   it('an Approval-Id on a call that needs none does not skip the rate count', async () => {

@@ -36,6 +36,7 @@ const INDEXES = [
   'oauth_families_grant',
   'oauth_grants_user',
   'passkeys_user',
+  'proxy_approvals_grant',
   'proxy_approvals_user',
   'revoked_tokens_revoked_at',
   'sessions_user',

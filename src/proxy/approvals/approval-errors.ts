@@ -19,6 +19,11 @@ export const approvalErrors = defineErrorCodes({
     status: 403,
     message: 'The passkey assertion does not approve this call: it must be made for this approval, with one of your passkeys.',
   },
+  ERR_PROXY_APPROVAL_TOO_MANY: {
+    status: 429,
+    message:
+      "Too many calls of this grant are waiting for the person's approval: nothing was asked. Retry once they decided some, or some expired (Retry-After).",
+  },
   ERR_PROXY_APPROVAL_DECIDED: { status: 409, message: 'This approval was already decided.' },
   ERR_PROXY_APPROVAL_UNKNOWN: { status: 404, message: 'No such approval.' },
 });

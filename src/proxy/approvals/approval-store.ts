@@ -5,6 +5,7 @@ import { open, randomId, seal } from '../../crypto/index.js';
 import { approvalErrors } from './approval-errors.js';
 import type { ApprovalStatus, ProxyApprovalsTable } from './approval-tables.js';
 import { inputDigest } from './input-digest.js';
+import { policyGrantIds } from '../policy/index.js';
 import './approval-tables.js';
 
 /** What an asked call is: who asks and what, with the validated input. */
@@ -30,10 +31,45 @@ export function approvalChallenge(
     .digest('base64url');
 }
 
-/** Records a pending approval of this call (the person has `OAUTH3_PROXY_APPROVAL_TTL` seconds); returns the row. */
+/** The grant an asked call counts against: the root of the caller's lineage (its consent, family or delegation), or its API token. */
+function grantOf(p: Principal): string {
+  return policyGrantIds(p)[0] ?? p.tokenId;
+}
+
+/**
+ * Refuses (429 ERR_PROXY_APPROVAL_TOO_MANY, Retry-After until the oldest expires) when the grant already has
+ * `OAUTH3_PROXY_APPROVAL_MAX_PENDING` pending, unexpired approvals.
+ */
+async function checkPendingCap(ctx: AppContext, grantId: string, now: number): Promise<void> {
+  const max = ctx.config.proxyApprovalMaxPending;
+  const pending = await ctx.db
+    .selectFrom('proxy_approvals')
+    .select('expires_at')
+    .where('grant_id', '=', grantId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .orderBy('expires_at', 'asc')
+    .limit(max)
+    .execute();
+  if (pending.length < max) return;
+  const err = new AppError(
+    approvalErrors.ERR_PROXY_APPROVAL_TOO_MANY,
+    `${max} calls of this grant are already waiting for the person's approval: nothing was asked. Retry once they decided some, or some expired.`,
+    { max_pending: max },
+  );
+  err.retryAfter = Math.max(1, Math.ceil((Number(pending[0]!.expires_at) - now) / 1000));
+  throw err;
+}
+
+/**
+ * Records a pending approval of this call (the person has `OAUTH3_PROXY_APPROVAL_TTL` seconds); returns the row.
+ * Refused (429) when its grant has too many pending already (OAUTH3_PROXY_APPROVAL_MAX_PENDING).
+ */
 export async function createApproval(ctx: AppContext, call: AskedCall, now = Date.now()): Promise<ProxyApprovalsTable> {
   const id = randomId('apr_');
   const p = call.principal;
+  const grantId = grantOf(p);
+  await checkPendingCap(ctx, grantId, now);
   const base = {
     id,
     user_id: p.userId!,
@@ -47,6 +83,7 @@ export async function createApproval(ctx: AppContext, call: AskedCall, now = Dat
   };
   const row: ProxyApprovalsTable = {
     ...base,
+    grant_id: grantId,
     input_sealed: seal(ctx.masterKey, JSON.stringify(call.input ?? null), aadOf(id)),
     status: 'pending',
     challenge: approvalChallenge(base),

@@ -8,6 +8,8 @@ export interface ProxyApprovalsTable {
   /** The caller's token id (jti or API-token id): only the same token may use the approval. */
   token_id: string;
   client_id: string | null;
+  /** The grant it was asked under (the caller's lineage root, or its API token): pending ones are capped per grant. Null on rows from before. */
+  grant_id: string | null;
   /** The agent chain as JSON (client ids, the current actor first). */
   chain: string;
   plugin: string;
