@@ -66,6 +66,14 @@ function standIn() {
       res.write('a first line and then nothing\n');
       return; // never ends: the client leaves or the deadline passes
     }
+    if (path === '/empty') {
+      res.writeHead(204, { 'set-cookie': 'a=b' });
+      return res.end();
+    }
+    if (path === '/unchanged') {
+      res.writeHead(304, { etag: '"v1"' });
+      return res.end();
+    }
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"error":"no such item"}');
   });
@@ -168,6 +176,18 @@ describe('an http plugin streams the upstream’s answer back', () => {
     expect([res.status, res.body, res.headers.get('oauth3-upstream')]).toEqual([404, { error: 'no such item' }, 'files']);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect((await lastEvent()).detail).toMatchObject({ upstream_status: 404, bytes: 24 });
+  });
+
+  it('relays an answer without a body (204, 304) without one', async () => {
+    for (const [path, status] of [
+      ['/empty', 204],
+      ['/unchanged', 304],
+    ] as const) {
+      const res = await call(path);
+      expect([res.status, await res.text(), res.headers.get('set-cookie')]).toEqual([status, '', null]);
+    }
+    expect((await call('/unchanged')).headers.get('etag')).toBe('"v1"');
+    expect((await lastEvent()).detail).toMatchObject({ upstream_status: 304, bytes: 0, outcome: 'ok' });
   });
 
   it('answers the first bytes before the upstream has finished', async () => {
