@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 
 /**
  * What a gateway in a TEE attests: the hash of this statement is the quote's report data, so a verifier that
@@ -42,6 +43,11 @@ export function canonicalStatement(s: AttestationStatement): string {
 /** The quote's 64 bytes of report data for a statement: SHA-512 of its canonical form. */
 export function reportDataOf(s: AttestationStatement): Buffer {
   return createHash('sha512').update(canonicalStatement(s)).digest();
+}
+
+/** The sorted RFC 7638 SHA-256 thumbprints of a JWKS's keys: what the statement attests and what a verifier compares. */
+export async function jwksThumbprints(jwks: { keys: JWK[] }): Promise<string[]> {
+  return (await Promise.all(jwks.keys.map((k) => calculateJwkThumbprint(k, 'sha256')))).sort();
 }
 
 /** One event of the dstack event log (as the guest agent's GetQuote returns it). */

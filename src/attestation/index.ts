@@ -5,6 +5,7 @@
 export {
   canonicalStatement,
   reportDataOf,
+  jwksThumbprints,
   type AttestationStatement,
   type AttestationDocument,
   type TeeEvent,
