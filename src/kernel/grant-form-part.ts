@@ -15,7 +15,8 @@ export interface GrantFormPart {
   owns(field: string): boolean;
   /** True when the part has fields for a grant of these scopes (the proxy: some plugin action's scope is among them). */
   applies(scopes: readonly string[]): boolean;
-  render(scopes: readonly string[], value?: unknown): VNode | null;
+  /** Its fields: with `value` (the stored one, editing), or with `submitted` (a refused form's fields as sent, shown again as typed). */
+  render(scopes: readonly string[], value?: unknown, submitted?: Record<string, unknown>): VNode | null;
   parse(form: Record<string, unknown>, scopes: readonly string[]): unknown;
   /** Writes the value (undefined: removes what is stored, e.g. every limit emptied on an edit form). */
   store(db: Executor, grantId: string, value: unknown): Promise<void>;

@@ -45,7 +45,9 @@ export function policyFormPart(ctx: AppContext, host: PluginHost): GrantFormPart
     name: 'proxy',
     owns: (field) => field.startsWith('policy_'),
     applies: (scopes) => policyKeysFor(host, scopes).length > 0,
-    render: (scopes, value) => <PolicyFields keys={policyKeysFor(host, scopes)} value={value as GrantPolicy | null | undefined} />,
+    render: (scopes, value, submitted) => (
+      <PolicyFields keys={policyKeysFor(host, scopes)} value={value as GrantPolicy | null | undefined} submitted={submitted} />
+    ),
     parse: (form, scopes) => policyFromGrantForm(host, form, scopes),
     store: (db, grantId, value) => setGrantPolicy(db, grantId, value ?? null, Date.now()),
     load: (grantId) => grantPolicy(ctx, grantId).catch(() => null),

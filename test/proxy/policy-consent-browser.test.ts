@@ -74,6 +74,18 @@ describe('setting limits on the consent page (Chromium, SQLite)', () => {
       await page.waitForSelector('[data-testid="app-limits-form"]');
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: `/tmp/policy-apps-edit-${width}.png`, fullPage: true });
+      // A limit the form cannot mean (a maximum length without its field): the form again, as typed, with why; nothing saved
+      const editUrl = page.url();
+      await page.fill('input[name="policy_max_length:echo.say"]', '5');
+      await page.click('[data-testid="app-limits-submit"]');
+      await page.waitForSelector('[data-testid="flash-error"]');
+      expect(page.url()).toBe(editUrl);
+      expect(await page.textContent('[data-testid="flash-error"]')).toMatch(/^Nothing was saved: .*field must name an input field/);
+      expect(await page.inputValue('input[name="policy_max_length:echo.say"]')).toBe('5');
+      expect(await page.inputValue('input[name="policy_rate_count:echo.say"]')).toBe('1');
+      expect(await page.isVisible('[data-testid="app-limits-submit"]')).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `/tmp/policy-apps-refused-${width}.png`, fullPage: true });
       await context.close();
     }
   });

@@ -175,9 +175,14 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     // Without the CSRF token: refused, nothing changed.
     expect((await post(user, { 'policy_rate_count:echo.say': '1' }, 'wrong')).status).toBe(403);
     // A limit on an action whose scope the grant does not hold: 400 naming it.
-    const stray = await post(user, { 'policy_rate_count:echo.fetch': '1' });
+    const stray = await post(user, { 'policy_rate_count:echo.fetch': '1', 'policy_rate_count:echo.say': '7' });
     expect(stray.status).toBe(400);
-    expect(await stray.text()).toContain('echo.fetch');
+    const strayPage = await stray.text();
+    expect(strayPage).toContain('echo.fetch');
+    // The form again (not the error page), as typed
+    expect(strayPage).toContain('data-testid="app-limits-form"');
+    expect(strayPage).toMatch(/data-testid="flash-error"[^>]*>Nothing was saved: /);
+    expect(strayPage).toMatch(/name="policy_rate_count:echo.say"[^>]*value="7"/);
     const saved = await post(user, { 'policy_rate_count:echo.say': '1', 'policy_rate_per:echo.say': 'hour' });
     expect([saved.status, saved.headers.get('location')]).toEqual([303, '/account/apps']);
     const after = await (await fetch(`${app.url}/account/apps`, { headers: { cookie: user.cookie } })).text();

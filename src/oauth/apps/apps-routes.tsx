@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../kernel/index.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext, GrantFormPart } from '../../kernel/index.js';
 import { requireCsrf, requireUser } from '../../accounts/index.js';
-import { ConfirmStep, CsrfField, oneTimeFlash, renderPage } from '../../web/index.js';
+import { ConfirmStep, CsrfField, Flash, oneTimeFlash, renderPage } from '../../web/index.js';
 import { AppsPage } from './apps-page.js';
 import { AppError, httpErrors } from '../../errors/index.js';
 import { oauthErrors } from '../oauth-errors.js';
@@ -47,20 +47,26 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
     });
   });
 
-  // Limits of one grant (POST/Redirect/GET): only the person's own live grant (404 otherwise), only parts that apply.
-  app.get('/account/apps/:grantId/limits', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
-    const grant = await grantOf(request);
-    const parts = partsFor(grant.scopes);
-    if (!parts.length) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
-    const values = await Promise.all(parts.map((p) => p.load(grant.grantId)));
-    return renderPage(reply, {
+  /** The limits form of one grant: the stored values, or a refused form's as sent with the message why (status 400). */
+  const limitsForm = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    grant: AuthorizedApp,
+    parts: readonly GrantFormPart[],
+    shown: { values: unknown[] } | { refused: string; status: number; form: Record<string, unknown> },
+  ) =>
+    renderPage(reply, {
       title: `Limits of ${grant.clientName}`,
       request,
+      ...('refused' in shown ? { status: shown.status } : {}),
       body: (
         <form method="post" action={`/account/apps/${encodeURIComponent(grant.grantId)}/limits`} data-testid="app-limits-form">
           <CsrfField token={request.csrfToken} />
+          {'refused' in shown && <Flash kind="error" message={`Nothing was saved: ${shown.refused}`} />}
           <p class="muted">Empty fields set no limit. Limits apply to every token of this app's access, from its next call.</p>
-          {parts.map((p, i) => p.render(grant.scopes, values[i]))}
+          {parts.map((p, i) =>
+            'refused' in shown ? p.render(grant.scopes, undefined, shown.form) : p.render(grant.scopes, shown.values[i]),
+          )}
           <div class="grid">
             <button type="submit" data-testid="app-limits-submit">
               Save limits
@@ -72,13 +78,27 @@ export async function appsRoutes(app: FastifyInstance, ctx: AppContext): Promise
         </form>
       ),
     });
+
+  // Limits of one grant (POST/Redirect/GET): only the person's own live grant (404 otherwise), only parts that apply.
+  app.get('/account/apps/:grantId/limits', { schema: { hide: true }, preHandler: page }, async (request, reply) => {
+    const grant = await grantOf(request);
+    const parts = partsFor(grant.scopes);
+    if (!parts.length) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
+    return limitsForm(request, reply, grant, parts, { values: await Promise.all(parts.map((p) => p.load(grant.grantId))) });
   });
   app.post('/account/apps/:grantId/limits', { schema: { hide: true }, preHandler: [page, requireCsrf] }, async (request, reply) => {
     const grant = await grantOf(request);
     const parts = partsFor(grant.scopes);
     if (!parts.length) throw new AppError(oauthErrors.ERR_OAUTH_APP_NOT_FOUND);
     const form = (request.body ?? {}) as Record<string, unknown>;
-    const values = parts.map((p) => p.parse(form, grant.scopes)); // 400 naming what is wrong, before anything is written
+    let values: unknown[];
+    try {
+      values = parts.map((p) => p.parse(form, grant.scopes)); // 400 naming what is wrong, before anything is written
+    } catch (e) {
+      // Refused: the form again, as typed, with the message (not the error page)
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      return limitsForm(request, reply, grant, parts, { refused: e.message, status: e.status, form });
+    }
     await ctx.db.transaction().execute(async (trx) => {
       for (const [i, p] of parts.entries()) await p.store(trx, grant.grantId, values[i]);
     });

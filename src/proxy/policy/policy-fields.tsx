@@ -5,6 +5,8 @@ export interface PolicyFieldsProps {
   keys: Array<{ name: string; label: string }>;
   /** The policy to show (editing one); the fields open when it is given. */
   value?: GrantPolicy | null;
+  /** A refused form's fields as sent: shown again as they were typed (instead of `value`), the fields open. */
+  submitted?: Record<string, unknown>;
 }
 
 const field = (what: string, key: string) => `policy_${what}:${key}`;
@@ -14,15 +16,22 @@ const field = (what: string, key: string) => `policy_${what}:${key}`;
  * of one input field, an allow-list of values of one input field, and "ask me each time". Read back by
  * `policyFromForm` with the same keys.
  */
-export function PolicyFields({ keys, value }: PolicyFieldsProps) {
+export function PolicyFields({ keys, value, submitted }: PolicyFieldsProps) {
   if (!keys.length) return null;
+  /** What a field shows: as typed in a refused form, else from the policy. */
+  const shown = (what: string, key: string, fromPolicy: string) => {
+    if (!submitted) return fromPolicy;
+    const v = submitted[field(what, key)];
+    return typeof v === 'string' ? v : '';
+  };
   return (
-    <details data-testid="policy-fields" open={value !== undefined}>
+    <details data-testid="policy-fields" open={value !== undefined || submitted !== undefined}>
       <summary>Limits (optional)</summary>
       {keys.map((k) => {
         const p = value?.actions[k.name] ?? {};
         const allow = p.constraints?.find((c) => c.kind === 'allow');
         const max = p.constraints?.find((c) => c.kind === 'max_length');
+        const per = shown('rate_per', k.name, p.rate?.per ?? '');
         return (
           <fieldset data-policy-key={k.name}>
             <legend>
@@ -37,19 +46,19 @@ export function PolicyFields({ keys, value }: PolicyFieldsProps) {
                   min={1}
                   max={1000000}
                   inputMode="numeric"
-                  value={p.rate ? String(p.rate.count) : ''}
+                  value={shown('rate_count', k.name, p.rate ? String(p.rate.count) : '')}
                 />
               </label>
               <label>
                 per
                 <select name={field('rate_per', k.name)}>
-                  <option value="day" selected={p.rate?.per === 'day'}>
+                  <option value="day" selected={per === 'day'}>
                     day
                   </option>
-                  <option value="hour" selected={p.rate?.per === 'hour'}>
+                  <option value="hour" selected={per === 'hour'}>
                     hour
                   </option>
-                  <option value="minute" selected={p.rate?.per === 'minute'}>
+                  <option value="minute" selected={per === 'minute'}>
                     minute
                   </option>
                 </select>
@@ -63,7 +72,7 @@ export function PolicyFields({ keys, value }: PolicyFieldsProps) {
                   maxLength={64}
                   placeholder="chat_id"
                   autocomplete="off"
-                  value={allow?.field ?? ''}
+                  value={shown('allow_field', k.name, allow?.field ?? '')}
                 />
               </label>
               <label>
@@ -73,14 +82,20 @@ export function PolicyFields({ keys, value }: PolicyFieldsProps) {
                   maxLength={2000}
                   placeholder="12345, 67890"
                   autocomplete="off"
-                  value={allow?.values.join(', ') ?? ''}
+                  value={shown('allow_values', k.name, allow?.values.join(', ') ?? '')}
                 />
               </label>
             </div>
             <div class="grid">
               <label>
                 Field with a maximum length
-                <input name={field('max_field', k.name)} maxLength={64} placeholder="text" autocomplete="off" value={max?.field ?? ''} />
+                <input
+                  name={field('max_field', k.name)}
+                  maxLength={64}
+                  placeholder="text"
+                  autocomplete="off"
+                  value={shown('max_field', k.name, max?.field ?? '')}
+                />
               </label>
               <label>
                 at most (characters)
@@ -90,13 +105,18 @@ export function PolicyFields({ keys, value }: PolicyFieldsProps) {
                   min={0}
                   max={1000000}
                   inputMode="numeric"
-                  value={max ? String(max.max) : ''}
+                  value={shown('max_length', k.name, max ? String(max.max) : '')}
                 />
               </label>
             </div>
             <label>
-              <input type="checkbox" name={field('ask', k.name)} value="1" checked={p.ask === true} /> Ask me each time (I approve each call
-              with my passkey)
+              <input
+                type="checkbox"
+                name={field('ask', k.name)}
+                value="1"
+                checked={shown('ask', k.name, p.ask === true ? '1' : '') === '1'}
+              />{' '}
+              Ask me each time (I approve each call with my passkey)
             </label>
           </fieldset>
         );
