@@ -11,3 +11,7 @@ export {
   type TeeEvent,
 } from './attestation-statement.js';
 export { buildDigest, digestOfTree } from './build-digest.js';
+export { verifyQuote, collateralFor, QuoteRefused, type TeeReport, type Collateral } from './verify-quote.js';
+export { replayRtmrs, runtimeEventDigest, RUNTIME_EVENT_TYPE } from './event-log.js';
+export { checkBinding, type AttestationCheck, type BindingExpectations } from './check-binding.js';
+export { attestGateway, type AttestOptions, type AttestResult } from './attest-gateway.js';
