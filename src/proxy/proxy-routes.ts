@@ -82,6 +82,8 @@ function answer(ctx: AppContext, plugin: string, action: string) {
  */
 function relay(reply: FastifyReply, plugin: string, answer: StreamedAnswer) {
   reply.code(answer.status).headers(answer.headers).header('oauth3-upstream', plugin);
+  // The upstream's bytes on the gateway's origin: never rendered as an active page of it, whatever their type
+  reply.header('content-security-policy', "sandbox; default-src 'none'");
   if (!answer.headers['cache-control']) reply.header('cache-control', 'no-store');
   return reply.send(Readable.from(answer.chunks(), { objectMode: false }));
 }

@@ -165,6 +165,7 @@ describe('an http plugin streams the upstream’s answer back', () => {
     expect(res.headers.get('cache-control')).toBe('private, max-age=60');
     expect(res.headers.get('oauth3-upstream')).toBe('files');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
     for (const name of ['set-cookie', 'www-authenticate', 'x-internal']) expect(res.headers.get(name), name).toBeNull();
     const event = await lastEvent();
     expect(event.result).toBe('success');
