@@ -11,6 +11,7 @@ import { providerCommand } from './provider.js';
 import { vaultCommand } from './vault.js';
 import { apikeyCommand } from './apikey.js';
 import { masterKeyCommand } from './master-key.js';
+import { attestCommand } from './attest.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -37,6 +38,7 @@ for (const add of [
   vaultCommand,
   apikeyCommand,
   masterKeyCommand,
+  attestCommand,
 ])
   add(program);
 
