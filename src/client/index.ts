@@ -5,3 +5,5 @@
 export { OAuthError, ValidationError, StorageError, TokenError, OAuthFlowError, HttpError, isLoginRequired } from './client-errors.js';
 export type { StoredCredentials } from './stored-credentials.js';
 export type { TokenStore } from './token-store.js';
+export { authorizedFetch, type AuthorizedFetch, type BearerSource } from './mcp-bridge/authorized-fetch.js';
+export { startMcpBridge, type McpBridge, type McpBridgeOptions } from './mcp-bridge/mcp-bridge.js';
