@@ -1,7 +1,10 @@
 import { OAuthError, isLoginRequired } from '../client/index.js';
 
-/** The client commands' exit codes (README "Command line"): 0 ok, 1 error, 2 cancelled, 4 login needed. */
-export const EXIT = { ok: 0, error: 1, cancelled: 2, loginRequired: 4 } as const;
+/**
+ * The client commands' exit codes (README "Command line"): 0 ok, 1 error, 2 cancelled, 3 waiting for the person's
+ * approval (`call` without `--wait`), 4 login needed.
+ */
+export const EXIT = { ok: 0, error: 1, cancelled: 2, approvalPending: 3, loginRequired: 4 } as const;
 
 /** The exit code an error stands for. */
 export function exitCodeFor(e: unknown): number {

@@ -7,3 +7,5 @@ export type { StoredCredentials } from './stored-credentials.js';
 export type { TokenStore } from './token-store.js';
 export { authorizedFetch, type AuthorizedFetch, type BearerSource } from './mcp-bridge/authorized-fetch.js';
 export { startMcpBridge, type McpBridge, type McpBridgeOptions } from './mcp-bridge/mcp-bridge.js';
+export { parseActionInput } from './proxy-call/parse-action-input.js';
+export { callProxyAction, type ApprovalAsked, type ProxyCallOptions, type ProxyCallOutcome } from './proxy-call/call-proxy-action.js';
