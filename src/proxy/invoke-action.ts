@@ -118,6 +118,8 @@ interface CallRecord {
   upstreamStatus: number | null;
   /** The host that answered 401 to the credential in this run of the handler. */
   unauthorizedBy?: string;
+  /** The person's account the call acted with (its vault use is recorded here, not as vault.token_served). */
+  credential?: { provider: string; account: string | null };
   /** A streamed answer's bytes relayed. */
   bytes?: number;
   /** How the call ended, when not as its error says (`client_gone`: the caller left during a streamed answer). */
@@ -146,8 +148,10 @@ async function runWithCredential(
           principal: request.principal,
           name: `proxy ${request.plugin}.${request.action}`,
           ip: request.ip,
+          recordedByCaller: true, // proxy.called names the provider and account: one event per call
         })
       : undefined;
+    if (served && provider) record.credential = { provider, account: served.account };
     record.unauthorizedBy = undefined;
     let result: unknown;
     try {
@@ -172,21 +176,23 @@ async function runWithCredential(
 /**
  * The person's credential from the vault for a proxied call (an action, or a fronted MCP server's tool: `name` says
  * which, for the vault's audit and "last used by"), its refusals as the proxy's (424 not connected / needs
- * re-authorization with the connect URL, 424 provider not configured, 503 upstream unavailable).
+ * re-authorization with the connect URL, 424 provider not configured, 503 upstream unavailable). `recordedByCaller`:
+ * the caller's own audit event records the use (the action's proxy.called), so the vault writes no vault.token_served.
  */
 export async function proxyCredential(
   ctx: AppContext,
   userId: string,
   provider: string,
-  o: { principal: Principal; name: string; ip?: string | null },
+  o: { principal: Principal; name: string; ip?: string | null; recordedByCaller?: boolean },
 ): Promise<ServedCredential> {
   const p = o.principal;
   try {
-    return await vaultOf(ctx).credentialFor(userId, provider, {
-      server: p.clientId ? `agent:${p.clientId}` : `api_token:${p.tokenId}`,
-      name: o.name,
-      ip: o.ip ?? null,
-    });
+    return await vaultOf(ctx).credentialFor(
+      userId,
+      provider,
+      { server: p.clientId ? `agent:${p.clientId}` : `api_token:${p.tokenId}`, name: o.name, ip: o.ip ?? null },
+      { audit: !o.recordedByCaller },
+    );
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
     const details = { provider, connect_url: connectUrl(ctx) };
@@ -296,6 +302,7 @@ function audit(
       principal: p.kind,
       chain: p.chain,
       via: request.via ?? 'http',
+      ...(record.credential ? { provider: record.credential.provider, account: record.credential.account } : {}),
       ...(record.constraints.length ? { constraints: record.constraints } : {}),
       ...(record.approvalId ? { approval: record.approvalId } : {}),
       ...(record.approvalRequired ? { approval_required: true } : {}),

@@ -140,7 +140,7 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
       const { res, host, signal, done } = await send(o, allowed, rawUrl, init);
       const announced = Number(res.headers['content-length']);
       if (Number.isFinite(announced) && announced > max) {
-        res.body.destroy();
+        discard(res.body);
         done();
         throw tooLarge(host, max);
       }
@@ -216,12 +216,21 @@ async function send(
   // The person's credential was refused: the host refreshes it and runs the action again (told even if a
   // handler catches this). Without a credential a 401 is just an answer.
   if (res.statusCode === 401 && o.credential) {
-    res.body.destroy();
+    discard(res.body);
     done();
     o.onUnauthorized?.(host);
     throw new UpstreamUnauthorized(host);
   }
   return { res, host, signal, done };
+}
+
+/**
+ * Drops an answer's body unread and frees its connection. undici's body emits an AbortError when destroyed: with no
+ * listener that is an uncaught exception of the process, so it is listened to (and ignored: nothing waits for it).
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** A host name as it may appear in a message (it came from a plugin, maybe from input). */
@@ -270,7 +279,7 @@ async function* bounded(res: Dispatcher.ResponseData<unknown>, host: string, sig
     if (e instanceof AppError) throw e;
     throw failure(e, host, signal);
   } finally {
-    if (!res.body.destroyed) res.body.destroy(); // left early (too large, or the reader stopped): free the connection
+    if (!res.body.destroyed) discard(res.body); // left early (too large, or the reader stopped): free the connection
   }
 }
 

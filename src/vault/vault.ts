@@ -89,8 +89,15 @@ export class Vault {
   /**
    * A fresh credential of the person's connection: valid for at least `minTtl` seconds (and the provider's refresh
    * margin), refreshed once if not. Checks nothing about who asks: callers check allowances first (`isAllowed`).
+   * Audited as `vault.token_served`, unless `audit: false`: the gateway uses the credential itself and its own event
+   * records the use (the proxy's `proxy.called`, which names the provider and account).
    */
-  async credentialFor(userId: string, providerId: string, user: CredentialUser, o: { minTtl?: number } = {}): Promise<ServedCredential> {
+  async credentialFor(
+    userId: string,
+    providerId: string,
+    user: CredentialUser,
+    o: { minTtl?: number; audit?: boolean } = {},
+  ): Promise<ServedCredential> {
     const provider = this.provider(providerId);
     let row = await this.connection(userId, providerId);
     if (!row) throw new AppError(vaultErrors.ERR_VAULT_NOT_CONNECTED, undefined, { provider: providerId });
@@ -113,7 +120,7 @@ export class Vault {
       }
     }
     const secret = await openSecret(this.opened, row);
-    this.noteUse(row, user);
+    this.noteUse(row, user, o.audit !== false);
     return {
       provider: providerId,
       account: row.account,
@@ -264,16 +271,17 @@ export class Vault {
   }
 
   /** The audit event of a served token (batched), and "last used" at most once a minute per connection and server. */
-  private noteUse(row: VaultConnectionsTable, user: CredentialUser): void {
+  private noteUse(row: VaultConnectionsTable, user: CredentialUser, audit: boolean): void {
     const now = Date.now();
-    this.ctx.audit.enqueue({
-      action: 'vault.token_served',
-      actor: { type: user.server.startsWith('apikey:') ? 'client' : 'agent', id: user.server },
-      userId: row.user_id,
-      target: { type: 'connection', id: row.id },
-      ip: user.ip ?? null,
-      detail: { provider: row.provider, account: row.account, by: user.name ?? user.server },
-    });
+    if (audit)
+      this.ctx.audit.enqueue({
+        action: 'vault.token_served',
+        actor: { type: user.server.startsWith('apikey:') ? 'client' : 'agent', id: user.server },
+        userId: row.user_id,
+        target: { type: 'connection', id: row.id },
+        ip: user.ip ?? null,
+        detail: { provider: row.provider, account: row.account, by: user.name ?? user.server },
+      });
     if (row.last_used_by === user.server && row.last_used_at !== null && now - Number(row.last_used_at) < LAST_USED_EVERY_MS) return;
     void this.ctx.db
       .updateTable('vault_connections')

@@ -293,8 +293,12 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
         principal: 'api_token',
         outcome: 'ok',
         upstream_status: 200,
+        provider: 'upstream', // the account it acted with: the call's one event (no vault.token_served beside it)
       }),
     );
+    expect(details.find((d) => d.outcome === 'ok')).toHaveProperty('account');
+    const served = await app.ctx.db.selectFrom('audit_events').select('detail').where('action', '=', 'vault.token_served').execute();
+    expect(served.map((r) => JSON.parse(String(r.detail)) as { by: string }).filter((d) => d.by.startsWith('proxy '))).toEqual([]);
     expect(details.some((d) => d.chain.length > 0 && d.outcome === 'ok')).toBe(true); // the exchanged token's act chain
     expect(rows.some((r) => r.actor_type === 'agent')).toBe(true);
     expect(details).toContainEqual(expect.objectContaining({ outcome: 'ERR_PROXY_INVALID_INPUT', upstream_status: null }));
