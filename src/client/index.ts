@@ -9,3 +9,15 @@ export { authorizedFetch, type AuthorizedFetch, type BearerSource } from './mcp-
 export { startMcpBridge, type McpBridge, type McpBridgeOptions } from './mcp-bridge/mcp-bridge.js';
 export { parseActionInput } from './proxy-call/parse-action-input.js';
 export { callProxyAction, type ApprovalAsked, type ProxyCallOptions, type ProxyCallOutcome } from './proxy-call/call-proxy-action.js';
+export { configDir } from './tokens/config-dir.js';
+export { fileTokenStore, type FileTokenStoreOptions } from './tokens/file-token-store.js';
+export { memoryTokenStore } from './tokens/memory-token-store.js';
+export { listStoredLogins, type StoredLogin } from './tokens/list-stored-logins.js';
+export { defaultStore, type DefaultStoreOptions } from './tokens/default-store.js';
+export { createTokenManager, type TokenManager, type TokenManagerOptions } from './tokens/token-manager.js';
+export { fetchWithRetry, retryAfterMs, type RetryOptions } from './tokens/fetch-with-retry.js';
+export { createClient, type CreateClientOptions, type OAuth3Client } from './tokens/create-client.js';
+export { logout, type LogoutResult } from './tokens/logout.js';
+export { expiryInWords } from './tokens/expiry-in-words.js';
+export { login, type LoginOptions } from './login/login.js';
+export { startLoopbackCallback, type LoopbackCallback, type LoopbackCallbackOptions } from './login/loopback-callback.js';
