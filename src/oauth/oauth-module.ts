@@ -22,6 +22,7 @@ import { oauthEvents } from './oauth-events.js';
 import { oauthOptions } from './oauth-options.js';
 import { migrations } from './migrations/index.js';
 import { isLoopbackUrl } from './clients/redirect-uri-rules.js';
+import { cliClientDocumentRoute } from './cimd/cli-client-document.js';
 
 /**
  * Adds the configured and stored resources. The stored ones are read now and
@@ -52,6 +53,7 @@ async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const as = new AuthorizationServer(ctx);
   await metadataRoutes(app, ctx);
   await registrationEndpoint(app, ctx);
+  await cliClientDocumentRoute(app, ctx);
   await tokenEndpoint(app, as);
   await revocationEndpoint(app, as);
   await introspectionEndpoint(app, as);

@@ -7,6 +7,7 @@ import { parseClientMetadata } from '../clients/client-metadata.js';
 import type { OAuthClient } from '../clients/oauth-client.js';
 import { guardedFetch, FetchRefused } from './guarded-fetch.js';
 import { cacheLifetimeMs } from './cache-lifetime.js';
+import { cliClientDocument, cliClientId } from './cli-client-document.js';
 
 /** Why a Client ID Metadata Document was not accepted (shown on the error page; never a redirect). */
 export class ClientMetadataError extends Error {
@@ -16,12 +17,17 @@ export class ClientMetadataError extends Error {
 /** True when a client_id is a URL naming a metadata document (https, with a path). */
 export function isMetadataClientId(ctx: AppContext, clientId: string): boolean {
   if (!ctx.config.oauthCimd || !URL.canParse(clientId)) return false;
+  if (clientId === cliClientId(ctx)) return true; // the gateway's own document, whatever the scheme of its URL
   const u = new URL(clientId);
   return (u.protocol === 'https:' || (u.protocol === 'http:' && ctx.config.oauthCimdAllowHttp)) && u.pathname !== '/';
 }
 
-/** Fetches, validates and stores (as source `cimd`) the document a URL client_id names. */
+/** How long the gateway's own CLI document, once stored, is used before it is stored again (it never changes in a run). */
+const OWN_DOCUMENT_MS = 3600_000;
+
+/** Fetches, validates and stores (as source `cimd`) the document a URL client_id names; the gateway's own is not fetched. */
 async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ client: OAuthClient; ttlMs: number }> {
+  if (clientId === cliClientId(ctx)) return { client: await storeDocument(ctx, clientId, cliClientDocument(ctx)), ttlMs: OWN_DOCUMENT_MS };
   let res;
   try {
     res = await guardedFetch(clientId, {
@@ -45,7 +51,11 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     throw new ClientMetadataError('the client metadata document is not a JSON object');
-  const m = doc as Record<string, unknown>;
+  return { client: await storeDocument(ctx, clientId, doc as Record<string, unknown>), ttlMs: cacheLifetimeMs(res.headers) };
+}
+
+/** Validates a Client ID Metadata Document and stores it as the client `clientId` (source `cimd`). */
+async function storeDocument(ctx: AppContext, clientId: string, m: Record<string, unknown>): Promise<OAuthClient> {
   if (m.client_id !== clientId) throw new ClientMetadataError('the client_id in the metadata document differs from its URL');
   if (m.client_secret !== undefined) throw new ClientMetadataError('a client metadata document must not contain a client_secret');
   let input;
@@ -71,7 +81,7 @@ async function fetchDocument(ctx: AppContext, clientId: string): Promise<{ clien
     if (!stored || stored.source !== 'cimd') throw e;
     client = stored;
   }
-  return { client, ttlMs: cacheLifetimeMs(res.headers) };
+  return client;
 }
 
 /**
