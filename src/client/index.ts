@@ -21,3 +21,6 @@ export { logout, type LogoutResult } from './tokens/logout.js';
 export { expiryInWords } from './tokens/expiry-in-words.js';
 export { login, type LoginOptions } from './login/login.js';
 export { startLoopbackCallback, type LoopbackCallback, type LoopbackCallbackOptions } from './login/loopback-callback.js';
+export { discover, type Discovered, type DiscoverOptions } from './discovery/discover.js';
+export { resourceMetadataFromChallenge, parseWwwAuthenticate, type AuthChallenge } from './discovery/resource-metadata-from-challenge.js';
+export { httpOptionsFor, isLoopbackUrl, type FetchLike } from './discovery/http-options.js';
