@@ -1,6 +1,7 @@
 import type { AppContext, GrantFormPart } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
+import { frontedPolicyKeys, isFrontedToolKey } from './plugins/mcp/index.js';
 import {
   PolicyFields,
   grantPolicy,
@@ -11,12 +12,18 @@ import {
   type GrantPolicy,
 } from './policy/index.js';
 
-/** The actions a grant of these scopes lets a caller run, as PolicyFields keys (`{plugin}.{action}`, its title). */
+/**
+ * The actions a grant of these scopes lets a caller run, as PolicyFields keys (`{plugin}.{action}`, its title), then
+ * the fronted MCP servers' tools of these scopes (`mcp-{id}.{tool}`; by scope while their tools are not known).
+ */
 export function policyKeysFor(host: PluginHost, scopes: readonly string[]): Array<{ name: string; label: string }> {
-  return host
-    .actions()
-    .filter((h) => scopes.includes(h.action.scope))
-    .map((h) => ({ name: h.qualifiedName, label: h.action.title }));
+  return [
+    ...host
+      .actions()
+      .filter((h) => scopes.includes(h.action.scope))
+      .map((h) => ({ name: h.qualifiedName, label: h.action.title })),
+    ...frontedPolicyKeys(host.ctx, scopes),
+  ];
 }
 
 const POLICY_FIELD = /^policy_[a-z_]+:(.+)$/;
@@ -27,6 +34,11 @@ const POLICY_FIELD = /^policy_[a-z_]+:(.+)$/;
  */
 export function policyFromGrantForm(host: PluginHost, form: Record<string, unknown>, scopes: readonly string[]): GrantPolicy | undefined {
   const keys = policyKeysFor(host, scopes).map((k) => k.name);
+  for (const field of Object.keys(form)) {
+    // A fronted tool of a granted scope: its tools may have been learnt (or forgotten) since the form was shown
+    const key = POLICY_FIELD.exec(field)?.[1];
+    if (key !== undefined && !keys.includes(key) && isFrontedToolKey(host.ctx, key, scopes)) keys.push(key);
+  }
   for (const [field, value] of Object.entries(form)) {
     const key = POLICY_FIELD.exec(field)?.[1];
     if (key === undefined || keys.includes(key) || typeof value !== 'string' || !value.trim() || field.startsWith('policy_rate_per:'))

@@ -7,6 +7,7 @@ import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
 import { proxyPrincipal, proxyRoutes } from './proxy-routes.js';
 import { mcpResources, mcpRoutes } from './mcp/index.js';
+import { frontedToolTitle } from './plugins/mcp/index.js';
 import { policyErrors, policyMigrations, pruneRateCounts } from './policy/index.js';
 import {
   approvalErrors,
@@ -50,7 +51,7 @@ export const proxyModule: GatewayModule = {
       const hosted = proxyOf(ctx)
         .actions()
         .find((h) => h.plugin.plugin.id === plugin && h.action.name === action);
-      return hosted?.action.title;
+      return hosted?.action.title ?? frontedToolTitle(ctx, plugin, action);
     });
     await mcpRoutes(app, ctx);
   },

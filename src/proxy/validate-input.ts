@@ -11,16 +11,17 @@ export type InputValidator = (input: unknown) => unknown;
 
 /**
  * Compiles an action's input schema once, at start (Ajv, JSON Schema draft 2020-12, strict: a schema with an unknown
- * keyword or a mistake stops the start, naming `where`). The schema must describe an object; what it says of
+ * keyword or a mistake stops the start, naming `where`; `strict: false` for a schema the gateway did not write, a
+ * fronted MCP server's tool, whose unknown keywords are ignored). The schema must describe an object; what it says of
  * `additionalProperties` holds as written. The validator refuses an input larger than MAX_INPUT_BYTES and names the
  * first field that does not match, in words, never echoing a value.
  */
-export function compileInput(schema: JsonSchema, where: string): InputValidator {
+export function compileInput(schema: JsonSchema, where: string, o: { strict?: boolean } = {}): InputValidator {
   if (typeof schema !== 'object' || schema === null || schema.type !== 'object')
     throw new Error(`${where}: the input schema must be an object schema ({ "type": "object", … })`);
   // One Ajv per schema: compiled schemas (and their $ids) belong to this action, never shared across apps.
   const ajv = new Ajv2020({
-    strict: true,
+    strict: o.strict ?? true,
     allowUnionTypes: true,
     allErrors: false,
     validateFormats: false,

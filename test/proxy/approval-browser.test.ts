@@ -1,6 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, type VirtualAuthenticator } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
+import { personWithPasskey as personWithPasskeyIn } from '../support/passkey-person.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
@@ -76,21 +77,7 @@ describe('passkey approval of one action in Chromium', () => {
     await Promise.all([upstream?.stop(), echo?.close()]);
   });
 
-  /** A person's browser: their session cookie, a virtual authenticator, and a passkey added on /account/passkeys. */
-  async function personWithPasskey(
-    user: TestUser,
-    width = 1280,
-  ): Promise<{ context: BrowserContext; page: Page; auth: VirtualAuthenticator }> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    const [name, value] = user.cookie.split('=');
-    await context.addCookies([{ name: name!, value: value!, url: app.url }]);
-    const page = await context.newPage();
-    const auth = await addVirtualAuthenticator(page);
-    await page.goto(`${app.url}/account/passkeys`);
-    await page.getByTestId('add-passkey').click();
-    await page.waitForSelector('[data-testid="passkey-row"]');
-    return { context, page, auth };
-  }
+  const personWithPasskey = (user: TestUser, width = 1280) => personWithPasskeyIn(browser, app, user, width);
 
   async function call(token: string, body: unknown, approvalId?: string) {
     const res = await fetch(`${app.url}/proxy/echo/say`, {

@@ -7,6 +7,10 @@ import { connectWithBearer, mcpBearer, toolText } from '../support/mcp-client.js
 import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
 import { connectUpstream } from '../support/upstream-connection.js';
 import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server.js';
+import { issueAccessToken } from '../support/tokens.js';
+import { setGrantPolicy, type GrantPolicy } from '../../src/proxy/policy/index.js';
+import { decideApproval } from '../../src/proxy/approvals/index.js';
+import { policyFromGrantForm, policyKeysFor, proxyOf } from '../../src/proxy/index.js';
 
 describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp/{id}, on %s', (dialect) => {
   let upstream: UpstreamOidc;
@@ -113,7 +117,116 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     }
     await client.close();
     const events = await proxyCalledEvents(app, user.userId);
-    expect(events.map((e) => e.target_id)).toContain('mcp.notes.notes_add');
+    expect(events.map((e) => e.target_id)).toContain('mcp-notes.notes_add');
+  });
+
+  /** A token for the fronted server under a grant with this policy (the person's limits, as a consent stores them). */
+  let grants = 0;
+  async function limitedToken(scopes: string[], policy: GrantPolicy): Promise<string> {
+    const grant = `fronted-${dialect}-${++grants}`;
+    await setGrantPolicy(app.ctx.db, grant, policy);
+    const issued = await issueAccessToken(app.ctx, {
+      userId: user.userId,
+      clientId: 'mcp-fronted-client',
+      scopes,
+      audience: [frontedUrl],
+      ttl: 600,
+      lineage: [grant],
+    });
+    return issued.token;
+  }
+
+  it('applies the person’s rate to a fronted tool (mcp-{id}.{tool}): N calls pass, the next is the proxy’s 429 and never reaches the server', async () => {
+    const client = await connect(
+      await limitedToken(['notes.write'], { actions: { 'mcp-notes.notes_add': { rate: { count: 2, per: 'hour' } } } }),
+    );
+    for (const text of ['one', 'two']) expect((await client.callTool({ name: 'notes_add', arguments: { text } })).isError).toBeFalsy();
+    const before = mcp.called.length;
+    const refused = await client.callTool({ name: 'notes_add', arguments: { text: 'three' } });
+    expect(refused.isError).toBe(true);
+    expect(toolText(refused)).toMatch(/^ERR_PROXY_RATE_LIMITED: mcp-notes\.notes_add: at most 2 an hour\./);
+    expect(toolText(refused)).toMatch(/Retry after \d+ s\./);
+    expect(mcp.called.length).toBe(before);
+    await client.close();
+    const events = await proxyCalledEvents(app, user.userId);
+    const outcomes = events
+      .filter((e) => e.target_id === 'mcp-notes.notes_add')
+      .map((e) => (typeof e.detail === 'string' ? JSON.parse(e.detail) : e.detail) as Record<string, unknown>)
+      .map((d) => d.outcome);
+    expect(outcomes).toContain('ERR_PROXY_RATE_LIMITED');
+  });
+
+  it('applies a rate set on the scope to every fronted tool of that scope', async () => {
+    const client = await connect(await limitedToken(['notes.read'], { actions: { 'notes.read': { rate: { count: 1, per: 'day' } } } }));
+    expect((await client.callTool({ name: 'notes_list', arguments: {} })).isError).toBeFalsy();
+    expect(toolText(await client.callTool({ name: 'notes_list', arguments: {} }))).toContain('ERR_PROXY_RATE_LIMITED');
+    await client.close();
+  });
+
+  it('checks a fronted tool’s arguments against its inputSchema, and a constraint on a field it names (403 ERR_PROXY_POLICY)', async () => {
+    const client = await connect(
+      await limitedToken(['notes.write'], {
+        actions: { 'mcp-notes.notes_add': { constraints: [{ kind: 'max_length', field: 'text', max: 5 }] } },
+      }),
+    );
+    const before = mcp.called.length;
+    const long = await client.callTool({ name: 'notes_add', arguments: { text: 'far too long' } });
+    expect([long.isError, toolText(long)]).toEqual([
+      true,
+      expect.stringMatching(/^ERR_PROXY_POLICY: mcp-notes\.notes_add: text may be at most 5 characters/),
+    ]);
+    const missing = await client.callTool({ name: 'notes_add', arguments: {} });
+    expect([missing.isError, toolText(missing)]).toEqual([true, expect.stringMatching(/^ERR_PROXY_INVALID_INPUT: .*"text"/)]);
+    expect(mcp.called.length).toBe(before);
+    expect((await client.callTool({ name: 'notes_add', arguments: { text: 'short' } })).isError).toBeFalsy();
+    expect(mcp.called.length).toBe(before + 1);
+    await client.close();
+  });
+
+  it('asks the person for a fronted tool under "ask me each time": the approval URL, nothing sent; once approved the same call runs once', async () => {
+    const client = await connect(await limitedToken(['notes.write'], { actions: { 'mcp-notes.notes_add': { ask: true } } }));
+    const before = mcp.called.length;
+    const asked = await client.callTool({ name: 'notes_add', arguments: { text: 'approve me' } });
+    expect(asked.isError).toBe(true);
+    expect(toolText(asked)).toContain('ERR_PROXY_APPROVAL_REQUIRED');
+    expect(toolText(asked)).toContain(`${app.ctx.config.publicUrl}/account/approvals#apr_`);
+    expect(mcp.called.length).toBe(before);
+    const id = /"approval_id":"(apr_[^"]+)"/.exec(toolText(asked))![1]!;
+    const row = await app.ctx.db.selectFrom('proxy_approvals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([row.plugin, row.action]).toEqual(['mcp-notes', 'notes_add']);
+    // Other arguments do not ride on it.
+    expect(await decideApproval(app.ctx, id, user.userId, 'approved')).toBe(true);
+    expect(toolText(await client.callTool({ name: 'notes_add', arguments: { text: 'something else' } }))).toContain(
+      'ERR_PROXY_APPROVAL_REQUIRED',
+    );
+    expect(mcp.called.length).toBe(before);
+    const ran = await client.callTool({ name: 'notes_add', arguments: { text: 'approve me' } });
+    expect(ran.isError).toBeFalsy();
+    expect(mcp.called.length).toBe(before + 1);
+    // Used: the same call again asks again.
+    expect(toolText(await client.callTool({ name: 'notes_add', arguments: { text: 'approve me' } }))).toContain(
+      'ERR_PROXY_APPROVAL_REQUIRED',
+    );
+    expect(mcp.called.length).toBe(before + 1);
+    await client.close();
+  });
+
+  it('offers limits per fronted tool on the grant forms once its tools are known, else per scope; a limit on a tool of a scope not granted is refused', async () => {
+    const keys = policyKeysFor(proxyOf(app.ctx), ['notes.read', 'notes.write', 'private.use']);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        { name: 'mcp-notes.notes_add', label: 'Notes: notes_add' },
+        { name: 'mcp-notes.notes_list', label: 'Notes: notes_list' },
+        { name: 'private.use', label: 'private: every tool of private.use' }, // never listed: by scope
+      ]),
+    );
+    expect(keys.map((k) => k.name)).not.toContain('mcp-notes.admin_wipe');
+    // A tool the form could not know of yet (of a granted scope) is accepted; one of a scope not granted is not.
+    const form = { 'policy_rate_count:mcp-notes.new_tool': '3', 'policy_rate_per:mcp-notes.new_tool': 'day' };
+    expect(policyFromGrantForm(proxyOf(app.ctx), form, ['notes.write'])).toEqual({
+      actions: { 'mcp-notes.new_tool': { rate: { count: 3, per: 'day' } } },
+    });
+    expect(() => policyFromGrantForm(proxyOf(app.ctx), { 'policy_ask:mcp-notes.admin_wipe': '1' }, ['notes.write'])).toThrow(/not granted/);
   });
 
   it('refuses a tool beyond the token’s scopes with 403 insufficient_scope naming its scope; nothing reaches the server', async () => {

@@ -3,7 +3,8 @@ import { policyErrors } from './policy-errors.js';
 import type { ActionPolicy, GrantPolicy, PolicyConstraint, PolicyRate } from './policy-types.js';
 
 const PERIODS = ['minute', 'hour', 'day'] as const;
-const KEY = /^[a-z][a-z0-9_.:-]{0,127}$/;
+/** An action (`{plugin}.{action}`; a fronted MCP tool: `mcp-{server}.{tool}`, whose name may have capitals) or a scope. */
+const KEY = /^[a-z][A-Za-z0-9_.:-]{0,191}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_VALUES = 100;
 const MAX_ACTIONS = 100;

@@ -19,6 +19,9 @@ import { toolError } from '../../mcp/index.js';
 import { frontedAuthorization } from './fronted-credential.js';
 import { frontedFetch } from './fronted-fetch.js';
 import { scopeOfTool, type FrontedMcpServer } from './mcp-servers-options.js';
+import { invokeAction } from '../../invoke-action.js';
+import { frontedAction, frontedHost } from './fronted-action.js';
+import { frontedPluginId, knownTools, rememberTools, type KnownTool } from './fronted-tools.js';
 
 /** One request to a fronted server: which server, who calls, the pools to reach it, when the caller went away. */
 export interface FrontedCall {
@@ -34,7 +37,9 @@ export interface FrontedCall {
  * The gateway's face of a fronted MCP server for one request: `tools/list` is the server's list with only the
  * tools the token's scopes allow; `tools/call` forwards a call of such a tool. The server is reached with a client
  * of its own (the person's credential of its provider; never the caller's token) and closed after the request; a
- * refusal or failure of the gateway becomes an `isError` result, and every call is the audit event `proxy.called`.
+ * refusal or failure of the gateway becomes an `isError` result. A call takes the proxy's one call path
+ * (`invokeAction`) as the action `mcp-{id}.{tool}`: the person's limits (rates, argument constraints on the tool's
+ * inputSchema fields, "ask me each time" with a passkey approval) apply, and it is the audit event `proxy.called`.
  */
 export function createFrontedServer(call: FrontedCall): Server {
   const { server, principal } = call;
@@ -43,24 +48,33 @@ export function createFrontedServer(call: FrontedCall): Server {
   face.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
       const tools = await withUpstream(call, allTools);
+      rememberTools(call.ctx, server, tools);
       return { tools: tools.filter((t) => allowed(t.name)) };
     } catch (e) {
       const answer = toolError(e);
       throw answer ? new McpError(ErrorCode.InternalError, (answer.content[0] as { text: string }).text) : e;
     }
   });
-  face.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => {
+  face.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const tool = req.params.name;
     if (!allowed(tool)) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": tools/list names the tools this token may call.`);
-    const started = Date.now();
     try {
-      const result = (await withUpstream(call, (client) =>
-        client.callTool({ name: tool, arguments: req.params.arguments ?? {} }),
-      )) as CallToolResult;
-      audit(call, tool, started, result.isError ? 'tool_error' : 'ok');
-      return result;
+      const known = await knownTool(call, tool);
+      const forward = (input: unknown, signal: AbortSignal) =>
+        withUpstream({ ...call, signal }, (client) =>
+          client.callTool({ name: tool, arguments: input as Record<string, unknown> }),
+        ) as Promise<CallToolResult>;
+      const hosted = frontedAction(server, known, forward);
+      return (await invokeAction(frontedHost(call, hosted), {
+        plugin: frontedPluginId(server),
+        action: tool,
+        principal,
+        input: req.params.arguments ?? {},
+        signal: AbortSignal.any([call.signal, extra.signal]),
+        ip: call.ip,
+        via: 'mcp',
+      })) as CallToolResult;
     } catch (e) {
-      audit(call, tool, started, e instanceof AppError ? e.code : e instanceof McpError ? `mcp_${e.code}` : 'error');
       if (e instanceof McpError) throw e;
       const answer = toolError(e);
       if (answer) return answer;
@@ -84,6 +98,20 @@ async function allTools(client: Client): Promise<Tool[]> {
     if (!cursor) break;
   }
   return tools;
+}
+
+/**
+ * The tool as the server's last tools/list named it (listed now when this process has not seen one, or not this
+ * tool): its inputSchema validates the call. A tool the server does not list is not called.
+ */
+async function knownTool(call: FrontedCall, tool: string): Promise<KnownTool> {
+  let known = knownTools(call.ctx, call.server)?.get(tool);
+  if (!known) {
+    rememberTools(call.ctx, call.server, await withUpstream(call, allTools));
+    known = knownTools(call.ctx, call.server)?.get(tool);
+  }
+  if (!known) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": the MCP server ${call.server.id} does not list it.`);
+  return known;
 }
 
 /**
@@ -131,28 +159,4 @@ async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promi
       await client.close().catch(() => undefined);
     }
   }
-}
-
-/** The audit event of one forwarded call (never arguments, results or credentials). */
-function audit(call: FrontedCall, tool: string, started: number, outcome: string): void {
-  const p = call.principal;
-  call.ctx.audit.enqueue({
-    action: 'proxy.called',
-    result: outcome === 'ok' ? 'success' : 'failure',
-    actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },
-    userId: p.userId,
-    target: { type: 'action', id: `mcp.${call.server.id}.${tool}` },
-    ip: call.ip,
-    detail: {
-      plugin: 'mcp',
-      server: call.server.id,
-      action: tool,
-      scope: scopeOfTool(call.server, tool),
-      token: p.kind,
-      chain: p.chain,
-      via: 'mcp',
-      latency_ms: Date.now() - started,
-      outcome,
-    },
-  });
 }

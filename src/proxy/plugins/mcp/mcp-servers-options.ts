@@ -49,7 +49,7 @@ function problem(s: unknown, seen: Set<string>): string | undefined {
 export const mcpServersOptions = {
   mcpServers: opt.json<FrontedMcpServer[]>(
     'OAUTH3_MCP_SERVERS',
-    "MCP servers the gateway fronts, each at the public URL + /mcp/{id}, with its own protected-resource metadata: [{id, url, scopes: {tool: scope}, default_scope, provider?, credential_field?, name?}]. Agents use the gateway's tokens for that resource; the server gets the person's credential of `provider` from the vault, never the agent's token; a token sees and calls only the tools its scopes allow.",
+    "MCP servers the gateway fronts, each at the public URL + /mcp/{id}, with its own protected-resource metadata: [{id, url, scopes: {tool: scope}, default_scope, provider?, credential_field?, name?}]. Agents use the gateway's tokens for that resource; the server gets the person's credential of `provider` from the vault, never the agent's token; a token sees and calls only the tools its scopes allow, and a call takes the proxy's path as the action mcp-{id}.{tool}: the person's limits (rates, argument constraints, ask each time) apply.",
     [],
     (v) => {
       if (!Array.isArray(v)) return 'must be a JSON array of {id, url, default_scope, scopes?, provider?}';
