@@ -15,3 +15,16 @@ export { verifyQuote, collateralFor, QuoteRefused, type TeeReport, type Collater
 export { replayRtmrs, runtimeEventDigest, RUNTIME_EVENT_TYPE } from './event-log.js';
 export { checkBinding, type AttestationCheck, type BindingExpectations } from './check-binding.js';
 export { attestGateway, type AttestOptions, type AttestResult } from './attest-gateway.js';
+export { attestationModule } from './attestation-module.js';
+export { attestationErrors } from './attestation-errors.js';
+export { openTee, setTee, teeOf, type TeeState } from './tee-of.js';
+export { attestationDocument, attestationStatement } from './attestation-document.js';
+export {
+  DstackAgent,
+  TeeError,
+  DEFAULT_DSTACK_SOCKET,
+  MASTER_KEY_PATH,
+  MASTER_KEY_PURPOSE,
+  type TeeIdentity,
+  type TeeQuote,
+} from './dstack-agent.js';

@@ -10,6 +10,7 @@ import { agentsModule } from '../agents/index.js';
 import { overviewModule } from '../overview/index.js';
 import { vaultModule } from '../vault/index.js';
 import { proxyModule, builtinPlugins } from '../proxy/index.js';
+import { attestationModule } from '../attestation/index.js';
 
 /**
  * The built-in modules, in order: migrations run, declarations register, modules start and routes are added in
@@ -28,4 +29,5 @@ export const builtinModules: readonly GatewayModule[] = [
   proxyModule,
   ...builtinPlugins,
   overviewModule,
+  attestationModule,
 ];

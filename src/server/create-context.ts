@@ -6,6 +6,7 @@ import { loadMasterKeys, SigningKeyRing } from '../crypto/index.js';
 import { createRegistries, Metrics, ResourceRegistry, type AppContext, type GatewayModule, type Registries } from '../kernel/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
+import { openTee, setTee } from '../attestation/index.js';
 import { workerBus } from './peer-bus.js';
 import { startPruning } from './prune-modules.js';
 
@@ -33,13 +34,16 @@ export async function createContext(
   o: { defaultMetrics?: boolean } = {},
 ): Promise<AppContext> {
   const embedded = !config.databaseUrl;
-  const masterKeys = loadMasterKeys({
-    configured: config.masterKey,
-    previous: config.masterKeyPrevious,
-    embedded,
-    dataDir: config.dataDir,
-    onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
-  });
+  const tee = await openTee(config); // in a TEE (OAUTH3_TEE), the master key is derived there
+  const masterKeys = tee.inTee
+    ? tee.masterKeys
+    : loadMasterKeys({
+        configured: config.masterKey,
+        previous: config.masterKeyPrevious,
+        embedded,
+        dataDir: config.dataDir,
+        onGenerated: (path) => log.warn({ path }, 'generated a new master key: back it up, and set OAUTH3_MASTER_KEY in production'),
+      });
   const masterKey = masterKeys.primary;
   const { db, dialect, location, commits } = openDatabase(config); // config.workers: whether other processes share the file
   let ctx: AppContext | undefined;
@@ -89,6 +93,7 @@ export async function createContext(
       peers,
       onClose: [keys.watch(config.keysPollMs, (err) => log.warn({ err }, 'signing key reload failed')), () => tokens.stop()],
     };
+    setTee(ctx, tee);
     for (const m of modules) {
       for (const r of m.resources?.(ctx, modules) ?? []) resources.add({ ...r, source: 'module' });
       const described = ctx;

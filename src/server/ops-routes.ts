@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AggregatorRegistry } from 'prom-client';
 import type { AppContext } from '../kernel/index.js';
-import { buildDigest } from '../attestation/index.js';
+import { buildDigest, teeOf } from '../attestation/index.js';
 
-/** Operations endpoints: /health (database and key ring; the build digest, null when run from source; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
+/** Operations endpoints: /health (database and key ring; the build digest, null when run from source; whether it runs in a TEE; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/health', async (_req, reply) => {
     let database = 'connected';
@@ -24,6 +24,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         database,
         encryption,
         build: buildDigest(),
+        tee: teeOf(ctx).inTee,
         ...(ctx.peers ? { worker: ctx.peers.workerId } : {}),
       });
   });

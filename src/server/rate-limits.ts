@@ -13,6 +13,7 @@ const limited = new Set([
   'POST /api/v1/signin/options',
   'POST /api/v1/signin',
   'POST /register',
+  'GET /.well-known/oauth3-attestation', // a TEE quote is expensive
 ]);
 
 /**

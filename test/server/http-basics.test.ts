@@ -19,7 +19,7 @@ describe.each(dialects)('HTTP basics on %s', (dialect) => {
   it('reports healthy with database and encryption', async () => {
     const res = await fetch(`${app.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'healthy', database: 'connected', encryption: 'operational', build: null });
+    expect(await res.json()).toEqual({ status: 'healthy', database: 'connected', encryption: 'operational', build: null, tee: false });
   });
 
   it('publishes the signing key at /jwks.json', async () => {
