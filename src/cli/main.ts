@@ -12,6 +12,7 @@ import { vaultCommand } from './vault.js';
 import { apikeyCommand } from './apikey.js';
 import { masterKeyCommand } from './master-key.js';
 import { attestCommand } from './attest.js';
+import { loginCommand } from './login.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -39,6 +40,7 @@ for (const add of [
   apikeyCommand,
   masterKeyCommand,
   attestCommand,
+  loginCommand,
 ])
   add(program);
 

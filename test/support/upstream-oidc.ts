@@ -17,6 +17,8 @@ export interface UpstreamOidcOptions {
   refreshTokenTtl?: number;
   /** The upstream account's email for a login name (default `<login>@upstream.test`). */
   emailOf?: (login: string) => string;
+  /** Open RFC 7591 dynamic client registration at `/reg` (default off): public native clients may register. */
+  registration?: boolean;
 }
 
 /** How many requests of each kind the upstream received (all of them, including those it failed on purpose). */
@@ -190,6 +192,7 @@ export async function startUpstreamOidc(o: UpstreamOidcOptions = {}): Promise<Up
     pkce: { required: () => false }, // the gateway sends S256 anyway; obtainTokens does too
     features: {
       devInteractions: { enabled: true },
+      registration: { enabled: o.registration ?? false },
       revocation: { enabled: true },
       userinfo: { enabled: true },
     },
