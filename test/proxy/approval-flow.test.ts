@@ -8,7 +8,7 @@ import { connectUpstream } from '../support/upstream-connection.js';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin } from '../support/echo-plugin.js';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
-import { decideApproval } from '../../src/proxy/approvals/index.js';
+import { createApproval, decideApproval } from '../../src/proxy/approvals/index.js';
 import { proxyOf } from '../../src/proxy/proxy-of.js';
 import { toolError } from '../../src/proxy/mcp/index.js';
 import { proxyCalledEvents } from '../support/plugin-call.js';
@@ -220,6 +220,22 @@ describe.each(dialects)('passkey approval of one action: the call path on %s', (
       .where('id', '=', ids[1]!)
       .execute();
     expect((await call(sibling, { text: 'five' })).status).toBe(202);
+  });
+
+  it('caps pending approvals without a race: of 40 concurrent asks under one grant with a cap of 20, exactly 20 are asked', async () => {
+    const { token, grant } = await askingToken();
+    const principal = await app.ctx.tokens.verify(token, { kinds: ['access'], audience: app.ctx.resources.gatewayUrl });
+    const ctx = { ...app.ctx, config: { ...app.ctx.config, proxyApprovalMaxPending: 20 } };
+    const asks = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        createApproval(ctx, { principal, plugin: 'echo', action: 'say', input: { text: `burst ${i}` } }),
+      ),
+    );
+    expect(asks.filter((a) => a.status === 'fulfilled')).toHaveLength(20);
+    const refused = asks.flatMap((a) => (a.status === 'rejected' ? [a.reason as { code?: string }] : []));
+    expect(refused.map((e) => e.code)).toEqual(Array(20).fill('ERR_PROXY_APPROVAL_TOO_MANY'));
+    const rows = await app.ctx.db.selectFrom('proxy_approvals').select('id').where('grant_id', '=', grant).execute();
+    expect(rows).toHaveLength(20);
   });
 
   it('an Approval-Id on a call that needs none does not skip the rate count', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { AppContext, Principal } from '../../kernel/index.js';
 import { AppError } from '../../errors/index.js';
 import { open, randomId, seal } from '../../crypto/index.js';
@@ -36,40 +37,37 @@ function grantOf(p: Principal): string {
   return policyGrantIds(p)[0] ?? p.tokenId;
 }
 
-/**
- * Refuses (429 ERR_PROXY_APPROVAL_TOO_MANY, Retry-After until the oldest expires) when the grant already has
- * `OAUTH3_PROXY_APPROVAL_MAX_PENDING` pending, unexpired approvals.
- */
-async function checkPendingCap(ctx: AppContext, grantId: string, now: number): Promise<void> {
+/** 429 ERR_PROXY_APPROVAL_TOO_MANY, with Retry-After until the grant's oldest pending approval expires. */
+async function tooMany(ctx: AppContext, grantId: string, now: number): Promise<AppError> {
   const max = ctx.config.proxyApprovalMaxPending;
-  const pending = await ctx.db
+  const oldest = await ctx.db
     .selectFrom('proxy_approvals')
     .select('expires_at')
     .where('grant_id', '=', grantId)
     .where('status', '=', 'pending')
     .where('expires_at', '>', now)
     .orderBy('expires_at', 'asc')
-    .limit(max)
-    .execute();
-  if (pending.length < max) return;
+    .executeTakeFirst();
   const err = new AppError(
     approvalErrors.ERR_PROXY_APPROVAL_TOO_MANY,
     `${max} calls of this grant are already waiting for the person's approval: nothing was asked. Retry once they decided some, or some expired.`,
     { max_pending: max },
   );
-  err.retryAfter = Math.max(1, Math.ceil((Number(pending[0]!.expires_at) - now) / 1000));
-  throw err;
+  err.retryAfter = Math.max(1, Math.ceil(((oldest ? Number(oldest.expires_at) : now + 1000) - now) / 1000));
+  return err;
 }
 
 /**
  * Records a pending approval of this call (the person has `OAUTH3_PROXY_APPROVAL_TTL` seconds); returns the row.
- * Refused (429) when its grant has too many pending already (OAUTH3_PROXY_APPROVAL_MAX_PENDING).
+ * Refused (429, Retry-After until the oldest expires) when its grant has `OAUTH3_PROXY_APPROVAL_MAX_PENDING` pending,
+ * unexpired approvals already. The cap holds under concurrent asks: one conditional INSERT … SELECT … WHERE
+ * (pending < cap), and on PostgreSQL (where concurrent statements each count what their snapshot holds) a
+ * transaction-scoped advisory lock on the grant first, so the asks of one grant are counted one after the other.
  */
 export async function createApproval(ctx: AppContext, call: AskedCall, now = Date.now()): Promise<ProxyApprovalsTable> {
   const id = randomId('apr_');
   const p = call.principal;
   const grantId = grantOf(p);
-  await checkPendingCap(ctx, grantId, now);
   const base = {
     id,
     user_id: p.userId!,
@@ -91,7 +89,20 @@ export async function createApproval(ctx: AppContext, call: AskedCall, now = Dat
     decided_at: null,
     used_at: null,
   };
-  await ctx.db.insertInto('proxy_approvals').values(row).execute();
+  const max = ctx.config.proxyApprovalMaxPending;
+  const inserted = await ctx.db.transaction().execute(async (trx) => {
+    if (ctx.dialect === 'postgres')
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`proxy_approvals:${grantId}`}, 0))`.execute(trx);
+    const res = await sql`insert into proxy_approvals
+        (id, user_id, token_id, client_id, grant_id, chain, plugin, action, input_digest, input_sealed, status, challenge, created_at, expires_at)
+      select ${row.id}, ${row.user_id}, ${row.token_id}, ${row.client_id}, ${row.grant_id}, ${row.chain}, ${row.plugin}, ${row.action},
+        ${row.input_digest}, ${row.input_sealed}, ${row.status}, ${row.challenge}, cast(${now} as bigint), cast(${row.expires_at} as bigint)
+      where (select count(*) from proxy_approvals where grant_id = ${grantId} and status = 'pending' and expires_at > ${now}) < ${max}`.execute(
+      trx,
+    );
+    return Number(res.numAffectedRows ?? 0);
+  });
+  if (inserted !== 1) throw await tooMany(ctx, grantId, now);
   return row;
 }
 
