@@ -13,6 +13,9 @@ import { apikeyCommand } from './apikey.js';
 import { masterKeyCommand } from './master-key.js';
 import { attestCommand } from './attest.js';
 import { loginCommand } from './login.js';
+import { statusCommand } from './status.js';
+import { tokenCommand } from './token.js';
+import { logoutCommand } from './logout.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -41,6 +44,9 @@ for (const add of [
   masterKeyCommand,
   attestCommand,
   loginCommand,
+  statusCommand,
+  tokenCommand,
+  logoutCommand,
 ])
   add(program);
 
