@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { AppContext } from '../kernel/index.js';
+import { teeOf } from '../attestation/index.js';
 
 /** The message of the start line; on a terminal, human-log.ts shows its fields as a few lines (startBanner). */
 export const START_MESSAGE = 'oauth3 gateway listening';
@@ -18,10 +19,16 @@ export interface StartNotice {
   database: AppContext['dialect'];
   /** The SQLite file, or the PostgreSQL URL without its password. */
   databaseLocation: string;
-  /** The master key's file, or "OAUTH3_MASTER_KEY" when it comes from the environment. */
+  /** The master key's file, "OAUTH3_MASTER_KEY" when it comes from the environment, or "tee" when the TEE derived it. */
   masterKey: string;
   /** Worker processes, when more than one. */
   workers?: number;
+}
+
+function masterKeyOf(ctx: AppContext): string {
+  const tee = teeOf(ctx);
+  if (tee.inTee && !ctx.config.masterKey) return 'tee'; // the primary is derived (a previous key may be configured)
+  return ctx.config.masterKey ? 'OAUTH3_MASTER_KEY' : resolve(ctx.config.dataDir, 'master.key');
 }
 
 /** The start notice of the app of `ctx`, listening on `url`. */
@@ -36,8 +43,8 @@ export async function startNotice(ctx: AppContext, url: string): Promise<StartNo
     ...(ctx.config.signup !== 'open' ? { signup: ctx.config.signup } : {}),
     database: ctx.dialect,
     databaseLocation: ctx.dbLocation,
-    // The same rule as loadMasterKey: the variable when set, else the file it generates in embedded mode.
-    masterKey: ctx.config.masterKey ? 'OAUTH3_MASTER_KEY' : resolve(ctx.config.dataDir, 'master.key'),
+    // The same rule as openTee and loadMasterKey: derived in a TEE, else the variable when set, else the file it generates in embedded mode.
+    masterKey: masterKeyOf(ctx),
     ...(ctx.config.workers > 1 ? { workers: ctx.config.workers } : {}),
   };
 }
@@ -50,6 +57,12 @@ export function startBanner(n: Partial<StartNotice>): string[] {
     `${START_MESSAGE} on ${n.url}${workers}`,
     `  open        ${n.open}${n.firstRun ? `   (${first})` : ''}`,
     `  database    ${n.databaseLocation} (${n.database === 'postgres' ? 'PostgreSQL' : 'SQLite'})`,
-    `  master key  ${n.masterKey === 'OAUTH3_MASTER_KEY' ? 'from OAUTH3_MASTER_KEY' : `${n.masterKey} (back it up)`}`,
+    `  master key  ${
+      n.masterKey === 'OAUTH3_MASTER_KEY'
+        ? 'from OAUTH3_MASTER_KEY'
+        : n.masterKey === 'tee'
+          ? 'derived in the TEE (nobody holds it)'
+          : `${n.masterKey} (back it up)`
+    }`,
   ];
 }

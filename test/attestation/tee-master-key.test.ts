@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -8,6 +10,7 @@ import { symmetricKey } from '../../src/crypto/index.js';
 import { MASTER_KEY_PATH, MASTER_KEY_PURPOSE, teeOf } from '../../src/attestation/index.js';
 import { vaultOf } from '../../src/vault/index.js';
 import { KEY_PROVIDER } from '../vault/keys-seed.js';
+import { startBanner, startNotice } from '../../src/server/start-notice.js';
 
 const reader = { server: 'apikey:tee-test' };
 
@@ -48,6 +51,13 @@ describe.each(dialects)('the master key derived in a TEE (stand-in guest agent) 
     expect(guest.calls).toContain('/GetKey');
     const health = await (await fetch(`${app.url}/health`)).json();
     expect(health).toMatchObject({ status: 'healthy', tee: true });
+  });
+
+  it('writes no key file, and the start notice says the key was derived in the TEE', async () => {
+    expect(existsSync(join(db.dataDir, 'master.key'))).toBe(false);
+    const notice = await startNotice(app.ctx, app.url);
+    expect(notice.masterKey).toBe('tee');
+    expect(startBanner(notice)).toContain('  master key  derived in the TEE (nobody holds it)');
   });
 
   it('the same identity and path give the same key after a restart (of the gateway and the agent): the vault opens what it stored', async () => {
