@@ -12,10 +12,9 @@ import { vaultCommand } from './vault.js';
 import { apikeyCommand } from './apikey.js';
 import { masterKeyCommand } from './master-key.js';
 import { attestCommand } from './attest.js';
+import { callCommand } from './call.js';
+import { mcpBridgeCommand } from './mcp-bridge.js';
 import { loginCommand } from './login.js';
-import { statusCommand } from './status.js';
-import { tokenCommand } from './token.js';
-import { logoutCommand } from './logout.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -43,10 +42,9 @@ for (const add of [
   apikeyCommand,
   masterKeyCommand,
   attestCommand,
+  callCommand,
+  mcpBridgeCommand,
   loginCommand,
-  statusCommand,
-  tokenCommand,
-  logoutCommand,
 ])
   add(program);
 
