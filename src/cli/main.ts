@@ -15,6 +15,9 @@ import { attestCommand } from './attest.js';
 import { callCommand } from './call.js';
 import { mcpBridgeCommand } from './mcp-bridge.js';
 import { loginCommand } from './login.js';
+import { statusCommand } from './status.js';
+import { tokenCommand } from './token.js';
+import { logoutCommand } from './logout.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -45,6 +48,9 @@ for (const add of [
   callCommand,
   mcpBridgeCommand,
   loginCommand,
+  statusCommand,
+  tokenCommand,
+  logoutCommand,
 ])
   add(program);
 
