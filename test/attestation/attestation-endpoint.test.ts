@@ -82,6 +82,12 @@ describe('GET /.well-known/oauth3-attestation in a TEE (stand-in guest agent)', 
     expect(guest.calls.filter((c) => c === '/GetQuote')).toHaveLength(quotes);
   });
 
+  it('refuses two nonces: 400', async () => {
+    const res = await fetch(`${app.url}${PATH}?nonce=aa&nonce=bb`);
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toMatch(/nonce/);
+  });
+
   it('/health says tee: true', async () => {
     expect(await (await fetch(`${app.url}/health`)).json()).toMatchObject({ status: 'healthy', tee: true });
   });
