@@ -13,6 +13,10 @@ rmSync(outDir, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
   stdio: 'inherit',
 });
+// the client library's types (`oauth3/client`): declarations of src/client only (the gateway's own need none)
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.client-types.json', '--outDir', outDir], {
+  stdio: 'inherit',
+});
 
 // the one browser script (WebAuthn ceremonies) and the CSS, in dist/public
 const pub = join(outDir, 'public');
