@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import qvl from '@phala/dcap-qvl';
 import { DstackClient } from '@phala/dstack-sdk';
 import { standInKey, standInReport, startDstackGuest, type DstackGuest } from '../support/dstack-guest.js';
-import { replayRtmrs } from '../../src/attestation/index.js';
+import { replayRtmrs, teeOf } from '../../src/attestation/index.js';
+import { startTestApp } from '../support/test-app.js';
 
 describe('the stand-in dstack guest agent, as @phala/dstack-sdk talks to it', () => {
   let guest: DstackGuest;
@@ -55,5 +56,21 @@ describe('the stand-in dstack guest agent, as @phala/dstack-sdk talks to it', ()
     expect(
       events.filter((e: { event: string }) => e.event === 'compose-hash').map((e: { event_payload: string }) => e.event_payload),
     ).toEqual([guest.composeHash]);
+  });
+});
+
+describe("OAUTH3_DSTACK_ENDPOINT as an http URL (as dstack's simulator answers)", () => {
+  it('the gateway derives its key and answers quotes through it', async () => {
+    const guest = await startDstackGuest({ http: true });
+    expect(guest.socket).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const app = await startTestApp('sqlite', { masterKey: undefined, dstackEndpoint: guest.socket });
+    try {
+      expect(teeOf(app.ctx)).toMatchObject({ inTee: true, masterKeySource: 'tee' });
+      const doc = await (await fetch(`${app.url}/.well-known/oauth3-attestation?nonce=01`)).json();
+      expect(standInReport(doc.quote).reportData).toBe(doc.report_data);
+    } finally {
+      await app.stop();
+      await guest.close();
+    }
   });
 });

@@ -19,7 +19,7 @@ import { join } from 'node:path';
  *   quote would vouch for, as the binding checks take it.
  */
 export interface DstackGuest {
-  /** The socket path (OAUTH3_DSTACK_ENDPOINT). */
+  /** Where it answers (OAUTH3_DSTACK_ENDPOINT): the socket path, or `http://127.0.0.1:PORT` with `http`. */
   socket: string;
   appId: string;
   instanceId: string;
@@ -49,6 +49,8 @@ export interface DstackGuestOptions {
   composeHash?: string;
   /** The stand-in KMS's root: the same one (and app id) derives the same keys. Default: a fixed one. */
   rootSecret?: string;
+  /** Answer over HTTP on loopback (as dstack's simulator does) instead of a unix socket. */
+  http?: boolean;
 }
 
 const RUNTIME_EVENT = 0x08000001;
@@ -158,7 +160,7 @@ export function standInKey(rootSecret: string, appId: string, path: string, purp
 export const STAND_IN_APP_ID = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3';
 const STAND_IN_ROOT = 'oauth3 stand-in dstack KMS root';
 
-/** Starts a stand-in guest agent on a unix socket in a new temp dir. */
+/** Starts a stand-in guest agent on a unix socket in a new temp dir (or on loopback HTTP: `http`). */
 export async function startDstackGuest(o: DstackGuestOptions = {}): Promise<DstackGuest> {
   const dir = mkdtempSync(join(tmpdir(), 'dstack-'));
   const socket = join(dir, 'dstack.sock');
@@ -234,10 +236,12 @@ export async function startDstackGuest(o: DstackGuestOptions = {}): Promise<Dsta
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socket, resolve);
+    if (o.http) server.listen(0, '127.0.0.1', resolve);
+    else server.listen(socket, resolve);
   });
+  const address = server.address();
   return {
-    socket,
+    socket: o.http && address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : socket,
     appId,
     instanceId,
     composeHash,
