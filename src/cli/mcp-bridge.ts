@@ -79,7 +79,12 @@ async function bridge(url: string, o: BridgeOptions): Promise<void> {
   const stop = () => void running.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await running.closed;
+  try {
+    await running.closed;
+  } finally {
+    // Closed: nothing may keep the process (a login still waiting on its loopback port, say) once the exit code is set
+    setTimeout(() => process.exit(), 500).unref();
+  }
 }
 
 /** `oauth3 mcp-bridge URL [--scope …] [--client-id ID] [--no-browser] [--timeout S]`. */

@@ -170,6 +170,19 @@ describe('oauth3 mcp-bridge URL (the real CLI) in front of the gateway’s /mcp'
     }
   });
 
+  it('exits when stdin closes while the first login is still waiting for the browser', async () => {
+    const bridge = spawnBridge([mcpUrl, '--no-browser'], await homeWith());
+    try {
+      bridge.send(INITIALIZE);
+      await until('the login URL on stderr', () => /\/authorize\?/.test(bridge.out.stderr));
+      bridge.child.stdin!.end();
+      expect(await Promise.race([bridge.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).toBe(0);
+      expect(bridge.out.stdout).toBe('');
+    } finally {
+      if (bridge.out.exit === undefined) bridge.child.kill('SIGKILL');
+    }
+  });
+
   it('refuses a URL that is not http(s) with one line and exit 1, writing nothing to stdout', async () => {
     const bridge = spawnBridge(['file:///etc/passwd'], await homeWith());
     expect(await bridge.exited).toBe(1);
