@@ -11,8 +11,8 @@ export interface ApiTokensPageProps {
   csrfToken?: string;
   /** What the last action did (and the token it created, shown this once). */
   flash: FlashMessage;
-  /** Form values to keep after a refused create. */
-  values?: { name?: string; scopes?: string[] };
+  /** Form values to keep after a refused create (`policy`: the limit fields as sent, shown again as typed). */
+  values?: { name?: string; scopes?: string[]; policy?: Record<string, unknown> };
   /** The actions of the scopes offered, for the limits part (PolicyFields keys: `{plugin}.{action}` and its title). */
   policyKeys?: Array<{ name: string; label: string }>;
   now?: number;
@@ -113,7 +113,7 @@ export function ApiTokensPage(p: ApiTokensPageProps) {
             </label>
           ))}
         </fieldset>
-        <PolicyFields keys={p.policyKeys ?? []} />
+        <PolicyFields keys={p.policyKeys ?? []} submitted={p.values?.policy} />
         <fieldset>
           <legend>Expires</legend>
           {choices.map((d) => (

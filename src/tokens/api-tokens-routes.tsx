@@ -171,6 +171,7 @@ export async function apiTokensRoutes(app: FastifyInstance, ctx: AppContext): Pr
       const values = {
         name: typeof body.name === 'string' ? body.name : '',
         scopes: scopes.filter((x): x is string => typeof x === 'string'),
+        policy: Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('policy_'))),
       };
       return show(request, reply, { error: e.message, status: e.status, values });
     }

@@ -86,6 +86,29 @@ describe('setting limits on the consent page (Chromium, SQLite)', () => {
       expect(await page.isVisible('[data-testid="app-limits-submit"]')).toBe(true);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: `/tmp/policy-apps-refused-${width}.png`, fullPage: true });
+
+      // Asked again (prompt=consent): the stored limits pre-filled, and the page says what submitting does
+      params.set('prompt', 'consent');
+      await page.goto(`${app.url}/authorize?${params}`);
+      await page.waitForSelector('[data-testid="consent"]');
+      expect(await page.inputValue('input[name="policy_rate_count:echo.say"]')).toBe('1');
+      expect(await page.textContent('[data-testid="consent-limits-note"]')).toContain('These are the limits you set before');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `/tmp/policy-reconsent-${width}.png`, fullPage: true });
+
+      // The API-token form, refused (a limit on an action whose scope is not chosen): the limits as typed, again
+      await page.goto(`${app.url}/account/tokens`);
+      await page.fill('input[name="name"]', `refused ${width}`);
+      await page.check('input[name="scopes"][value="echo.say"]');
+      await page.click('[data-testid="create-token"] [data-testid="policy-fields"] summary');
+      await page.fill('input[name="policy_rate_count:echo.fetch"]', '2');
+      await page.fill('input[name="policy_rate_count:echo.say"]', '3');
+      await page.click('[data-testid="create-token"] button[type="submit"]');
+      await page.waitForSelector('[data-testid="flash-error"]');
+      expect(await page.inputValue('input[name="policy_rate_count:echo.fetch"]')).toBe('2');
+      expect(await page.inputValue('input[name="policy_rate_count:echo.say"]')).toBe('3');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `/tmp/policy-token-refused-${width}.png`, fullPage: true });
       await context.close();
     }
   });

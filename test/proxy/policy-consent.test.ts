@@ -215,6 +215,48 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     expect((await fetch(`${app.url}/account/apps/${grant.id}/limits`, { headers: { cookie: user.cookie } })).status).toBe(404);
   });
 
+  it('re-consenting shows the stored limits pre-filled, and what is submitted is stored: emptied, they are removed', async () => {
+    const client = await publicClient(app, redirectUri);
+    const first = await consentFor(client.client_id, 'echo.say');
+    expect(first.html).toContain('data-testid="consent-limits-note"');
+    expect(first.html).toContain('this page is skipped and these limits stay as they are');
+    await tokenFrom(
+      client.client_id,
+      await approve(first.params, { 'policy_rate_count:echo.say': '7', 'policy_rate_per:echo.say': 'day' }),
+      first.verifier,
+    );
+    const grant = await app.ctx.db
+      .selectFrom('oauth_grants')
+      .select('id')
+      .where('client_id', '=', client.client_id)
+      .executeTakeFirstOrThrow();
+    const stored = async () =>
+      (await app.ctx.db.selectFrom('proxy_policies').select('policy').where('grant_id', '=', grant.id).executeTakeFirst())?.policy;
+    expect(JSON.parse((await stored())!)).toEqual({ actions: { 'echo.say': { rate: { count: 7, per: 'day' } } } });
+    // Remembered consent: the page is skipped (a code at once) and the limits stay.
+    const params = new URLSearchParams(first.params);
+    params.set('code_challenge', pkce().challenge);
+    const first2 = await fetch(`${app.url}/authorize?${params}`, { redirect: 'manual' });
+    const skipped = await fetch(new URL(first2.headers.get('location')!, app.url), {
+      headers: { cookie: user.cookie },
+      redirect: 'manual',
+    });
+    expect(skipped.status).toBe(302);
+    expect(new URL(skipped.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    expect(JSON.parse((await stored())!)).toEqual({ actions: { 'echo.say': { rate: { count: 7, per: 'day' } } } });
+    // Asked again (prompt=consent): the stored limits are in the form, said so.
+    const asked = await consentFor(client.client_id, 'echo.say', { prompt: 'consent' });
+    expect(asked.html).toMatch(/name="policy_rate_count:echo.say"[^>]*value="7"|value="7"[^>]*name="policy_rate_count:echo.say"/);
+    expect(asked.html).toContain('These are the limits you set before');
+    // Submitted without limits: none are kept.
+    await tokenFrom(client.client_id, await approve(asked.params, { 'policy_rate_per:echo.say': 'day' }), asked.verifier);
+    expect(await stored()).toBeUndefined();
+    // And set again: replaced.
+    const third = await consentFor(client.client_id, 'echo.say', { prompt: 'consent' });
+    await tokenFrom(client.client_id, await approve(third.params, { 'policy_ask:echo.say': '1' }), third.verifier);
+    expect(JSON.parse((await stored())!)).toEqual({ actions: { 'echo.say': { ask: true } } });
+  });
+
   it('the API-token form offers limits for the actions of the scopes offered, stores them for the scopes chosen, refuses others', async () => {
     const page = await (await fetch(`${app.url}/account/tokens`, { headers: { cookie: user.cookie } })).text();
     expect(page).toContain('name="policy_rate_count:echo.say"');
@@ -229,7 +271,10 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     const before = await app.ctx.db.selectFrom('api_tokens').select('id').execute();
     const refused = await create({ 'policy_rate_count:echo.fetch': '2' });
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain('a limit is set on &quot;echo.fetch&quot;, whose scope is not granted here');
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain('a limit is set on &quot;echo.fetch&quot;, whose scope is not granted here');
+    // The limits as typed are in the form again.
+    expect(refusedPage).toMatch(/name="policy_rate_count:echo.fetch"[^>]*value="2"|value="2"[^>]*name="policy_rate_count:echo.fetch"/);
     expect(await app.ctx.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(before.length);
     const made = await create({ 'policy_rate_count:echo.say': '2', 'policy_rate_per:echo.say': 'minute' });
     expect(made.status).toBe(303);

@@ -29,6 +29,34 @@ export async function rememberedGrant(db: Executor, userId: string, req: Authori
   return rows.find((g) => req.scopes.every((s) => g.scope.split(' ').includes(s)))?.id;
 }
 
+/**
+ * The person's live grant for exactly this client, resource and scopes (the one an approval of this request is
+ * stored under), if any: its parts' stored values (the limits) pre-fill the consent form.
+ */
+export async function consentGrantOf(db: Executor, userId: string, req: AuthorizationRequest): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('oauth_grants')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('client_id', '=', req.client.clientId)
+    .where('resource', '=', resourceKey(req))
+    .where('scope', '=', [...req.scopes].sort().join(' '))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** What the consent form's parts stored under this grant (the limits), by part name: none when there is no grant. */
+export async function storedPartValues(ctx: AppContext, grantId: string | undefined): Promise<Map<string, unknown>> {
+  const stored = new Map<string, unknown>();
+  if (grantId === undefined) return stored;
+  for (const part of ctx.registries.grantFormParts.all()) {
+    const value = await part.load(grantId);
+    if (value !== null && value !== undefined) stored.set(part.name, value);
+  }
+  return stored;
+}
+
 /** Stores a single-use code (hashed) bound to client, redirect URI, PKCE challenge, scopes and resources; returns the redirect with code, state and iss. */
 async function codeRedirect(
   ctx: AppContext,
@@ -81,8 +109,10 @@ export interface GrantPartValue {
 
 /**
  * The person approved: remember the consent (one grant per person, client, scopes and resource, audited), store
- * what the form's parts set under the grant's id (in the same transaction; an unset part leaves what is stored), and
- * redirect with a code.
+ * what the form's parts set under the grant's id (in the same transaction), and redirect with a code. What the form
+ * submitted is what is stored: the form showed the stored limits pre-filled, so a part that applies to these scopes
+ * and was left empty removes what was stored (a re-consent never silently keeps old limits). A remembered consent
+ * (the page skipped) keeps them: the Apps page is where they change.
  */
 export async function approveAuthorization(
   ctx: AppContext,
@@ -93,16 +123,7 @@ export async function approveAuthorization(
 ): Promise<string> {
   return ctx.db.transaction().execute(async (trx) => {
     const scope = [...req.scopes].sort().join(' ');
-    const existing = await trx
-      .selectFrom('oauth_grants')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('client_id', '=', req.client.clientId)
-      .where('resource', '=', resourceKey(req))
-      .where('scope', '=', scope)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    let grantId = existing?.id;
+    let grantId = await consentGrantOf(trx, userId, req);
     if (!grantId) {
       grantId = randomId('gr');
       const now = Date.now();
@@ -120,7 +141,7 @@ export async function approveAuthorization(
         })
         .execute();
     }
-    for (const { part, value } of parts) if (value !== undefined) await part.store(trx, grantId, value);
+    for (const { part, value } of parts) if (value !== undefined || part.applies(req.scopes)) await part.store(trx, grantId, value);
     const { authTime, ...requestMeta } = meta;
     await ctx.audit.record(trx, {
       action: 'oauth.consent.granted',

@@ -10,7 +10,13 @@ import {
   parseAuthorizationRequest,
   type AuthorizationRequest,
 } from './authorization-request.js';
-import { approveAuthorization, redirectWithRememberedGrant, rememberedGrant } from './approve-authorization.js';
+import {
+  approveAuthorization,
+  consentGrantOf,
+  redirectWithRememberedGrant,
+  rememberedGrant,
+  storedPartValues,
+} from './approve-authorization.js';
 import { ConsentPage } from './consent-page.js';
 import { freshEnough, signedInAt } from './signed-in-at.js';
 
@@ -125,6 +131,7 @@ export async function authorizeRoutes(app: FastifyInstance, as: AuthorizationSer
           req={req}
           csrfToken={request.csrfToken}
           account={await accountName(ctx.db, request.accountSession!)}
+          stored={await storedPartValues(ctx, await consentGrantOf(ctx.db, userId, req))}
           switchAccountHref={`/logout?return_to=${encodeURIComponent(request.url)}`}
         />
       ),

@@ -23,6 +23,8 @@ export interface ConsentPageProps {
   account: AccountName;
   /** Where "Not you?" leads: sign out, then sign in again and come back to this request. */
   switchAccountHref: string;
+  /** What the parts stored under the person's grant of exactly this request (its limits), by part name: pre-filled. */
+  stored?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -30,8 +32,9 @@ export interface ConsentPageProps {
  * ("not you?"), what the app may do grouped by kind (plain words first, codes second), where the answer goes,
  * warnings only for real risk, approve or deny.
  */
-export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }: ConsentPageProps) {
+export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref, stored }: ConsentPageProps) {
   const parts = ctx.registries.grantFormParts.all();
+  const limited = parts.some((p) => p.applies(req.scopes));
   const hidden: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(req.raw)) {
     if (k === '_csrf' || k === 'decision') continue; // the form sets these itself
@@ -98,7 +101,14 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref }:
         {hidden.map(([k, v]) => (
           <input type="hidden" name={k} value={v} />
         ))}
-        {parts.map((part) => part.render(req.scopes))}
+        {parts.map((part) => part.render(req.scopes, stored?.get(part.name)))}
+        {limited ? (
+          <p class="muted" data-testid="consent-limits-note">
+            {stored?.size ? 'These are the limits you set before: what you allow now replaces them (empty fields remove them). ' : ''}
+            The next time this app asks for the same access, this page is skipped and these limits stay as they are: change them under
+            Authorized apps.
+          </p>
+        ) : null}
         <div class="grid">
           <button type="submit" name="decision" value="approve" data-testid="approve">
             Allow
