@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { codeFor, exchange, pkce } from '../oauth/support/oauth-helpers.js';
+import { consentRisks } from '../../src/oauth/authorize/consent-risks.js';
+import type { AuthorizationRequest } from '../../src/oauth/authorize/authorization-request.js';
+import type { OAuthClient } from '../../src/oauth/index.js';
 
 describe('the gateway’s CLI client metadata document (/oauth/cli-client.json)', () => {
   let app: TestApp;
@@ -50,6 +53,10 @@ describe('the gateway’s CLI client metadata document (/oauth/cli-client.json)'
     const r = await authorizeStatus('http://127.0.0.1:45678/callback');
     expect(r.status).toBe(302);
     expect(new URL(r.location!, app.url).pathname).toBe('/oauth/authorize/page');
+    const consent = await (await fetch(new URL(r.location!, app.url), { headers: { cookie: user.cookie } })).text();
+    expect(consent).toContain('data-testid="client-name">oauth3 CLI<');
+    expect(consent).toContain('This is the oauth3 command-line tool, as this gateway publishes it');
+    expect(consent).not.toContain('data-testid="consent-warning"');
     const row = await app.ctx.db.selectFrom('oauth_clients').select(['id', 'source', 'name']).where('id', '=', clientId).executeTakeFirst();
     expect(row).toEqual({ id: clientId, source: 'cimd', name: 'oauth3 CLI' });
     // another http URL on the same host is not the gateway's document: refused as an unknown client, not fetched
@@ -82,5 +89,22 @@ describe('the gateway’s CLI client metadata document (/oauth/cli-client.json)'
     expect(res.status).toBe(200);
     expect(res.body.access_token).toBeTruthy();
     expect(res.body.refresh_token).toBeTruthy();
+  });
+
+  it('on an https gateway, its own CLI document gets a note on the consent page, not the warning a site’s client sending answers to localhost gets', async () => {
+    const client = {
+      clientId: 'https://gw.example/oauth/cli-client.json',
+      clientUri: null,
+      source: 'cimd',
+      name: 'oauth3 CLI',
+    } as OAuthClient;
+    const req = { client, redirectUri: 'http://127.0.0.1:5555/callback' } as AuthorizationRequest;
+    // someone else's document with the same name and path: gw.example claims it, the answer goes to this computer
+    expect(consentRisks(req).warnings[0]).toContain('This app says it is gw.example, but your answer goes to a program on this computer');
+    expect(consentRisks({ ...req, gatewayCli: true })).toEqual({
+      unverified: false,
+      notes: [expect.stringContaining('Approve only if you just ran oauth3 login.')],
+      warnings: [],
+    });
   });
 });

@@ -3,6 +3,7 @@ import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedResponseType
 import type { OAuthClient } from '../clients/oauth-client.js';
 import { redirectUriMatches } from '../clients/redirect-uri-rules.js';
 import { resolveClient, ClientMetadataError } from '../cimd/resolve-client.js';
+import { cliClientId } from '../cimd/cli-client-document.js';
 import { clientScopes } from '../grants/client-scopes.js';
 import type { AuthorizationServer } from '../authorization-server.js';
 import { CHALLENGE_RE } from '../tokens/pkce.js';
@@ -26,6 +27,8 @@ export interface AuthorizationRequest {
   vouched: boolean;
   /** The parameters as received, to carry through the consent form. */
   raw: Record<string, string | string[]>;
+  /** The client is the oauth3 CLI as this gateway publishes it (its own metadata document): the gateway vouches for it. */
+  gatewayCli?: boolean;
 }
 
 /** The client or redirect URI cannot be trusted: show an error page, never redirect (RFC 6749 §4.1.2.1). */
@@ -120,6 +123,7 @@ export async function parseAuthorizationRequest(as: AuthorizationServer, input: 
       ...(params.max_age !== undefined ? { maxAge: Number(params.max_age) } : {}),
       nonce: params.nonce,
       raw: q as AuthorizationRequest['raw'],
+      gatewayCli: client.clientId === cliClientId(ctx),
     };
   } catch (e) {
     if (e instanceof OAuthError) throw fail(e);

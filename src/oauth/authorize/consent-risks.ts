@@ -32,6 +32,16 @@ const sameSite = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.e
 export function consentRisks(req: AuthorizationRequest): ConsentRisks {
   const c = req.client;
   const redirect = new URL(req.redirectUri);
+  if (req.gatewayCli) {
+    // the gateway's own document: its name is vouched for, and a program on this computer is what it is
+    return {
+      unverified: false,
+      notes: [
+        `This is the oauth3 command-line tool, as this gateway publishes it; your answer goes to it on this computer (${redirect.host}). Approve only if you just ran oauth3 login.`,
+      ],
+      warnings: [],
+    };
+  }
   const site = siteHost(c.clientUri) ?? (c.source === 'cimd' ? siteHost(c.clientId) : null);
   const notes: string[] = [];
   const warnings: string[] = [];
