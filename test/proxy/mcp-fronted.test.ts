@@ -11,6 +11,7 @@ import { issueAccessToken } from '../support/tokens.js';
 import { setGrantPolicy, type GrantPolicy } from '../../src/proxy/policy/index.js';
 import { decideApproval } from '../../src/proxy/approvals/index.js';
 import { policyFromGrantForm, policyKeysFor, proxyOf } from '../../src/proxy/index.js';
+import { authorize, exchange, pkce, publicClient } from '../oauth/support/oauth-helpers.js';
 
 describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp/{id}, on %s', (dialect) => {
   let upstream: UpstreamOidc;
@@ -227,6 +228,37 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
       actions: { 'mcp-notes.new_tool': { rate: { count: 3, per: 'day' } } },
     });
     expect(() => policyFromGrantForm(proxyOf(app.ctx), { 'policy_ask:mcp-notes.admin_wipe': '1' }, ['notes.write'])).toThrow(/not granted/);
+  });
+
+  it('the consent page for the fronted server offers limits per tool; a rate set there binds the tokens of that consent', async () => {
+    const redirectUri = 'http://127.0.0.1:9/cb';
+    const client = await publicClient(app, redirectUri);
+    const { verifier, challenge } = pkce();
+    const params = {
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: redirectUri,
+      scope: 'notes.write',
+      resource: frontedUrl,
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
+    const first = await fetch(`${app.url}/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+    const html = await (await fetch(new URL(first.headers.get('location')!, app.url), { headers: { cookie: user.cookie } })).text();
+    expect(html).toContain('name="policy_rate_count:mcp-notes.notes_add"');
+    expect(html).not.toContain('name="policy_rate_count:mcp-notes.notes_list"'); // notes.read is not asked for
+    const back = await authorize(app, user, {
+      ...params,
+      'policy_rate_count:mcp-notes.notes_add': '1',
+      'policy_rate_per:mcp-notes.notes_add': 'day',
+    });
+    const tokens = await exchange(app, client.client_id, back.searchParams.get('code')!, verifier, redirectUri, { resource: frontedUrl });
+    expect(tokens.status).toBe(200);
+    const mcpClient = await connect(tokens.body.access_token as string);
+    expect((await mcpClient.callTool({ name: 'notes_add', arguments: { text: 'once' } })).isError).toBeFalsy();
+    expect(toolText(await mcpClient.callTool({ name: 'notes_add', arguments: { text: 'twice' } }))).toContain('ERR_PROXY_RATE_LIMITED');
+    await mcpClient.close();
   });
 
   it('refuses a tool beyond the token’s scopes with 403 insufficient_scope naming its scope; nothing reaches the server', async () => {
