@@ -14,10 +14,11 @@ import { masterKeyCommand } from './master-key.js';
 import { attestCommand } from './attest.js';
 import { callCommand } from './call.js';
 import { mcpBridgeCommand } from './mcp-bridge.js';
-import { loginCommand } from './login.js';
 import { statusCommand } from './status.js';
 import { tokenCommand } from './token.js';
 import { logoutCommand } from './logout.js';
+import { loginCommand } from './login.js';
+import { doctorCommand } from './doctor.js';
 import { packageVersion } from './package-version.js';
 import { buildDigest } from '../attestation/index.js';
 
@@ -45,12 +46,13 @@ for (const add of [
   apikeyCommand,
   masterKeyCommand,
   attestCommand,
+  doctorCommand,
   callCommand,
   mcpBridgeCommand,
-  loginCommand,
   statusCommand,
   tokenCommand,
   logoutCommand,
+  loginCommand,
 ])
   add(program);
 

@@ -21,6 +21,15 @@ export { logout, type LogoutResult } from './tokens/logout.js';
 export { expiryInWords } from './tokens/expiry-in-words.js';
 export { login, type LoginOptions } from './login/login.js';
 export { startLoopbackCallback, type LoopbackCallback, type LoopbackCallbackOptions } from './login/loopback-callback.js';
-export { discover, type Discovered, type DiscoverOptions } from './discovery/discover.js';
+export {
+  discover,
+  discoverResourceMetadata,
+  discoverServerMetadata,
+  parseHttpsUrl,
+  type Discovered,
+  type DiscoverOptions,
+} from './discovery/discover.js';
 export { resourceMetadataFromChallenge, parseWwwAuthenticate, type AuthChallenge } from './discovery/resource-metadata-from-challenge.js';
 export { httpOptionsFor, isLoopbackUrl, type FetchLike } from './discovery/http-options.js';
+export { runDoctor, type DoctorOptions } from './doctor/run-doctor.js';
+export type { DoctorCheck } from './doctor/doctor-check.js';

@@ -33,7 +33,8 @@ export interface DiscoverOptions {
   timeoutMs?: number;
 }
 
-function parseUrl(value: string, what: string): URL {
+/** `value` as a URL, https (plain http only on loopback) and without a fragment, else a {@link ValidationError} naming `what`. */
+export function parseHttpsUrl(value: string, what: string): URL {
   let u: URL;
   try {
     u = new URL(value);
@@ -69,12 +70,12 @@ export async function discover(o: DiscoverOptions): Promise<Discovered> {
   if (!o.resource && !o.server)
     throw new ValidationError('Nothing to discover: give a resource URL or a server URL.', { reason: 'invalid_request' });
   if (!o.resource) {
-    const as = await discoverServer(parseUrl(o.server!, 'The server URL'), o);
+    const as = await discoverServerMetadata(parseHttpsUrl(o.server!, 'The server URL'), o);
     return { issuer: as.issuer, as };
   }
-  const resourceUrl = parseUrl(o.resource, 'The resource URL');
-  const serverUrl = o.server ? parseUrl(o.server, 'The server URL') : undefined;
-  const { metadata, url } = await discoverResource(resourceUrl, o);
+  const resourceUrl = parseHttpsUrl(o.resource, 'The resource URL');
+  const serverUrl = o.server ? parseHttpsUrl(o.server, 'The server URL') : undefined;
+  const { metadata, url } = await discoverResourceMetadata(resourceUrl, o);
   const servers = (metadata.authorization_servers ?? []).filter((s): s is string => typeof s === 'string');
   if (servers.length === 0) {
     throw new OAuthFlowError(
@@ -93,12 +94,18 @@ export async function discover(o: DiscoverOptions): Promise<Discovered> {
       },
     );
   }
-  const as = await discoverServer(parseUrl(chosen, `The authorization server ${chosen} (named by ${url})`), o);
+  const as = await discoverServerMetadata(parseHttpsUrl(chosen, `The authorization server ${chosen} (named by ${url})`), o);
   return { issuer: as.issuer, as, resource: metadata.resource, resourceMetadata: metadata, resourceMetadataUrl: url };
 }
 
-/** RFC 9728: the resource's metadata and where it was read. */
-async function discoverResource(resourceUrl: URL, o: DiscoverOptions): Promise<{ metadata: oauth.ResourceServer; url: string }> {
+/**
+ * RFC 9728 alone (the first half of {@link discover}): the resource's metadata and where it was read, its `resource`
+ * compared with the URL.
+ */
+export async function discoverResourceMetadata(
+  resourceUrl: URL,
+  o: Omit<DiscoverOptions, 'resource' | 'server'>,
+): Promise<{ metadata: oauth.ResourceServer; url: string }> {
   const rec = recordingFetch(o.fetch);
   const mismatch = (url: string, expected: string) => (named: string) =>
     new OAuthFlowError(
@@ -106,7 +113,7 @@ async function discoverResource(resourceUrl: URL, o: DiscoverOptions): Promise<{
       { reason: 'resource_mismatch' },
     );
   if (o.resourceMetadataUrl) {
-    const url = parseUrl(o.resourceMetadataUrl, 'The resource_metadata URL').href;
+    const url = parseHttpsUrl(o.resourceMetadataUrl, 'The resource_metadata URL').href;
     const res = await sendMetadataRequest(
       () => url,
       () =>
@@ -156,8 +163,11 @@ async function discoverResource(resourceUrl: URL, o: DiscoverOptions): Promise<{
   return { metadata, url: rootUrl };
 }
 
-/** RFC 8414, then OpenID discovery; the issuer compared exactly. */
-async function discoverServer(issuer: URL, o: DiscoverOptions): Promise<oauth.AuthorizationServer> {
+/** RFC 8414, then OpenID discovery (the second half of {@link discover}); the issuer compared exactly. */
+export async function discoverServerMetadata(
+  issuer: URL,
+  o: Omit<DiscoverOptions, 'resource' | 'server'>,
+): Promise<oauth.AuthorizationServer> {
   const rec = recordingFetch(o.fetch);
   const options = httpOptionsFor(issuer, rec.fetch, o.timeoutMs);
   const mismatch = (url: string) => (named: string) =>
