@@ -1,6 +1,6 @@
 import type { AppContext } from '../kernel/index.js';
 import { vaultOf } from '../vault/index.js';
-import { jwksThumbprints, reportDataOf, type AttestationDocument, type AttestationStatement } from './attestation-statement.js';
+import { jwksThumbprints, reportDataOf, type AttestationDocument, type AttestationStatement } from '../client/index.js';
 import { buildDigest } from './build-digest.js';
 import { teeOf } from './tee-of.js';
 

@@ -1,5 +1,5 @@
 import type { DstackClient } from '@phala/dstack-sdk';
-import type { TeeEvent } from './attestation-statement.js';
+import type { TeeEvent } from '../client/index.js';
 
 /** Where the dstack guest agent answers in a dstack CVM. */
 export const DEFAULT_DSTACK_SOCKET = '/var/run/dstack.sock';

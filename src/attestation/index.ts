@@ -1,20 +1,32 @@
 /**
- * Attestation: TEE detection, key derivation, the attestation statement and its verifier. Outside a TEE the
+ * Attestation, the gateway's side: TEE detection, key derivation, the attestation endpoint, the build digest. Outside a TEE the
  * gateway says so; inside one (Intel TDX through dstack) it proves which code holds people's credentials.
  */
+// The statement and the verifier live in the client library (src/client/attestation/), which programs embed without
+// loading the gateway; the gateway builds statements with the same functions.
 export {
   canonicalStatement,
   reportDataOf,
   jwksThumbprints,
+  verifyQuote,
+  collateralFor,
+  QuoteRefused,
+  replayRtmrs,
+  runtimeEventDigest,
+  RUNTIME_EVENT_TYPE,
+  checkBinding,
+  attestGateway,
   type AttestationStatement,
   type AttestationDocument,
   type TeeEvent,
-} from './attestation-statement.js';
+  type TeeReport,
+  type Collateral,
+  type AttestationCheck,
+  type BindingExpectations,
+  type AttestOptions,
+  type AttestResult,
+} from '../client/index.js';
 export { buildDigest, digestOfTree } from './build-digest.js';
-export { verifyQuote, collateralFor, QuoteRefused, type TeeReport, type Collateral } from './verify-quote.js';
-export { replayRtmrs, runtimeEventDigest, RUNTIME_EVENT_TYPE } from './event-log.js';
-export { checkBinding, type AttestationCheck, type BindingExpectations } from './check-binding.js';
-export { attestGateway, type AttestOptions, type AttestResult } from './attest-gateway.js';
 export { attestationModule } from './attestation-module.js';
 export { attestationErrors } from './attestation-errors.js';
 export { openTee, setTee, teeOf, type TeeState } from './tee-of.js';

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { attestGateway, type AttestationCheck } from '../attestation/index.js';
-import { OAuthError, ValidationError } from '../client/index.js';
+import { attestGateway, OAuthError, ValidationError, type AttestationCheck } from '../client/index.js';
 import { clientAction, EXIT } from './client-action.js';
 
 interface AttestFlags {

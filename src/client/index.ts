@@ -33,3 +33,15 @@ export { resourceMetadataFromChallenge, parseWwwAuthenticate, type AuthChallenge
 export { httpOptionsFor, isLoopbackUrl, type FetchLike } from './discovery/http-options.js';
 export { runDoctor, type DoctorOptions } from './doctor/run-doctor.js';
 export type { DoctorCheck } from './doctor/doctor-check.js';
+export {
+  canonicalStatement,
+  reportDataOf,
+  jwksThumbprints,
+  type AttestationStatement,
+  type AttestationDocument,
+  type TeeEvent,
+} from './attestation/attestation-statement.js';
+export { verifyQuote, collateralFor, QuoteRefused, type TeeReport, type Collateral } from './attestation/verify-quote.js';
+export { replayRtmrs, runtimeEventDigest, RUNTIME_EVENT_TYPE } from './attestation/event-log.js';
+export { checkBinding, type AttestationCheck, type BindingExpectations } from './attestation/check-binding.js';
+export { attestGateway, type AttestOptions, type AttestResult } from './attestation/attest-gateway.js';
