@@ -114,4 +114,18 @@ describe('oauth3 doctor against a deliberately misconfigured server', () => {
     expect(r.stdout).toMatch(/^FAIL\s+challenge\s+could not reach/m);
     expect(r.code).toBe(1);
   });
+
+  it('bad input is refused before any request, in one line: not a URL, plain http off loopback, an id without a secret', async () => {
+    for (const [args, message] of [
+      [['not a url'], 'is not a URL'],
+      [['http://example.com/mcp'], 'is not https'],
+      [[`${base}/mcp`, '--client-id', 'x'], '--client-id needs --client-secret'],
+    ] as const) {
+      const r = await runCli(['doctor', ...args], env);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(1);
+    }
+  });
 });
