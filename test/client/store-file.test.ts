@@ -12,6 +12,7 @@ import {
   type StoredCredentials,
 } from '../../src/client/index.js';
 
+const T0 = Math.floor(Date.now() / 1000); // fixed: a test that takes a second must still compare equal
 const creds = (issuer: string, resource?: string): StoredCredentials => ({
   version: 1,
   issuer,
@@ -21,9 +22,9 @@ const creds = (issuer: string, resource?: string): StoredCredentials => ({
   access_token: 'secret-access-token',
   token_type: 'Bearer',
   refresh_token: 'secret-refresh-token',
-  expires_at: Math.floor(Date.now() / 1000) + 3600,
+  expires_at: T0 + 3600,
   scope: 'profile',
-  obtained_at: Math.floor(Date.now() / 1000),
+  obtained_at: T0,
 });
 
 const tempDir = async () => join(await mkdtemp(join(tmpdir(), 'oauth3-store-')), 'oauth3');

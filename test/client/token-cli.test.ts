@@ -6,7 +6,10 @@ import { fileTokenStore, type StoredCredentials } from '../../src/client/index.j
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 import { gatewayCredentials } from '../support/gateway-login.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli as run } from '../support/run-cli.js';
+
+// the machine may be busy (other tests spawn processes too): a CLI run gets a minute
+const runCli = (args: string[], env: Record<string, string>) => run(args, env, 60_000);
 import { apiStatus, refresh } from '../oauth/support/oauth-helpers.js';
 import { countingProxy } from './support/counting-proxy.js';
 
@@ -46,7 +49,7 @@ describe('oauth3 status, token, logout through the real CLI', () => {
     const none = await runCli(['status'], await homeWith());
     expect(none.code).toBe(4);
     expect(none.stderr).toContain('oauth3 login');
-  }, 60_000);
+  }, 180_000);
 
   it('token prints only a fresh token (refreshing near expiry); several logins need --server', async () => {
     const creds = await gatewayCredentials(app, user, { scopes: ['profile'] });
@@ -62,7 +65,7 @@ describe('oauth3 status, token, logout through the real CLI', () => {
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stderr).toContain('--server https://other.example');
     expect(ambiguous.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('logout revokes both tokens at the server and deletes the file', async () => {
     const creds = await gatewayCredentials(app, user, { scopes: ['profile'] });
@@ -78,7 +81,7 @@ describe('oauth3 status, token, logout through the real CLI', () => {
     const spent = await refresh(app, creds.client.client_id, creds.refresh_token!);
     expect(spent.status).toBe(400);
     expect(spent.body.error).toBe('invalid_grant');
-  }, 60_000);
+  }, 180_000);
 
   it('logout when the server cannot revoke keeps the login (exit 1), and --force deletes it with a warning', async () => {
     const creds = await gatewayCredentials(app, user, { scopes: ['profile'] });
@@ -94,5 +97,5 @@ describe('oauth3 status, token, logout through the real CLI', () => {
     expect(forced.stderr).toContain('stay valid');
     await expect(stat(path)).rejects.toThrow();
     await down.close();
-  }, 90_000);
+  }, 180_000);
 });
