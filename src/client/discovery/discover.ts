@@ -107,11 +107,21 @@ export async function discoverResourceMetadata(
   o: Omit<DiscoverOptions, 'resource' | 'server'>,
 ): Promise<{ metadata: oauth.ResourceServer; url: string }> {
   const rec = recordingFetch(o.fetch);
-  const mismatch = (url: string, expected: string) => (named: string) =>
-    new OAuthFlowError(
-      `${url} names the resource "${named}", not ${expected} (RFC 9728 §3.3): the resource's public URL is misconfigured, or this URL is not the resource.`,
-      { reason: 'resource_mismatch' },
-    );
+  // the metadata read from `url`, its `resource` compared with the URL asked about
+  const read = async (res: Response, url: string) => ({
+    metadata: await processMetadata(
+      () => oauth.processResourceDiscoveryResponse(resourceUrl, res),
+      res,
+      url,
+      'resource',
+      (named: string) =>
+        new OAuthFlowError(
+          `${url} names the resource "${named}", not "${resourceUrl.href}" (RFC 9728 §3.3): the resource's public URL is misconfigured, or this URL is not the resource.`,
+          { reason: 'resource_mismatch' },
+        ),
+    ),
+    url,
+  });
   if (o.resourceMetadataUrl) {
     const url = parseHttpsUrl(o.resourceMetadataUrl, 'The resource_metadata URL').href;
     const res = await sendMetadataRequest(
@@ -124,28 +134,12 @@ export async function discoverResourceMetadata(
         }),
     );
     if (res.status !== 200) throw await notFoundError(res, url, 'resource');
-    const metadata = await processMetadata(
-      () => oauth.processResourceDiscoveryResponse(resourceUrl, res),
-      res,
-      url,
-      'resource',
-      mismatch(url, `"${resourceUrl.href}"`),
-    );
-    return { metadata, url };
+    return read(res, url);
   }
   const options = httpOptionsFor(resourceUrl, rec.fetch, o.timeoutMs);
   const res = await sendMetadataRequest(rec.last, () => oauth.resourceDiscoveryRequest(resourceUrl, options));
   const url = rec.last();
-  if (res.status === 200) {
-    const metadata = await processMetadata(
-      () => oauth.processResourceDiscoveryResponse(resourceUrl, res),
-      res,
-      url,
-      'resource',
-      mismatch(url, `"${resourceUrl.href}"`),
-    );
-    return { metadata, url };
-  }
+  if (res.status === 200) return read(res, url);
   if (res.status !== 404 || resourceUrl.pathname === '/') throw await notFoundError(res, url, 'resource');
   // RFC 9728 §3.1 names the path-inserted form; MCP clients also try the origin's root document.
   await res.body?.cancel();
@@ -153,14 +147,7 @@ export async function discoverResourceMetadata(
   const rootRes = await sendMetadataRequest(rec.last, () => oauth.resourceDiscoveryRequest(origin, options));
   const rootUrl = rec.last();
   if (rootRes.status !== 200) throw await notFoundError(rootRes, url, 'resource', `${rootUrl} answered ${rootRes.status}`);
-  const metadata = await processMetadata(
-    () => oauth.processResourceDiscoveryResponse(resourceUrl, rootRes),
-    rootRes,
-    rootUrl,
-    'resource',
-    mismatch(rootUrl, `"${resourceUrl.href}"`),
-  );
-  return { metadata, url: rootUrl };
+  return read(rootRes, rootUrl);
 }
 
 /** RFC 8414, then OpenID discovery (the second half of {@link discover}); the issuer compared exactly. */
