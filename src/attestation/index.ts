@@ -30,6 +30,7 @@ export { buildDigest, digestOfTree } from './build-digest.js';
 export { attestationModule } from './attestation-module.js';
 export { attestationErrors } from './attestation-errors.js';
 export { openTee, setTee, teeOf, type TeeState } from './tee-of.js';
+export { teeWrongKeyError } from './tee-wrong-key-error.js';
 export { attestationDocument, attestationStatement } from './attestation-document.js';
 export {
   DstackAgent,

@@ -3,6 +3,7 @@ import { pollForChanges } from './poll-for-changes.js';
 import type { Db, Executor } from '../store/index.js';
 import { open, seal, sealedKeyId, symmetricKey, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { rewrapSealed } from './rewrap.js';
+import { sealedUnderOtherKeyMessage, type SealedUnderOtherKey } from './sealed-under-other-key.js';
 
 /** `primary` seals new data; `active` still opens; `retired` opens nothing (no row may use it). */
 export type DataKeyStatus = 'primary' | 'active' | 'retired';
@@ -35,6 +36,13 @@ export interface DataKeyInfo {
 /** Thrown when a data key cannot be had: a wrong master key, a retired key, a kid no instance knows. */
 export class DataKeyError extends Error {
   override name = 'DataKeyError';
+  /** @param otherKey set when the data key is sealed under a master key this ring was not given */
+  constructor(
+    message: string,
+    readonly otherKey?: SealedUnderOtherKey,
+  ) {
+    super(message);
+  }
 }
 
 const aadOf = (kid: string) => `vault_data_keys:${kid}`;
@@ -238,10 +246,10 @@ export class DataKeyRing {
       return fn();
     } catch (e) {
       const have = [...this.openWith.keys()].join(' or ');
-      if (e instanceof MissingKeyError)
-        throw new DataKeyError(
-          `vault data key ${kid} is sealed under master key ${e.keyId}, but the configured master key is ${have}: set OAUTH3_MASTER_KEY to the key it was made with (or OAUTH3_MASTER_KEY_PREVIOUS during a rotation)`,
-        );
+      if (e instanceof MissingKeyError) {
+        const other = { what: `vault data key ${kid} is sealed`, needs: e.keyId, have };
+        throw new DataKeyError(sealedUnderOtherKeyMessage(other), other);
+      }
       throw new DataKeyError(`vault data key ${kid} cannot be opened with master key ${have}: wrong key or corrupt data`);
     }
   }

@@ -10,3 +10,4 @@ export { DataKeyRing, DataKeyError, type DataKeysTable, type DataKeyInfo, type D
 export { rewrapSealed } from './rewrap.js';
 export { checksummedSecret, type ChecksummedSecret } from './checksummed-secret.js';
 export { RecentlyOpened, type Opener } from './recently-opened.js';
+export type { SealedUnderOtherKey } from './sealed-under-other-key.js';

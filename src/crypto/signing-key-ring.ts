@@ -4,6 +4,7 @@ import type { Executor, Db } from '../store/index.js';
 import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { randomId } from './random.js';
 import { rewrapSealed } from './rewrap.js';
+import { sealedUnderOtherKeyMessage, type SealedUnderOtherKey } from './sealed-under-other-key.js';
 import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
 import { SignatureQueue, type PendingJwt } from './signature-queue.js';
 import { listSigningKeys, type SigningKeyInfo, type SigningKeyStatus } from './list-signing-keys.js';
@@ -27,6 +28,13 @@ declare module '../store/database.js' {
 /** Thrown at start when a stored signing key cannot be decrypted with the master key. */
 export class SigningKeyError extends Error {
   override name = 'SigningKeyError';
+  /** @param otherKey set when the signing key is encrypted under a master key this ring was not given */
+  constructor(
+    message: string,
+    readonly otherKey?: SealedUnderOtherKey,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -210,9 +218,8 @@ export class SigningKeyRing {
       });
     } catch (e) {
       if (e instanceof MissingKeyError) {
-        throw new SigningKeyError(
-          `signing key ${kid} is encrypted under master key ${e.keyId}, but the configured master key is ${[...this.openWith.keys()].join(' or ')}: set OAUTH3_MASTER_KEY to the key it was made with (or OAUTH3_MASTER_KEY_PREVIOUS during a rotation)`,
-        );
+        const other = { what: `signing key ${kid} is encrypted`, needs: e.keyId, have: [...this.openWith.keys()].join(' or ') };
+        throw new SigningKeyError(sealedUnderOtherKeyMessage(other), other);
       }
       throw new SigningKeyError(
         `signing key ${kid} cannot be decrypted with the master key (${this.masterKey.id}): wrong key or corrupt data`,

@@ -20,6 +20,17 @@ export interface PeerChannel {
 }
 
 /**
+ * That a gateway runs in a TEE, as pages say it (the attestation domain has the rest: `teeOf`). Set by createContext
+ * only in a TEE; undefined outside one.
+ */
+export interface TeeFact {
+  /** The hardware, in words: "Intel TDX". */
+  platform: string;
+  /** `tee`: the TEE derived the master key, nobody holds it; `configured`: the operator gave it (explicitly allowed). */
+  masterKeySource: 'tee' | 'configured';
+}
+
+/**
  * What every module is given, built once per app by `createContext` in dependency order (database, keys,
  * registries, audit, tokens), closed by `closeContext`. Narrow interfaces: a module reaches another's
  * capability through these, never by importing its internals.
@@ -46,6 +57,8 @@ export interface AppContext {
   registries: Registries;
   /** Every protected resource tokens may be issued for. */
   resources: ResourceRegistry;
+  /** Set when the gateway runs in a TEE (what its pages say about it); undefined outside one. */
+  tee?: TeeFact;
   /** The other workers of a cluster; undefined in a single process. */
   peers?: PeerChannel;
   /** Cleanups run on close, last registered first (the modules' `stop` among them, in reverse module order). */

@@ -2,7 +2,7 @@
  * The kernel: below every domain. The context type, the module manifest, the per-app registries and the types
  * that cross domains (principal, audit event, token service, fast lanes, resources).
  */
-export type { AppContext, PeerChannel } from './app-context.js';
+export type { AppContext, PeerChannel, TeeFact } from './app-context.js';
 export { MODULE_NAME, type GatewayModule } from './gateway-module.js';
 export { Registry } from './registry.js';
 export {

@@ -6,7 +6,7 @@ import { loadMasterKeys, SigningKeyRing } from '../crypto/index.js';
 import { createRegistries, Metrics, ResourceRegistry, type AppContext, type GatewayModule, type Registries } from '../kernel/index.js';
 import { AuditWriter } from '../audit/index.js';
 import { TokenService, tokenServiceOptions } from '../tokens/index.js';
-import { openTee, setTee } from '../attestation/index.js';
+import { openTee, setTee, teeWrongKeyError } from '../attestation/index.js';
 import { workerBus } from './peer-bus.js';
 import { startPruning } from './prune-modules.js';
 
@@ -91,6 +91,7 @@ export async function createContext(
       registries,
       resources,
       peers,
+      ...(tee.inTee ? { tee: { platform: 'Intel TDX', masterKeySource: tee.masterKeySource } } : {}),
       onClose: [keys.watch(config.keysPollMs, (err) => log.warn({ err }, 'signing key reload failed')), () => tokens.stop()],
     };
     setTee(ctx, tee);
@@ -108,7 +109,7 @@ export async function createContext(
   } catch (e) {
     if (ctx) await runCleanups(ctx).catch(() => undefined);
     await db.destroy().catch(() => undefined);
-    throw e;
+    throw teeWrongKeyError(e, tee, config.masterKey); // in a TEE, how to move data sealed under another key in
   }
 }
 

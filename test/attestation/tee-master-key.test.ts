@@ -85,7 +85,15 @@ describe.each(dialects)('the master key derived in a TEE (stand-in guest agent) 
       const otherKey = symmetricKey(standInKey(other.rootSecret, other.appId, MASTER_KEY_PATH, MASTER_KEY_PURPOSE));
       expect(otherKey.id).not.toBe(app.ctx.masterKey.id);
       const message = await failure(inTee(other, db));
-      expect(message).toMatch(new RegExp(`under master key ${app.ctx.masterKey.id}, but the configured master key is ${otherKey.id}`));
+      expect(message).toMatch(
+        new RegExp(`under master key ${app.ctx.masterKey.id}, but the master key this TEE derives is ${otherKey.id}`),
+      );
+      // In a TEE a configured key is refused: the advice is how to move the data in, not "set OAUTH3_MASTER_KEY".
+      expect(message).toContain('sealed under another key (another app identity or build, or data from outside the TEE)');
+      expect(message).toContain(
+        'the old key as OAUTH3_MASTER_KEY_PREVIOUS and OAUTH3_TEE_ALLOW_CONFIGURED_MASTER_KEY=true, run `oauth3 master-key rewrap`',
+      );
+      expect(message).not.toMatch(/set OAUTH3_MASTER_KEY to/);
     } finally {
       await other.close();
     }
