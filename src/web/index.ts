@@ -11,3 +11,4 @@ export { oneTimeFlash, type OneTimeFlash, type FlashMessage, type ShownSecret } 
 export { SecretBox } from './components/secret-box.js';
 export { acceptsHtml } from './accepts-html.js';
 export { UnverifiedBadge } from './components/unverified-badge.js';
+export { TeeNotice, type TeeNoticeProps } from './components/tee-notice.js';

@@ -1,6 +1,6 @@
 import type { AppContext, ScopeInfo } from '../../kernel/index.js';
 import { GrantingAccount, type AccountName } from '../../accounts/index.js';
-import { UnverifiedBadge } from '../../web/index.js';
+import { TeeNotice, UnverifiedBadge } from '../../web/index.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { consentRisks } from './consent-risks.js';
 
@@ -95,6 +95,7 @@ export function ConsentPage({ ctx, req, csrfToken, account, switchAccountHref, s
         . After you answer, you go back to <code data-testid="redirect-host">{new URL(req.redirectUri).host}</code>. You can remove its
         access any time under Authorized apps.
       </p>
+      <TeeNotice tee={ctx.tee} publicUrl={ctx.config.publicUrl} />
       {/* Relative to the page (/oauth/authorize/page), so it stays under the public URL's path. */}
       <form method="post" action="approve" data-testid="consent-form">
         <input type="hidden" name="_csrf" value={csrfToken} />

@@ -1,4 +1,5 @@
-import { CsrfField, Flash, type FlashMessage } from '../../web/index.js';
+import type { TeeFact } from '../../kernel/index.js';
+import { CsrfField, Flash, TeeNotice, type FlashMessage } from '../../web/index.js';
 import type { Provider } from '../providers/index.js';
 import { ConnectionCard } from './connection-card.js';
 import type { ConnectionView } from './list-connections.js';
@@ -11,6 +12,9 @@ export interface ConnectionsPageProps {
   configured: boolean;
   csrfToken?: string;
   flash: FlashMessage;
+  /** `ctx.tee`: whether the gateway runs in a TEE (a line says so); and its public URL, for the command that checks it. */
+  tee: TeeFact | undefined;
+  publicUrl: string;
 }
 
 /** One "Connect" button: OAuth providers post (and go upstream); key providers open their form. */
@@ -36,7 +40,7 @@ function ConnectButton({ p, csrfToken }: { p: Provider; csrfToken?: string }) {
  * Connections: one card per connected upstream account, then "Connect an account" with a button per configured
  * provider not yet connected; an empty state says how an operator configures providers.
  */
-export function ConnectionsPage({ connections, notConnected, configured, csrfToken, flash }: ConnectionsPageProps) {
+export function ConnectionsPage({ connections, notConnected, configured, csrfToken, flash, tee, publicUrl }: ConnectionsPageProps) {
   return (
     <section data-page="connections">
       <Flash kind="error" message={flash.error} />
@@ -45,6 +49,7 @@ export function ConnectionsPage({ connections, notConnected, configured, csrfTok
         Accounts you connect here stay with the gateway, sealed. Servers you allow get short-lived tokens of them, never your password or
         the account's refresh token.
       </p>
+      <TeeNotice tee={tee} publicUrl={publicUrl} />
       {connections.length === 0 ? (
         <p data-testid="no-connections">You have not connected any account yet.</p>
       ) : (

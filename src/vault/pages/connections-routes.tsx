@@ -83,6 +83,8 @@ export async function connectionsRoutes(app: FastifyInstance, ctx: AppContext): 
           configured={vault.providers.length > 0}
           csrfToken={request.csrfToken}
           flash={flash.take(request, reply, binding(request))}
+          tee={ctx.tee}
+          publicUrl={ctx.config.publicUrl}
         />
       ),
     });
