@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { HttpError, OAuthFlowError } from '../client-errors.js';
 import type { StoredCredentials } from '../stored-credentials.js';
 import type { TokenStore } from '../token-store.js';
-import { discover } from '../discovery/discover.js';
+import { discover, parseHttpsUrl } from '../discovery/discover.js';
 import { httpOptionsFor, type FetchLike } from '../discovery/http-options.js';
 import { fileTokenStore } from '../tokens/file-token-store.js';
 import { startLoopbackCallback } from './loopback-callback.js';
@@ -98,6 +98,9 @@ export async function login(o: LoginOptions): Promise<StoredCredentials> {
     throw new OAuthFlowError(`${as.issuer} publishes no authorization or token endpoint: it cannot be logged in to from here.`, {
       reason: 'unsupported_server',
     });
+  // a hostile server's endpoint is not opened in the browser or posted to unless it is https (http only on loopback)
+  const authorizationEndpoint = parseHttpsUrl(as.authorization_endpoint, `The authorization endpoint of ${as.issuer}`);
+  parseHttpsUrl(as.token_endpoint, `The token endpoint of ${as.issuer}`);
   const methods = as.code_challenge_methods_supported;
   if (Array.isArray(methods) && !methods.includes('S256'))
     throw new OAuthFlowError(`${as.issuer} does not support PKCE with S256: logging in there would not be safe.`, {
@@ -116,7 +119,7 @@ export async function login(o: LoginOptions): Promise<StoredCredentials> {
       fetch: o.fetch,
     });
     const client: oauth.Client = { client_id: registration.client_id };
-    const url = new URL(as.authorization_endpoint);
+    const url = new URL(authorizationEndpoint);
     const params: Record<string, string> = {
       response_type: 'code',
       client_id: registration.client_id,
