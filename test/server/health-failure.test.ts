@@ -11,7 +11,13 @@ describe.each(dialects)('health on %s', (dialect) => {
       await realDb.destroy();
       const res = await fetch(`${app.url}/health`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unhealthy', database: 'unreachable', encryption: 'operational', build: null });
+      expect(await res.json()).toEqual({
+        status: 'unhealthy',
+        database: 'unreachable',
+        encryption: 'operational',
+        build: null,
+        tee: false,
+      });
     } finally {
       // The real database is already closed: give shutdown a stand-in so it does not close it twice.
       app.ctx.db = { destroy: async () => undefined, insertInto: () => ({ values: () => ({ execute: async () => [] }) }) } as never;
@@ -25,7 +31,7 @@ describe.each(dialects)('health on %s', (dialect) => {
       (app.ctx.keys as unknown as { masterKey: unknown }).masterKey = { ...symmetricKey(Buffer.alloc(32, 1)), bytes: Buffer.alloc(3) };
       const res = await fetch(`${app.url}/health`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unhealthy', database: 'connected', encryption: 'failing' });
+      expect(await res.json()).toEqual({ status: 'unhealthy', database: 'connected', encryption: 'failing', build: null, tee: false });
     } finally {
       await app.stop();
     }
