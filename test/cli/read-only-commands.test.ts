@@ -48,7 +48,7 @@ describe('usability', () => {
   it('--version prints the package version; serve --help lists every variable and where they are documented', async () => {
     const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     const [v, help] = await Promise.all([runCli(['--version'], {}), runCli(['serve', '--help'], {})]);
-    expect(v.stdout).toBe(`${version}\n`);
+    expect(v.stdout).toBe(`${version} (build none: running from source)\n`); // from a build: the digest of dist/
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('docs/configuration.md');
     for (const name of ['OAUTH3_PORT', 'DATABASE_URL', 'OAUTH3_KEYS_POLL_MS', 'OAUTH3_SESSION_TTL'])
