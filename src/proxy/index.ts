@@ -10,7 +10,8 @@ export { builtinPlugins } from './builtin-plugins.js';
 export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';
 export type { HostedAction } from './hosted-action.js';
-export { connectUrl, type ActionRequest, type PolicyOutcome, type EnforcePolicy } from './invoke-action.js';
+export type { ActionRequest, PolicyOutcome, EnforcePolicy } from './invoke-action.js';
+export { connectUrl } from './proxy-credential.js';
 export {
   definePlugin,
   isPluginModule,

@@ -1,9 +1,10 @@
 import type { AppContext, Principal } from '../kernel/index.js';
 import { AppError, InsufficientScope, OAuthError } from '../errors/index.js';
-import { expireRejected, markNeedsReauth, vaultErrors, vaultOf, type ServedCredential } from '../vault/index.js';
+import { expireRejected, markNeedsReauth, vaultOf, type ServedCredential } from '../vault/index.js';
 import type { ActionHost, HostedAction } from './hosted-action.js';
 import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
+import { connectUrl, proxyCredential } from './proxy-credential.js';
 import { StreamedAnswer } from './streamed-answer.js';
 import { createUpstreamClient, deadlineSignal } from './upstream-client.js';
 import { enforcePolicy } from './policy/index.js';
@@ -43,11 +44,6 @@ export interface PolicyOutcome {
  * no-op: `(ctx, principal, hosted, input) => Promise<PolicyOutcome>`.
  */
 export type EnforcePolicy = (ctx: AppContext, principal: Principal, hosted: HostedAction, input: unknown) => Promise<PolicyOutcome>;
-
-/** Where a person connects the account an action needs. */
-export function connectUrl(ctx: AppContext): string {
-  return `${ctx.config.publicUrl.replace(/\/+$/, '')}/account/connections`;
-}
 
 /**
  * Performs one action call, the one path every caller takes: resolve (404) → scope (403 insufficient_scope naming
@@ -170,53 +166,6 @@ async function runWithCredential(
       `${refusedBy} refused the stored ${provider} authorization: the person must connect the account again at ${connectUrl(ctx)}.`,
       { provider, connect_url: connectUrl(ctx) },
     );
-  }
-}
-
-/**
- * The person's credential from the vault for a proxied call (an action, or a fronted MCP server's tool: `name` says
- * which, for the vault's audit and "last used by"), its refusals as the proxy's (424 not connected / needs
- * re-authorization with the connect URL, 424 provider not configured, 503 upstream unavailable). `recordedByCaller`:
- * the caller's own audit event records the use (the action's proxy.called), so the vault writes no vault.token_served.
- */
-export async function proxyCredential(
-  ctx: AppContext,
-  userId: string,
-  provider: string,
-  o: { principal: Principal; name: string; ip?: string | null; recordedByCaller?: boolean },
-): Promise<ServedCredential> {
-  const p = o.principal;
-  try {
-    return await vaultOf(ctx).credentialFor(
-      userId,
-      provider,
-      { server: p.clientId ? `agent:${p.clientId}` : `api_token:${p.tokenId}`, name: o.name, ip: o.ip ?? null },
-      { audit: !o.recordedByCaller },
-    );
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    const details = { provider, connect_url: connectUrl(ctx) };
-    if (e.code === vaultErrors.ERR_VAULT_NOT_CONNECTED.code)
-      throw new AppError(
-        proxyErrors.ERR_PROXY_NOT_CONNECTED,
-        `The person has not connected a ${provider} account: they connect it at ${connectUrl(ctx)}.`,
-        details,
-      );
-    if (e.code === vaultErrors.ERR_VAULT_NEEDS_REAUTH.code)
-      throw new AppError(
-        proxyErrors.ERR_PROXY_NEEDS_REAUTH,
-        `The ${provider} authorization stopped working: the person must connect the account again at ${connectUrl(ctx)}.`,
-        details,
-      );
-    if (e.code === vaultErrors.ERR_VAULT_UNKNOWN_PROVIDER.code)
-      throw new AppError(
-        proxyErrors.ERR_PROXY_PROVIDER_NOT_CONFIGURED,
-        `This plugin needs the provider "${provider}", which this gateway does not configure: ask its operator.`,
-        { provider },
-      );
-    if (e.code === vaultErrors.ERR_VAULT_UPSTREAM_UNAVAILABLE.code)
-      throw new AppError(proxyErrors.ERR_PROXY_UPSTREAM_UNAVAILABLE, undefined, { provider, ...(e.details ?? {}) });
-    throw e;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { AppContext, Principal } from '../../../kernel/index.js';
 import type { ServedCredential } from '../../../vault/index.js';
 import { AppError } from '../../../errors/index.js';
-import { proxyCredential } from '../../invoke-action.js';
+import { proxyCredential } from '../../proxy-credential.js';
 import { proxyErrors } from '../../proxy-errors.js';
 import type { FrontedMcpServer } from './mcp-servers-options.js';
 

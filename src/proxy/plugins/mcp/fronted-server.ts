@@ -12,7 +12,7 @@ import {
 import type { AppContext, Principal } from '../../../kernel/index.js';
 import { AppError } from '../../../errors/index.js';
 import { proxyErrors } from '../../proxy-errors.js';
-import { connectUrl } from '../../invoke-action.js';
+import { connectUrl } from '../../proxy-credential.js';
 import { expireRejected, markNeedsReauth, vaultOf } from '../../../vault/index.js';
 import type { UpstreamDispatchers } from '../../upstream-client.js';
 import { toolError } from '../../mcp/index.js';
