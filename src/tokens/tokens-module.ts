@@ -4,6 +4,7 @@ import { tokensErrors } from './tokens-errors.js';
 import { tokensEvents } from './tokens-events.js';
 import { tokensOptions } from './tokens-options.js';
 import { migrations } from './migrations/index.js';
+import { pruneAccessTokens } from './prune-access-tokens.js';
 
 /**
  * Tokens: signing keys, access-token and revocation tables, personal API tokens (routes and page). The
@@ -17,4 +18,6 @@ export const tokensModule: GatewayModule = {
   eventTypes: tokensEvents,
   errorCodes: Object.values(tokensErrors),
   routes: apiTokensRoutes,
+  // The gateway's periodic prune: access-token rows a week past their expiry
+  prune: pruneAccessTokens,
 };

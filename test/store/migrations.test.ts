@@ -24,6 +24,7 @@ const TABLES: Record<string, string[]> = {
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [
+  'access_tokens_expires',
   'access_tokens_grant',
   'access_tokens_parent',
   'api_tokens_user',
