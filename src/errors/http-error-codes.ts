@@ -15,4 +15,5 @@ export const httpErrors = defineErrorCodes({
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not supported here.' },
   ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
   ERR_INTERNAL: { status: 500, message: 'Internal error.' },
+  ERR_DATABASE_UNAVAILABLE: { status: 503, message: 'The database cannot be reached right now; try again shortly.' },
 });

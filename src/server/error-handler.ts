@@ -1,9 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, OAuthError, httpErrors, type ErrorCode } from '../errors/index.js';
+import { AppError, OAuthError, TemporarilyUnavailable, httpErrors, type ErrorCode } from '../errors/index.js';
+import { isDatabaseUnavailable } from '../store/index.js';
 import { drainUnreadBody } from './drain-unread-body.js';
 import { sendErrorPage, wantsHtml } from './error-page.js';
 
 const e = httpErrors;
+/** Seconds a client should wait before retrying while the database cannot be reached. */
+const DATABASE_RETRY_AFTER = 2;
 const byStatus: Record<number, ErrorCode> = {
   400: e.ERR_BAD_REQUEST,
   401: e.ERR_UNAUTHENTICATED,
@@ -66,10 +69,25 @@ export interface ErrorAnswer {
  * The answer to an error. OAuth errors keep their RFC shape; on an OAuth route (`oauth`) any other client error
  * but 429 becomes `invalid_request` with its message; other client errors get `{ error: CODE, message }`. A 5xx
  * is logged (`log`) and answered without detail (`server_error` on an OAuth route): stack traces never reach a
- * client. The error handler and the fast lanes both answer with this.
+ * client. The database being unreachable (PostgreSQL down or restarting, SQLite locked) is a 503 with Retry-After
+ * (`temporarily_unavailable` on an OAuth route), logged. The error handler and the fast lanes both
+ * answer with this.
  */
 export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) => void): ErrorAnswer {
   if (error instanceof OAuthError) return { status: error.status, headers: oauthErrorHeaders(error), body: error.toJSON() };
+  if (!(error instanceof AppError) && isDatabaseUnavailable(error)) {
+    log(error);
+    if (oauth) {
+      const unavailable = new TemporarilyUnavailable(e.ERR_DATABASE_UNAVAILABLE.message);
+      unavailable.retryAfter = DATABASE_RETRY_AFTER;
+      return { status: 503, headers: oauthErrorHeaders(unavailable), body: unavailable.toJSON() };
+    }
+    return {
+      status: 503,
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER) },
+      body: new AppError(e.ERR_DATABASE_UNAVAILABLE).toJSON(),
+    };
+  }
   const appError = error instanceof AppError ? error : fromFastify(error as FastifyError);
   if (appError && appError.status < 500) {
     // A 413 keeps its status (a client can tell "send less" from a bad parameter); 429 keeps its own shape.

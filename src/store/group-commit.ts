@@ -79,7 +79,10 @@ export class GroupCommit {
         this.schedule(++this.busyAttempts <= 8 ? undefined : 1);
         return;
       }
-      failure = { error: new Error('database is locked: another process held the write lock past the busy timeout') };
+      const error = Object.assign(new Error('database is locked: another process held the write lock past the busy timeout'), {
+        code: 'SQLITE_BUSY',
+      });
+      failure = { error };
     }
     this.busySince = 0;
     this.busyAttempts = 0;

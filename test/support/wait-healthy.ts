@@ -1,6 +1,7 @@
-/** Polls `${url}/health` until it answers 200 (a gateway started as a child process), or gives up after ~20 s. */
-export async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/** Polls `${url}/health` until it answers 200 (a gateway started as a child process), or gives up after `timeoutMs` (~20 s). */
+export async function waitHealthy(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch {
