@@ -26,10 +26,17 @@ export const coreOptions = {
   shutdownTimeoutMs: opt.int('OAUTH3_SHUTDOWN_TIMEOUT_MS', 'How long graceful shutdown waits for in-flight requests.', 10_000, 0, 600_000),
   rateLimitAuth: opt.int(
     'OAUTH3_RATE_LIMIT_AUTH',
-    'Requests a minute one IP may make to the unauthenticated endpoints that guess or create (passkey sign-in and sign-up, dynamic client registration); 429 beyond. 0 turns it off.',
+    'Requests one IP may make to each of the unauthenticated endpoints that guess or create (passkey sign-in and sign-up, dynamic client registration) within OAUTH3_RATE_LIMIT_AUTH_WINDOW; 429 with Retry-After beyond. Counted on the database: every instance and worker on one database shares the count. 0 turns it off.',
     60,
     0,
     1_000_000,
+  ),
+  rateLimitAuthWindow: opt.int(
+    'OAUTH3_RATE_LIMIT_AUTH_WINDOW',
+    'Seconds over which OAUTH3_RATE_LIMIT_AUTH counts; a window starts at an IP’s first request to the endpoint.',
+    60,
+    1,
+    86400,
   ),
   metricsToken: opt.string<string | undefined>(
     'OAUTH3_METRICS_TOKEN',
@@ -38,7 +45,7 @@ export const coreOptions = {
   ),
   workers: opt.countOrAuto(
     'OAUTH3_WORKERS',
-    'Processes serving requests: 1, a number, or auto (one per CPU). More than one forks workers that share the port and the database (SQLite or PostgreSQL) and tell each other revocations at once; rate limits are split between them.',
+    'Processes serving requests: 1, a number, or auto (one per CPU). More than one forks workers that share the port and the database (SQLite or PostgreSQL) and tell each other revocations at once; the rate limits of sign-in, registration and failed client authentication are counted on the database, shared by all.',
     1,
     1,
     64,

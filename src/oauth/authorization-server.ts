@@ -1,5 +1,6 @@
 import type { AppContext } from '../kernel/index.js';
 import { InvalidClient } from '../errors/index.js';
+import { WindowCounter } from '../store/index.js';
 import { authenticateClient, claimedClientId, type ClientCredentialsInput } from './clients/authenticate-client.js';
 import { authenticateAssertion, hasClientAssertion } from './clients/client-assertion.js';
 import { ClientAuthFailures } from './clients/client-auth-failures.js';
@@ -30,13 +31,16 @@ export class AuthorizationServer {
     this.grantUse = new GrantUse(ctx);
     this.clientJwks = new ClientJwksCache(ctx);
     this.successorKey = successorKey(ctx.masterKey);
-    // each worker of a cluster counts on its own, so each allows its share (at least one), as rate-limits.ts does
-    const share = (n: number) => (n > 0 ? Math.max(1, Math.floor(n / ctx.config.workers)) : 0);
-    this.clientAuthFailures = new ClientAuthFailures({
-      perClient: share(ctx.config.oauthClientAuthFailuresPerClient),
-      perAddress: share(ctx.config.oauthClientAuthFailuresPerAddress),
+    // counted on the database: every instance and worker on it shares the counts, so the limits hold in all
+    this.clientAuthFailures = new ClientAuthFailures(new WindowCounter(ctx.db), {
+      scope: 'client-auth',
+      perClient: ctx.config.oauthClientAuthFailuresPerClient,
+      perAddress: ctx.config.oauthClientAuthFailuresPerAddress,
       windowMs: ctx.config.oauthClientAuthFailureWindow * 1000,
     });
+    ctx.onClose.push(
+      this.clientAuthFailures.watch((err) => ctx.log.warn({ err }, 'reading the shared client authentication failures failed')),
+    );
     ctx.onClose.push(() => this.grantUse.flush());
   }
 
@@ -46,13 +50,13 @@ export class AuthorizationServer {
    */
   async authenticateClient(input: ClientCredentialsInput, ip: string): Promise<OAuthClient> {
     const failures = this.clientAuthFailures;
-    if (failures.size > 0) failures.refuseIfLimited(claimedClientId(input), ip); // nothing failed: nothing to parse
+    if (failures.size > 0) await failures.refuseIfLimited(claimedClientId(input), ip); // nothing failed: nothing to parse
     try {
       return hasClientAssertion(input)
         ? await authenticateAssertion(this.ctx, input, this.clientJwks)
         : await authenticateClient(this.ctx.db, input, this.authenticated);
     } catch (e) {
-      if (e instanceof InvalidClient) failures.failed(claimedClientId(input), ip);
+      if (e instanceof InvalidClient) await failures.failed(claimedClientId(input), ip);
       throw e;
     }
   }

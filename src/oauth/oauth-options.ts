@@ -73,7 +73,7 @@ export const oauthOptions = {
   ),
   oauthClientAuthFailuresPerClient: opt.int(
     'OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT',
-    'Failed client authentications one client_id may have at /token, /introspect and /revoke within the window before every attempt, even with the right secret, gets 429 until the window ends (guessing a client secret); 0 turns it off. Successful ones are never counted. Each worker of a cluster counts its own share.',
+    'Failed client authentications one client_id may have at /token, /introspect and /revoke within the window before every attempt, even with the right secret, gets 429 until the window ends (guessing a client secret); 0 turns it off. Successful ones are never counted. Counted on the database: every instance and worker on one database shares the count.',
     10,
     0,
     1_000_000,

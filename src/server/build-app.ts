@@ -8,6 +8,7 @@ import { securityHeaderList, securityHeaders } from './security-headers.js';
 import { FastLanes, requestIds } from './fast-lanes.js';
 import { RequestLog } from './request-log.js';
 import { installRateLimits } from './rate-limits.js';
+import { FloodGuard, installFloodGuard } from './flood-guard.js';
 import { builtinModules } from './builtin-modules.js';
 import { watchRequestHooks } from './request-hook-watch.js';
 import { redirectToPublicOrigin } from './public-origin-redirect.js';
@@ -38,7 +39,8 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
     crossOriginResourcePolicy: false,
   });
   const genReqId = requestIds();
-  const lanes = new FastLanes(ctx, headers, genReqId);
+  const flood = new FloodGuard(ctx.config.floodLimit, ctx.config.floodWindow);
+  const lanes = new FastLanes(ctx, headers, genReqId, flood);
   const prefix = publicPath(ctx.config.publicUrl);
   const app = Fastify({
     // A public URL with a path (behind a proxy at https://example.com/auth): requests arrive under it, routes are at the root.
@@ -57,7 +59,8 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
   });
   installErrorHandler(app);
   rejectNul(app);
-  await installRateLimits(app, ctx.config);
+  await installRateLimits(app, ctx.config, ctx.db);
+  installFloodGuard(app, flood, ctx.config);
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
   await app.register(cookie);
   securityHeaders(app, headers);

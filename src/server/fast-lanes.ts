@@ -8,14 +8,16 @@ import { errorAnswer } from './error-handler.js';
 import { refuseNul } from './reject-nul.js';
 import { writeRequestLine } from './request-log.js';
 import { PUBLIC_CORS_HEADERS } from './public-cors.js';
+import { isFloodGuarded, type FloodGuard } from './flood-guard.js';
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
 
-/** A lane as its route declared it: the handler, and the route's `oauth` and `cors` options. */
+/** A lane as its route declared it: the handler, the route's `oauth` and `cors` options, whether the flood guard counts it. */
 interface Lane {
   run: LaneHandler;
   oauth: boolean;
   cors: boolean;
+  flood: boolean;
 }
 
 /** Request ids shared by Fastify (its `genReqId`) and the lanes, in Fastify's default form: one sequence per app. */
@@ -50,6 +52,8 @@ export class FastLanes {
     private readonly ctx: AppContext,
     private readonly securityHeaders: ReadonlyArray<readonly [string, string]>,
     private readonly nextRequestId: () => string,
+    /** The per-address flood limit its Fastify route has as an onRequest hook (flood-guard.ts), counted here too. */
+    private readonly flood?: FloodGuard,
   ) {
     this.trust = ctx.config.trustProxy ? () => true : undefined;
     this.prefix = publicPath(ctx.config.publicUrl);
@@ -74,7 +78,12 @@ export class FastLanes {
       if (!lane) return;
       for (const method of [route.method].flat()) {
         if (method !== 'POST') throw new Error(`a fast lane takes form POSTs only (${method} ${route.url})`);
-        this.lanes.set(`${method} ${route.url}`, { run: lane, oauth: route.config?.oauth === true, cors: route.config?.cors === 'public' });
+        this.lanes.set(`${method} ${route.url}`, {
+          run: lane,
+          oauth: route.config?.oauth === true,
+          cors: route.config?.cors === 'public',
+          flood: isFloodGuarded(method, route.url),
+        });
       }
     });
     app.addHook('preClose', (done) => {
@@ -130,6 +139,7 @@ export class FastLanes {
     let response: LaneResponse;
     let body: string;
     try {
+      if (handler.flood) this.flood?.count(ip);
       refuseNul(req.url!, request.body);
       response = await handler.run(request);
       body = JSON.stringify(response.body); // inside: a body that cannot be serialised is a 500, as in Fastify

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config/index.js';
+import { WindowCounter, type Db } from '../store/index.js';
+import { sharedRateStore } from './shared-rate-store.js';
 
 /**
  * The routes anyone can call without credentials that start or finish a sign-in, or create state: a per-IP
@@ -17,22 +19,18 @@ const limited = new Set([
 ]);
 
 /**
- * Each worker of a cluster counts on its own, so each allows its share of the budget: however an IP's
- * connections are spread over the workers, it gets at most the configured number a minute in all (each
- * worker allows at least one).
+ * Installs the per-IP limits (before any route is registered, so the routes above pick them up). The counts are
+ * on the database (sharedRateStore): any number of instances and workers on one database allow an IP the
+ * configured number a window in all, each route counted apart.
  */
-function perWorker(config: Config): number {
-  return Math.max(1, Math.floor(config.rateLimitAuth / config.workers));
-}
-
-/** Installs the per-IP limits (before any route is registered, so the routes above pick them up). */
-export async function installRateLimits(app: FastifyInstance, config: Config): Promise<void> {
+export async function installRateLimits(app: FastifyInstance, config: Config, db: Db): Promise<void> {
   if (!config.rateLimitAuth) return;
+  const timeWindow = config.rateLimitAuthWindow * 1000;
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.some((m) => limited.has(`${m} ${route.url}`))) {
-      route.config = { ...(route.config as object), rateLimit: { max: perWorker(config), timeWindow: 60_000 } } as typeof route.config;
+      route.config = { ...(route.config as object), rateLimit: { max: config.rateLimitAuth, timeWindow } } as typeof route.config;
     }
   });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, store: sharedRateStore(new WindowCounter(db)) });
 }

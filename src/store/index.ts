@@ -7,3 +7,4 @@ export { runSteps, type WriteStep } from './write-step.js';
 export { writeStepOf } from './write-step-of.js';
 export { GroupCommit } from './group-commit.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
+export { WindowCounter, type WindowCount, type RateLimitCountsTable } from './window-counter.js';

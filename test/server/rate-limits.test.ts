@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CeremonyClient } from '../accounts/ceremony-client.js';
+import { dialects } from '../support/databases.js';
 
 describe('per-IP limits on unauthenticated sign-in and registration endpoints', () => {
   let app: TestApp;
@@ -35,18 +36,39 @@ describe('per-IP limits on unauthenticated sign-in and registration endpoints', 
   });
 });
 
-describe('per-IP limits in a cluster', () => {
+describe.each(dialects)('per-IP limits counted on the database (%s)', (dialect) => {
   let app: TestApp;
-  // Two workers count apart: each allows half the budget, so an IP gets at most the budget in all.
+  const WINDOW_S = 2;
   beforeAll(async () => {
-    app = await startTestApp('sqlite', { rateLimitAuth: 4, workers: 2 });
+    app = await startTestApp(dialect, { rateLimitAuth: 4, rateLimitAuthWindow: WINDOW_S, workers: 2 });
   });
   afterAll(() => app.stop());
+  const body = JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], client_name: 'shared' });
+  const register = () => fetch(`${app.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  it('gives each worker its share of the budget', async () => {
-    const body = JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'], client_name: 'share' });
-    const post = () => fetch(`${app.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    for (let i = 0; i < 2; i++) expect((await post()).status).toBe(201);
-    expect((await post()).status).toBe(429);
+  it('allows the configured number in all (no per-worker share), then 429 until the window ends', async () => {
+    for (let i = 0; i < 4; i++) expect((await register()).status).toBe(201);
+    const refused = await register();
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_S);
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
+    expect((await register()).status).toBe(201); // a new window
+  });
+
+  it('never lets concurrent requests past the limit (one conditional UPSERT a request)', async () => {
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 200)); // the last test's window has ended
+    const statuses = (await Promise.all(Array.from({ length: 20 }, () => register()))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(16);
+    const rows = await app.ctx.db
+      .selectFrom('rate_limit_counts')
+      .select(['bucket', 'count'])
+      .where('bucket', 'like', 'route POST /register:%')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.count).toBe(4); // a full window is not written to
+    expect(rows[0]!.bucket).not.toContain('127.0.0.1'); // the address is stored hashed
   });
 });

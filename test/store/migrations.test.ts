@@ -6,6 +6,7 @@ import { BUILTIN_MIGRATIONS } from '../support/builtin-migrations.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const TABLES: Record<string, string[]> = {
+  gateway: ['rate_limit_counts'],
   audit: ['audit_events'],
   tokens: ['signing_keys', 'revoked_tokens', 'access_tokens', 'api_tokens'],
   accounts: ['users', 'sessions', 'passkeys', 'webauthn_challenges', 'account_invites'],
@@ -20,7 +21,7 @@ const TABLES: Record<string, string[]> = {
   ],
   agents: ['delegations', 'agent_availability'],
   vault: ['vault_data_keys', 'vault_connections', 'vault_allowances', 'vault_api_keys', 'vault_connect_sessions'],
-  proxy: ['proxy_policies', 'proxy_rate_counts', 'proxy_approvals'],
+  proxy: ['proxy_policies', 'proxy_rate_counts', 'proxy_approvals', 'mcp_clients'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [
@@ -31,6 +32,7 @@ const INDEXES = [
   'audit_events_user',
   'delegations_agent',
   'delegations_user',
+  'mcp_clients_initialized',
   'oauth_client_assertions_expires',
   'oauth_clients_owner',
   'oauth_codes_expires',
@@ -39,6 +41,7 @@ const INDEXES = [
   'passkeys_user',
   'proxy_approvals_grant',
   'proxy_approvals_user',
+  'rate_limit_counts_ends',
   'revoked_tokens_revoked_at',
   'sessions_user',
   'vault_connect_sessions_expires',

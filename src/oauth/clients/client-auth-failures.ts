@@ -1,4 +1,4 @@
-import { sha256 } from '../../crypto/index.js';
+import { WindowCounter } from '../../store/index.js';
 import { OAuthError } from '../../errors/index.js';
 
 export interface ClientAuthFailuresOptions {
@@ -8,7 +8,9 @@ export interface ClientAuthFailuresOptions {
   perAddress: number;
   /** The window, in milliseconds; a count starts at its first failure. */
   windowMs: number;
-  /** How many counts are kept at most (the map stays bounded whatever an attacker sends). */
+  /** The counts' name on the shared table (`client-auth`, `api-key-auth`): each user counts its own. */
+  scope: string;
+  /** How many watched clients and addresses are kept at most (the map stays bounded whatever an attacker sends). */
   maxEntries?: number;
 }
 
@@ -24,68 +26,98 @@ export class TooManyFailedAuthentications extends OAuthError {
   }
 }
 
-interface Count {
-  failures: number;
-  /** When the window of this count ends, epoch ms. */
-  until: number;
-}
+/** How often an instance learns the buckets other instances have filled (ms). */
+const POLL_MS = 1000;
 
 /**
- * Failed client authentications, counted per client_id and per client address in fixed windows: past a limit
- * every attempt of that client or from that address, even a correct one, is refused until its window ends, so a
- * client secret cannot be guessed at the speed of the token endpoint. Only failures are counted; a request
- * costs nothing more while nothing has failed. In memory and per app: in a cluster each worker counts its own,
- * and the limits are each worker's share of the configured ones.
+ * Failed client authentications, counted per client_id and per client address in fixed windows (starting at a
+ * count's first failure) on the gateway's database (WindowCounter), so every instance and worker on one database
+ * counts the same failures: past a limit every attempt of that client or from that address, even a correct one,
+ * is refused until its window ends, whichever instance it reaches, so a client secret cannot be guessed at the
+ * speed of the token endpoint.
+ *
+ * Only failures are written. A request costs nothing more while nothing has failed lately: the shared count is
+ * read only for a client or address this instance has seen fail in a live window, or that the shared table says
+ * is full (polled every second, so an instance that has seen none of the failures refuses within a second). A
+ * database error fails the request (503 while the database is unreachable) rather than letting it through
+ * unlimited.
  */
 export class ClientAuthFailures {
-  private readonly counts = new Map<string, Count>();
+  /** Buckets with a failure in a live window (seen here, or full elsewhere), with the end of that window. */
+  private readonly suspects = new Map<string, number>();
   private readonly maxEntries: number;
 
-  constructor(private readonly o: ClientAuthFailuresOptions) {
+  constructor(
+    private readonly counter: WindowCounter,
+    private readonly o: ClientAuthFailuresOptions,
+  ) {
     this.maxEntries = o.maxEntries ?? 50_000;
   }
 
   /** Throws TooManyFailedAuthentications when the client (if named) or the address is past its limit. */
-  refuseIfLimited(clientId: string | undefined, address: string, now = Date.now()): void {
-    if (this.counts.size === 0) return;
-    for (const [key, max] of this.keys(clientId, address)) {
-      const c = this.counts.get(key);
-      if (c && c.until > now && c.failures >= max) throw new TooManyFailedAuthentications(Math.ceil((c.until - now) / 1000));
+  async refuseIfLimited(clientId: string | undefined, address: string, now = Date.now()): Promise<void> {
+    if (this.suspects.size === 0) return;
+    for (const [bucket, max] of this.buckets(clientId, address)) {
+      const until = this.suspects.get(bucket);
+      if (until === undefined) continue;
+      if (until <= now) {
+        this.suspects.delete(bucket);
+        continue;
+      }
+      const full = await this.counter.isFull(bucket, max, now);
+      if (full !== undefined) throw new TooManyFailedAuthentications(Math.max(1, Math.ceil((full - now) / 1000)));
     }
   }
 
   /** Counts one failed authentication of `clientId` (when one was named) from `address`. */
-  failed(clientId: string | undefined, address: string, now = Date.now()): void {
-    for (const [key] of this.keys(clientId, address)) {
-      const c = this.counts.get(key);
-      if (c && c.until > now) c.failures++;
-      else {
-        if (c)
-          this.counts.delete(key); // re-inserted last: the map's order stays the order of the windows' ends
-        else if (this.counts.size >= this.maxEntries) this.prune(now);
-        this.counts.set(key, { failures: 1, until: now + this.o.windowMs });
+  async failed(clientId: string | undefined, address: string, now = Date.now()): Promise<void> {
+    for (const [bucket, max] of this.buckets(clientId, address)) {
+      const c = await this.counter.take(bucket, max, this.o.windowMs, now);
+      this.suspect(bucket, c.endsAt, now);
+    }
+  }
+
+  /** How many clients and addresses are watched (0: nothing has failed lately, so nothing needs checking). */
+  get size(): number {
+    return this.suspects.size;
+  }
+
+  /**
+   * Learns, every second, the buckets other instances have filled, so this one refuses them too before it sees
+   * a failure of its own. Returns the stop.
+   */
+  watch(onError: (err: unknown) => void, everyMs = POLL_MS): () => void {
+    const scopes = (
+      [
+        [`${this.o.scope}.c`, this.o.perClient],
+        [`${this.o.scope}.a`, this.o.perAddress],
+      ] as const
+    ).filter(([, max]) => max > 0);
+    if (!scopes.length) return () => undefined;
+    const poll = async () => {
+      const now = Date.now();
+      for (const [scope, max] of scopes)
+        for (const full of await this.counter.atLeast(scope, max, 1000, now)) this.suspect(full.bucket, full.endsAt, now);
+    };
+    const timer = setInterval(() => void poll().catch(onError), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private *buckets(clientId: string | undefined, address: string): Generator<[string, number]> {
+    if (this.o.perClient > 0 && clientId !== undefined) yield [WindowCounter.bucket(`${this.o.scope}.c`, clientId), this.o.perClient];
+    if (this.o.perAddress > 0) yield [WindowCounter.bucket(`${this.o.scope}.a`, address), this.o.perAddress];
+  }
+
+  /** Watches `bucket` until its window ends (the map stays bounded: ended ones first, else the oldest tenth). */
+  private suspect(bucket: string, until: number, now: number): void {
+    if (!this.suspects.has(bucket) && this.suspects.size >= this.maxEntries) {
+      let drop = Math.max(1, Math.floor(this.maxEntries / 10));
+      for (const [b, u] of this.suspects) {
+        if (u > now && drop-- <= 0) break;
+        this.suspects.delete(b);
       }
     }
-  }
-
-  /** How many counts are kept (0: nothing has failed lately, so nothing needs checking). */
-  get size(): number {
-    return this.counts.size;
-  }
-
-  private *keys(clientId: string | undefined, address: string): Generator<[string, number]> {
-    // a long id (a made-up one can be as long as the body limit) is kept as its hash, so no count is large
-    if (this.o.perClient > 0 && clientId !== undefined)
-      yield [clientId.length > 128 ? `h ${sha256(clientId)}` : `c ${clientId}`, this.o.perClient];
-    if (this.o.perAddress > 0) yield [`a ${address}`, this.o.perAddress];
-  }
-
-  /** Drops ended windows (the oldest come first); if all are live, the oldest tenth, so a flood cannot grow the map. */
-  private prune(now: number): void {
-    let drop = Math.max(1, Math.floor(this.maxEntries / 10));
-    for (const [key, c] of this.counts) {
-      if (c.until > now && drop-- <= 0) break;
-      this.counts.delete(key);
-    }
+    this.suspects.set(bucket, until);
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../kernel/index.js';
 import { sha256 } from '../../crypto/index.js';
+import { WindowCounter } from '../../store/index.js';
 import { AppError, httpErrors } from '../../errors/index.js';
 import { ClientAuthFailures, TooManyFailedAuthentications } from '../../oauth/index.js';
 import { vaultErrors } from '../vault-errors.js';
@@ -41,19 +42,20 @@ export class ApiKeyAuth {
   private readonly failures: ClientAuthFailures;
 
   constructor(private readonly ctx: AppContext) {
-    // each worker of a cluster counts on its own, so each allows its share (as the authorization server does)
-    const share = (n: number) => (n > 0 ? Math.max(1, Math.floor(n / ctx.config.workers)) : 0);
-    this.failures = new ClientAuthFailures({
+    // counted on the database, shared by every instance and worker on it (as the authorization server's)
+    this.failures = new ClientAuthFailures(new WindowCounter(ctx.db), {
+      scope: 'api-key-auth',
       perClient: 0,
-      perAddress: share(ctx.config.oauthClientAuthFailuresPerAddress),
+      perAddress: ctx.config.oauthClientAuthFailuresPerAddress,
       windowMs: ctx.config.oauthClientAuthFailureWindow * 1000,
     });
+    ctx.onClose.push(this.failures.watch((err) => ctx.log.warn({ err }, 'reading the shared API key authentication failures failed')));
   }
 
   /** The key of the request, or 401 ERR_VAULT_BAD_API_KEY (429 ERR_RATE_LIMITED with Retry-After past the limit). */
   async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<ApiKey> {
     try {
-      this.failures.refuseIfLimited(undefined, request.ip);
+      await this.failures.refuseIfLimited(undefined, request.ip);
     } catch (e) {
       if (!(e instanceof TooManyFailedAuthentications)) throw e;
       reply.header('retry-after', String(e.retryAfter));
@@ -61,7 +63,7 @@ export class ApiKeyAuth {
     }
     const key = await this.lookup(sentKey(request));
     if (typeof key === 'string') {
-      this.failures.failed(undefined, request.ip);
+      await this.failures.failed(undefined, request.ip);
       reply.header('www-authenticate', 'Bearer realm="oauth3 vault"'); // RFC 9110 §15.5.2: a 401 names its scheme
       throw new AppError(vaultErrors.ERR_VAULT_BAD_API_KEY, `${vaultErrors.ERR_VAULT_BAD_API_KEY.message.replace(/\.$/, '')}: ${key}.`);
     }
