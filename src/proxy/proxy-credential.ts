@@ -8,6 +8,11 @@ export function connectUrl(ctx: AppContext): string {
   return `${ctx.config.publicUrl.replace(/\/+$/, '')}/account/connections`;
 }
 
+/** The page where a person connects (or connects again) this provider's account: one button on to the provider. */
+export function providerConnectUrl(ctx: AppContext, provider: string): string {
+  return `${connectUrl(ctx)}/${encodeURIComponent(provider)}/connect`;
+}
+
 /**
  * The person's credential from the vault for a proxied call (an action, or a fronted MCP server's tool: `name` says
  * which, for the vault's audit and "last used by"), its refusals as the proxy's (424 not connected / needs

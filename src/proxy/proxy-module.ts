@@ -6,7 +6,7 @@ import { proxyErrors } from './proxy-errors.js';
 import { proxyEvents } from './proxy-events.js';
 import { proxyOptions } from './proxy-options.js';
 import { proxyPrincipal, proxyRoutes } from './proxy-routes.js';
-import { mcpResources, mcpRoutes } from './mcp/index.js';
+import { mcpMigrations, mcpResources, mcpRoutes, pruneMcpClients } from './mcp/index.js';
 import { frontedToolTitle } from './plugins/mcp/index.js';
 import { policyErrors, policyMigrations, pruneRateCounts } from './policy/index.js';
 import {
@@ -39,11 +39,11 @@ export const proxyModule: GatewayModule = {
   options: { ...proxyOptions, ...approvalOptions },
   eventTypes: [...proxyEvents, ...approvalEvents],
   errorCodes: [...Object.values(proxyErrors), ...Object.values(policyErrors), ...Object.values(approvalErrors)],
-  migrations: { ...policyMigrations, ...approvalMigrations },
+  migrations: { ...policyMigrations, ...approvalMigrations, ...mcpMigrations },
   resources: mcpResources,
   start,
-  // The gateway's periodic prune: ended rate windows, approvals a day past their expiry
-  prune: async (ctx, now) => (await pruneRateCounts(ctx, now)) + (await pruneApprovals(ctx, now)),
+  // The gateway's periodic prune: ended rate windows, approvals a day past their expiry, what /mcp callers declared long ago
+  prune: async (ctx, now) => (await pruneRateCounts(ctx, now)) + (await pruneApprovals(ctx, now)) + (await pruneMcpClients(ctx, now)),
   routes: async (app, ctx) => {
     await proxyRoutes(app, ctx);
     await approvalRoutes(app, ctx, proxyPrincipal);

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { PluginModule } from '../../src/proxy/index.js';
 import type { TestApp } from './test-app.js';
 import { issueAccessToken } from './tokens.js';
@@ -12,9 +13,12 @@ export async function mcpBearer(
   return (await issueAccessToken(app.ctx, { ...spec, audience: [spec.audience], ttl: 600 })).token;
 }
 
-/** The SDK client (streamable HTTP) connected to `url` with this bearer: no OAuth flow, the token is given. */
-export async function connectWithBearer(url: string, bearer: string, name: string): Promise<Client> {
-  const client = new Client({ name, version: '1.0.0' });
+/**
+ * The SDK client (streamable HTTP) connected to `url` with this bearer: no OAuth flow, the token is given. Its
+ * `initialize` declares `capabilities` (none unless told; `{ elicitation: { url: {} } }` for URL elicitation).
+ */
+export async function connectWithBearer(url: string, bearer: string, name: string, capabilities: ClientCapabilities = {}): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' }, { capabilities });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } }),
   );

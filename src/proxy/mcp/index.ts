@@ -8,3 +8,6 @@ export { mcpResourceUrl, mcpMetadataUrl, MCP_PATH } from './mcp-resource.js';
 export { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';
 export { toolError } from './tool-error.js';
 export { mcpToolName } from './mcp-tools.js';
+export { mcpMigrations } from './migrations/index.js';
+export { acceptsUrlElicitation, pruneMcpClients, rememberClientCapabilities } from './client-capabilities.js';
+export { urlElicitationError, urlElicitationFor } from './url-elicitation.js';

@@ -6,6 +6,7 @@ import { InsufficientScope } from '../../errors/index.js';
 import { proxyOf } from '../proxy-of.js';
 import { MAX_INPUT_BYTES } from '../validate-input.js';
 import { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';
+import { rememberClientCapabilities } from './client-capabilities.js';
 import { createMcpServer } from './mcp-server.js';
 import { findTool } from './mcp-tools.js';
 import { MCP_PATH } from './mcp-resource.js';
@@ -17,12 +18,16 @@ const MCP_BODY_LIMIT = MAX_INPUT_BYTES + 16 * 1024;
  * The gateway's MCP server, `POST /mcp` (streamable HTTP, stateless: every request is answered on its own, in JSON;
  * no session, so GET and DELETE are 405). The bearer must be an access token for `${publicUrl}/mcp` (401 with the
  * `resource_metadata` challenge otherwise). A `tools/call` of a tool beyond the token's scopes is answered before
- * MCP with 403 insufficient_scope naming the scope (the MCP step-up challenge).
+ * MCP with 403 insufficient_scope naming the scope (the MCP step-up challenge). An `initialize` records the
+ * capabilities the client declares for its caller (a stateless server sees them nowhere else), so that a later
+ * `tools/call` knows whether it may answer with a URL elicitation.
  */
 export async function mcpRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post(MCP_PATH, { bodyLimit: MCP_BODY_LIMIT }, async (request, reply) => {
     const principal = await mcpPrincipal(ctx, request);
     const host = proxyOf(ctx);
+    const capabilities = initializeCapabilities(request.body);
+    if (capabilities !== undefined) await rememberClientCapabilities(ctx, principal, capabilities);
     const tool = calledTool(request.body);
     if (tool !== undefined) {
       const hosted = findTool(host.actions(), tool);
@@ -64,6 +69,13 @@ export function calledTool(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const m = body as { method?: unknown; params?: { name?: unknown } };
   return m.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
+}
+
+/** The client capabilities a JSON-RPC `initialize` declares (`{}` when it declares none), or undefined for another message. */
+export function initializeCapabilities(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const m = body as { method?: unknown; params?: { capabilities?: unknown } };
+  return m.method === 'initialize' ? (m.params?.capabilities ?? {}) : undefined;
 }
 
 /** 403 insufficient_scope for a tool beyond the token's scopes: `scope` names what to ask for (the needed one, then those held). */

@@ -7,9 +7,12 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '../../kernel/index.js';
+import { AppError } from '../../errors/index.js';
 import type { PluginHost } from '../plugin-host.js';
+import { acceptsUrlElicitation } from './client-capabilities.js';
 import { findTool, toTool } from './mcp-tools.js';
 import { toolError } from './tool-error.js';
+import { urlElicitationError, urlElicitationFor } from './url-elicitation.js';
 
 /** What one request to /mcp is served for: the host, the verified caller, where it came from. */
 export interface McpCaller {
@@ -21,7 +24,9 @@ export interface McpCaller {
 /**
  * The gateway's MCP server for one request (stateless: a server and a transport per HTTP request). `tools/list`
  * lists the actions the token's scopes allow; `tools/call` runs the one calling path (`PluginHost.call`, via
- * `mcp`), a refusal or failure the gateway answers (policy, not connected, upstream) becoming an `isError` result.
+ * `mcp`), a refusal or failure the gateway answers (policy, not connected, upstream) becoming an `isError` result;
+ * one the person resolves in their browser (connect the account, approve the call) is the -32042 URL elicitation
+ * instead when the caller's last `initialize` declared `elicitation.url` (see urlElicitationFor).
  */
 export function createMcpServer({ host, principal, ip }: McpCaller): Server {
   const server = new Server({ name: 'oauth3', version: '1' }, { capabilities: { tools: { listChanged: false } } });
@@ -46,6 +51,9 @@ export function createMcpServer({ host, principal, ip }: McpCaller): Server {
         ...(structured && hosted.action.output?.type === 'object' ? { structuredContent: result as Record<string, unknown> } : {}),
       };
     } catch (e) {
+      const elicitation = await urlElicitationFor(host.ctx, principal, hosted, e);
+      if (elicitation && e instanceof AppError && (await acceptsUrlElicitation(host.ctx, principal)))
+        throw urlElicitationError(elicitation, e);
       const answer = toolError(e);
       if (answer) return answer;
       throw e;
