@@ -1,5 +1,6 @@
 // Benchmark of the plugin proxy (issue 16): the ladder against a local upstream, side by side in one run.
-// Run: node --import tsx bench/proxy.bench.ts [--rounds=3] [--seconds=4] [--connections=16] [--profile=DIR]
+// Run: node --import tsx bench/proxy.bench.ts [--rounds=3] [--seconds=4] [--connections=16] [--profile=DIR] [--quick]
+// (`--quick`: one round of 2 s). Every result goes through report() (bench/report.ts).
 //   1. direct: the load generator calls the upstream itself;
 //   2. through the gateway with no auth: a route of the gateway that forwards the body to the upstream (undici, a
 //      keep-alive pool: what the proxy's upstream client uses) and answers what it said;
@@ -19,10 +20,12 @@ import { Agent, request } from 'undici';
 import type { GatewayModule } from '../src/kernel/index.js';
 import { startLadderGateway } from './ladder-gateway.js';
 import { httpLoad, type LoadResult } from './http-load.js';
+import { numberArg as arg } from './bench-args.js';
+import { report } from './report.js';
 
-const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
-const ROUNDS = arg('rounds', 3);
-const SECONDS = arg('seconds', 4);
+const BENCH = 'proxy';
+const ROUNDS = arg('rounds', 3, 1);
+const SECONDS = arg('seconds', 4, 2);
 const CONNECTIONS = arg('connections', 16);
 /** `--profile=DIR`: the gateway runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
 const PROFILE = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
@@ -143,6 +146,33 @@ async function main(): Promise<number> {
     console.log(
       `  full auth: ${ratio.toFixed(2)}x the no-auth gateway's req/s; target >= 0.75x, no failed answer: ${verdict(throughputOk)}`,
     );
+    const rps = (i: number) => `${Math.round(summary[i]!.rps).toLocaleString()} req/s`;
+    report({
+      bench: BENCH,
+      name: 'full proxy vs the no-auth forward, req/s',
+      value: ratio,
+      unit: 'x',
+      better: 'higher',
+      target: '>= 0.75x, no failed answer',
+      pass: throughputOk,
+      detail: `${rps(3)} against ${rps(1)}; non-2xx or wrong ${summary.reduce((n, x) => n + x.bad, 0)}`,
+    });
+    report({
+      bench: BENCH,
+      name: 'full proxy vs the token-verify forward, req/s',
+      value: summary[3]!.rps / summary[2]!.rps,
+      unit: 'x',
+      better: 'higher',
+      detail: `against ${rps(2)}`,
+    });
+    report({
+      bench: BENCH,
+      name: 'no-auth forward vs direct to the upstream, req/s',
+      value: summary[1]!.rps / summary[0]!.rps,
+      unit: 'x',
+      better: 'higher',
+      detail: `${rps(1)} against ${rps(0)}`,
+    });
 
     // Half of the full-auth rung's maximum, paced, for the no-auth rung and the full one in turn.
     const rate = Math.max(1, Math.round(summary[3]!.rps / 2));
@@ -158,6 +188,16 @@ async function main(): Promise<number> {
     console.log(
       `at half load (${rate.toLocaleString()} req/s paced): p99 no auth ${plainP99!.toFixed(2)} ms, full auth ${fullP99!.toFixed(2)} ms: adds ${added.toFixed(2)} ms; target < 2 ms: ${verdict(latencyOk)}`,
     );
+    report({
+      bench: BENCH,
+      name: 'added p99 at half load, full proxy vs the no-auth forward',
+      value: added,
+      unit: 'ms',
+      better: 'lower',
+      target: '< 2 ms, no failed answer',
+      pass: latencyOk,
+      detail: `p99 ${fullP99!.toFixed(2)} against ${plainP99!.toFixed(2)} ms at ${rate.toLocaleString()} req/s paced`,
+    });
     console.log(
       `load average during the run: ${loadavg()
         .map((l) => l.toFixed(2))

@@ -1,8 +1,13 @@
-// Token endpoint benchmark (issue 4). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=5] [--rounds=3] [--profile=DIR]
+// Token endpoint benchmark (issues 4 and 19). Run: node --import tsx bench/token-endpoint.bench.ts [--seconds=5] [--rounds=3] [--profile=DIR] [--quick]
 // oauth3 and node-oidc-provider each run in their own process on 127.0.0.1 (same machine, same run); a load
 // generator in this process (bench/http-load.ts, or autocannon with BENCH_LOADGEN=autocannon) drives
-// `client_credentials` and `refresh_token` (rotating: every connection follows its own chains) with 20
-// connections for bounded durations: a warm-up, then interleaved rounds (oauth3, each peer, again), medians shown.
+// `client_credentials` and `refresh_token` (rotating: every connection follows its own chains) at POST /token, and
+// introspection (POST /introspect, RFC 7662: each server's own fresh access tokens, issued beforehand by
+// client_credentials, a pool cycled; the same client authentication) with 20 connections for bounded durations:
+// a warm-up, then interleaved rounds (oauth3, each peer, again), medians shown. `--quick`: one round of 2 s after a
+// 1 s warm-up. Every ratio goes through report() (bench/report.ts), so `npm run bench` gathers them in its table.
+// oidc-provider refuses to introspect JWT access tokens (they are "structured"), so the tokens it introspects are
+// its opaque ones (a row in its store, looked up per call); oauth3's are its JWTs (signature, expiry, revocation).
 // All issue ES256 JWT access tokens; all rotate refresh tokens. oauth3 runs its default configuration (SQLite,
 // log level info; its stdout goes to /dev/null) twice: with OAUTH3_WORKERS=auto (one worker process per CPU: the
 // row judged against the targets) and as one process. node-oidc-provider runs twice: on an in-memory store (its
@@ -14,7 +19,8 @@
 // BENCH_WORKERS=a,b sets oauth3's configurations (the first is judged; `1x2`: two independent one-process
 // gateways, each on its own database, sharing the connections: what sharing the cores costs without sharing a
 // database file; `auto:K=V;K=V`: with these settings, e.g. `auto,auto:OAUTH3_OAUTH_REFRESH_GRACE=0` measures the
-// grace window's cost in one run). Targets: oauth3 at least 2x the requests/s of oidc-provider, p99 under 20 ms.
+// grace window's cost in one run). Targets: oauth3 (the judged configuration) at least 2x the requests/s of
+// oidc-provider for each workload, p99 under 20 ms; oauth3 as one process at least 1.5x for client_credentials.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,13 +33,19 @@ import autocannon from 'autocannon';
 import { waitHealthy } from '../test/support/wait-healthy.js';
 import { httpLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
+import { numberArg, QUICK, stringArg } from './bench-args.js';
+import { report } from './report.js';
 
-const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 5);
-/** Measured rounds per server and grant, interleaved (oauth3, then each peer, then again), after a 2 s warm-up each. */
-const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 3);
+const BENCH = 'token-endpoint';
+const SECONDS = numberArg('seconds', 5, 2);
+/** Measured rounds per server and workload, interleaved (oauth3, then each peer, then again), after a warm-up each. */
+const ROUNDS = numberArg('rounds', 3, 1);
+const WARM_UP_SECONDS = QUICK ? 1 : 2;
 /** `--profile=DIR`: oauth3 runs with `node --cpu-prof` and writes its profile to DIR when the bench stops it. */
-const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
+const PROFILE_DIR = stringArg('profile');
 const CONNECTIONS = 20;
+/** Fresh access tokens each server issues before the introspection rounds, cycled by the requests. */
+const INTROSPECTED_TOKENS = 500;
 /** The load generator: the lean one (bench/http-load.ts) unless BENCH_LOADGEN=autocannon. */
 const LOADGEN =
   process.env.BENCH_LOADGEN === 'autocannon' ? { name: 'autocannon', run: autocannonLoad } : { name: 'http-load', run: httpLoad };
@@ -106,6 +118,8 @@ async function runPeer(port: number, storage: string): Promise<void> {
   const { default: Provider } = await import('oidc-provider');
   const issuer = `http://127.0.0.1:${port}`;
   const resource = `${issuer}/api`;
+  /** Tokens for this resource are opaque: the ones introspected (oidc-provider introspects no JWT access token). */
+  const opaqueResource = `${issuer}/opaque`;
   const jwk = {
     ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
     kid: 'k1',
@@ -135,15 +149,18 @@ async function runPeer(port: number, storage: string): Promise<void> {
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
-          scope: 'mcp',
-          audience: resource,
-          accessTokenFormat: 'jwt',
-          accessTokenTTL: 3600,
-          jwt: { sign: { alg: 'ES256' } },
-        }),
+        getResourceServerInfo: (_ctx: unknown, indicator: string) =>
+          indicator === opaqueResource
+            ? { scope: 'mcp', audience: opaqueResource, accessTokenFormat: 'opaque', accessTokenTTL: 3600 }
+            : { scope: 'mcp', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } },
+      },
+      // As oauth3's: a confidential client authenticates, and learns only about its own tokens.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => token.clientId === client.clientId,
       },
     },
+    routes: { introspection: '/introspect' },
   } as never);
   const client = await provider.Client.find('bench');
   const refresh: string[] = [];
@@ -257,6 +274,8 @@ function threadTicks(root: number): Map<string, number> {
 
 interface Run {
   rps: number;
+  /** Requests answered in the time (all targets). */
+  requests: number;
   p99: number;
   non2xx: number;
   errors: number;
@@ -320,37 +339,57 @@ interface Target {
   pid: number;
   url: string;
   auth: string;
+  /** Its live refresh tokens (each request of the refresh workload takes one; the rotated one goes back). */
   refresh: string[];
+  /** Its fresh access tokens for introspection (cycled), and the index of the next. */
+  access: string[];
+  nextAccess: number;
+  /** The body of the client_credentials request whose token it introspects (oidc-provider: for its opaque resource). */
+  introspectedGrant: string;
+}
+
+/** What the load generator sends to a server's targets, and what a right answer is. */
+interface Workload {
+  name: string;
+  path: string;
+  /** The next request's body for a target. */
+  body: (t: Target) => string;
+  /** Checks a 200's body (false: a wrong answer, counted as an error); may take what it carries (a rotated token). */
+  onOk?: (t: Target, body: string) => boolean;
 }
 
 /**
- * One bounded autocannon run against a server: its targets share the connections and run at once. For refresh,
+ * One bounded run of a workload against a server: its targets share the connections and run at once. For refresh,
  * each target's `refresh` is its pool of live refresh tokens: each request takes one, and the rotated token its
  * response carries goes back, so no token is ever presented twice; the pool is left with the live tokens for the
  * next run.
  */
-async function load(targets: Target[], body: (rt?: string) => string, refresh: boolean, seconds = SECONDS): Promise<Run> {
+async function load(targets: Target[], workload: Workload, seconds = SECONDS): Promise<Run> {
   const pids = targets.map((t) => t.pid);
   const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpu0 = cpu();
   const own0 = cpuSeconds(process.pid, false); // the load generator: this process alone, not the servers it started
   const threads0 = process.env.BENCH_THREADS ? new Map(pids.flatMap((pid) => [...threadTicks(pid)])) : undefined;
   const results = await Promise.all(
-    targets.map(async ({ url, auth, refresh: pool }) => {
+    targets.map(async (target) => {
       let firstError: string | undefined;
+      let wrong = 0;
       const result = await LOADGEN.run({
-        url: `${url}/token`,
+        url: `${target.url}${workload.path}`,
         connections: CONNECTIONS / targets.length,
         seconds,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-        body: () => body(refresh ? pool.shift() : undefined),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: target.auth },
+        body: () => workload.body(target),
         onResponse: (status, resBody) => {
           if (status !== 200) firstError ??= `${status} ${resBody.slice(0, 200)}`;
-          else if (refresh) pool.push(JSON.parse(resBody).refresh_token);
+          else if (workload.onOk && !workload.onOk(target, resBody)) {
+            wrong++;
+            firstError ??= `a wrong answer: ${resBody.slice(0, 200)}`;
+          }
         },
       });
-      if (firstError) console.log(`  first error from ${url}: ${firstError}`);
-      return result;
+      if (firstError) console.log(`  first error from ${target.url}: ${firstError}`);
+      return { ...result, errors: result.errors + wrong };
     }),
   );
   const total = Math.max(
@@ -364,6 +403,7 @@ async function load(targets: Target[], body: (rt?: string) => string, refresh: b
   }
   return {
     rps: results.reduce((n, r) => n + r.rps, 0),
+    requests: total,
     p99: Math.max(...results.map((r) => r.p99)),
     non2xx: results.reduce((n, r) => n + r.non2xx, 0),
     errors: results.reduce((n, r) => n + r.errors, 0),
@@ -389,7 +429,7 @@ async function startOurs(config: string, children: ChildProcess[], dataDirs: str
   const started = [];
   for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, extraEnv, children, dataDirs));
   const name = `${copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`}${settings ? ` (${settings})` : ''}`;
-  return { name, targets: started.map((s) => s.target), env: started[0].env };
+  return { name, workers: copies || settings ? config : workers, targets: started.map((s) => s.target), env: started[0].env };
 }
 
 /** Starts oauth3 with OAUTH3_WORKERS=`workers` (and `extraEnv`) on its own seeded data directory. */
@@ -409,6 +449,10 @@ async function startOauth3(workers: string, extraEnv: Record<string, string>, ch
     OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
     OAUTH3_WORKERS: workers,
     ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+    // The load generator is one address sending thousands of requests a second: the per-address flood guard would
+    // answer most of them 429. Its highest limit keeps its counting in the measure (set only where it exists: an
+    // unknown OAUTH3_ variable is refused).
+    ...((await knownVariables()).has('OAUTH3_FLOOD_LIMIT') ? { OAUTH3_FLOOD_LIMIT: '100000000' } : {}),
     ...extraEnv,
   };
   const seeded = await seedOauth3(env, url);
@@ -418,8 +462,32 @@ async function startOauth3(workers: string, extraEnv: Record<string, string>, ch
     { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(proc);
-  await waitHealthy(url);
-  return { target: { pid: proc.pid!, url, auth: basicFor(seeded.clientId, seeded.clientSecret), refresh: seeded.refresh }, env };
+  // Starting under tsx on a loaded machine can take longer than the ~20 s waitHealthy waits: up to six times that.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await waitHealthy(url);
+      break;
+    } catch (e) {
+      if (attempt === 6 || proc.exitCode !== null) throw e;
+    }
+  }
+  const target: Target = {
+    pid: proc.pid!,
+    url,
+    auth: basicFor(seeded.clientId, seeded.clientSecret),
+    refresh: seeded.refresh,
+    access: [],
+    nextAccess: 0,
+    introspectedGrant: 'grant_type=client_credentials&scope=mcp',
+  };
+  return { target, env };
+}
+
+/** The OAUTH3_ variables this tree's gateway reads (the core options and every built-in module's). */
+async function knownVariables(): Promise<Set<string>> {
+  const { configSchema } = await import('../src/config/index.js');
+  const { builtinModules } = await import('../src/server/index.js');
+  return new Set(Object.values(configSchema(builtinModules.map((m) => m.options ?? {}))).map((o) => o.env));
 }
 
 function basicFor(id: string, secret: string): string {
@@ -443,41 +511,75 @@ async function main(): Promise<void> {
         });
         children.push(proc);
         const info = await waitForLine(proc);
-        return {
-          name: p.name,
-          targets: [
-            { pid: proc.pid!, url: `http://127.0.0.1:${port}`, auth: basicFor('bench', SECRET), refresh: info.refresh as string[] },
-          ],
+        const url = `http://127.0.0.1:${port}`;
+        const target: Target = {
+          pid: proc.pid!,
+          url,
+          auth: basicFor('bench', SECRET),
+          refresh: info.refresh as string[],
+          access: [],
+          nextAccess: 0,
+          introspectedGrant: `grant_type=client_credentials&scope=mcp&resource=${encodeURIComponent(`${url}/opaque`)}`,
         };
+        return { name: p.name, targets: [target] };
       }),
     );
-    const cc = () => 'grant_type=client_credentials&scope=mcp';
-    const rt = (token?: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token!)}`;
     type Server = { name: string; targets: Target[] };
     const servers: Server[] = [...ours, ...peers];
-
-    // Sanity: one request each must succeed before measuring.
-    for (const { url, auth } of servers.flatMap((s) => s.targets)) {
-      const res = await fetch(`${url}/token`, {
+    const post = (t: Target, path: string, body: string) =>
+      fetch(`${t.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-        body: cc(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: t.auth },
+        body,
       });
-      if (res.status !== 200) throw new Error(`${url}: client_credentials answered ${res.status} ${await res.text()}`);
+
+    // Sanity: one request each must succeed before measuring; then each target's tokens to introspect, issued by
+    // the grant its introspection asks about (10 requests at a time), and one introspection answered active.
+    for (const t of servers.flatMap((s) => s.targets)) {
+      const res = await post(t, '/token', 'grant_type=client_credentials&scope=mcp');
+      if (res.status !== 200) throw new Error(`${t.url}: client_credentials answered ${res.status} ${await res.text()}`);
+      while (t.access.length < INTROSPECTED_TOKENS) {
+        const batch = await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            const r = await post(t, '/token', t.introspectedGrant);
+            if (r.status !== 200) throw new Error(`${t.url}: a token to introspect: ${r.status} ${await r.text()}`);
+            return ((await r.json()) as { access_token: string }).access_token;
+          }),
+        );
+        t.access.push(...batch);
+      }
+      const seen = await post(t, '/introspect', `token=${encodeURIComponent(t.access[0]!)}&token_type_hint=access_token`);
+      const answer = await seen.text();
+      if (seen.status !== 200 || !answer.includes('"active":true'))
+        throw new Error(`${t.url}: introspection answered ${seen.status} ${answer.slice(0, 200)}`);
     }
     console.log(
-      `token endpoint, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es), load generator ${LOADGEN.name}; judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`,
+      `token endpoint and introspection, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s per server (medians shown), loopback, each server in its own process(es), load generator ${LOADGEN.name}; judged: oauth3 with OAUTH3_WORKERS=${OUR_WORKERS[0]} (${cpus().length} CPUs)`,
     );
-    const grants = [
-      { name: 'client_credentials', run: (s: Server, seconds?: number) => load(s.targets, cc, false, seconds) },
-      { name: 'refresh_token (rotating)', run: (s: Server, seconds?: number) => load(s.targets, rt, true, seconds) },
+    const workloads: Workload[] = [
+      { name: 'client_credentials', path: '/token', body: () => 'grant_type=client_credentials&scope=mcp' },
+      {
+        name: 'refresh_token (rotating)',
+        path: '/token',
+        body: (t) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(t.refresh.shift()!)}`,
+        onOk: (t, body) => {
+          t.refresh.push(JSON.parse(body).refresh_token);
+          return true;
+        },
+      },
+      {
+        name: 'introspection',
+        path: '/introspect',
+        body: (t) => `token=${encodeURIComponent(t.access[t.nextAccess++ % t.access.length]!)}&token_type_hint=access_token`,
+        onOk: (_t, body) => body.includes('"active":true'),
+      },
     ];
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     let failed = 0;
-    for (const g of grants) {
-      for (const s of servers) await g.run(s, 2); // warm-up (JIT, caches), not counted
+    for (const g of workloads) {
+      for (const s of servers) await load(s.targets, g, WARM_UP_SECONDS); // warm-up (JIT, caches), not counted
       const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
-      for (let round = 0; round < ROUNDS; round++) for (const s of servers) runs.get(s)!.push(await g.run(s));
+      for (let round = 0; round < ROUNDS; round++) for (const s of servers) runs.get(s)!.push(await load(s.targets, g));
       const summary = new Map(
         servers.map((s) => {
           const rs = runs.get(s)!;
@@ -506,11 +608,36 @@ async function main(): Promise<void> {
         ours.forEach((o, i) => {
           const a = summary.get(o)!;
           const ratio = a.rps / b.rps;
-          const ok = ratio >= 2 && a.p99 < 20 && a.non2xx === 0;
-          if (i === 0 && !ok) failed++;
+          // The judged configuration: 2x, p99 and no failed answer; oauth3 as one process (the default) must keep
+          // the 1.5x it had for client_credentials when issue 19 was filed; other rows are reported.
+          const target =
+            i === 0
+              ? { target: '>= 2x, p99 < 20 ms, no failed answer', pass: ratio >= 2 && a.p99 < 20 && a.non2xx === 0 }
+              : o.workers === '1' && g.name === 'client_credentials'
+                ? { target: '>= 1.5x, no failed answer', pass: ratio >= 1.5 && a.non2xx === 0 }
+                : {};
+          if (target.pass === false) failed++;
           console.log(
-            `    ${o.name}: ${ratio.toFixed(2)}x its req/s, ${(b.cpu / a.cpu).toFixed(2)}x less CPU per request${i === 0 ? `; target >= 2x and p99 < 20 ms: ${ok ? 'PASS' : 'FAIL'}` : ''}`,
+            `    ${o.name}: ${ratio.toFixed(2)}x its req/s, ${(b.cpu / a.cpu).toFixed(2)}x less CPU per request${target.target ? `; target ${target.target}: ${target.pass ? 'PASS' : 'FAIL'}` : ''}`,
           );
+          const versus = `${g.name}: ${o.name} vs ${s.name}`;
+          report({
+            bench: BENCH,
+            name: `${versus}, req/s`,
+            value: ratio,
+            unit: 'x',
+            better: 'higher',
+            ...target,
+            detail: `${a.rps.toFixed(0)} against ${b.rps.toFixed(0)} req/s, p99 ${a.p99} against ${b.p99} ms, load generator ${a.load.toFixed(0)} against ${b.load.toFixed(0)} µs CPU/req, non-2xx or wrong ${a.non2xx} against ${b.non2xx}`,
+          });
+          report({
+            bench: BENCH,
+            name: `${versus}, less CPU per request`,
+            value: b.cpu / a.cpu,
+            unit: 'x',
+            better: 'higher',
+            detail: `${a.cpu.toFixed(0)} against ${b.cpu.toFixed(0)} µs CPU/req`,
+          });
         });
       }
     }

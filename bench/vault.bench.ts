@@ -1,5 +1,6 @@
 // Benchmark of the credential vault (issue 15).
-// Run: node --import tsx bench/vault.bench.ts [--rows=20000] [--rounds=3] [--seconds=5] [--connections=16] [--only=reencrypt|token] [--profile=DIR]
+// Run: node --import tsx bench/vault.bench.ts [--rows=20000] [--rounds=3] [--seconds=5] [--connections=16] [--only=reencrypt|token] [--profile=DIR] [--quick]
+// (`--quick`: 5,000 rows, one round of 2 s). Every result goes through report() (bench/report.ts).
 // Side by side in one run:
 //   1. `reencrypt` rows per second on SQLite and on PostgreSQL (embedded, started here), the same rows, each round a
 //      `vault rotate` then a full re-encryption; target: at least 10,000 rows/s on SQLite (PostgreSQL is reported).
@@ -24,11 +25,13 @@ import { fileURLToPath } from 'node:url';
 import type { GatewayModule } from '../src/kernel/index.js';
 import { startBenchGateway } from './bench-gateway.js';
 import { httpLoad, type LoadResult } from './http-load.js';
+import { numberArg as arg } from './bench-args.js';
+import { report } from './report.js';
 
-const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
-const ROWS = arg('rows', 20_000);
-const ROUNDS = arg('rounds', 3);
-const SECONDS = arg('seconds', 5);
+const BENCH = 'vault';
+const ROWS = arg('rows', 20_000, 5_000);
+const ROUNDS = arg('rounds', 3, 1);
+const SECONDS = arg('seconds', 5, 2);
 const CONNECTIONS = arg('connections', 16);
 const PEOPLE = 1000;
 const PROFILE = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1]; // CPU profiles of the two gateways
@@ -99,6 +102,15 @@ async function reencryptRate(): Promise<number> {
         .map((v) => Math.round(v).toLocaleString())
         .join(', ')})` + (judged ? `  target >= 10,000 rows/s: ${verdict(rate >= 10_000)}` : '  (reported)'),
     );
+    report({
+      bench: BENCH,
+      name: `reencrypt on ${s.name}`,
+      value: Math.round(rate),
+      unit: 'rows/s',
+      better: 'higher',
+      ...(judged ? { target: '>= 10,000 rows/s', pass: rate >= 10_000 } : {}),
+      detail: `${ROWS.toLocaleString()} rows, median of ${each.length}`,
+    });
   }
   console.log(
     `load average after the reencrypt rounds: ${loadavg()
@@ -251,6 +263,32 @@ async function tokenRoute(): Promise<number> {
   console.log(
     `  (reported) fresh credential: ${(fresh!.rps / bare!.rps).toFixed(2)}x the bare constant's; the audit event alone: ${(constant!.rps / bare!.rps).toFixed(2)}x`,
   );
+  const rps = (x: { rps: number; p99: number }) => `${Math.round(x.rps).toLocaleString()} req/s, p99 ${x.p99} ms`;
+  report({
+    bench: BENCH,
+    name: '/auth/token, fresh credential vs an audited constant',
+    value: ratio,
+    unit: 'x',
+    better: 'higher',
+    target: '>= 0.8x, no failed answer',
+    pass: ok,
+    detail: `${rps(fresh!)} against ${rps(constant!)}; non-2xx or wrong ${fresh!.bad + constant!.bad + bare!.bad}`,
+  });
+  report({
+    bench: BENCH,
+    name: '/auth/token, fresh credential vs a bare constant',
+    value: fresh!.rps / bare!.rps,
+    unit: 'x',
+    better: 'higher',
+    detail: `against ${rps(bare!)}`,
+  });
+  report({
+    bench: BENCH,
+    name: '/auth/token, audited constant vs a bare constant (the audit event alone)',
+    value: constant!.rps / bare!.rps,
+    unit: 'x',
+    better: 'higher',
+  });
   return ok ? 0 : 1;
 }
 
