@@ -35,7 +35,13 @@ export function compileInput(schema: JsonSchema, where: string, o: { strict?: bo
     throw new Error(`${where}: the input schema does not compile (${(e as Error).message})`);
   }
   return (input: unknown) => {
-    const size = input === undefined ? 0 : Buffer.byteLength(JSON.stringify(input) ?? '');
+    let size: number;
+    try {
+      size = input === undefined ? 0 : Buffer.byteLength(JSON.stringify(input) ?? '');
+    } catch {
+      // JSON.stringify recurses: an input of arrays nested some thousands deep (a small body) overflows the stack.
+      throw new AppError(proxyErrors.ERR_PROXY_INVALID_INPUT, 'The input is nested too deeply.');
+    }
     if (size > MAX_INPUT_BYTES)
       throw new AppError(proxyErrors.ERR_PROXY_INVALID_INPUT, `The input is larger than ${MAX_INPUT_BYTES} bytes.`);
     const value = input === undefined || input === null ? {} : input;

@@ -53,6 +53,11 @@ describe('an action input validator', () => {
     expect(refusal({ code: 'a'.repeat(MAX_INPUT_BYTES) }).message).toBe(`The input is larger than ${MAX_INPUT_BYTES} bytes.`);
   });
 
+  it('refuses an input nested too deeply to measure (a 40 KB body of arrays in arrays), as bad input, not a crash', () => {
+    const deep = JSON.parse('['.repeat(20_000) + ']'.repeat(20_000));
+    expect(refusal(deep).message).toBe('The input is nested too deeply.');
+  });
+
   it('stops the start for a schema that is not an object schema or does not compile (strict: an unknown keyword)', () => {
     expect(() => compileInput({ type: 'string' }, 'plugin t, action a')).toThrow(
       'plugin t, action a: the input schema must be an object schema',
