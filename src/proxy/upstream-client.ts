@@ -25,6 +25,8 @@ const FORBIDDEN_HEADERS = new Set([
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** CR, LF or NUL: what would split or end a header. */
 const HEADER_BREAK = /[\r\n\0]/;
+/** RFC 9110 §5.5 field-value characters (HTAB, SP, VCHAR, obs-text): the HTTP client refuses any other. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Thrown inside a handler when the upstream answered 401: the host refreshes the credential and runs the action again once. */
 export class UpstreamUnauthorized extends Error {
@@ -258,6 +260,12 @@ function checkedHeaders(init: UpstreamRequest): Record<string, string> {
       throw new AppError(
         proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
         `The header ${lower} would contain a line break or NUL (from the input?); nothing was sent.`,
+        { header: lower },
+      );
+    if (!HEADER_VALUE.test(value))
+      throw new AppError(
+        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
+        `The header ${lower} would contain characters a header cannot carry (from the input?); nothing was sent.`,
         { header: lower },
       );
     out[lower] = value;

@@ -212,6 +212,13 @@ describe.each(dialects)('POST /proxy/{plugin}/{action} on %s', (dialect) => {
       expect(res.body.message).toBe('The header x-note would contain a line break or NUL (from the input?); nothing was sent.');
     }
     expect((await call('echo/note', apiToken.token, { note: 'a\0b' })).status).toBe(400); // the gateway refuses NUL in any body
+    for (const note of ['\u2713 done', '\ufffd', 'a\u0001b']) {
+      const res = await call('echo/note', apiToken.token, { note }); // not a 502 "could not be reached" from the HTTP client
+      expect([res.status, res.body.message]).toEqual([
+        400,
+        'The header x-note would contain characters a header cannot carry (from the input?); nothing was sent.',
+      ]);
+    }
     for (const header of ['authorization', 'Cookie', 'host', 'bad header']) {
       const res = await call('echo/note', apiToken.token, { note: 'v', header });
       expect([res.status, res.body.error], header).toEqual([400, 'ERR_PROXY_UPSTREAM_HEADER']);
