@@ -66,7 +66,12 @@ export interface UpstreamOidc {
   failTokenEndpoint(ms: number, o?: { status?: number; retryAfter?: number }): void;
   /** The token endpoint holds each request for `ms` before answering it (to test the gateway's timeout). */
   stallTokenEndpoint(ms: number): void;
-  /** Ends any failure or stall set above. */
+  /**
+   * The token endpoint handles each request (a refresh rotates the refresh token) and counts it, then holds its
+   * answer for `ms`: to cut the client off after the upstream's write, before it has the answer.
+   */
+  holdTokenAnswers(ms: number): void;
+  /** Ends any failure, stall or hold set above. */
   restore(): void;
   /**
    * The provider entry for the gateway's OAUTH3_PROVIDERS, in the snake_case form the parser takes
@@ -206,6 +211,7 @@ export async function startUpstreamOidc(o: UpstreamOidcOptions = {}): Promise<Up
   };
   let failing: { until: number; status: number; retryAfter: number } | undefined;
   let stalling: { until: number; ms: number } | undefined;
+  let holding: number | undefined;
 
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     const tokenRoute = ctx.method === 'POST' && ctx.path === '/token';
@@ -221,6 +227,7 @@ export async function startUpstreamOidc(o: UpstreamOidcOptions = {}): Promise<Up
     }
     await next();
     if (tokenRoute) countToken(ctx.oidc?.body?.grant_type);
+    if (tokenRoute && holding) await new Promise((r) => setTimeout(r, holding));
   });
   handler = provider.callback();
 
@@ -256,9 +263,13 @@ export async function startUpstreamOidc(o: UpstreamOidcOptions = {}): Promise<Up
     stallTokenEndpoint(ms) {
       stalling = { until: Date.now() + 3_600_000, ms };
     },
+    holdTokenAnswers(ms) {
+      holding = ms;
+    },
     restore() {
       failing = undefined;
       stalling = undefined;
+      holding = undefined;
     },
     providerEntry(extra = {}) {
       return {
