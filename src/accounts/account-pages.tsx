@@ -66,7 +66,9 @@ export async function accountPages(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   app.post('/account/profile', form, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const sent = request.body;
+    // a JSON `true` or a text/plain string is no form: nothing in it to change (`in` would throw on it)
+    const body = (typeof sent === 'object' && sent !== null ? sent : {}) as Record<string, unknown>;
     const changes = Object.fromEntries(PROFILE_FIELDS.filter((f) => f in body).map((f) => [f, body[f]]));
     try {
       await updateProfile(ctx, { userId: uid(request), changes, meta: requestMeta(request) });

@@ -85,6 +85,21 @@ describe.each(dialects)('bad input to the accounts API on %s', (dialect) => {
         body: `_csrf=${encodeURIComponent(u.csrf)}&name=a%00&email=a%00b%40example.com&phone=x&wallet=y&username=${'z'.repeat(300)}`,
       });
       expect(res.status, path).toBeLessThan(500);
+      // A body that is not a form (JSON true, a text/plain string): CSRF in the header, still no 500
+      for (const [type, body] of [
+        ['application/json', 'true'],
+        ['application/json', '"name"'],
+        ['text/plain', 'name=x'],
+        ['text/plain', ''],
+      ]) {
+        const odd = await fetch(`${app.url}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { ...u.headers, 'content-type': type },
+          body,
+        });
+        expect(odd.status, `${path} ${type} ${body}`).toBeLessThan(500);
+      }
     }
     for (const q of ['?kind=nope', '?before=%00', '?before=a%00b', '?kind=a%00', '?limit=abc', '?kind[]=a']) {
       expect((await fetch(`${app.url}/api/v1/me/events${q}`, { headers: { cookie: u.cookie } })).status, q).toBeLessThan(500);
