@@ -3,10 +3,10 @@
 //
 //   npm run bench -- [FILTER] [--quick] [--json=PATH] [--compare=REF] [--compare-rounds=N] [--any-bench-argument…]
 //
-// FILTER keeps the benches whose file name contains it. `--quick` is passed to every bench (shorter runs: a whole
-// table in bounded time); so is every other argument (e.g. `--seconds=1`; each bench reads the ones it knows).
-// The JSON goes to `--json=PATH`, by default bench/results/latest.json (not committed: bench/README.md keeps the
-// results worth keeping, with their conditions). Exit 1 when a target is missed or a bench fails.
+// FILTER keeps the benches whose file name contains it (or, `a,b`, any of them). `--quick` is passed to every bench
+// (shorter runs: a whole table in bounded time); so is every other argument (e.g. `--seconds=1`; each bench reads
+// the ones it knows). The JSON goes to `--json=PATH`, by default bench/results/latest.json (with --compare:
+// compare.json; neither is committed: bench/README.md keeps the results worth keeping, with their conditions). Exit 1 when a target is missed or a bench fails.
 //
 // `--compare=REF` (or `--compare REF`): REF is checked out in a temporary git worktree (bench/ref-worktree.ts), and
 // each bench runs for REF and for the working tree in turn, `--compare-rounds` times (default 2: ref, tree, ref,
@@ -29,7 +29,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 function parseArgs(argv: readonly string[]) {
   const out = {
     filter: undefined as string | undefined,
-    json: join(root, 'bench/results/latest.json'),
+    json: undefined as string | undefined,
     compare: undefined as string | undefined,
     rounds: 2,
     pass: [] as string[],
@@ -42,7 +42,7 @@ function parseArgs(argv: readonly string[]) {
     else if (a.startsWith('--compare-rounds=')) out.rounds = Number(a.slice('--compare-rounds='.length));
     else if (a.startsWith('-')) out.pass.push(a);
     else if (out.filter === undefined) out.filter = a;
-    else throw new Error(`${a}: one filter only (the benches whose file name contains it)`);
+    else throw new Error(`${a}: one filter only (the benches whose file name contains it; a,b for either)`);
   }
   if (out.compare === '' || (argv.includes('--compare') && out.compare === undefined)) throw new Error('--compare needs a git ref');
   if (!Number.isInteger(out.rounds) || out.rounds < 1) throw new Error('--compare-rounds must be a whole number, at least 1');
@@ -52,11 +52,9 @@ function parseArgs(argv: readonly string[]) {
 /** The benches in a tree's bench/ that the filter keeps, sorted by name. */
 function benchFiles(tree: string, filter: string | undefined): string[] {
   const dir = join(tree, 'bench');
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
-        .sort()
-    : [];
+  const parts = filter?.split(',').filter(Boolean) ?? [];
+  const kept = (f: string) => f.endsWith('.bench.ts') && (!parts.length || parts.some((p) => f.includes(p)));
+  return existsSync(dir) ? readdirSync(dir).filter(kept).sort() : [];
 }
 
 /** What one run of one bench gave. */
@@ -147,7 +145,7 @@ function runTable(o: ReturnType<typeof parseArgs>): number {
   );
   console.log(results.length ? resultsTable(results) : 'no results reported');
   for (const n of exitCodeNote(runs)) console.log(`note: ${n}`);
-  writeJson(o.json, {
+  writeJson(o.json ?? join(root, 'bench/results/latest.json'), {
     ...environment(process.argv.slice(2), loadStart),
     benches: runs.map(({ results: r, ...run }) => ({ ...run, results: r.length })),
     results,
@@ -190,7 +188,7 @@ function runComparison(o: ReturnType<typeof parseArgs>, ref: string): number {
     console.log(rows.length ? comparisonTable(rows, label) : 'no results reported on either side');
     for (const n of exitCodeNote(runs)) console.log(`note: ${n}`);
     const regressed = rows.filter((r) => r.status === 'regressed');
-    writeJson(o.json, {
+    writeJson(o.json ?? join(root, 'bench/results/compare.json'), {
       ...environment(process.argv.slice(2), loadStart),
       compare: { ref, commit: worktree.commit, rounds: o.rounds, threshold: REGRESSION_THRESHOLD },
       benches: runs.map(({ results: r, ...run }) => ({ ...run, results: r.length })),
