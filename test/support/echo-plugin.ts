@@ -99,3 +99,6 @@ export const otherPlugin = definePlugin({
     ],
   },
 });
+
+/** The echo plugin as a module `oauth3 serve` loads through OAUTH3_PLUGINS (its default export). */
+export default echoPlugin;
