@@ -10,6 +10,7 @@ import { issueAccessToken } from '../support/tokens.js';
 import { connectUpstream } from '../support/upstream-connection.js';
 import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin } from '../support/echo-plugin.js';
+import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server.js';
 import { definePlugin, proxyErrors, setGrantPolicy } from '../../src/proxy/index.js';
 import { approvalErrors, findApproval } from '../../src/proxy/approvals/index.js';
 import { acceptsUrlElicitation, pruneMcpClients, rememberClientCapabilities } from '../../src/proxy/mcp/index.js';
@@ -79,10 +80,26 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
   let ada: TestUser;
   let stranger: TestUser;
   let mcpUrl: string;
+  let notes: TestMcpServer;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    gw = await startEchoGateway(dialect, { plugins: [echoPlugin, slyPlugin] });
+    notes = await startTestMcpServer();
+    gw = await startEchoGateway(dialect, {
+      plugins: [echoPlugin, slyPlugin],
+      config: {
+        mcpServers: [
+          {
+            id: 'notes',
+            name: 'Notes',
+            url: notes.url,
+            scopes: { notes_list: 'notes.read' },
+            default_scope: 'notes.write',
+            provider: 'upstream',
+          },
+        ],
+      },
+    });
     ({ app, echo } = gw);
     mcpUrl = `${app.url}/mcp`;
     [ada, stranger] = await Promise.all([createTestUser(app), createTestUser(app)]); // the stranger connected nothing
@@ -91,12 +108,13 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await gw?.stop();
+    await notes?.close();
   });
 
-  const token = async (o: { userId: string; clientId: string; scopes: string[]; lineage?: string[] }) =>
-    (await issueAccessToken(app.ctx, { ...o, audience: [mcpUrl], ttl: 600 })).token;
-  const connect = async (bearer: string, capabilities = {}) => {
-    const client = await connectWithBearer(mcpUrl, bearer, 'elicitation-test', capabilities);
+  const token = async (o: { userId: string; clientId: string; scopes: string[]; lineage?: string[]; audience?: string }) =>
+    (await issueAccessToken(app.ctx, { ...o, audience: [o.audience ?? mcpUrl], ttl: 600 })).token;
+  const connect = async (bearer: string, capabilities = {}, url = mcpUrl) => {
+    const client = await connectWithBearer(url, bearer, 'elicitation-test', capabilities);
     clients.push(client);
     return client;
   };
@@ -228,6 +246,47 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
     }
   });
 
+  it('a fronted MCP server: -32042 to connect its provider or to approve its tool; its own URL elicitation is not relayed', async () => {
+    const fronted = `${app.url}/mcp/notes`;
+    const asStranger = await connect(
+      await token({ userId: stranger.userId, clientId: 'fronted-client', scopes: ['notes.write', 'notes.read'], audience: fronted }),
+      URL_ELICITATION,
+      fronted,
+    );
+    const connectFirst = await elicited(asStranger.callTool({ name: 'notes_add', arguments: { text: 'x' } }));
+    expect(connectFirst.elicitation.url).toBe(`${app.url}/account/connections/upstream/connect`);
+    expect(connectFirst.error.message).toContain('ERR_PROXY_NOT_CONNECTED');
+
+    const grant = `elicit-fronted-${dialect}`;
+    await setGrantPolicy(app.ctx.db, grant, { actions: { 'mcp-notes.notes_add': { ask: true } } });
+    const asAda = await connect(
+      await token({
+        userId: ada.userId,
+        clientId: 'fronted-client',
+        scopes: ['notes.write', 'notes.read'],
+        audience: fronted,
+        lineage: [grant],
+      }),
+      URL_ELICITATION,
+      fronted,
+    );
+    const ask = await elicited(asAda.callTool({ name: 'notes_add', arguments: { text: 'Meet at 10' } }));
+    expect(ask.elicitation.url).toBe(`${app.url}/account/approvals#${ask.elicitation.elicitationId}`);
+    expect(await findApproval(app.ctx, ask.elicitation.elicitationId)).toMatchObject({ plugin: 'mcp-notes', action: 'notes_add' });
+    expect(notes.called).toHaveLength(0);
+
+    notes.elicitUrl = EVIL;
+    try {
+      const relayed = await asAda.callTool({ name: 'notes_list', arguments: {} });
+      expect(relayed.isError).toBe(true);
+      expect(toolText(relayed)).toContain('does not relay');
+      expect(JSON.stringify(relayed)).not.toContain('evil');
+      expect(notes.called.map((c) => c.name)).toEqual(['notes_list']);
+    } finally {
+      notes.elicitUrl = undefined;
+    }
+  });
+
   it('what a caller declared is pruned a month after its last initialize', async () => {
     const now = Date.now();
     const caller = {
@@ -237,6 +296,7 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
       clientId: null,
       chain: [],
       scopes: [],
+      audience: [],
     } as unknown as Principal;
     await rememberClientCapabilities(app.ctx, caller, URL_ELICITATION, now - 31 * 86_400_000);
     expect(await acceptsUrlElicitation(app.ctx, caller, now)).toBe(false); // too old to count

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
 
 /** A request the MCP server received: its headers (to check which credential arrived) and the JSON-RPC method. */
 export interface McpServerRequest {
@@ -17,6 +17,8 @@ export interface TestMcpServer {
   requests: McpServerRequest[];
   /** When set, every request without exactly `Authorization: Bearer <this>` is 401 (a server wanting its own credential). */
   requireBearer?: string;
+  /** When set, every tool call answers -32042 with a URL elicitation of this URL (a server sending the person elsewhere). */
+  elicitUrl?: string;
   /** The tools it was called with, in order. */
   called: Array<{ name: string; arguments: unknown; authorization: string | undefined }>;
   close(): Promise<void>;
@@ -73,6 +75,8 @@ export async function startTestMcpServer(): Promise<TestMcpServer> {
     });
     server.setRequestHandler(CallToolRequestSchema, async (r) => {
       called.push({ name: r.params.name, arguments: r.params.arguments, authorization: req.headers.authorization });
+      if (me.elicitUrl)
+        throw new UrlElicitationRequiredError([{ mode: 'url', elicitationId: 'upstream-1', url: me.elicitUrl, message: 'Sign in here.' }]);
       if (r.params.name === 'notes_add') notes.push(String((r.params.arguments as { text?: unknown }).text));
       if (r.params.name === 'admin_wipe') notes.length = 0;
       return { content: [{ type: 'text', text: JSON.stringify({ notes, authorization: req.headers.authorization ?? null }) }] };

@@ -9,5 +9,5 @@ export { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';
 export { toolError } from './tool-error.js';
 export { mcpToolName } from './mcp-tools.js';
 export { mcpMigrations } from './migrations/index.js';
-export { acceptsUrlElicitation, pruneMcpClients, rememberClientCapabilities } from './client-capabilities.js';
-export { urlElicitationError, urlElicitationFor } from './url-elicitation.js';
+export { acceptsUrlElicitation, pruneMcpClients, rememberClientCapabilities, rememberInitialize } from './client-capabilities.js';
+export { urlElicitationFor, urlElicitationRequired, type RefusedCall } from './url-elicitation.js';

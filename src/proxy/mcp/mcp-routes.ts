@@ -6,7 +6,7 @@ import { InsufficientScope } from '../../errors/index.js';
 import { proxyOf } from '../proxy-of.js';
 import { MAX_INPUT_BYTES } from '../validate-input.js';
 import { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';
-import { rememberClientCapabilities } from './client-capabilities.js';
+import { rememberInitialize } from './client-capabilities.js';
 import { createMcpServer } from './mcp-server.js';
 import { findTool } from './mcp-tools.js';
 import { MCP_PATH } from './mcp-resource.js';
@@ -26,8 +26,7 @@ export async function mcpRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   app.post(MCP_PATH, { bodyLimit: MCP_BODY_LIMIT }, async (request, reply) => {
     const principal = await mcpPrincipal(ctx, request);
     const host = proxyOf(ctx);
-    const capabilities = initializeCapabilities(request.body);
-    if (capabilities !== undefined) await rememberClientCapabilities(ctx, principal, capabilities);
+    await rememberInitialize(ctx, principal, request.body);
     const tool = calledTool(request.body);
     if (tool !== undefined) {
       const hosted = findTool(host.actions(), tool);
@@ -69,13 +68,6 @@ export function calledTool(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const m = body as { method?: unknown; params?: { name?: unknown } };
   return m.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
-}
-
-/** The client capabilities a JSON-RPC `initialize` declares (`{}` when it declares none), or undefined for another message. */
-export function initializeCapabilities(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const m = body as { method?: unknown; params?: { capabilities?: unknown } };
-  return m.method === 'initialize' ? (m.params?.capabilities ?? {}) : undefined;
 }
 
 /** 403 insufficient_scope for a tool beyond the token's scopes: `scope` names what to ask for (the needed one, then those held). */

@@ -7,12 +7,10 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '../../kernel/index.js';
-import { AppError } from '../../errors/index.js';
 import type { PluginHost } from '../plugin-host.js';
-import { acceptsUrlElicitation } from './client-capabilities.js';
 import { findTool, toTool } from './mcp-tools.js';
 import { toolError } from './tool-error.js';
-import { urlElicitationError, urlElicitationFor } from './url-elicitation.js';
+import { urlElicitationRequired } from './url-elicitation.js';
 
 /** What one request to /mcp is served for: the host, the verified caller, where it came from. */
 export interface McpCaller {
@@ -51,9 +49,10 @@ export function createMcpServer({ host, principal, ip }: McpCaller): Server {
         ...(structured && hosted.action.output?.type === 'object' ? { structuredContent: result as Record<string, unknown> } : {}),
       };
     } catch (e) {
-      const elicitation = await urlElicitationFor(host.ctx, principal, hosted, e);
-      if (elicitation && e instanceof AppError && (await acceptsUrlElicitation(host.ctx, principal)))
-        throw urlElicitationError(elicitation, e);
+      const { plugin, action } = hosted;
+      const refused = { plugin: plugin.plugin.id, action: action.name, title: action.title, provider: plugin.plugin.provider };
+      const elicitation = await urlElicitationRequired(host.ctx, principal, refused, e);
+      if (elicitation) throw elicitation;
       const answer = toolError(e);
       if (answer) return answer;
       throw e;

@@ -3,10 +3,20 @@ import type { AppContext, Principal } from '../../kernel/index.js';
 import { AppError } from '../../errors/index.js';
 import { randomId } from '../../crypto/index.js';
 import { vaultOf } from '../../vault/index.js';
-import type { HostedAction } from '../hosted-action.js';
 import { proxyErrors } from '../proxy-errors.js';
 import { connectUrl, providerConnectUrl } from '../proxy-credential.js';
 import { approvalErrors, approvalUrls, currentStatus, findApproval } from '../approvals/index.js';
+import { acceptsUrlElicitation } from './client-capabilities.js';
+
+/** The refused tool call an elicitation is for: its action (as approvals name it), its title, its vault provider if any. */
+export interface RefusedCall {
+  plugin: string;
+  action: string;
+  /** What the person reads: the action's (or tool's) title. */
+  title: string;
+  /** The vault provider whose connect page to name (the plugin's, or a fronted server's). */
+  provider?: string;
+}
 
 /**
  * The URL-mode elicitation (MCP 2025-11-25, "Elicitation", URL mode) that answers a refused tool call the person
@@ -20,14 +30,14 @@ import { approvalErrors, approvalUrls, currentStatus, findApproval } from '../ap
 export async function urlElicitationFor(
   ctx: AppContext,
   principal: Principal,
-  hosted: HostedAction,
+  call: RefusedCall,
   e: unknown,
 ): Promise<ElicitRequestURLParams | undefined> {
   if (!(e instanceof AppError)) return undefined;
-  const what = hosted.action.title ?? hosted.qualifiedName;
+  const what = call.title;
   let elicitation: ElicitRequestURLParams | undefined;
   if (e.code === proxyErrors.ERR_PROXY_NOT_CONNECTED.code || e.code === proxyErrors.ERR_PROXY_NEEDS_REAUTH.code) {
-    const provider = hosted.plugin.plugin.provider;
+    const provider = call.provider;
     const again = e.code === proxyErrors.ERR_PROXY_NEEDS_REAUTH.code;
     elicitation = {
       mode: 'url',
@@ -45,8 +55,8 @@ export async function urlElicitationFor(
       row.user_id !== principal.userId ||
       row.token_id !== principal.tokenId ||
       row.chain !== JSON.stringify(principal.chain) ||
-      row.plugin !== hosted.plugin.plugin.id ||
-      row.action !== hosted.action.name
+      row.plugin !== call.plugin ||
+      row.action !== call.action
     )
       return undefined;
     elicitation = {
@@ -59,8 +69,20 @@ export async function urlElicitationFor(
   return elicitation && ownOrigin(ctx, elicitation.url) ? elicitation : undefined;
 }
 
-/** The -32042 error carrying one elicitation, its message the refusal's (which names the URL and how to retry). */
-export function urlElicitationError(elicitation: ElicitRequestURLParams, e: AppError): UrlElicitationRequiredError {
+/**
+ * The answer of a tool call refused with `e` when the person can resolve it in their browser and the caller's last
+ * `initialize` declared `elicitation.url`: the -32042 error carrying the elicitation (see urlElicitationFor), its
+ * message the refusal's (which names the URL and how to retry). Undefined otherwise: the caller answers `isError`.
+ */
+export async function urlElicitationRequired(
+  ctx: AppContext,
+  principal: Principal,
+  call: RefusedCall,
+  e: unknown,
+): Promise<UrlElicitationRequiredError | undefined> {
+  if (!(e instanceof AppError)) return undefined;
+  const elicitation = await urlElicitationFor(ctx, principal, call, e);
+  if (!elicitation || !(await acceptsUrlElicitation(ctx, principal))) return undefined;
   return new UrlElicitationRequiredError([elicitation], `${e.code}: ${e.message}`);
 }
 

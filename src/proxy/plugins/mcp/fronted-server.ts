@@ -15,7 +15,7 @@ import { proxyErrors } from '../../proxy-errors.js';
 import { connectUrl } from '../../proxy-credential.js';
 import { expireRejected, markNeedsReauth, vaultOf } from '../../../vault/index.js';
 import type { UpstreamDispatchers } from '../../upstream-client.js';
-import { toolError } from '../../mcp/index.js';
+import { toolError, urlElicitationRequired } from '../../mcp/index.js';
 import { frontedAuthorization } from './fronted-credential.js';
 import { frontedFetch } from './fronted-fetch.js';
 import { scopeOfTool, type FrontedMcpServer } from './mcp-servers-options.js';
@@ -37,9 +37,11 @@ export interface FrontedCall {
  * The gateway's face of a fronted MCP server for one request: `tools/list` is the server's list with only the
  * tools the token's scopes allow; `tools/call` forwards a call of such a tool. The server is reached with a client
  * of its own (the person's credential of its provider; never the caller's token) and closed after the request; a
- * refusal or failure of the gateway becomes an `isError` result. A call takes the proxy's one call path
- * (`invokeAction`) as the action `mcp-{id}.{tool}`: the person's limits (rates, argument constraints on the tool's
- * inputSchema fields, "ask me each time" with a passkey approval) apply, and it is the audit event `proxy.called`.
+ * refusal or failure of the gateway becomes an `isError` result (for a client that declared URL elicitation, a
+ * provider not connected or an approval to give is the -32042 URL elicitation, as at /mcp; the server's own URL
+ * elicitation is never relayed). A call takes the proxy's one call path (`invokeAction`) as the action
+ * `mcp-{id}.{tool}`: the person's limits (rates, argument constraints on the tool's inputSchema fields, "ask me each
+ * time" with a passkey approval) apply, and it is the audit event `proxy.called`.
  */
 export function createFrontedServer(call: FrontedCall): Server {
   const { server, principal } = call;
@@ -58,6 +60,7 @@ export function createFrontedServer(call: FrontedCall): Server {
   face.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const tool = req.params.name;
     if (!allowed(tool)) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": tools/list names the tools this token may call.`);
+    let title = tool;
     try {
       const known = await knownTool(call, tool);
       const forward = (input: unknown, signal: AbortSignal) =>
@@ -65,6 +68,7 @@ export function createFrontedServer(call: FrontedCall): Server {
           client.callTool({ name: tool, arguments: input as Record<string, unknown> }),
         ) as Promise<CallToolResult>;
       const hosted = frontedAction(server, known, forward);
+      title = hosted.action.title;
       return (await invokeAction(frontedHost(call, hosted), {
         plugin: frontedPluginId(server),
         action: tool,
@@ -75,7 +79,21 @@ export function createFrontedServer(call: FrontedCall): Server {
         via: 'mcp',
       })) as CallToolResult;
     } catch (e) {
+      // The server's own URL elicitation is not relayed: an elicitation URL of the gateway's is always its own
+      if (e instanceof McpError && e.code === ErrorCode.UrlElicitationRequired)
+        return {
+          isError: true,
+          content: [
+            {
+              type: 'text',
+              text: `The MCP server ${server.id} asked to send the person to a page of its own, which the gateway does not relay.`,
+            },
+          ],
+        };
       if (e instanceof McpError) throw e;
+      const refused = { plugin: frontedPluginId(server), action: tool, title, provider: server.provider };
+      const elicitation = await urlElicitationRequired(call.ctx, principal, refused, e);
+      if (elicitation) throw elicitation;
       const answer = toolError(e);
       if (answer) return answer;
       throw e;
