@@ -165,6 +165,10 @@ function runComparison(o: ReturnType<typeof parseArgs>, ref: string): number {
   try {
     worktree = addRefWorktree(root, ref);
     const label = `${ref} (${worktree.commit.slice(0, 7)})`;
+    if (!existsSync(join(worktree.dir, 'bench/report.ts'))) {
+      console.log(`cannot compare: ${label} has no bench/report.ts (its benches predate report() and report nothing); exit 2`);
+      return 2;
+    }
     const refFiles = new Set(benchFiles(worktree.dir, o.filter));
     const treeFiles = new Set(benchFiles(root, o.filter));
     const files = [...new Set([...refFiles, ...treeFiles])].sort();
@@ -210,11 +214,13 @@ function runComparison(o: ReturnType<typeof parseArgs>, ref: string): number {
   }
 }
 
-let options: ReturnType<typeof parseArgs>;
+// Exit 2 for a command line or a ref that cannot be used (nothing was compared), with the reason on one line.
+let code: number;
 try {
-  options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2));
+  code = options.compare === undefined ? runTable(options) : runComparison(options, options.compare);
 } catch (e) {
   console.error(`npm run bench: ${(e as Error).message}`);
-  process.exit(2);
+  code = 2;
 }
-process.exit(options.compare === undefined ? runTable(options) : runComparison(options, options.compare));
+process.exit(code);
