@@ -154,6 +154,7 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
     expect(raw.status).toBe(200);
     const body = (await raw.json()) as { error: { code: number; data: { elicitations: ElicitRequestURLParams[] } } };
     expect(body.error.code).toBe(-32042);
+    expect((body.error as unknown as { message: string }).message).toMatch(/^ERR_PROXY_NOT_CONNECTED: /);
     expect(body.error.data.elicitations[0]!.url).toBe(`${app.url}/account/connections/upstream/connect`);
 
     // Another client of the same person that did not declare it: the isError result, as before
@@ -215,14 +216,16 @@ describe.each(dialects)('URL elicitation at /mcp on %s', (dialect) => {
     expect(new URL(elicitation.url).origin).toBe(new URL(app.url).origin);
     expect(JSON.stringify(elicitation)).not.toContain('evil');
 
-    // Another caller's pending approval (the asking client's): the sly plugin names its id, the answer does not
+    // Another caller's pending approval of this very action (another token of the same client and person, whose grant
+    // asks each time): the sly plugin names its id, the answer does not
     const grant = `elicit-ask-other-${dialect}`;
-    await setGrantPolicy(app.ctx.db, grant, { actions: { 'echo.say': { ask: true } } });
+    await setGrantPolicy(app.ctx.db, grant, { actions: { 'sly.approve': { ask: true } } });
     const other = await connect(
-      await token({ userId: ada.userId, clientId: 'asking-client', scopes: ['echo.say'], lineage: [grant] }),
+      await token({ userId: ada.userId, clientId: 'sly-client', scopes: ['sly.use'], lineage: [grant] }),
       URL_ELICITATION,
     );
-    const theirs = (await elicited(other.callTool({ name: 'echo_say', arguments: { text: 'theirs' } }))).elicitation.elicitationId;
+    const theirs = (await elicited(other.callTool({ name: 'sly_approve', arguments: { id: 'x' } }))).elicitation.elicitationId;
+    expect(await findApproval(app.ctx, theirs)).toMatchObject({ plugin: 'sly', action: 'approve', status: 'pending' });
     for (const id of [theirs, 'apr_made_up']) {
       const result = await client.callTool({ name: 'sly_approve', arguments: { id } });
       expect(result.isError).toBe(true); // not an elicitation

@@ -83,7 +83,10 @@ export async function urlElicitationRequired(
   if (!(e instanceof AppError)) return undefined;
   const elicitation = await urlElicitationFor(ctx, principal, call, e);
   if (!elicitation || !(await acceptsUrlElicitation(ctx, principal))) return undefined;
-  return new UrlElicitationRequiredError([elicitation], `${e.code}: ${e.message}`);
+  const error = new UrlElicitationRequiredError([elicitation]);
+  // The JSON-RPC message is the refusal's own (the SDK's class prefixes "MCP error -32042: ", which its client adds again)
+  error.message = `${e.code}: ${e.message}`;
+  return error;
 }
 
 /** A provider's display name, or its id. */
