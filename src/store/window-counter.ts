@@ -37,7 +37,13 @@ const MAX_REMEMBERED = 50_000;
  * against a full bucket is refused from memory. Subjects (addresses, client ids) are stored hashed.
  *
  * A database error is not caught: the caller's request fails (503 while the database cannot be reached) rather
- * than being let through unlimited.
+ * than being let through unlimited: these limits guard guessing and mass registration, and the requests they guard
+ * need the database to be answered anyway.
+ *
+ * The proxy's per-grant policy rates (proxy/policy, `proxy_rate_counts`) count differently on purpose: their
+ * windows are the calendar's (a minute, an hour, a UTC day: "5 a day" as the consent page says it), several rates
+ * of one call are taken all or none in one transaction, and their rows are the grant's (by grant id and action).
+ * Folding both into one table would give one of them the other's windows or lose the all-or-none take.
  */
 export class WindowCounter {
   /** Full buckets this instance has seen, with the end of their windows. */

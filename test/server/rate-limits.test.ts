@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CeremonyClient } from '../accounts/ceremony-client.js';
@@ -30,6 +32,23 @@ describe('per-IP limits on unauthenticated sign-in and registration endpoints', 
     expect(refused.status).toBe(429);
     expect((await refused.json()).error).toBe('ERR_RATE_LIMITED');
   });
+
+  it('refuses (503) rather than lets a request through unlimited when its count cannot be written', async () => {
+    // another process holds the SQLite write lock: the count's UPSERT fails after the busy timeout. The attestation
+    // document (outside a TEE: {tee: false}) reads nothing and writes nothing itself, so only the limit can refuse it.
+    const other = new SQLite(join(app.config.dataDir, 'oauth3.db'));
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const refused = await fetch(`${app.url}/.well-known/oauth3-attestation`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      expect((await refused.json()).error).toBe('ERR_DATABASE_UNAVAILABLE');
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect((await fetch(`${app.url}/.well-known/oauth3-attestation`)).status).toBe(200);
+  }, 30_000);
 
   it('leaves other routes alone', async () => {
     for (let i = 0; i < 6; i++) expect((await fetch(`${app.url}/health`)).status).toBe(200);
