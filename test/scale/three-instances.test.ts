@@ -4,10 +4,12 @@
 // and policies through the real domain functions, and does nothing else: every request the test checks goes to A, B
 // or C. Each capability is shown across processes, sharing no memory.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
 import { decideApproval } from '../../src/proxy/approvals/index.js';
 import { removeClient } from '../../src/oauth/index.js';
+import { REVOCATION_CHANNEL } from '../../src/tokens/revocation-index.js';
 import { vaultOf } from '../../src/vault/index.js';
 import { codeFor, exchange, postForm, publicClient, refresh, apiStatus } from '../oauth/support/oauth-helpers.js';
 import { newApiKey } from '../vault/server-api-helpers.js';
@@ -178,6 +180,22 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
       .execute();
     const took = await Promise.all(all.map((g) => within(POLL_MS + 1500, async () => !(await active(g, token)))));
     for (const t of took) expect(t).toBeLessThan(POLL_MS + 1500);
+  });
+
+  it('revocations: with every LISTEN connection cut (pg_terminate_backend), a revocation still reaches all; LISTEN comes back', async () => {
+    const listeners = sql<{ pid: number }>`select pid from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`}`;
+    expect((await listeners.execute(setup.ctx.db)).rows.length).toBeGreaterThanOrEqual(4); // A, B, C and setup
+    const token = await clientToken(a);
+    for (const g of all) expect(await active(g, token)).toBe(true);
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`}`.execute(setup.ctx.db);
+    expect((await fetch(`${a.url}/revoke`, { method: 'POST', headers: form, body: `token=${token}&${client.auth}` })).status).toBe(200);
+    // the NOTIFY went to nobody: the catch-up on reconnecting (a second later) or the poll finds it
+    for (const g of [b, c]) expect(await within(POLL_MS + 1500, async () => !(await active(g, token))), g.url).toBeLessThan(POLL_MS + 1500);
+    expect(await within(5000, async () => (await listeners.execute(setup.ctx.db)).rows.length >= 4)).toBeLessThan(5000);
+    const next = await clientToken(a);
+    for (const g of [b, c]) expect(await active(g, next)).toBe(true);
+    expect((await fetch(`${a.url}/revoke`, { method: 'POST', headers: form, body: `token=${next}&${client.auth}` })).status).toBe(200);
+    for (const g of [b, c]) expect(await within(1000, async () => !(await active(g, next))), g.url).toBeLessThan(1000);
   });
 
   it('a client removed on one is refused on all three within its second of remembered authentication', async () => {
