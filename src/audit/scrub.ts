@@ -13,11 +13,11 @@ export function scrub(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** A URL with the values of secret-looking query parameters (code, token, state…) replaced. */
+/** A URL with the values of secret-looking query parameters (code, token, state, nonce…) replaced. */
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const k of [...params.keys()]) if (SECRET_FIELD.test(k) || k === 'state') params.set(k, '[redacted]');
+  for (const k of [...params.keys()]) if (SECRET_FIELD.test(k) || k === 'state' || k === 'nonce') params.set(k, '[redacted]');
   return `${url.slice(0, q)}?${params.toString()}`;
 }

@@ -42,15 +42,19 @@ describe('log redaction', () => {
       {
         req: {
           method: 'GET',
-          url: '/cb?code=C-1&state=S-1&x=1',
+          url: '/cb?code=C-1&state=S-1&nonce=N-1&x=1',
           headers: { authorization: 'Bearer T-1', cookie: 'oauth3_session=J-1', 'user-agent': 'ua' },
         },
       },
       'incoming',
     );
     const out = lines.join('');
-    for (const secret of ['C-1', 'S-1', 'T-1', 'J-1']) expect(out).not.toContain(secret);
-    expect(JSON.parse(out).req).toEqual({ method: 'GET', url: '/cb?code=%5Bredacted%5D&state=%5Bredacted%5D&x=1', userAgent: 'ua' });
+    for (const secret of ['C-1', 'S-1', 'N-1', 'T-1', 'J-1']) expect(out).not.toContain(secret);
+    expect(JSON.parse(out).req).toEqual({
+      method: 'GET',
+      url: '/cb?code=%5Bredacted%5D&state=%5Bredacted%5D&nonce=%5Bredacted%5D&x=1',
+      userAgent: 'ua',
+    });
   });
 
   it('leaves URLs without secrets alone', () => {
