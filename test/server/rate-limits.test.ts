@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { CeremonyClient } from '../accounts/ceremony-client.js';
 import { dialects } from '../support/databases.js';
+import { builtinModules, pruneModules } from '../../src/server/index.js';
 
 describe('per-IP limits on unauthenticated sign-in and registration endpoints', () => {
   let app: TestApp;
@@ -74,6 +75,21 @@ describe.each(dialects)('per-IP limits counted on the database (%s)', (dialect) 
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_S);
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
     expect((await register()).status).toBe(201); // a new window
+  });
+
+  it('prunes ended windows (the prune of the gateway module), keeps live ones', async () => {
+    const now = Date.now();
+    await app.ctx.db
+      .insertInto('rate_limit_counts')
+      .values([
+        { bucket: `prune-test:ended`, count: 3, ends_at: now - 1 },
+        { bucket: `prune-test:live`, count: 3, ends_at: now + 60_000 },
+      ])
+      .execute();
+    const deleted = await pruneModules(app.ctx, builtinModules, now);
+    expect(deleted.gateway).toBeGreaterThanOrEqual(1);
+    const left = await app.ctx.db.selectFrom('rate_limit_counts').select('bucket').where('bucket', 'like', 'prune-test:%').execute();
+    expect(left.map((r) => r.bucket)).toEqual(['prune-test:live']);
   });
 
   it('never lets concurrent requests past the limit (one conditional UPSERT a request)', async () => {
