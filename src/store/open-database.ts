@@ -12,8 +12,12 @@ import { BUSY_TIMEOUT_MS } from './sqlite-handle.js';
 // int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-/** How long a PostgreSQL connection may take to open (the pool's and the LISTEN connection's). */
-export const CONNECT_TIMEOUT_MS = 3000;
+/**
+ * How long a PostgreSQL connection may take to open (the pool's and the LISTEN connection's), and how long a query
+ * waits for a free pooled connection: past it the request answers 503 instead of hanging. Generous, so that a busy
+ * machine does not shed load it would have served a moment later.
+ */
+export const CONNECT_TIMEOUT_MS = 5000;
 
 export interface OpenedDatabase {
   db: Db;
@@ -82,8 +86,8 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers
   if (o.databaseUrl) {
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
-    // A request waits at most CONNECT_TIMEOUT_MS for a connection (the server down, restarting or out of
-    // connections), then fails with an error the error handler answers as 503 rather than hanging.
+    // A request waits at most CONNECT_TIMEOUT_MS for a connection (the server down, restarting, out of connections,
+    // or all 10 of the pool's busy), then fails with an error the error handler answers as 503 rather than hanging.
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     pool.on('error', () => {
       /* idle client errors surface on the next query */
