@@ -60,23 +60,30 @@ describe.each(dialects)('SIGKILL during vault reencrypt on %s', (dialect) => {
     expect(rotated.code, rotated.stderr).toBe(0);
     const newKid = rotated.stdout.trim();
 
-    // Killed at a random moment once it is under way (its first progress line), not at a line: mid-batch.
+    // Killed at a random moment of its run, not at a line: at the first progress line (one each tenth) past a random
+    // 20-70% of the rows, after a random part of half the time the last tenth took (mid-batch, and before the end).
     const child = spawnCli(['vault', 'reencrypt', '--batch', String(BATCH)], env);
     running.add(child);
     let stderr = '';
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const at = 0.2 + Math.random() * 0.5;
+    const lines: number[] = [];
     let armed = false;
     const killer = new Promise<void>((resolve) => {
       child.stderr!.on('data', (d) => {
         stderr += d;
-        if (armed || !/\d+\/\d+ rows/.test(stderr)) return;
+        const all = [...stderr.matchAll(/(\d+)\/(\d+) rows/g)];
+        while (lines.length < all.length) lines.push(Date.now());
+        const m = all.at(-1);
+        if (armed || !m || lines.length < 2 || Number(m[1]) < at * Number(m[2])) return;
         armed = true;
+        const tenthMs = lines.at(-1)! - lines.at(-2)!;
         setTimeout(
           () => {
             child.kill('SIGKILL');
             resolve();
           },
-          Math.floor(Math.random() * 300),
+          Math.floor(Math.random() * 0.5 * tenthMs),
         );
       });
     });
