@@ -57,6 +57,13 @@ function benchFiles(tree: string, filter: string | undefined): string[] {
   return existsSync(dir) ? readdirSync(dir).filter(kept).sort() : [];
 }
 
+/** Ctrl-C during a bench: the run stops (exit 130) after cleaning up. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
 /** What one run of one bench gave. */
 interface BenchRun {
   file: string;
@@ -78,6 +85,7 @@ function runBench(tree: string, file: string, args: readonly string[]): Omit<Ben
       stdio: 'inherit',
       env: { ...process.env, [RESULTS_FILE_ENV]: resultsFile },
     });
+    if (r.signal === 'SIGINT' || r.status === 130) throw new Interrupted();
     const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean) : [];
     return {
       file,
@@ -158,10 +166,9 @@ function runComparison(o: ReturnType<typeof parseArgs>, ref: string): number {
   const loadStart = loadavg();
   let worktree: RefWorktree | undefined;
   const cleanUp = () => worktree?.remove();
-  process.once('SIGINT', () => {
-    cleanUp();
-    process.exit(130);
-  });
+  // Ctrl-C stops the bench running (its process group gets the signal); this process, blocked in spawnSync, stays
+  // to see that (runBench throws Interrupted) and remove the worktree on the way out.
+  process.on('SIGINT', () => undefined);
   try {
     worktree = addRefWorktree(root, ref);
     const label = `${ref} (${worktree.commit.slice(0, 7)})`;
@@ -221,6 +228,6 @@ try {
   code = options.compare === undefined ? runTable(options) : runComparison(options, options.compare);
 } catch (e) {
   console.error(`npm run bench: ${(e as Error).message}`);
-  code = 2;
+  code = e instanceof Interrupted ? 130 : 2;
 }
 process.exit(code);
