@@ -274,8 +274,6 @@ function threadTicks(root: number): Map<string, number> {
 
 interface Run {
   rps: number;
-  /** Requests answered in the time (all targets). */
-  requests: number;
   p99: number;
   non2xx: number;
   errors: number;
@@ -403,7 +401,6 @@ async function load(targets: Target[], workload: Workload, seconds = SECONDS): P
   }
   return {
     rps: results.reduce((n, r) => n + r.rps, 0),
-    requests: total,
     p99: Math.max(...results.map((r) => r.p99)),
     non2xx: results.reduce((n, r) => n + r.non2xx, 0),
     errors: results.reduce((n, r) => n + r.errors, 0),
