@@ -5,9 +5,9 @@
 // or C. Each capability is shown across processes, sharing no memory.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
-import { decideApproval } from '../../src/proxy/approvals/index.js';
 import { removeClient } from '../../src/oauth/index.js';
 import { REVOCATION_CHANNEL } from '../../src/tokens/revocation-index.js';
 import { vaultOf } from '../../src/vault/index.js';
@@ -15,6 +15,9 @@ import { codeFor, exchange, postForm, publicClient, refresh, apiStatus } from '.
 import { newApiKey } from '../vault/server-api-helpers.js';
 import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
 import { echoPlugin } from '../support/echo-plugin.js';
+import { launchBrowser } from '../support/browser.js';
+import { freePort } from '../support/free-port.js';
+import { personWithPasskey } from '../support/passkey-person.js';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
@@ -47,14 +50,14 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
   let b: GatewayProcess;
   let c: GatewayProcess;
   let all: GatewayProcess[];
+  let browser: Browser;
   let user: TestUser;
   let mcp: { key: string; server: string };
   /** A confidential client_credentials client (registered through A), for issuing and introspecting. */
   let client: { id: string; auth: string };
 
   beforeAll(async () => {
-    up = await startUpstreamOidc({ accessTokenTtl: 3 });
-    echo = await startEchoUpstream();
+    [up, echo, browser] = await Promise.all([startUpstreamOidc({ accessTokenTtl: 3 }), startEchoUpstream(), launchBrowser()]);
     const providers = [up.providerEntry({ refresh_margin: 1 })];
     setup = await startTestApp(
       'postgres',
@@ -65,7 +68,10 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
         OAUTH3_ECHO_UPSTREAM: echo.url,
       },
     );
+    const ports = [await freePort(), await freePort(), await freePort()];
     const env = {
+      // a person's browser may reach any of them on its own origin (passkeys: one RP ID, localhost, several origins)
+      OAUTH3_EXTRA_ORIGINS: ports.map((p) => `http://localhost:${p}`).join(','),
       DATABASE_URL: setup.config.databaseUrl!,
       OAUTH3_MASTER_KEY: setup.config.masterKey!,
       OAUTH3_PUBLIC_URL: setup.config.publicUrl,
@@ -80,7 +86,7 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
       OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS: '0',
       OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: '0',
     };
-    [a, b, c] = await Promise.all([spawnGateway(env), spawnGateway(env), spawnGateway(env)]);
+    [a, b, c] = await Promise.all(ports.map((port) => spawnGateway(env, port)));
     all = [a, b, c];
     user = await createTestUser(setup);
     await connectUpstream(setup, user.userId, up, { login: 'three' });
@@ -98,6 +104,7 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
 
   afterAll(async () => {
     await Promise.all((all ?? []).map((g) => g.kill()));
+    await browser?.close();
     await setup?.stop();
     await Promise.all([up?.stop(), echo?.close()]);
   }, 30_000);
@@ -293,11 +300,11 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
   });
 
   /** A token of the person under a grant with `policy` for echo.say, and the call of echo.say with it on an instance. */
-  async function echoCaller(policy: Record<string, unknown>) {
+  async function echoCaller(policy: Record<string, unknown>, userId = user.userId) {
     const grant = `three-${randomBytes(6).toString('hex')}`;
     await setGrantPolicy(setup.ctx.db, grant, { actions: { 'echo.say': policy } });
     const { token } = await issueAccessToken(setup.ctx, {
-      userId: user.userId,
+      userId,
       clientId: 'three-instances-client',
       scopes: ['echo.say'],
       audience: [setup.ctx.resources.gatewayUrl],
@@ -312,21 +319,31 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
       );
   }
 
-  it('proxy approvals: asked for via A, approved, then used via B or C exactly once', async () => {
-    const say = await echoCaller({ ask: true });
-    const before = echo.requests.length;
-    const asked = await say(a, 'approve me');
-    expect(asked.status).toBe(202);
-    const id = asked.body.approval_id as string;
-    expect((await say(b, 'approve me', id)).body.error).toBe('ERR_PROXY_APPROVAL_PENDING');
-    // the person's decision (the approvals page records it after their passkey assertion: test/proxy/approval-browser.test.ts)
-    expect(await decideApproval(setup.ctx, id, user.userId, 'approved')).toBe(true);
-    const used = await Promise.all([say(b, 'approve me', id), say(c, 'approve me', id)]); // at the same moment
-    expect(used.map((u) => u.status).sort()).toEqual([200, 403]);
-    expect(used.find((u) => u.status === 403)!.body.error).toBe('ERR_PROXY_APPROVAL_USED');
-    expect((await say(c, 'approve me', id)).body.error).toBe('ERR_PROXY_APPROVAL_USED');
-    expect(echo.requests.length).toBe(before + 1);
-  });
+  it('proxy approvals: asked for via A, approved with a passkey on B, then used via A or C exactly once', async () => {
+    const person = await createTestUser(setup);
+    await connectUpstream(setup, person.userId, up, { login: 'approver' });
+    const { context, page } = await personWithPasskey(browser, setup, person); // the passkey added on the public origin
+    try {
+      const say = await echoCaller({ ask: true }, person.userId);
+      const before = echo.requests.length;
+      const asked = await say(a, 'approve me');
+      expect(asked.status).toBe(202);
+      const id = asked.body.approval_id as string;
+      expect((await say(c, 'approve me', id)).body.error).toBe('ERR_PROXY_APPROVAL_PENDING');
+      // the person approves on B's page: its options (the challenge) and the passkey assertion both go to B
+      const onB = `http://localhost:${b.port}`;
+      await page.goto(`${onB}/account/approvals`);
+      await page.locator(`form[data-approve="${id}"] button`).click();
+      await page.waitForURL(/\/account\/approvals\?ok=approved$/);
+      const used = await Promise.all([say(a, 'approve me', id), say(c, 'approve me', id)]); // at the same moment
+      expect(used.map((u) => u.status).sort()).toEqual([200, 403]);
+      expect(used.find((u) => u.status === 403)!.body.error).toBe('ERR_PROXY_APPROVAL_USED');
+      expect((await say(b, 'approve me', id)).body.error).toBe('ERR_PROXY_APPROVAL_USED');
+      expect(echo.requests.length).toBe(before + 1);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 
   it('proxy rate limit: "5 a day" allows 5 calls in all across the three instances, not 5 each', async () => {
     const say = await echoCaller({ rate: { count: 5, per: 'day' } });
