@@ -131,6 +131,16 @@ async function limitHoldsInAll(targets: Target[], attempt: (t: Target) => Promis
  * spread round-robin over them, reach the configured limit in all, not three times it. The same for a cluster
  * (OAUTH3_WORKERS=2) on one SQLite file.
  */
+/** The cluster of the second block. */
+const startCluster = () =>
+  spawnGateway({
+    OAUTH3_WORKERS: '2',
+    OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
+    OAUTH3_TRUST_PROXY: 'true',
+    OAUTH3_RATE_LIMIT_AUTH: String(LIMIT),
+    OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: String(LIMIT),
+  });
+
 describe('three instances on one PostgreSQL database share their rate limits', () => {
   const gateways: GatewayProcess[] = [];
   let targets: Target[];
@@ -210,13 +220,7 @@ describe('a cluster (OAUTH3_WORKERS=2) on one SQLite file shares its rate limits
   let targets: Target[];
 
   beforeAll(async () => {
-    gateway = await spawnGateway({
-      OAUTH3_WORKERS: '2',
-      OAUTH3_MASTER_KEY: randomBytes(32).toString('hex'),
-      OAUTH3_TRUST_PROXY: 'true',
-      OAUTH3_RATE_LIMIT_AUTH: String(LIMIT),
-      OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: String(LIMIT),
-    });
+    gateway = await startCluster();
     // a kept-alive socket to each worker: new connections until both have answered
     const deadline = Date.now() + 30_000;
     while (agents.size < 2 && Date.now() < deadline) {
