@@ -1,7 +1,8 @@
 // Benchmark of memory (issue 19): the resident memory of one real `oauth3 serve` process under `--minutes` (default
 // 10) of mixed load, all at once: passkey sign-in ceremonies, token issuance (client_credentials), refresh
 // (rotating), a proxy call (bench/memory-plugin.ts, against an echo upstream in this process) and the vault's
-// POST /auth/token. Run: node --import tsx bench/memory.bench.ts [--minutes=10] [--connections=2] [--sample=5] [--source]
+// POST /auth/token. Run: node --import tsx bench/memory.bench.ts [--minutes=10] [--connections=2] [--sample=5] [--source] [--quick]
+// (--quick: one minute, sampled every 2 s)
 // The gateway is built first from the working tree (bench/built-gateway.ts, about a minute) and runs as `npm start`
 // does, node dist/cli/main.js serve; `--source` runs it from source through tsx instead (tens of MB more: the loader).
 // The gateway runs its default configuration (SQLite, one process, default caches) except what a bench from one
@@ -22,14 +23,14 @@ import { Connection, loopLoad, type LoopResult } from './loop-load.js';
 import { PasskeyTab } from './passkey-tab.js';
 import { residentMb } from './proc-stats.js';
 import { report } from './report.js';
+import { numberArg } from './bench-args.js';
 import { seedClient, withGatewayContext } from './seed-client.js';
 import { planGateway, serveGateway } from './serve-process.js';
 import { buildGateway, type BuiltGateway } from './built-gateway.js';
 
-const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
-const MINUTES = arg('minutes', 10);
-const CONNECTIONS = arg('connections', 2);
-const SAMPLE_S = arg('sample', 5);
+const MINUTES = numberArg('minutes', 10, 1);
+const CONNECTIONS = numberArg('connections', 2);
+const SAMPLE_S = numberArg('sample', 5, 2);
 const SOURCE = process.argv.includes('--source');
 const BENCH = 'memory';
 const SIGNIN_PEOPLE = 200;
@@ -187,7 +188,7 @@ try {
   const minuteLog = setInterval(() => {
     const last = samples.filter((s) => s.t > (performance.now() - t0) / 1000 - 60);
     console.log(
-      `  minute ${Math.round((performance.now() - t0) / 60_000)}: RSS mean ${mean(last.map((s) => s.mb)).toFixed(1)} MB, max ${Math.max(...last.map((s) => s.mb)).toFixed(1)} MB`,
+      `  minute ${Math.round((performance.now() - t0) / 60_000)}: RSS mean ${mean(last.map((s) => s.mb)).toFixed(1)} MB (anonymous ${mean(last.map((s) => s.anon)).toFixed(1)}), max ${Math.max(...last.map((s) => s.mb)).toFixed(1)} MB; V8 heap used ${mean(last.map((s) => s.heap)).toFixed(1)} MB`,
     );
   }, 60_000);
   const seconds = MINUTES * 60;

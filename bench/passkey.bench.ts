@@ -1,7 +1,8 @@
 // Benchmark of passkey ceremonies (issue 19): sign-in ceremonies per second against a real `oauth3 serve` over HTTP,
 // each person's passkey a P-256 key of a software authenticator in this process (test/accounts/soft-authenticator.ts,
 // the one the ceremony tests use).
-// Run: node --import tsx bench/passkey.bench.ts [--people=2000] [--connections=16] [--seconds=5] [--rounds=3] [--profile=DIR]
+// Run: node --import tsx bench/passkey.bench.ts [--people=2000] [--connections=16] [--seconds=5] [--rounds=3] [--profile=DIR] [--quick]
+// (--quick: 300 people, one round of 2 s)
 //   1. registration: `--people` people sign up through the real ceremony (POST /api/v1/signup/options, the
 //      authenticator's attestation, POST /api/v1/signup): ceremonies/s and p99 (reported).
 //   2. sign-in: each ceremony is POST /api/v1/signin/options, an assertion by the person's authenticator, POST
@@ -18,13 +19,13 @@ import { loopLoad, type LoopResult } from './loop-load.js';
 import { PasskeyTab } from './passkey-tab.js';
 import { processCpuSeconds } from './proc-stats.js';
 import { report } from './report.js';
+import { numberArg } from './bench-args.js';
 import { planGateway, serveGateway } from './serve-process.js';
 
-const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
-const PEOPLE = arg('people', 2000);
-const CONNECTIONS = arg('connections', 16);
-const SECONDS = arg('seconds', 5);
-const ROUNDS = arg('rounds', 3);
+const PEOPLE = numberArg('people', 2000, 300);
+const CONNECTIONS = numberArg('connections', 16);
+const SECONDS = numberArg('seconds', 5, 2);
+const ROUNDS = numberArg('rounds', 3, 1);
 const BENCH = 'passkey';
 const PROFILE = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1]; // the gateway's CPU profile goes there
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
