@@ -4,10 +4,10 @@ import type { OptionSchema } from './option.js';
 
 /**
  * The `OAUTH3_*` variables read outside the option schema: the config file's path, the test suite's log level
- * (test/support/test-app.ts) and where the pages' browser test keeps its screenshots. Any other `OAUTH3_*` name
- * must be an option.
+ * (test/support/test-app.ts), where the pages' browser test keeps its screenshots and where the suite copies every
+ * log line for its log scan (src/server/log-copy.ts). Any other `OAUTH3_*` name must be an option.
  */
-export const variablesOutsideSchema: readonly string[] = ['OAUTH3_CONFIG', 'OAUTH3_TEST_LOG', 'OAUTH3_SCREENSHOTS'];
+export const variablesOutsideSchema: readonly string[] = ['OAUTH3_CONFIG', 'OAUTH3_TEST_LOG', 'OAUTH3_SCREENSHOTS', 'OAUTH3_LOG_COPY'];
 
 /**
  * Refuses an `OAUTH3_*` variable in `env` that no option of `schema` (the core and every module's slice) reads,

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { scrub, scrubUrl } from '../audit/index.js';
 import { humanStream } from './human-log.js';
+import { withLogCopy } from './log-copy.js';
 
 /** The request fields a log line shows: never headers but the user agent, the URL without secret query values. */
 export function requestFields(req: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) {
@@ -13,9 +14,10 @@ export function requestFields(req: { method: string; url: string; ip?: string; h
  * field named like token/secret/code/password is redacted at any depth.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const out = withLogCopy(level, destination ?? (process.stdout.isTTY ? humanStream() : bufferedStdout()));
   return pino(
     {
-      level,
+      level: out.level,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
       serializers: {
         req: requestFields,
@@ -23,7 +25,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
     },
-    destination ?? (process.stdout.isTTY ? humanStream() : bufferedStdout()),
+    out.stream,
   );
 }
 

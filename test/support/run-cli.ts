@@ -1,13 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LOG_COPY } from './log-secrets.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Spawns the real CLI (TypeScript through tsx) with a clean environment plus `env`. */
+/** The run's log directory (test/support/global-setup.ts), which a spawned gateway copies its log lines to as well. */
+const logCopy = (): Record<string, string> => (process.env[LOG_COPY] ? { [LOG_COPY]: process.env[LOG_COPY] } : {});
+
+/** Spawns the real CLI (TypeScript through tsx) with a clean environment plus `env` (and the run's log directory). */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...logCopy(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

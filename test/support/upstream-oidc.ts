@@ -6,6 +6,7 @@
 import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rememberSecrets } from './log-secrets.js';
 
 /** Options of `startUpstreamOidc`. */
 export interface UpstreamOidcOptions {
@@ -151,6 +152,7 @@ export async function startUpstreamOidc(o: UpstreamOidcOptions = {}): Promise<Up
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clientId = 'oauth3-gateway';
   const clientSecret = randomBytes(24).toString('base64url');
+  rememberSecrets(clientSecret); // the log scan looks for it in every line of the run
   const redirectUris = o.redirectUris ?? ['http://localhost/auth/callback/upstream'];
   const emailOf = o.emailOf ?? ((login: string) => `${login}@upstream.test`);
   const storage = mapAdapter();
@@ -382,5 +384,6 @@ export async function obtainTokens(
   });
   const body = (await res.json()) as UpstreamTokenSet & { error?: string };
   if (!res.ok) throw new Error(`upstream token endpoint answered ${res.status} ${body.error}`);
+  rememberSecrets(code, body.access_token, body.refresh_token, body.id_token);
   return body;
 }

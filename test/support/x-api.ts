@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { rememberSecrets } from './log-secrets.js';
 
 /** A request the stand-in received, headers included (tests show the client's token never reaches X). */
 export interface XApiRequest {
@@ -130,10 +131,12 @@ export async function startXApi(): Promise<XApi> {
     requests,
     tweets,
     addUser(token, username, id = String(1_000_000 + users.size)) {
+      rememberSecrets(token);
       users.set(token, { id, username });
       return id;
     },
     addRefreshToken(refreshToken, id) {
+      rememberSecrets(refreshToken);
       const user = [...users.values()].find((u) => u.id === id);
       if (!user) throw new Error(`no X user ${id}`);
       refreshTokens.set(refreshToken, user);
