@@ -4,7 +4,7 @@
 // long-running gateway keeps of one (bench/growth-seed.ts: an access-token row, a refresh-token row, an audit
 // event; a family per ten, a revocation per hundred, so 1,000,000 tokens are some 3.1 million rows).
 // Run: node --import tsx bench/growth.bench.ts [--large=1000000] [--rounds=3] [--seconds=5] [--connections=16] [--only=issuance|refresh|verify] [--quick]
-// (--quick: --large=100000, one round of 2 s)
+// (--quick: --large=100000, rounds of 2 s)
 // Measured on both, interleaved rounds (which gateway goes first alternates), a 2 s warm-up each, medians:
 //   - issuance: POST /token, client_credentials;
 //   - refresh: POST /token, refresh_token (rotating; each request takes a live token from its gateway's pool and
@@ -24,7 +24,7 @@ import { planGateway, serveGateway, type GatewayPlan, type ServedGateway } from 
 
 const SMALL = 10_000;
 const LARGE = numberArg('large', 1_000_000, 100_000);
-const ROUNDS = numberArg('rounds', 3, 1);
+const ROUNDS = numberArg('rounds', 3);
 const SECONDS = numberArg('seconds', 5, 2);
 const CONNECTIONS = numberArg('connections', 16);
 const BENCH = 'growth';

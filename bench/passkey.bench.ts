@@ -2,7 +2,7 @@
 // each person's passkey a P-256 key of a software authenticator in this process (test/accounts/soft-authenticator.ts,
 // the one the ceremony tests use).
 // Run: node --import tsx bench/passkey.bench.ts [--people=2000] [--connections=16] [--seconds=5] [--rounds=3] [--profile=DIR] [--quick]
-// (--quick: 300 people, one round of 2 s)
+// (--quick: 300 people, rounds of 2 s)
 //   1. registration: `--people` people sign up through the real ceremony (POST /api/v1/signup/options, the
 //      authenticator's attestation, POST /api/v1/signup): ceremonies/s and p99 (reported).
 //   2. sign-in: each ceremony is POST /api/v1/signin/options, an assertion by the person's authenticator, POST
@@ -25,7 +25,7 @@ import { planGateway, serveGateway } from './serve-process.js';
 const PEOPLE = numberArg('people', 2000, 300);
 const CONNECTIONS = numberArg('connections', 16);
 const SECONDS = numberArg('seconds', 5, 2);
-const ROUNDS = numberArg('rounds', 3, 1);
+const ROUNDS = numberArg('rounds', 3);
 const BENCH = 'passkey';
 const PROFILE = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1]; // the gateway's CPU profile goes there
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
