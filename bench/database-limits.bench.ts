@@ -2,7 +2,7 @@
 // stops: write commits per second (one row a commit, and batched as the group commit writes), LISTEN/NOTIFY
 // fan-out latency to many listening instances, and the connections each instance holds. Reported, no targets:
 // these are the machine's and the database's limits, not the gateway's speed.
-//   node --import tsx bench/database-limits.bench.ts [--seconds=3] [--listeners=1,10,50]
+//   node --import tsx bench/database-limits.bench.ts [--seconds=3] [--listeners=1,10,50] [--quick]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
 import { report } from './report.js';
+import { numberArg, stringArg } from './bench-args.js';
 
-const arg = (name: string, d: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d;
-const SECONDS = Number(arg('seconds', '3'));
-const LISTENERS = arg('listeners', '1,10,50').split(',').map(Number);
+const SECONDS = numberArg('seconds', 3, 1);
+const LISTENERS = (stringArg('listeners') ?? '1,10,50').split(',').map(Number);
 /** Rows a batch commits, as the group commit does at most (src/store/group-commit.ts). */
 const BATCH = 128;
 const BENCH = 'database-limits';
