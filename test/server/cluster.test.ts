@@ -89,7 +89,7 @@ describe.each(dialects)('a cluster of workers (OAUTH3_WORKERS=2) on %s', (dialec
       OAUTH3_REVOCATION_POLL_MS: '600000',
     });
     child.stdout!.on('data', (d) => (stdout += d));
-    await waitHealthy(url);
+    await waitHealthy(url, 50_000); // a cluster's primary and two workers each load the gateway: slow on a busy machine
     await pinWorkers([1, 2]);
   }, 60_000);
 
