@@ -51,6 +51,7 @@ export async function planGateway(env: Record<string, string> = {}): Promise<Gat
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true })); // also when seeding or starting fails
   return {
     url,
     dataDir,
