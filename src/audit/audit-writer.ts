@@ -1,4 +1,4 @@
-import { preparedInsert, type Db, type Executor, type GroupCommit, type WriteStep } from '../store/index.js';
+import { isDatabaseUnavailable, preparedInsert, type Db, type Executor, type GroupCommit, type WriteStep } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
 import type { AuditEvent, AuditSink, EventType, Registry } from '../kernel/index.js';
 import { scrub } from './scrub.js';
@@ -30,6 +30,13 @@ declare module '../store/database.js' {
  * half load (bench/README.md); 64 keep that near 1 ms, and a commit more per 64 events costs next to nothing.
  */
 const FLUSH_AT = 64;
+/**
+ * Queued events whose write failed because the database could not be reached (PostgreSQL restarting, SQLite
+ * locked) are kept and written again every RETRY_MS, up to HELD_MAX of them (the newest kept): a blip of the
+ * database does not lose the access log of the requests served just before it.
+ */
+const RETRY_MS = 1000;
+const HELD_MAX = 10_000;
 
 const insertEvent = preparedInsert('audit_events', [
   'id',
@@ -66,6 +73,8 @@ export class AuditWriter implements AuditSink {
   private queue: AuditEventsTable[] = [];
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** True while a batch waits for the database to come back: the next write is the retry, not every enqueue. */
+  private retrying = false;
 
   constructor(
     private readonly db: Db,
@@ -108,7 +117,7 @@ export class AuditWriter implements AuditSink {
   enqueue(event: AuditEvent): void {
     this.queue.push(this.row(event));
     this.o.onEvent?.(event);
-    if (this.queue.length >= FLUSH_AT) void this.flush();
+    if (this.queue.length >= FLUSH_AT && !this.retrying) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
   }
 
@@ -126,10 +135,21 @@ export class AuditWriter implements AuditSink {
       if (!batch.length) return;
       try {
         await this.commits.run(batch.map((row) => insertEvent.step(this.db, row)));
+        this.retrying = false;
       } catch (err) {
         this.o.onError?.(err);
+        if (isDatabaseUnavailable(err)) this.retryLater(batch);
       }
     });
     return this.flushing;
+  }
+
+  /** Puts a batch the database could not take back at the head of the queue, and flushes again in RETRY_MS. */
+  private retryLater(batch: AuditEventsTable[]): void {
+    this.queue = [...batch, ...this.queue].slice(-HELD_MAX);
+    this.retrying = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), RETRY_MS);
+    this.timer.unref(); // a gateway stopping while the database is down does not wait for it
   }
 }

@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type RunningPostgres } from '../support/embedded-postgres.js';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { startTestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 
 /** The longest any request may take while the database is down (a hang is a failure). */
 const ANSWER_BOUND_MS = 5000;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
+/** Marks the access-log event queued during the outage. */
+const PROBE = `outage-${Date.now()}`;
 
 interface Answer {
   kind: string;
@@ -45,6 +47,8 @@ describe('PostgreSQL restarting under load', () => {
   let a: GatewayProcess;
   let b: GatewayProcess;
   let user: TestUser;
+  /** The in-process instance that wrote the schema and the person; it stays up through the outage too. */
+  let seed: TestApp;
   let clientAuth: string;
   const answers: Answer[] = [];
   let loading = true;
@@ -54,11 +58,10 @@ describe('PostgreSQL restarting under load', () => {
     pg = await startEmbeddedPostgres();
     const masterKey = randomBytes(32).toString('base64url');
     const databaseUrl = pg.adminUrl;
-    // The schema, the first signing key and a signed-in person, written by an in-process instance that then stops.
-    const seed = await startTestApp('postgres', { databaseUrl, masterKey });
+    // The schema, the first signing key and a signed-in person, written by an in-process instance.
+    seed = await startTestApp('postgres', { databaseUrl, masterKey });
     user = await createTestUser(seed);
     const publicUrl = seed.config.publicUrl;
-    await seed.stop();
     const env = {
       DATABASE_URL: databaseUrl,
       OAUTH3_MASTER_KEY: masterKey,
@@ -98,6 +101,7 @@ describe('PostgreSQL restarting under load', () => {
     loading = false;
     await load;
     await Promise.all([a?.kill(), b?.kill()]);
+    await seed?.stop();
     await pg?.stop();
   }, 30_000);
 
@@ -149,9 +153,13 @@ describe('PostgreSQL restarting under load', () => {
       expect(['temporarily_unavailable', 'ERR_DATABASE_UNAVAILABLE'], summary([x])).toContain(x.body.error);
     expect(a.child.exitCode).toBeNull();
     expect(b.child.exitCode).toBeNull();
+
+    // an access-log event queued now cannot be written: it is kept for when the database is back
+    seed.ctx.audit.enqueue({ action: 'server.started', actor: { type: 'system' }, detail: { probe: PROBE } });
+    await seed.ctx.audit.flush();
   }, 30_000);
 
-  it('once it is back: everything answers 2xx again without a restart, and a revocation reaches the other instance at once', async () => {
+  it('once it is back: everything answers 2xx again without a restart, a revocation reaches the other instance at once, the access-log event queued while it was down is written', async () => {
     await pg.resume();
     const up = Date.now();
     let recovered = 0;
@@ -196,5 +204,16 @@ describe('PostgreSQL restarting under load', () => {
     expect(seen).toBe(false);
     expect(Date.now() - revoked).toBeLessThan(1000);
     expect(`${a.output()}${b.output()}`).not.toContain(token);
+
+    // the event queued while the database was down was written once it was back, once
+    const probes = () =>
+      seed.ctx.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('action', '=', 'server.started')
+        .where('detail', 'like', `%${PROBE}%`)
+        .execute();
+    for (let i = 0; i < 50 && (await probes()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await probes()).toHaveLength(1);
   }, 40_000);
 });
