@@ -8,6 +8,7 @@ import { digestOfTree } from '../../src/attestation/index.js';
 import { freePort } from '../support/free-port.js';
 import { waitHealthy } from '../support/wait-healthy.js';
 import { spawn } from 'node:child_process';
+import { LOG_COPY } from '../support/log-secrets.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // Builds live inside the repository (so dist/ finds node_modules as an installed package would), at the same depth
@@ -38,7 +39,14 @@ describe('the build digest', () => {
       const port = await freePort();
       const data = mkdtempSync(join(tmpdir(), 'oauth3-build-'));
       const gateway = spawn(process.execPath, [cli, 'serve'], {
-        env: { PATH: process.env.PATH ?? '', HOME: data, OAUTH3_PORT: String(port), OAUTH3_DATA_DIR: data, OAUTH3_LOG_LEVEL: 'warn' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: data,
+          OAUTH3_PORT: String(port),
+          OAUTH3_DATA_DIR: data,
+          OAUTH3_LOG_LEVEL: 'warn',
+          ...(process.env[LOG_COPY] ? { [LOG_COPY]: process.env[LOG_COPY] } : {}), // the run's log scan reads its lines too
+        },
         stdio: 'ignore',
       });
       try {
