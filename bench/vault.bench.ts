@@ -151,7 +151,7 @@ async function runGateway(mode: Mode, dataDir: string): Promise<void> {
         user: { server: string; name?: string },
       ) => {
         if (mode === 'constant')
-          ctx.audit.enqueue({
+          await ctx.audit.write({
             action: 'vault.token_served',
             actor: { type: 'client', id: user.server },
             userId,

@@ -64,8 +64,10 @@ export interface AuditWriterOptions {
 
 /**
  * The durable audit writer. `record(trx, event)` writes inside the caller's transaction and `step(event)` inside
- * its group-commit unit, so a change and the event that records it commit together. `enqueue(event)` batches
- * events that record no change of their own (token use, refusals) and writes them every `flushMs`; `flush()`
+ * its group-commit unit, so a change and the event that records it commit together. `write(event)` stores an
+ * event of no change of its own that must be durable before the answer (in this turn's group commit: a batch of
+ * every such event of the turn). `enqueue(event)` batches those that may wait (token use, refusals) and writes
+ * them every `flushMs`; `flush()`
  * runs on shutdown. Every event reaches `onEvent` (metrics). An action no module declared is refused: a typo
  * would otherwise be an event no access-log filter shows.
  */
@@ -112,6 +114,17 @@ export class AuditWriter implements AuditSink {
 
   committed(events: readonly AuditEvent[]): void {
     for (const e of events) this.o.onEvent?.(e);
+  }
+
+  async write(event: AuditEvent): Promise<void> {
+    const row = this.row(event);
+    try {
+      await this.commits.run([insertEvent.step(this.db, row)]);
+    } catch (err) {
+      this.o.onError?.(err);
+      if (isDatabaseUnavailable(err)) this.retryLater([row]);
+    }
+    this.o.onEvent?.(event);
   }
 
   enqueue(event: AuditEvent): void {

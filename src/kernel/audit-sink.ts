@@ -19,7 +19,8 @@ export interface AuditEvent {
 /**
  * Where domains record what happened (implemented by audit/'s AuditWriter). A change and the event that records
  * it commit together: `record` inside the change's transaction, or `step` inside its group-commit unit.
- * `enqueue` batches events that record no change of their own (a token used, a refusal).
+ * `write` stores an event of no change of its own before the answer; `enqueue` batches those that may wait (a
+ * token used, a refusal).
  */
 export interface AuditSink {
   /** Writes the event with `db` (the open transaction of the change it records). */
@@ -28,7 +29,14 @@ export interface AuditSink {
   step(event: AuditEvent): WriteStep;
   /** Tells the metrics of events whose steps were committed. */
   committed(events: readonly AuditEvent[]): void;
-  /** Queues the event for the next batch write. */
+  /**
+   * Stores an event that records no change of its own but must not be lost once the request is answered (a
+   * credential served, an agent's action through the proxy): written in this turn's group commit, resolved when
+   * it is durable. If the database cannot take it, it is held and retried like a queued batch (what happened has
+   * happened: the caller is still answered).
+   */
+  write(event: AuditEvent): Promise<void>;
+  /** Queues the event for the next batch write (events that may wait: a token used, a refusal). */
   enqueue(event: AuditEvent): void;
   /** Writes everything queued; resolves when stored. */
   flush(): Promise<void>;

@@ -94,14 +94,14 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
       result.onEnd((end) => {
         const outcome = end.outcome === 'gone' || request.signal?.aborted ? 'client_gone' : undefined;
         const ended = { ...record, bytes: end.bytes, ...(outcome ? { outcome } : {}) };
-        audit(ctx, hosted, request, ended, started, end.outcome === 'complete' ? 'success' : 'failure', end.error);
+        void audit(ctx, hosted, request, ended, started, end.outcome === 'complete' ? 'success' : 'failure', end.error);
       });
       return request.stream ? result : await result.whole();
     }
-    audit(ctx, hosted, request, record, started, 'success');
+    await audit(ctx, hosted, request, record, started, 'success');
     return result;
   } catch (e) {
-    if (!streamed) audit(ctx, hosted, request, record, started, 'failure', e);
+    if (!streamed) await audit(ctx, hosted, request, record, started, 'failure', e);
     throw e;
   }
 }
@@ -223,7 +223,11 @@ async function runHandler(
   return result;
 }
 
-/** The audit event of one call: who, through which agents, what, under which constraints, how it went. */
+/**
+ * The audit event of one call: who, through which agents, what, under which constraints, how it went. Durable
+ * before the answer (the person's record of what an agent did must survive a crash a moment later); a streamed
+ * answer's is written when its body has ended, after the bytes went out.
+ */
 function audit(
   ctx: AppContext,
   hosted: HostedAction,
@@ -232,12 +236,12 @@ function audit(
   started: number,
   result: 'success' | 'failure',
   error?: unknown,
-): void {
+): Promise<void> {
   const p = request.principal;
   const outcome =
     record.outcome ??
     (result === 'success' ? 'ok' : error instanceof AppError ? error.code : error instanceof OAuthError ? error.error : 'error');
-  ctx.audit.enqueue({
+  return ctx.audit.write({
     action: 'proxy.called',
     result,
     actor: p.clientId ? { type: 'agent', id: p.clientId } : { type: 'user', id: p.userId },

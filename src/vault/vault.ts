@@ -120,7 +120,7 @@ export class Vault {
       }
     }
     const secret = await openSecret(this.opened, row);
-    this.noteUse(row, user, o.audit !== false);
+    await this.noteUse(row, user, o.audit !== false);
     return {
       provider: providerId,
       account: row.account,
@@ -270,11 +270,22 @@ export class Vault {
     return { ctx: this.ctx, ring: this.ring, upstream: this.upstream };
   }
 
-  /** The audit event of a served token (batched), and "last used" at most once a minute per connection and server. */
-  private noteUse(row: VaultConnectionsTable, user: CredentialUser, audit: boolean): void {
+  /**
+   * The audit event of a served token, durable before the token is handed out (a credential served unrecorded is
+   * what a vault must never do, even if the process dies a moment later), and "last used" at most once a minute
+   * per connection and server.
+   */
+  private async noteUse(row: VaultConnectionsTable, user: CredentialUser, audit: boolean): Promise<void> {
     const now = Date.now();
+    if (row.last_used_by !== user.server || row.last_used_at === null || now - Number(row.last_used_at) >= LAST_USED_EVERY_MS)
+      void this.ctx.db
+        .updateTable('vault_connections')
+        .set({ last_used_at: now, last_used_by: user.server })
+        .where('id', '=', row.id)
+        .execute()
+        .catch((err) => this.ctx.log.warn({ err }, 'recording a connection use failed'));
     if (audit)
-      this.ctx.audit.enqueue({
+      await this.ctx.audit.write({
         action: 'vault.token_served',
         actor: { type: user.server.startsWith('apikey:') ? 'client' : 'agent', id: user.server },
         userId: row.user_id,
@@ -282,12 +293,5 @@ export class Vault {
         ip: user.ip ?? null,
         detail: { provider: row.provider, account: row.account, by: user.name ?? user.server },
       });
-    if (row.last_used_by === user.server && row.last_used_at !== null && now - Number(row.last_used_at) < LAST_USED_EVERY_MS) return;
-    void this.ctx.db
-      .updateTable('vault_connections')
-      .set({ last_used_at: now, last_used_by: user.server })
-      .where('id', '=', row.id)
-      .execute()
-      .catch((err) => this.ctx.log.warn({ err }, 'recording a connection use failed'));
   }
 }
