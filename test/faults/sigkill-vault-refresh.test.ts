@@ -40,6 +40,7 @@ describe.each(dialects)('SIGKILL during vault refresh on %s', (dialect) => {
     await s.gateway.start();
     s.up.resetCounts();
     const served = new Map<string, Served>();
+    let answered = 0; // 200s the client got: each must have its vault.token_served event after the restart
     await driveThenKill({
       gateway: s.gateway,
       workers: 4,
@@ -49,6 +50,7 @@ describe.each(dialects)('SIGKILL during vault refresh on %s', (dialect) => {
       step: async () => {
         const answer = await v.serve(c.userId);
         if (answer.status !== 200) throw new Error(`/auth/token: ${answer.status} ${answer.body.error}`);
+        answered++;
         served.set(answer.body.access_token!, { token: answer.body.access_token!, expiresAt: answer.body.expires_at! });
       },
     });
@@ -58,6 +60,14 @@ describe.each(dialects)('SIGKILL during vault refresh on %s', (dialect) => {
     expect(served.size).toBeGreaterThanOrEqual(REFRESHES - 1); // a new token after each refresh (the last one may be cut)
 
     const { row, secret } = await v.stored(c.connectionId); // opens: nothing half-written
+    // Every credential served before the kill is in the person's access log (stored before the answer).
+    const events = await s.setup.ctx.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'vault.token_served')
+      .where('user_id', '=', c.userId)
+      .execute();
+    expect(events.length).toBeGreaterThanOrEqual(answered);
     const upstreamRefresh = (await s.up.refreshTokens()).find((t) => t.jti === secret.refresh_token);
     expect(upstreamRefresh, 'the stored refresh token is one the upstream issued').toBeDefined();
     if (upstreamRefresh!.consumed) {
