@@ -17,7 +17,7 @@ export interface FuzzRequest {
 export interface FuzzOutcome {
   status?: number;
   error?: string;
-  /** The stable error code of a JSON error answer (`error`), if any. */
+  /** The stable error code an error answer names (JSON `error`, or an ERR_… code on an HTML error page), if any. */
   code?: string;
 }
 
@@ -68,7 +68,9 @@ export class FuzzSender {
       r.on('response', (res) => {
         let head = '';
         res.on('data', (d: Buffer) => head.length < 512 && (head += d.toString('utf8')));
-        res.on('end', () => finish({ status: res.statusCode, code: /^\{"error":"([A-Za-z_]+)"/.exec(head)?.[1] }));
+        res.on('end', () =>
+          finish({ status: res.statusCode, code: /\b(ERR_[A-Z_]+)\b/.exec(head)?.[1] ?? /^\{"error":"([A-Za-z_]+)"/.exec(head)?.[1] }),
+        );
         res.on('error', (e) => finish({ status: res.statusCode, error: (e as NodeJS.ErrnoException).code ?? e.message }));
       });
       r.on('error', (e) => finish({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
