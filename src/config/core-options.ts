@@ -67,6 +67,18 @@ export const coreOptions = {
     'postgres:',
     'postgresql:',
   ]),
+  databasePoolMax: opt.int(
+    'OAUTH3_DATABASE_POOL_MAX',
+    'PostgreSQL connections each gateway process (each worker) may hold for queries, besides its one LISTEN connection. Instances × workers × (this + 1) must stay under the server’s max_connections (or go through PgBouncer: docs/scaling.md).',
+    10,
+    1,
+    1000,
+  ),
+  databaseListenUrl: opt.optionalUrl(
+    'OAUTH3_DATABASE_LISTEN_URL',
+    'postgres://… for the one connection that LISTENs for other instances’ revocations, when DATABASE_URL goes through a transaction-pooling PgBouncer (LISTEN needs a session: point this at PostgreSQL itself). Default: DATABASE_URL.',
+    ['postgres:', 'postgresql:'],
+  ),
   masterKey: opt.string<string | undefined>(
     'OAUTH3_MASTER_KEY',
     '32-byte master key (base64, base64url or hex) that encrypts the signing keys and the vault data keys at rest. Required with PostgreSQL; embedded mode generates data/master.key.',

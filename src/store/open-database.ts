@@ -80,15 +80,21 @@ function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
 
 /**
  * Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. `workers`:
- * how many processes of a cluster write the same SQLite file (1 when omitted).
+ * how many processes of a cluster write the same SQLite file (1 when omitted). `databasePoolMax`: PostgreSQL
+ * connections of the pool (10 when omitted).
  */
-export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers?: number }): OpenedDatabase {
+export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers?: number; databasePoolMax?: number }): OpenedDatabase {
   if (o.databaseUrl) {
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
     // A request waits at most CONNECT_TIMEOUT_MS for a connection (the server down, restarting, out of connections,
-    // or all 10 of the pool's busy), then fails with an error the error handler answers as 503 rather than hanging.
-    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    // or all of the pool's busy), then fails with an error the error handler answers as 503 rather than hanging.
+    const pool = new pg.Pool({
+      connectionString: o.databaseUrl,
+      max: o.databasePoolMax ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     pool.on('error', () => {
       /* idle client errors surface on the next query */
     });

@@ -23,7 +23,7 @@ export function tokenServiceOptions(config: Config, dialect: Dialect, onError?: 
   return {
     revocationPollMs: config.revocationPollMs,
     dialect,
-    listenUrl: dialect === 'postgres' ? config.databaseUrl : undefined,
+    listenUrl: dialect === 'postgres' ? (config.databaseListenUrl ?? config.databaseUrl) : undefined,
     cacheSize: config.verifyCacheSize,
     usageFlushMs: config.tokenUsageFlushMs,
     onError,
