@@ -44,8 +44,9 @@ export async function runFuzz(target: FuzzTarget, seed: number, count: number, c
     for (let next = requests.next(); !next.done; next = requests.next()) {
       const index = report.sent++;
       const outcome = await sender.send(next.value);
-      const key = String(outcome.status ?? outcome.error);
+      const key = outcome.closed ? 'closed' : String(outcome.status ?? outcome.error);
       report.statuses[key] = (report.statuses[key] ?? 0) + 1;
+      if (outcome.closed) continue;
       if (!outcome.status || (outcome.status >= 500 && !designed(next.value, outcome)) || outcome.error)
         report.failures.push({ index, outcome, request: describeRequest(next.value, target.secrets) });
     }

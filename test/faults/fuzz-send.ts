@@ -11,12 +11,19 @@ export interface FuzzRequest {
   body?: Buffer;
   /** The whole request as bytes (framing or header bytes the HTTP client refuses to send). */
   raw?: Buffer;
+  /**
+   * The raw request ends before its body does (the client then half-closes): the server, seeing the connection end,
+   * gives the request up, so closing without an answer is right for it (never a 5xx).
+   */
+  incomplete?: boolean;
 }
 
 /** What came back: a status, or the error the connection ended with (a reset, a timeout). */
 export interface FuzzOutcome {
   status?: number;
   error?: string;
+  /** An incomplete request's connection closed without an answer (as it should). */
+  closed?: boolean;
   /** The stable error code an error answer names (JSON `error`, or an ERR_… code on an HTML error page), if any. */
   code?: string;
 }
@@ -33,7 +40,7 @@ export class FuzzSender {
   ) {}
 
   send(req: FuzzRequest): Promise<FuzzOutcome> {
-    if (req.raw) return this.sendRaw(req.raw);
+    if (req.raw) return this.sendRaw(req.raw, req.incomplete);
     // Headers past Node's 16 KiB get a 431 and the connection closed (without saying so, and with a body even for
     // HEAD): on a connection of its own, so that a kept-alive one is not reused after it.
     if (req.path.length + JSON.stringify(req.headers).length > HEADER_LIMIT) return this.sendRaw(rawBytes(req));
@@ -78,7 +85,11 @@ export class FuzzSender {
     });
   }
 
-  private sendRaw(bytes: Buffer): Promise<FuzzOutcome> {
+  /**
+   * Writes the bytes on a connection of their own and reads the status line; the connection is not half-closed
+   * (a server that sees its client's end gives the request up) unless the request is `incomplete`.
+   */
+  private sendRaw(bytes: Buffer, incomplete = false): Promise<FuzzOutcome> {
     return new Promise((resolve) => {
       const socket = connect(this.port, this.host);
       let head = '';
@@ -91,14 +102,16 @@ export class FuzzSender {
         resolve(o);
       };
       socket.setTimeout(TIMEOUT_MS, () => finish({ status, error: status ? undefined : 'timeout' }));
-      socket.on('connect', () => socket.end(bytes));
+      socket.on('connect', () => (incomplete ? socket.end(bytes) : socket.write(bytes)));
       socket.on('data', (d) => {
         if (status !== undefined) return;
         head += d.toString('latin1');
         const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
         if (m) status = Number(m[1]);
       });
-      socket.on('close', () => finish({ status, error: status ? undefined : 'closed without an answer' }));
+      socket.on('close', () =>
+        finish(status || !incomplete ? { status, error: status ? undefined : 'closed without an answer' } : { closed: true }),
+      );
       // A reset after the answer is the server closing a connection whose request it refused (unread bytes).
       socket.on('error', (e) => finish({ status, error: status ? undefined : ((e as NodeJS.ErrnoException).code ?? e.message) }));
     });
