@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createTestUser, type TestUser } from '../support/test-user.js';
+import type { TestApp } from '../support/test-app.js';
+import type { TestUser } from '../support/test-user.js';
 import { issueAccessToken } from '../support/tokens.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
-import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
-import { echoPlugin } from '../support/echo-plugin.js';
+import type { EchoUpstream } from '../support/echo-plugin-upstream.js';
+import { startEchoProxyApp, type EchoProxyApp } from '../support/echo-proxy-app.js';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
 import { createApproval, decideApproval } from '../../src/proxy/approvals/index.js';
 import { proxyOf } from '../../src/proxy/proxy-of.js';
@@ -14,29 +12,17 @@ import { toolError } from '../../src/proxy/mcp/index.js';
 import { proxyCalledEvents } from '../support/plugin-call.js';
 
 describe.each(dialects)('passkey approval of one action: the call path on %s', (dialect) => {
-  let upstream: UpstreamOidc;
+  let setup: EchoProxyApp;
   let echo: EchoUpstream;
   let app: TestApp;
   let user: TestUser;
   let n = 0;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      dialect,
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'], proxyApprovalMaxPending: 3 },
-      [echoPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
-    user = await createTestUser(app);
-    await connectUpstream(app, user.userId, upstream);
+    setup = await startEchoProxyApp(dialect, { proxyApprovalMaxPending: 3 });
+    ({ app, user, echo } = setup);
   });
-  afterAll(async () => {
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
-  });
+  afterAll(() => setup?.stop());
 
   async function call(token: string, body: unknown, approvalId?: string) {
     const res = await fetch(`${app.url}/proxy/echo/say`, {

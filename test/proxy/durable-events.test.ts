@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createTestUser, type TestUser } from '../support/test-user.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
-import { connectUpstream } from '../support/upstream-connection.js';
-import { startEchoUpstream, type EchoUpstream } from '../support/echo-plugin-upstream.js';
-import { echoPlugin } from '../support/echo-plugin.js';
+import type { TestApp } from '../support/test-app.js';
+import type { TestUser } from '../support/test-user.js';
+import { startEchoProxyApp, type EchoProxyApp } from '../support/echo-proxy-app.js';
 import { apiTokenOf, callAction } from '../support/plugin-call.js';
 import { vaultOf } from '../../src/vault/index.js';
 
@@ -16,28 +13,15 @@ import { vaultOf } from '../../src/vault/index.js';
  * ten minutes here, so an event left to the batch would not be found.
  */
 describe.each(dialects)('events stored before the answer on %s', (dialect) => {
-  let upstream: UpstreamOidc;
-  let echo: EchoUpstream;
+  let setup: EchoProxyApp;
   let app: TestApp;
   let user: TestUser;
 
   beforeAll(async () => {
-    upstream = await startUpstreamOidc();
-    echo = await startEchoUpstream();
-    app = await startTestApp(
-      dialect,
-      { providers: [upstream.providerEntry()], proxyAllowRanges: ['127.0.0.0/8'], auditFlushMs: 600_000 },
-      [echoPlugin],
-      undefined,
-      { OAUTH3_ECHO_UPSTREAM: echo.url },
-    );
-    user = await createTestUser(app);
-    await connectUpstream(app, user.userId, upstream);
+    setup = await startEchoProxyApp(dialect, { auditFlushMs: 600_000 });
+    ({ app, user } = setup);
   });
-  afterAll(async () => {
-    await app?.stop();
-    await Promise.all([upstream?.stop(), echo?.close()]);
-  });
+  afterAll(() => setup?.stop());
 
   const events = (action: string) =>
     app.ctx.db.selectFrom('audit_events').select('detail').where('action', '=', action).where('user_id', '=', user.userId).execute();
