@@ -11,26 +11,24 @@ describe.each(dialects)('pruning access-token rows on %s', (dialect) => {
   });
   afterAll(() => app.stop());
 
+  const row = (expiresAt: number, client: string) => ({
+    jti: randomId('at'),
+    user_id: null,
+    client_id: client,
+    scope: 'mcp',
+    audience: app.url,
+    grant_id: null,
+    parent_jti: null,
+    created_at: expiresAt - 3600_000,
+    expires_at: expiresAt,
+    last_used_at: null,
+    last_used_ip: null,
+    family_id: null,
+  });
   const insert = async (expiresAt: number, client: string) => {
-    const jti = randomId('at');
-    await app.ctx.db
-      .insertInto('access_tokens')
-      .values({
-        jti,
-        user_id: null,
-        client_id: client,
-        scope: 'mcp',
-        audience: app.url,
-        grant_id: null,
-        parent_jti: null,
-        created_at: expiresAt - 3600_000,
-        expires_at: expiresAt,
-        last_used_at: null,
-        last_used_ip: null,
-        family_id: null,
-      })
-      .execute();
-    return jti;
+    const r = row(expiresAt, client);
+    await app.ctx.db.insertInto('access_tokens').values(r).execute();
+    return r.jti;
   };
   const left = async (client: string) =>
     (await app.ctx.db.selectFrom('access_tokens').select('jti').where('client_id', '=', client).execute()).map((r) => r.jti).sort();
@@ -43,20 +41,7 @@ describe.each(dialects)('pruning access-token rows on %s', (dialect) => {
     // More old rows than one statement deletes (5,000), so the chunk loop has to go round.
     const old: string[] = [];
     for (let i = 0; i < 5_200; i += 400) {
-      const batch = Array.from({ length: Math.min(400, 5_200 - i) }, () => ({
-        jti: randomId('at'),
-        user_id: null,
-        client_id: client,
-        scope: 'mcp',
-        audience: app.url,
-        grant_id: null,
-        parent_jti: null,
-        created_at: now - ACCESS_TOKEN_RETENTION_MS - 7200_000,
-        expires_at: now - ACCESS_TOKEN_RETENTION_MS - 3600_000,
-        last_used_at: null,
-        last_used_ip: null,
-        family_id: null,
-      }));
+      const batch = Array.from({ length: Math.min(400, 5_200 - i) }, () => row(now - ACCESS_TOKEN_RETENTION_MS - 3600_000, client));
       await app.ctx.db.insertInto('access_tokens').values(batch).execute();
       old.push(...batch.map((r) => r.jti));
     }
