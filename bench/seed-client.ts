@@ -6,6 +6,7 @@ import type { AppContext } from '../src/kernel/index.js';
 /** The client's Basic authorization header and the live refresh tokens. */
 export interface SeededClient {
   clientId: string;
+  clientSecret: string;
   auth: string;
   refresh: string[];
 }
@@ -44,7 +45,12 @@ export async function seedClient(ctx: AppContext, resource: string, chains: numb
       .execute();
     refresh.push(token);
   }
-  return { clientId: client.clientId, auth: `Basic ${Buffer.from(`${client.clientId}:${clientSecret!}`).toString('base64')}`, refresh };
+  return {
+    clientId: client.clientId,
+    clientSecret: clientSecret!,
+    auth: `Basic ${Buffer.from(`${client.clientId}:${clientSecret!}`).toString('base64')}`,
+    refresh,
+  };
 }
 
 /** Opens the gateway of `env` in this process (migrated, its modules started, logging nothing), runs `fn`, closes it. */

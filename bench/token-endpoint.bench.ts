@@ -35,6 +35,7 @@ import { httpLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 import { numberArg, QUICK, stringArg } from './bench-args.js';
 import { report } from './report.js';
+import { seedClient, withGatewayContext } from './seed-client.js';
 
 const BENCH = 'token-endpoint';
 const SECONDS = numberArg('seconds', 5, 2);
@@ -203,47 +204,8 @@ function waitForLine(child: ChildProcess): Promise<Record<string, unknown>> {
 }
 
 /** Seeds oauth3: one confidential client, and CHAINS refresh-token families (through the real tables). */
-async function seedOauth3(env: Record<string, string>, issuer: string) {
-  const { createContext, closeContext, createLogger, loadGateway } = await import('../src/server/index.js');
-  const { createClient } = await import('../src/oauth/index.js');
-  const { randomId } = await import('../src/crypto/index.js');
-  const { newRefreshToken } = await import('../src/oauth/tokens/refresh-token-key.js');
-  const { config, modules } = await loadGateway(env);
-  const ctx = await createContext(config, createLogger('silent'), modules, { defaultMetrics: false });
-  try {
-    const { client, clientSecret } = await createClient(ctx.db, {
-      name: 'bench',
-      grantTypes: ['client_credentials', 'refresh_token'],
-      redirectUris: ['https://rp.example/cb'],
-    });
-    const refresh: string[] = [];
-    for (let i = 0; i < CHAINS; i++) {
-      const familyId = randomId('fam');
-      const now = Date.now();
-      await ctx.db
-        .insertInto('oauth_families')
-        .values({
-          id: familyId,
-          grant_id: null,
-          client_id: client.clientId,
-          user_id: `u${i}`,
-          scope: 'mcp',
-          resource: issuer,
-          created_at: now,
-          revoked_at: null,
-        })
-        .execute();
-      const { id, token, hash } = newRefreshToken();
-      await ctx.db
-        .insertInto('oauth_refresh_tokens')
-        .values({ id, token_hash: hash, family_id: familyId, created_at: now, expires_at: now + 86_400_000, used_at: null })
-        .execute();
-      refresh.push(token);
-    }
-    return { clientId: client.clientId, clientSecret: clientSecret!, refresh };
-  } finally {
-    await closeContext(ctx);
-  }
+function seedOauth3(env: Record<string, string>, issuer: string) {
+  return withGatewayContext(env, (ctx) => seedClient(ctx, issuer, CHAINS));
 }
 
 /**
