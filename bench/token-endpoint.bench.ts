@@ -36,6 +36,7 @@ import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 import { numberArg, QUICK, stringArg } from './bench-args.js';
 import { report } from './report.js';
 import { seedClient, withGatewayContext } from './seed-client.js';
+import { planGateway } from './serve-process.js';
 
 const BENCH = 'token-endpoint';
 const SECONDS = numberArg('seconds', 5, 2);
@@ -393,27 +394,9 @@ async function startOurs(config: string, children: ChildProcess[], dataDirs: str
 
 /** Starts oauth3 with OAUTH3_WORKERS=`workers` (and `extraEnv`) on its own seeded data directory. */
 async function startOauth3(workers: string, extraEnv: Record<string, string>, children: ChildProcess[], dataDirs: string[]) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-'));
+  // a fresh data dir and port, the master key, production mode and the flood guard set high (bench/serve-process.ts)
+  const { url, env, dataDir } = await planGateway({ OAUTH3_WORKERS: workers, ...extraEnv });
   dataDirs.push(dataDir);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    NODE_ENV: 'production',
-    OAUTH3_PORT: String(port),
-    OAUTH3_HOST: '127.0.0.1',
-    OAUTH3_PUBLIC_URL: url,
-    OAUTH3_DATA_DIR: dataDir,
-    OAUTH3_MASTER_KEY: randomBytes(32).toString('base64url'),
-    OAUTH3_WORKERS: workers,
-    ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
-    // The load generator is one address sending thousands of requests a second: the per-address flood guard would
-    // answer most of them 429. Its highest limit keeps its counting in the measure (set only where it exists: an
-    // unknown OAUTH3_ variable is refused).
-    ...((await knownVariables()).has('OAUTH3_FLOOD_LIMIT') ? { OAUTH3_FLOOD_LIMIT: '100000000' } : {}),
-    ...extraEnv,
-  };
   const seeded = await seedOauth3(env, url);
   const proc = spawn(
     process.execPath,
