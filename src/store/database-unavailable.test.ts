@@ -30,6 +30,8 @@ describe('isDatabaseUnavailable', () => {
       err('syntax error at or near "selec"', { code: '42601' }),
       err('UNIQUE constraint failed: users.id', { code: 'SQLITE_CONSTRAINT_UNIQUE' }),
       err('fetch failed', { cause: err('connect ECONNREFUSED 10.0.0.1:443', { code: 'ECONNREFUSED' }) }),
+      // a client that hung up mid-body (Node's request 'aborted'): its connection, not the database's
+      err('aborted', { code: 'ECONNRESET', statusCode: 400 }),
       undefined,
       'ECONNREFUSED',
     ])

@@ -17,6 +17,10 @@ const SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
  * SQLite locked past its busy timeout. The error handler answers these with 503 and Retry-After, not 500.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  // A client error Node or Fastify already classified (the request `aborted` mid-body is ECONNRESET with status
+  // 400) is the client's connection, not the database's.
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status < 500) return false;
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     // A socket error counts only as the error itself (node-postgres throws it so), not as the cause of another
