@@ -1,5 +1,3 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { OAuthFlowError, isLoginRequired } from '../client-errors.js';
@@ -48,6 +46,11 @@ const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e)
  */
 export async function startMcpBridge(o: McpBridgeOptions): Promise<McpBridge> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // imported here, not at the top: the client library is loaded by the gateway too (its attestation), which never bridges
+  const [{ StdioServerTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
   const local = o.local ?? new StdioServerTransport();
   const input = o.input ?? (o.local ? undefined : process.stdin);
   const remote = new StreamableHTTPClientTransport(new URL(o.url), { fetch: o.fetch });

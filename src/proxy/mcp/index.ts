@@ -3,6 +3,7 @@
  * called through the proxy's one calling path. Its resource (`${publicUrl}/mcp`) is declared with the plugins' scopes.
  */
 export { mcpRoutes, serveMcp, calledTool, stepUp, noSession } from './mcp-routes.js';
+export { mcpSdk, type McpSdk } from './mcp-sdk.js';
 export { mcpResources } from './mcp-resources.js';
 export { mcpResourceUrl, mcpMetadataUrl, MCP_PATH } from './mcp-resource.js';
 export { mcpChallenge, mcpPrincipal } from './mcp-bearer.js';

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AppContext, Principal } from '../../kernel/index.js';
 import { InsufficientScope } from '../../errors/index.js';
@@ -10,6 +9,7 @@ import { rememberInitialize } from './client-capabilities.js';
 import { createMcpServer } from './mcp-server.js';
 import { findTool } from './mcp-tools.js';
 import { MCP_PATH } from './mcp-resource.js';
+import { mcpSdk } from './mcp-sdk.js';
 
 /** A JSON-RPC body's bound: an action's input plus the envelope. */
 const MCP_BODY_LIMIT = MAX_INPUT_BYTES + 16 * 1024;
@@ -32,7 +32,7 @@ export async function mcpRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       const hosted = findTool(host.actions(), tool);
       if (hosted && !principal.scopes.includes(hosted.action.scope)) throw stepUp(ctx, principal, hosted.action.scope, tool, MCP_PATH);
     }
-    await serveMcp(request, reply, createMcpServer({ host, principal, ip: request.ip }));
+    await serveMcp(request, reply, await createMcpServer({ host, principal, ip: request.ip }));
   });
   app.get(MCP_PATH, noSession(ctx, MCP_PATH));
   app.delete(MCP_PATH, noSession(ctx, MCP_PATH));
@@ -52,6 +52,7 @@ export function noSession(ctx: AppContext, path: string) {
  * writes the answer on the raw response), and closes both when the response closes.
  */
 export async function serveMcp(request: FastifyRequest, reply: FastifyReply, server: Server): Promise<void> {
+  const { StreamableHTTPServerTransport } = await mcpSdk();
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   reply.hijack();
   reply.raw.setHeader('cache-control', 'no-store');

@@ -1,16 +1,11 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '../../kernel/index.js';
 import type { PluginHost } from '../plugin-host.js';
 import { findTool, toTool } from './mcp-tools.js';
 import { toolError } from './tool-error.js';
 import { urlElicitationRequired } from './url-elicitation.js';
+import { mcpSdk } from './mcp-sdk.js';
 
 /** What one request to /mcp is served for: the host, the verified caller, where it came from. */
 export interface McpCaller {
@@ -26,7 +21,9 @@ export interface McpCaller {
  * one the person resolves in their browser (connect the account, approve the call) is the -32042 URL elicitation
  * instead when the caller's last `initialize` declared `elicitation.url` (see urlElicitationFor).
  */
-export function createMcpServer({ host, principal, ip }: McpCaller): Server {
+export async function createMcpServer({ host, principal, ip }: McpCaller): Promise<Server> {
+  const { Server, types } = await mcpSdk();
+  const { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } = types;
   const server = new Server({ name: 'oauth3', version: '1' }, { capabilities: { tools: { listChanged: false } } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: host.actionsFor(principal).map(toTool) }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {

@@ -1,4 +1,4 @@
-import { UrlElicitationRequiredError, type ElicitRequestURLParams } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequestURLParams, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext, Principal } from '../../kernel/index.js';
 import { AppError } from '../../errors/index.js';
 import { randomId } from '../../crypto/index.js';
@@ -7,6 +7,7 @@ import { proxyErrors } from '../proxy-errors.js';
 import { connectUrl, providerConnectUrl } from '../proxy-credential.js';
 import { approvalErrors, approvalUrls, currentStatus, findApproval } from '../approvals/index.js';
 import { acceptsUrlElicitation } from './client-capabilities.js';
+import { mcpSdk } from './mcp-sdk.js';
 
 /** The refused tool call an elicitation is for: its action (as approvals name it), its title, its vault provider if any. */
 export interface RefusedCall {
@@ -83,7 +84,7 @@ export async function urlElicitationRequired(
   if (!(e instanceof AppError)) return undefined;
   const elicitation = await urlElicitationFor(ctx, principal, call, e);
   if (!elicitation || !(await acceptsUrlElicitation(ctx, principal))) return undefined;
-  const error = new UrlElicitationRequiredError([elicitation]);
+  const error = new (await mcpSdk()).types.UrlElicitationRequiredError([elicitation]);
   // The JSON-RPC message is the refusal's own (the SDK's class prefixes "MCP error -32042: ", which its client adds again)
   error.message = `${e.code}: ${e.message}`;
   return error;

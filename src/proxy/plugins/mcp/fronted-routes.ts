@@ -25,7 +25,7 @@ export async function frontedRoutes(app: FastifyInstance, ctx: AppContext): Prom
       }
       const closed = new AbortController();
       reply.raw.once('close', () => closed.abort());
-      const face = createFrontedServer({
+      const face = await createFrontedServer({
         ctx,
         server,
         principal,

@@ -1,21 +1,13 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext, Principal } from '../../../kernel/index.js';
 import { AppError } from '../../../errors/index.js';
 import { proxyErrors } from '../../proxy-errors.js';
 import { connectUrl } from '../../proxy-credential.js';
 import { expireRejected, markNeedsReauth, vaultOf } from '../../../vault/index.js';
 import type { UpstreamDispatchers } from '../../upstream-client.js';
-import { toolError, urlElicitationRequired } from '../../mcp/index.js';
+import { mcpSdk, toolError, urlElicitationRequired } from '../../mcp/index.js';
 import { frontedAuthorization } from './fronted-credential.js';
 import { frontedFetch } from './fronted-fetch.js';
 import { scopeOfTool, type FrontedMcpServer } from './mcp-servers-options.js';
@@ -43,7 +35,9 @@ export interface FrontedCall {
  * `mcp-{id}.{tool}`: the person's limits (rates, argument constraints on the tool's inputSchema fields, "ask me each
  * time" with a passkey approval) apply, and it is the audit event `proxy.called`.
  */
-export function createFrontedServer(call: FrontedCall): Server {
+export async function createFrontedServer(call: FrontedCall): Promise<Server> {
+  const { Server, types } = await mcpSdk();
+  const { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } = types;
   const { server, principal } = call;
   const allowed = (tool: string) => principal.scopes.includes(scopeOfTool(server, tool));
   const face = new Server({ name: server.name ?? server.id, version: '1' }, { capabilities: { tools: {} } });
@@ -123,6 +117,7 @@ async function allTools(client: Client): Promise<Tool[]> {
  * tool): its inputSchema validates the call. A tool the server does not list is not called.
  */
 async function knownTool(call: FrontedCall, tool: string): Promise<KnownTool> {
+  const { McpError, ErrorCode } = (await mcpSdk()).types;
   let known = knownTools(call.ctx, call.server)?.get(tool);
   if (!known) {
     rememberTools(call.ctx, call.server, await withUpstream(call, allTools));
@@ -139,6 +134,7 @@ async function knownTool(call: FrontedCall, tool: string): Promise<KnownTool> {
  */
 async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promise<T>): Promise<T> {
   const { ctx, server } = call;
+  const { Client, StreamableHTTPClientTransport, types } = await mcpSdk();
   const url = new URL(server.url);
   for (let attempt = 0; ; attempt++) {
     const { authorization, served } = await frontedAuthorization(ctx, server, call.principal, call.ip);
@@ -158,7 +154,7 @@ async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promi
       await client.connect(transport);
       return await use(client);
     } catch (e) {
-      if (e instanceof AppError || e instanceof McpError) throw e;
+      if (e instanceof AppError || e instanceof types.McpError) throw e;
       if (refused && served && call.principal.userId) {
         const vault = vaultOf(ctx);
         if (attempt === 0 && (await expireRejected(vault, call.principal.userId, served))) continue;
