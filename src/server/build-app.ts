@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { AppContext, GatewayModule } from '../kernel/index.js';
+import { clientErrorHandler } from './client-error-handler.js';
 import { installErrorHandler } from './error-handler.js';
 import { rejectNul } from './reject-nul.js';
 import { securityHeaderList, securityHeaders } from './security-headers.js';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext, modules: readonly GatewayModule[
     trustProxy: ctx.config.trustProxy,
     logController: new RequestLog(),
     return503OnClosing: true,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     // route schemas may give a field a list of types (`type: ['array', 'string']`): JSON Schema allows it, and Ajv's
     // strict mode would otherwise print a warning at every start
