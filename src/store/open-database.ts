@@ -81,9 +81,15 @@ function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
 /**
  * Opens SQLite (`dataDir/oauth3.db`, WAL, foreign keys on) or PostgreSQL when `databaseUrl` is set. `workers`:
  * how many processes of a cluster write the same SQLite file (1 when omitted). `databasePoolMax`: PostgreSQL
- * connections of the pool (10 when omitted).
+ * connections of the pool (10 when omitted). `sqliteCacheMb`: SQLite's page cache in MiB (16 when omitted).
  */
-export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers?: number; databasePoolMax?: number }): OpenedDatabase {
+export function openDatabase(o: {
+  databaseUrl?: string;
+  dataDir: string;
+  workers?: number;
+  databasePoolMax?: number;
+  sqliteCacheMb?: number;
+}): OpenedDatabase {
   if (o.databaseUrl) {
     const url = new URL(o.databaseUrl);
     url.password = url.password ? '***' : '';
@@ -116,7 +122,8 @@ export function openDatabase(o: { databaseUrl?: string; dataDir: string; workers
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    sqlite.pragma('cache_size = -65536'); // 64 MiB of pages (default 2 MiB): token tables' random index pages stay in memory
+    // KiB when negative (SQLite's default is 2 MiB): a token table's random index pages stay in the process up to this
+    sqlite.pragma(`cache_size = -${(o.sqliteCacheMb ?? 16) * 1024}`);
     cacheStatements(sqlite);
     checkpointInBackground(sqlite, file);
     // A real write (rewrites the header field with its own value): fails now, not on the first request.
