@@ -52,13 +52,14 @@ describe('the log scan', () => {
     for (const s of Object.values(secrets)) expect(message).not.toContain(s.slice(8));
   });
 
-  it('leaves hashes, key ids and ids alone', () => {
+  it('leaves hashes, key ids, passkey credential ids and ids alone', () => {
     const d = dir();
     writeFileSync(
       join(d, '1.log'),
       [
         line('x', `,"hash":"${opaque()}"`),
         line('x', `,"kid":"${opaque()}"`),
+        line('x', `,"req":{"method":"DELETE","url":"/api/v1/me/passkeys/${opaque()}"}`),
         line('x', `,"id":"usr_${randomBytes(16).toString('hex')}"`),
         line(`digest ${randomBytes(32).toString('hex')}`),
       ].join('\n'),

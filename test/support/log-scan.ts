@@ -37,10 +37,16 @@ const RUNS = /[A-Za-z0-9_\-.~+/:=]{12,}/g;
 
 const fingerprint = (s: string) => `${s.slice(0, 4)}…sha256:${createHash('sha256').update(s).digest('hex').slice(0, 12)}`;
 
-/** Lines that are not a gateway's own log line but hold a value that only looks like a secret: a hash or a key id. */
+/**
+ * Values that only look like a secret: a hash, a key id, or a passkey's credential id in a path (`/passkeys/{id}`:
+ * public by design, WebAuthn sends it to anyone who asks to sign in).
+ */
 const harmless = (kind: string, value: string, line: string) =>
   kind === '256-bit opaque secret' &&
-  (/^[a-f0-9]+$/i.test(value) || line.includes(`"hash":"${value}"`) || line.includes(`"kid":"${value}"`));
+  (/^[a-f0-9]+$/i.test(value) ||
+    line.includes(`"hash":"${value}"`) ||
+    line.includes(`"kid":"${value}"`) ||
+    line.includes(`/passkeys/${value}`));
 
 /**
  * Reads every `*.log` file of `dir` (the run's copies of every log line) and looks in each line for a secret by
