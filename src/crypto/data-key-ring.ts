@@ -161,7 +161,7 @@ export class DataKeyRing {
   }
 
   /** Polls for a rotation or retirement every `pollMs`; returns the function that stops it. */
-  watch(pollMs: number, onError: (err: unknown) => void): () => void {
+  watch(pollMs: number, onError: (err: unknown) => void): () => Promise<void> {
     return pollForChanges(
       pollMs,
       () => this.changed(),

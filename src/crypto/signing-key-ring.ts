@@ -200,7 +200,7 @@ export class SigningKeyRing {
    * and `keys retire`, run against the same database, reach every running instance and worker within one poll.
    * Returns the function that stops it (push it on `ctx.onClose`).
    */
-  watch(pollMs: number, onError: (err: unknown) => void): () => void {
+  watch(pollMs: number, onError: (err: unknown) => void): () => Promise<void> {
     return pollForChanges(
       pollMs,
       () => this.changed(),

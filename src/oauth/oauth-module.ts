@@ -17,6 +17,7 @@ import { clientCredentials } from './grants/client-credentials.js';
 import { tokenExchange } from './grants/token-exchange.js';
 import { pruneExpired } from './tokens/prune-expired.js';
 import { storedResources } from './stored-resources.js';
+import { repeatWhileOpen } from '../store/index.js';
 import { oauthErrors } from './oauth-errors.js';
 import { oauthEvents } from './oauth-events.js';
 import { oauthOptions } from './oauth-options.js';
@@ -40,12 +41,13 @@ async function start(ctx: AppContext): Promise<void> {
   for (const r of ctx.config.resources) ctx.resources.add({ ...r, source: 'config' });
   ctx.resources.addSource(storedResources(ctx));
   await ctx.resources.refresh();
-  const reread = setInterval(
-    () => void ctx.resources.refresh().catch((err) => ctx.log.warn({ err }, 'reading the stored resources failed')),
-    ctx.resources.refreshMs,
+  ctx.onClose.push(
+    repeatWhileOpen(
+      ctx.resources.refreshMs!,
+      () => ctx.resources.refresh(),
+      (err) => ctx.log.warn({ err }, 'reading the stored resources failed'),
+    ),
   );
-  reread.unref();
-  ctx.onClose.push(() => clearInterval(reread));
 }
 
 /** The endpoints, sharing one AuthorizationServer (the app's in-memory state). */

@@ -8,3 +8,4 @@ export { writeStepOf } from './write-step-of.js';
 export { GroupCommit } from './group-commit.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
 export { WindowCounter, type WindowCount, type RateLimitCountsTable } from './window-counter.js';
+export { repeatWhileOpen } from './repeat-while-open.js';

@@ -53,6 +53,8 @@ export class RevocationIndex {
   private listener?: pg.Client;
   private stopped = false;
   private reconnect?: NodeJS.Timeout;
+  /** Re-reads started in the background and not yet ended. */
+  private readonly syncing = new Set<Promise<void>>();
   /** True while the LISTEN connection is up. */
   listening = false;
   /**
@@ -69,7 +71,7 @@ export class RevocationIndex {
   /** Loads every unexpired revocation, starts polling and (PostgreSQL) listening. */
   async start(): Promise<void> {
     await this.sync();
-    this.timer = setInterval(() => void this.sync().catch((e) => this.o.onError?.(e)), this.o.pollMs);
+    this.timer = setInterval(() => this.syncInBackground(), this.o.pollMs);
     this.timer.unref();
     this.o.peers?.subscribe(PEER_TOPIC, (entries) => {
       try {
@@ -85,12 +87,23 @@ export class RevocationIndex {
       });
   }
 
-  stop(): void {
+  /** Stops polling and listening; resolves once the re-reads in flight have ended (before the database closes). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.reconnect) clearTimeout(this.reconnect);
     this.listening = false;
     void this.listener?.end().catch(() => undefined);
+    await Promise.all(this.syncing);
+  }
+
+  /** A re-read nobody awaits (the poll, a notification), tracked so that `stop` can wait for it. */
+  private syncInBackground(): void {
+    if (this.stopped) return;
+    const run: Promise<void> = this.sync()
+      .catch((e) => this.o.onError?.(e))
+      .finally(() => this.syncing.delete(run));
+    this.syncing.add(run);
   }
 
   private async listen(url: string): Promise<void> {
@@ -109,7 +122,7 @@ export class RevocationIndex {
     await client.connect();
     await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
     this.listening = true;
-    await this.sync(); // anything revoked while we were not listening
+    if (!this.stopped) await this.sync(); // anything revoked while we were not listening
   }
 
   private retryListen(): void {
@@ -127,13 +140,13 @@ export class RevocationIndex {
 
   private onNotification(payload: string | undefined): void {
     if (!payload || payload === 'sync') {
-      void this.sync().catch((e) => this.o.onError?.(e));
+      this.syncInBackground();
       return;
     }
     try {
       this.add(JSON.parse(payload) as Array<[string, number | null]>);
     } catch {
-      void this.sync().catch((e) => this.o.onError?.(e));
+      this.syncInBackground();
     }
   }
 

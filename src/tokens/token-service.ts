@@ -126,7 +126,7 @@ export class TokenService implements TokenServiceContract {
   /** Stops polling and listening, and writes pending last-used times. */
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.revocations.stop();
+    await this.revocations.stop();
     await this.usage.flush();
   }
 

@@ -1,4 +1,4 @@
-import { WindowCounter } from '../../store/index.js';
+import { repeatWhileOpen, WindowCounter } from '../../store/index.js';
 import { OAuthError } from '../../errors/index.js';
 
 export interface ClientAuthFailuresOptions {
@@ -86,22 +86,20 @@ export class ClientAuthFailures {
    * Learns, every second, the buckets other instances have filled, so this one refuses them too before it sees
    * a failure of its own. Returns the stop.
    */
-  watch(onError: (err: unknown) => void, everyMs = POLL_MS): () => void {
+  watch(onError: (err: unknown) => void, everyMs = POLL_MS): () => Promise<void> {
     const scopes = (
       [
         [`${this.o.scope}.c`, this.o.perClient],
         [`${this.o.scope}.a`, this.o.perAddress],
       ] as const
     ).filter(([, max]) => max > 0);
-    if (!scopes.length) return () => undefined;
+    if (!scopes.length) return async () => undefined;
     const poll = async () => {
       const now = Date.now();
       for (const [scope, max] of scopes)
         for (const full of await this.counter.atLeast(scope, max, 1000, now)) this.suspect(full.bucket, full.endsAt, now);
     };
-    const timer = setInterval(() => void poll().catch(onError), everyMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return repeatWhileOpen(everyMs, poll, onError);
   }
 
   private *buckets(clientId: string | undefined, address: string): Generator<[string, number]> {
