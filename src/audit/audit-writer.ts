@@ -67,9 +67,8 @@ export interface AuditWriterOptions {
  * its group-commit unit, so a change and the event that records it commit together. `write(event)` stores an
  * event of no change of its own that must be durable before the answer (in this turn's group commit: a batch of
  * every such event of the turn). `enqueue(event)` batches those that may wait (token use, refusals) and writes
- * them every `flushMs`; `flush()`
- * runs on shutdown. Every event reaches `onEvent` (metrics). An action no module declared is refused: a typo
- * would otherwise be an event no access-log filter shows.
+ * them every `flushMs`; `flush()` runs on shutdown. Every event reaches `onEvent` (metrics). An action no module
+ * declared is refused: a typo would otherwise be an event no access-log filter shows.
  */
 export class AuditWriter implements AuditSink {
   private queue: AuditEventsTable[] = [];
