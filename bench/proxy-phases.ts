@@ -39,7 +39,8 @@ const upstreamProc = spawn(
 const upstreamUrl = await new Promise<string>((ok) => upstreamProc.once('message', (m) => ok(m as string)));
 const { proxyOf } = await import('../src/proxy/index.js');
 const { addressInRanges } = await import('../src/kernel/index.js');
-const { createUpstreamClient, deadlineSignal } = await import('../src/proxy/upstream-client.js');
+const { createUpstreamClient } = await import('../src/proxy/upstream-client.js');
+const { deadlineSignal } = await import('../src/proxy/deadline-signal.js');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-bench-phases-'));
 const { server, token, userId } = await startLadderGateway(upstreamUrl, dataDir);

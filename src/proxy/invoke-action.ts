@@ -6,7 +6,8 @@ import type { UpstreamCredential } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
 import { connectUrl, proxyCredential } from './proxy-credential.js';
 import { StreamedAnswer } from './streamed-answer.js';
-import { createUpstreamClient, deadlineSignal } from './upstream-client.js';
+import { createUpstreamClient } from './upstream-client.js';
+import { deadlineSignal } from './deadline-signal.js';
 import { enforcePolicy } from './policy/index.js';
 import { approvedFor, requireApproval } from './approvals/index.js';
 

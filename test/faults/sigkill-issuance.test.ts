@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/index.js';
 import { dialects } from '../support/databases.js';
 import { driveThenKill, fetchWithin, inParallel } from '../support/drive-and-kill.js';
-import { killAllGateways, killableGateway, type KillableGateway } from '../support/killable-gateway.js';
+import { killAllGateways, killableGateway, setupEnv, type KillableGateway } from '../support/killable-gateway.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser } from '../support/test-user.js';
 import { apiStatus, codeFor, exchange, publicClient } from '../oauth/support/oauth-helpers.js';
@@ -54,14 +54,12 @@ describe.each(dialects)('SIGKILL during sustained issuance on %s', (dialect) => 
     const user = await createTestUser(setup);
     await setup.stop();
     const target = { dataDir: setup.config.dataDir, databaseUrl: setup.config.databaseUrl };
-    const gateway = await killableGateway({
-      OAUTH3_DATA_DIR: target.dataDir,
-      ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
-      OAUTH3_MASTER_KEY: setup.config.masterKey!,
-      OAUTH3_PUBLIC_URL: setup.config.publicUrl,
-      OAUTH3_RATE_LIMIT_AUTH: '0', // 8 loops registering from one address: the limit has its own tests
-      OAUTH3_LOG_LEVEL: 'warn',
-    });
+    const gateway = await killableGateway(
+      setupEnv(setup, {
+        OAUTH3_RATE_LIMIT_AUTH: '0', // 8 loops registering from one address: the limit has its own tests
+        OAUTH3_LOG_LEVEL: 'warn',
+      }),
+    );
     await gateway.start();
     const app = { url: gateway.url } as TestApp; // the oauth helpers only need where to send
 

@@ -9,7 +9,7 @@ import { openDatabase } from '../../src/store/index.js';
 import { successorKey, successorOf } from '../../src/oauth/tokens/successor.js';
 import { dialects } from '../support/databases.js';
 import { driveThenKill, fetchWithin, inParallel } from '../support/drive-and-kill.js';
-import { killAllGateways, killableGateway } from '../support/killable-gateway.js';
+import { killAllGateways, killableGateway, setupEnv } from '../support/killable-gateway.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestUser } from '../support/test-user.js';
 import { apiStatus, codeFor, exchange, publicClient } from '../oauth/support/oauth-helpers.js';
@@ -58,14 +58,12 @@ describe.each(dialects)('SIGKILL during refresh rotation on %s', (dialect) => {
       await setup.stop();
     }
     const target = { dataDir: setup.config.dataDir, databaseUrl: setup.config.databaseUrl };
-    const gateway = await killableGateway({
-      OAUTH3_DATA_DIR: target.dataDir,
-      ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
-      OAUTH3_MASTER_KEY: setup.config.masterKey!,
-      OAUTH3_PUBLIC_URL: setup.config.publicUrl, // the issuer and resource the chains were made for
-      OAUTH3_OAUTH_REFRESH_GRACE: String(GRACE_S),
-      OAUTH3_LOG_LEVEL: 'warn',
-    });
+    const gateway = await killableGateway(
+      setupEnv(setup, {
+        OAUTH3_OAUTH_REFRESH_GRACE: String(GRACE_S),
+        OAUTH3_LOG_LEVEL: 'warn',
+      }),
+    );
     await gateway.start();
     const refresh = async (clientId: string, token: string) => {
       const res = await fetchWithin(`${gateway.url}/token`, {

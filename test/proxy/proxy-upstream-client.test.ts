@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors/index.js';
-import { createUpstreamClient, deadlineSignal, MAX_RESPONSE_BYTES, UpstreamDispatchers } from '../../src/proxy/upstream-client.js';
+import { createUpstreamClient, MAX_RESPONSE_BYTES, UpstreamDispatchers } from '../../src/proxy/upstream-client.js';
+import { deadlineSignal } from '../../src/proxy/deadline-signal.js';
 
 /** The upstream client alone, against a loopback server: the SSRF address policy and the answer's bounds. */
 describe('the upstream client', () => {

@@ -4,6 +4,21 @@
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from './free-port.js';
 import { spawnCli } from './run-cli.js';
+import type { TestApp } from './test-app.js';
+
+/**
+ * The environment of a gateway process on the database, master key and public URL of `setup` (an in-process app that
+ * made the people, clients or connections the process is to serve), with `env` on top.
+ */
+export function setupEnv(setup: TestApp, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    OAUTH3_DATA_DIR: setup.config.dataDir,
+    ...(setup.config.databaseUrl ? { DATABASE_URL: setup.config.databaseUrl } : {}),
+    OAUTH3_MASTER_KEY: setup.config.masterKey!, // startTestApp always sets one
+    OAUTH3_PUBLIC_URL: setup.config.publicUrl,
+    ...env,
+  };
+}
 
 /** Polls `/health` until it answers 200: up to a minute (a start takes seconds on a loaded machine), while `child` runs. */
 async function healthy(url: string, child: ChildProcess): Promise<void> {
