@@ -60,7 +60,7 @@ function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
   const worker = new Worker(
     `
     const { workerData, parentPort } = require('node:worker_threads');
-    const db = new (require(workerData.module))(workerData.file);
+    const db = new (require(workerData.module))(workerData.file, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 500);
     parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });

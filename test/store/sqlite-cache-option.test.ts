@@ -9,7 +9,8 @@ import { openDatabase } from '../../src/store/index.js';
 /** OAUTH3_SQLITE_CACHE_MB: the page cache of the embedded database (docs/configuration.md), which bounds its share of the resident memory. */
 describe('OAUTH3_SQLITE_CACHE_MB', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  // retries: the checkpoint worker's connection may still be closing (and removing the WAL) when the directory goes
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
 
   /** The cache_size SQLite reports for a database opened with the configuration of `env` (negative: KiB). */
   const cacheSizeWith = async (env: Record<string, string>) => {
