@@ -1,7 +1,7 @@
 import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { randomId, RecentlyOpened, type DataKeyRing } from '../crypto/index.js';
-import type { Executor } from '../store/index.js';
+import { preparedQuery, type Executor } from '../store/index.js';
 import type { EndpointResolver, Provider, OAuthProvider } from './providers/index.js';
 import type { VaultConnectionsTable } from './tables.js';
 import { openSecret, sealSecret, type CredentialSecret } from './credential-secret.js';
@@ -9,6 +9,11 @@ import { needsRefresh, refreshConnection, refuseUnusable } from './refresh-conne
 import { SingleFlight } from './single-flight.js';
 import type { Upstream } from './upstream.js';
 import { vaultErrors } from './vault-errors.js';
+
+/** A person's connection to a provider: read on every proxied call, so compiled once (preparedQuery). */
+const connectionOf = preparedQuery(['userId', 'provider'], (db, slot) =>
+  db.selectFrom('vault_connections').selectAll().where('user_id', '=', slot('userId')).where('provider', '=', slot('provider')),
+);
 
 /** A credential as served: the upstream access token (or the entered values of a key provider). */
 export interface ServedCredential {
@@ -77,8 +82,8 @@ export class Vault {
   }
 
   /** The person's connection of a provider, if any. */
-  connection(userId: string, provider: string, db: Executor = this.ctx.db): Promise<VaultConnectionsTable | undefined> {
-    return db.selectFrom('vault_connections').selectAll().where('user_id', '=', userId).where('provider', '=', provider).executeTakeFirst();
+  async connection(userId: string, provider: string, db: Executor = this.ctx.db): Promise<VaultConnectionsTable | undefined> {
+    return (await connectionOf(db, { userId, provider })).rows[0];
   }
 
   /** The person's connections, by provider id. */

@@ -1,8 +1,35 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../kernel/index.js';
+import { preparedQuery, type PreparedQuery } from '../../store/index.js';
 import { parseGrantPolicy } from './parse-policy.js';
 import type { GrantPolicy } from './policy-types.js';
 import './policy-tables.js';
+
+type PolicyRow = { grant_id: string; policy: string; family_id: string | null };
+/** The query of a lineage of `n` ids, compiled once per length (read on every proxied call). */
+const byLength = new Map<number, PreparedQuery<Record<string, unknown>, PolicyRow>>();
+function policiesAlong(n: number): PreparedQuery<Record<string, unknown>, PolicyRow> {
+  let q = byLength.get(n);
+  if (!q) {
+    const names = Array.from({ length: n }, (_, i) => `id${i}`);
+    q = preparedQuery(names, (db, slot) => {
+      const ids = names.map(slot);
+      return db
+        .selectFrom('proxy_policies')
+        .select(['grant_id', 'policy', sql<string | null>`null`.as('family_id')])
+        .where('grant_id', 'in', ids)
+        .unionAll(
+          db
+            .selectFrom('oauth_families as f')
+            .innerJoin('proxy_policies as p', 'p.grant_id', 'f.grant_id')
+            .select(['p.grant_id', 'p.policy', 'f.id as family_id'])
+            .where('f.id', 'in', ids),
+        );
+    });
+    byLength.set(n, q);
+  }
+  return q;
+}
 
 /**
  * The policies binding a call along these lineage ids, in one query: those stored under an id itself (a delegation,
@@ -17,18 +44,7 @@ export async function lineagePolicies(
 ): Promise<{ ids: string[]; stored: Map<string, GrantPolicy> }> {
   const stored = new Map<string, GrantPolicy>();
   if (!lineage.length) return { ids: [], stored };
-  const rows = await ctx.db
-    .selectFrom('proxy_policies')
-    .select(['grant_id', 'policy', sql<string | null>`null`.as('family_id')])
-    .where('grant_id', 'in', [...lineage])
-    .unionAll(
-      ctx.db
-        .selectFrom('oauth_families as f')
-        .innerJoin('proxy_policies as p', 'p.grant_id', 'f.grant_id')
-        .select(['p.grant_id', 'p.policy', 'f.id as family_id'])
-        .where('f.id', 'in', [...lineage]),
-    )
-    .execute();
+  const rows = (await policiesAlong(lineage.length)(ctx.db, Object.fromEntries(lineage.map((id, i) => [`id${i}`, id])))).rows;
   const consentOf = new Map<string, string>();
   for (const r of rows) {
     stored.set(r.grant_id, parseGrantPolicy(JSON.parse(r.policy)));
