@@ -28,4 +28,5 @@ export type { CorsPolicy } from './route-config.js';
 export type { RequestMeta } from './request-meta.js';
 export type { ExchangeTarget, ExchangeRequest } from './exchange-target.js';
 export { addressAllowed, addressInRanges } from './address-policy.js';
+export { addressKey } from './address-key.js';
 export { guardedLookup } from './guarded-lookup.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { AppError, httpErrors } from '../errors/index.js';
 import type { Config } from '../config/index.js';
+import { addressKey } from '../kernel/index.js';
 
 /** How many addresses are counted at most (the map stays bounded whatever a flood of addresses sends). */
 const MAX_ADDRESSES = 100_000;
@@ -31,9 +32,10 @@ export class FloodGuard {
     this.windowMs = windowSeconds * 1000;
   }
 
-  /** Counts one request of `address`; throws 429 ERR_RATE_LIMITED (with retryAfter) past the limit. */
-  count(address: string, now = Date.now()): void {
+  /** Counts one request of `ip` (by its addressKey: an IPv6 address by its /64); throws 429 ERR_RATE_LIMITED (with retryAfter) past the limit. */
+  count(ip: string, now = Date.now()): void {
     if (!this.limit) return;
+    const address = addressKey(ip);
     const c = this.counts.get(address);
     if (c && c.until > now) {
       if (++c.n <= this.limit) return;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config/index.js';
+import { addressKey } from '../kernel/index.js';
 import { WindowCounter, type Db } from '../store/index.js';
 import { sharedRateStore } from './shared-rate-store.js';
 
@@ -32,5 +33,9 @@ export async function installRateLimits(app: FastifyInstance, config: Config, db
       route.config = { ...(route.config as object), rateLimit: { max: config.rateLimitAuth, timeWindow } } as typeof route.config;
     }
   });
-  await app.register(rateLimit, { global: false, store: sharedRateStore(new WindowCounter(db)) });
+  await app.register(rateLimit, {
+    global: false,
+    store: sharedRateStore(new WindowCounter(db)),
+    keyGenerator: (request) => addressKey(request.ip), // an IPv6 client by its /64
+  });
 }

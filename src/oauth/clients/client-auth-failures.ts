@@ -1,5 +1,6 @@
 import { repeatWhileOpen, WindowCounter } from '../../store/index.js';
 import { OAuthError } from '../../errors/index.js';
+import { addressKey } from '../../kernel/index.js';
 
 export interface ClientAuthFailuresOptions {
   /** Failures one client_id may have in a window; 0: no limit per client. */
@@ -104,7 +105,7 @@ export class ClientAuthFailures {
 
   private *buckets(clientId: string | undefined, address: string): Generator<[string, number]> {
     if (this.o.perClient > 0 && clientId !== undefined) yield [WindowCounter.bucket(`${this.o.scope}.c`, clientId), this.o.perClient];
-    if (this.o.perAddress > 0) yield [WindowCounter.bucket(`${this.o.scope}.a`, address), this.o.perAddress];
+    if (this.o.perAddress > 0) yield [WindowCounter.bucket(`${this.o.scope}.a`, addressKey(address)), this.o.perAddress];
   }
 
   /** Watches `bucket` until its window ends (the map stays bounded: ended ones first, else the oldest tenth). */
