@@ -65,18 +65,26 @@ export interface ErrorAnswer {
   body: unknown;
 }
 
+/** Where errorAnswer logs: a request's logger. */
+export interface FailureLog {
+  error(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
+}
+
 /**
  * The answer to an error. OAuth errors keep their RFC shape; on an OAuth route (`oauth`) any other client error
  * but 429 becomes `invalid_request` with its message; other client errors get `{ error: CODE, message }`. A 5xx
- * is logged (`log`) and answered without detail (`server_error` on an OAuth route): stack traces never reach a
+ * is logged (`log.error`, with its stack) and answered without detail (`server_error` on an OAuth route): stack traces never reach a
  * client. The database being unreachable (PostgreSQL down or restarting, SQLite locked) is a 503 with Retry-After
- * (`temporarily_unavailable` on an OAuth route), logged. The error handler and the fast lanes both
+ * (`temporarily_unavailable` on an OAuth route), logged as a warning without a stack: an outage answers
+ * every request so, and it is the database's state, not a bug of the request. The error handler and the fast lanes both
  * answer with this.
  */
-export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) => void): ErrorAnswer {
+export function errorAnswer(error: unknown, oauth: boolean, log: FailureLog): ErrorAnswer {
   if (error instanceof OAuthError) return { status: error.status, headers: oauthErrorHeaders(error), body: error.toJSON() };
   if (!(error instanceof AppError) && isDatabaseUnavailable(error)) {
-    log(error);
+    const err = error as { code?: unknown; name?: unknown; message?: unknown }; // logged as `cause`: the logger redacts `code` (OAuth codes)
+    log.warn({ cause: err.code ?? err.name, reason: String(err.message ?? error) }, 'database unavailable: answered 503');
     if (oauth) {
       const unavailable = new TemporarilyUnavailable(e.ERR_DATABASE_UNAVAILABLE.message);
       unavailable.retryAfter = DATABASE_RETRY_AFTER;
@@ -96,7 +104,7 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
     const headers: Record<string, string> = appError.retryAfter !== undefined ? { 'retry-after': String(appError.retryAfter) } : {};
     return { status: appError.status, headers, body: appError.toJSON() };
   }
-  log(error);
+  log.error({ err: error }, 'request failed');
   if (oauth) return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error' } };
   const out = appError ?? new AppError(e.ERR_INTERNAL);
   return {
@@ -113,7 +121,7 @@ export function errorAnswer(error: unknown, oauth: boolean, log: (err: unknown) 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const oauth = request.routeOptions.config?.oauth === true;
-    const answer = errorAnswer(error, oauth, (err) => request.log.error({ err }, 'request failed'));
+    const answer = errorAnswer(error, oauth, request.log);
     drainUnreadBody(request, reply); // answered before the body was read (413, 415…): let the client read the answer
     if (wantsHtml(request, oauth)) return sendErrorPage(request, reply.headers(answer.headers), answer.status, answer.body);
     return reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -135,7 +135,6 @@ export class FastLanes {
     const reqId = this.nextRequestId();
     const ip = this.trust ? proxyAddr(req, this.trust) : (req.socket.remoteAddress ?? '');
     const request: LaneRequest = { headers: req.headers, ip, body: parseForm(raw) as Record<string, unknown> };
-    const log = (err: unknown) => this.ctx.log.child({ reqId }).error({ err }, 'request failed');
     let response: LaneResponse;
     let body: string;
     try {
@@ -144,7 +143,7 @@ export class FastLanes {
       response = await handler.run(request);
       body = JSON.stringify(response.body); // inside: a body that cannot be serialised is a 500, as in Fastify
     } catch (e) {
-      response = errorAnswer(e, handler.oauth, log);
+      response = errorAnswer(e, handler.oauth, this.ctx.log.child({ reqId }));
       body = JSON.stringify(response.body);
     }
     for (const [name, value] of this.securityHeaders) res.setHeader(name, value);

@@ -1,9 +1,11 @@
 // SQLite locked by another process past the busy timeout (a backup, a stuck script): a write answers 503 with
 // Retry-After and a stable code, not 500, and the gateway writes again once the lock is gone.
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { createLogger } from '../../src/server/index.js';
 import { createTestUser, type TestUser } from '../support/test-user.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -13,9 +15,16 @@ describe('SQLite locked by another process', () => {
   let user: TestUser;
   let clientAuth: string;
   let other: SQLite.Database;
+  const lines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite');
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        cb();
+      },
+    });
+    app = await startTestApp('sqlite', {}, [], createLogger('info', stream as never));
     user = await createTestUser(app);
     const reg = await fetch(`${app.url}/register`, {
       method: 'POST',
@@ -56,5 +65,12 @@ describe('SQLite locked by another process', () => {
       other.prepare('ROLLBACK').run();
     }
     expect((await token()).status).toBe(200);
+    // logged as the database's state (a warning, no stack), not as a failed request (an error with its stack)
+    const unavailable = lines.filter((l) => l.msg === 'database unavailable: answered 503');
+    expect(unavailable.length).toBeGreaterThanOrEqual(2);
+    expect(
+      unavailable.every((l) => l.level === 40 && l.cause === 'SQLITE_BUSY' && !('err' in l) && !JSON.stringify(l).includes('    at ')),
+    ).toBe(true);
+    expect(lines.filter((l) => l.msg === 'request failed')).toEqual([]);
   }, 60_000);
 });
