@@ -90,4 +90,6 @@ export interface TokenService {
   revokeTree(db: Executor, roots: { jtis?: string[]; grants?: RevocableId[] }): Promise<RevocableId[]>;
   /** True when any of `ids` is revoked. */
   isRevoked(ids: readonly string[]): boolean;
+  /** On PostgreSQL: true while other instances' revocations are notified (LISTEN is up), false while they are polled. */
+  readonly revocationsNotified: boolean;
 }

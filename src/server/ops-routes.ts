@@ -4,7 +4,12 @@ import { AggregatorRegistry } from 'prom-client';
 import type { AppContext } from '../kernel/index.js';
 import { buildDigest, teeOf } from '../attestation/index.js';
 
-/** Operations endpoints: /health (database and key ring; the build digest, null when run from source; whether it runs in a TEE; the worker in a cluster), /metrics (Prometheus), /jwks.json (RFC 7517). */
+/**
+ * Operations endpoints: /metrics (Prometheus), /jwks.json (RFC 7517) and /health: the database and the key ring; the
+ * build digest (null when run from source); whether it runs in a TEE; the worker in a cluster; on PostgreSQL, how
+ * other instances' revocations arrive (`notified` while the LISTEN connection is up; `polled` while it is being
+ * re-established, when they arrive within the poll interval instead: informational, not unhealthy).
+ */
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/health', async (_req, reply) => {
     let database = 'connected';
@@ -25,6 +30,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         encryption,
         build: buildDigest(),
         tee: teeOf(ctx).inTee,
+        ...(ctx.dialect === 'postgres' ? { revocations: ctx.tokens.revocationsNotified ? 'notified' : 'polled' } : {}),
         ...(ctx.peers ? { worker: ctx.peers.workerId } : {}),
       });
   });

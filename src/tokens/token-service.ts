@@ -283,6 +283,10 @@ export class TokenService implements TokenServiceContract {
   }
 
   /** Verified tokens cached right now (for metrics and tests). */
+  get revocationsNotified(): boolean {
+    return this.revocations.listening;
+  }
+
   get cacheSize(): number {
     return this.cache.size;
   }

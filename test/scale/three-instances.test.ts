@@ -194,11 +194,17 @@ describe('three gateway processes on one PostgreSQL behave as one', () => {
     expect((await listeners.execute(setup.ctx.db)).rows.length).toBeGreaterThanOrEqual(4); // A, B, C and setup
     const token = await clientToken(a);
     for (const g of all) expect(await active(g, token)).toBe(true);
+    const revocations = async (g: GatewayProcess) =>
+      ((await (await fetch(`${g.url}/health`)).json()) as { revocations?: string }).revocations;
+    expect(await revocations(a)).toBe('notified');
     await sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${`LISTEN ${REVOCATION_CHANNEL}`}`.execute(setup.ctx.db);
+    // /health says so while LISTEN is being re-established (a second later), and again once it is
+    expect(await within(1000, async () => (await revocations(a)) === 'polled')).toBeLessThan(1000);
     expect((await fetch(`${a.url}/revoke`, { method: 'POST', headers: form, body: `token=${token}&${client.auth}` })).status).toBe(200);
     // the NOTIFY went to nobody: the catch-up on reconnecting (a second later) or the poll finds it
     for (const g of [b, c]) expect(await within(POLL_MS + 1500, async () => !(await active(g, token))), g.url).toBeLessThan(POLL_MS + 1500);
     expect(await within(5000, async () => (await listeners.execute(setup.ctx.db)).rows.length >= 4)).toBeLessThan(5000);
+    expect(await within(5000, async () => (await revocations(a)) === 'notified')).toBeLessThan(5000);
     const next = await clientToken(a);
     for (const g of [b, c]) expect(await active(g, next)).toBe(true);
     expect((await fetch(`${a.url}/revoke`, { method: 'POST', headers: form, body: `token=${next}&${client.auth}` })).status).toBe(200);
