@@ -22,7 +22,10 @@ export interface FloodTally {
 export interface Flood {
   ready: Promise<void>;
   done: Promise<Record<string, FloodTally>>;
-  /** Asks it to stop now (it stops by itself after its time or count). */
+  /**
+   * Asks it to stop: each kind of request stops once it has been refused (429) at least once, or at the flood's time
+   * or count (as it does by itself), so a kind the loaded machine sent slowly still reaches its limit.
+   */
   stop(): void;
 }
 
@@ -63,7 +66,7 @@ async function main(plan: { requests: FloodRequest[]; loops: number; perLoop: nu
   const tallies: Record<string, FloodTally> = {};
   const loop = async (r: FloodRequest) => {
     const t = (tallies[r.name] ??= { statuses: {}, minRetryAfter: NaN, missingRetryAfter: 0 });
-    for (let i = 0; i < plan.perLoop && !stopped && Date.now() < deadline; i++) {
+    for (let i = 0; i < plan.perLoop && !(stopped && t.statuses['429']) && Date.now() < deadline; i++) {
       const res = await fetch(r.url, { method: r.method, headers: r.headers, body: r.body });
       await res.arrayBuffer();
       t.statuses[res.status] = (t.statuses[res.status] ?? 0) + 1;
