@@ -4,7 +4,9 @@
 // POST /auth/token. Run: node --import tsx bench/memory.bench.ts [--minutes=10] [--connections=2] [--sample=5] [--source] [--quick]
 // (--quick: one minute, sampled every 2 s)
 // The gateway is built first from the working tree (bench/built-gateway.ts, about a minute) and runs as `npm start`
-// does, node dist/cli/main.js serve; `--source` runs it from source through tsx instead (tens of MB more: the loader).
+// does: package.json's `start` script (its node flags and any VAR=value before `node`) on the build's
+// dist/cli/main.js; `--source` runs it from source through tsx instead (tens of MB more: the loader).
+// `--node-args='--trace-gc --max-semi-space-size=8'` adds node flags after the start script's (to try one).
 // The gateway runs its default configuration (SQLite, one process, default caches) except what a bench from one
 // address needs: OAUTH3_RATE_LIMIT_AUTH=0 (sign-in would be stopped at 60 a minute), the flood guard set high
 // (bench/serve-process.ts), the proxy allowed to reach 127.0.0.0/8 (the echo upstream), a GitHub provider.
@@ -15,6 +17,7 @@
 // the warm-up, the second against the last). The slope of a line fitted to the samples after the warm-up is
 // reported in MB/min.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +26,7 @@ import { Connection, loopLoad, type LoopResult } from './loop-load.js';
 import { PasskeyTab } from './passkey-tab.js';
 import { residentMb } from './proc-stats.js';
 import { report } from './report.js';
-import { numberArg } from './bench-args.js';
+import { numberArg, stringArg } from './bench-args.js';
 import { seedClient, withGatewayContext } from './seed-client.js';
 import { planGateway, serveGateway } from './serve-process.js';
 import { buildGateway, type BuiltGateway } from './built-gateway.js';
@@ -35,6 +38,22 @@ const SOURCE = process.argv.includes('--source');
 const BENCH = 'memory';
 const SIGNIN_PEOPLE = 200;
 const VAULT_PEOPLE = 1000;
+
+/**
+ * How `npm start` runs the gateway: package.json's `start` is `[VAR=value …] node [flags …] dist/cli/main.js serve`;
+ * its variables and flags, so the bench measures the process an operator starts.
+ */
+function startScript(): { env: Record<string, string>; nodeArgs: string[] } {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const node = words.indexOf('node');
+  const main = words.indexOf('dist/cli/main.js');
+  if (node < 0 || main < node) throw new Error(`package.json start: expected "node … dist/cli/main.js serve", got ${pkg.scripts.start}`);
+  const env = Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { env, nodeArgs: words.slice(node + 1, main) };
+}
+const start = startScript();
+const nodeArgs = [...start.nodeArgs, ...(stringArg('node-args')?.split(/\s+/).filter(Boolean) ?? [])];
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
 // The echo upstream of the proxy call: answers every POST with what it was sent.
@@ -100,8 +119,17 @@ const seeded = await withGatewayContext(plan.env, async (ctx) => {
 });
 
 const gateway = await serveGateway(
-  { ...plan, env: { ...plan.env, OAUTH3_PLUGINS: plugin, OAUTH3_BENCH_UPSTREAM: upstreamUrl } },
-  { main: built?.main },
+  { ...plan, env: { ...plan.env, ...start.env, OAUTH3_PLUGINS: plugin, OAUTH3_BENCH_UPSTREAM: upstreamUrl } },
+  { main: built?.main, nodeArgs },
+);
+console.log(
+  `memory: the gateway runs as node ${[...nodeArgs, built ? 'dist/cli/main.js' : 'src/cli/main.ts (tsx)'].join(' ')} serve${
+    Object.keys(start.env).length
+      ? ` with ${Object.entries(start.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : ''
+  }`,
 );
 /** A sample: seconds since the load began, VmRSS (MB) and its anonymous part, and V8's used heap (MB, from /metrics). */
 const samples: Array<{ t: number; mb: number; anon: number; heap: number }> = [];
@@ -248,7 +276,7 @@ try {
     better: 'lower',
     target: '< 150 MB, no failed request',
     pass: maxOk,
-    detail: `${SOURCE ? 'from source (tsx)' : 'built (node dist/cli/main.js)'}, ${MINUTES} min: ${served}; load average ${load}`,
+    detail: `${SOURCE ? 'from source (tsx)' : `built (${['node', ...nodeArgs, 'dist/cli/main.js'].join(' ')})`}, ${MINUTES} min: ${served}; load average ${load}`,
   });
   report({
     bench: BENCH,
