@@ -26,4 +26,5 @@ USER node
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/cli/main.js", "serve"]
+# The V8 flags of package.json's `start` (its memory: bench/README.md, "Memory"); keep the two the same.
+CMD ["node", "--max-semi-space-size=8", "--initial-old-space-size=32", "--heap-growing-percent=50", "dist/cli/main.js", "serve"]

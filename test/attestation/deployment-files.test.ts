@@ -39,7 +39,14 @@ describe('the deployment files', () => {
     expect(pkg.scripts.build).toBe('node scripts/build.mjs');
     for (const needed of ['package.json package-lock.json', 'tsconfig.json tsconfig.build.json', 'scripts', 'src'])
       expect(dockerfile).toMatch(new RegExp(`^COPY ${needed.replace('.', '\\.')}\\b`, 'm'));
-    expect(dockerfile).toContain(`CMD ["node", "${pkg.bin.oauth3}", "serve"]`);
+    // npm start and the image run the built CLI the same way, with the same node flags (bench/README.md, "Memory")
+    expect(pkg.scripts.start).toMatch(new RegExp(`^node (--\\S+ )*${pkg.bin.oauth3} serve$`));
+    expect(dockerfile).toContain(
+      `CMD [${pkg.scripts.start
+        .split(' ')
+        .map((w) => `"${w}"`)
+        .join(', ')}]`,
+    );
     const node = /^FROM node:(\d+)/m.exec(dockerfile)![1]!;
     expect(pkg.engines.node).toContain(`>=${node}.`);
     expect(env('OAUTH3_HOST')).toBe('0.0.0.0');
