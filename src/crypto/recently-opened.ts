@@ -26,7 +26,11 @@ export class RecentlyOpened implements Opener {
     const plain = await this.ring.open(sealed, aad);
     this.entries.delete(key);
     if (this.entries.size >= this.o.max) this.entries.delete(this.entries.keys().next().value!); // the oldest
-    this.entries.set(key, { plain: Buffer.from(plain), until: now + this.o.ttlMs });
+    // Its own memory, not a slice of Node's shared 8 KiB Buffer pool (Buffer.from of a small value): a kept slice
+    // keeps its whole slab alive, up to 8 KiB per entry instead of the value's size.
+    const kept = Buffer.allocUnsafeSlow(plain.length);
+    plain.copy(kept);
+    this.entries.set(key, { plain: kept, until: now + this.o.ttlMs });
     return plain;
   }
 }

@@ -7,7 +7,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { DatabaseOpenError, type Database, type Db, type Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
-import { BUSY_TIMEOUT_MS } from './sqlite-handle.js';
+import { BUSY_TIMEOUT_MS, noteSqliteUnder } from './sqlite-handle.js';
 
 // int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -54,6 +54,9 @@ function cacheStatements(sqlite: SQLite.Database): void {
  * 500 ms. Under continuous writes that alone never lets the WAL restart (frames keep arriving while it copies), so
  * the writer still checkpoints itself, but only every 16384 pages (64 MiB): little is left to copy by then, and
  * it completes, so the WAL starts over. Durability is unchanged (a commit is in the WAL either way).
+ * The worker is a second V8 isolate (about 9 MB of the process's memory): its heap is capped small (its young
+ * generation 1 MB, old 16 MB; it holds one connection and a timer, about 4 MB), which saves about 1 MB; past the
+ * cap it stops with an error and SQLite's own checkpointing takes over, as for any error of the worker.
  */
 function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
   sqlite.pragma('wal_autocheckpoint = 16384');
@@ -65,7 +68,11 @@ function checkpointInBackground(sqlite: SQLite.Database, file: string): void {
     const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 500);
     parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });
   `,
-    { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file } },
+    {
+      eval: true,
+      workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    },
   );
   worker.on('error', () => {
     if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
@@ -134,6 +141,7 @@ export function openDatabase(o: {
     throw new DatabaseOpenError(`${file}: cannot open the database for writing (${err.code ?? err.message})`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  noteSqliteUnder(db, sqlite); // prepared queries run on it at once when no transaction is open (prepared-query.ts)
   // The group commit writes its batches synchronously on the connection (inside Kysely's connection lock) and,
   // when the file is shared, never waits on the lock.
   return { db, dialect: 'sqlite', location: file, commits: new GroupCommit(db, { sqlite, shared: (o.workers ?? 1) > 1 }) };
