@@ -1,6 +1,8 @@
+import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import type { Database, Executor } from './database.js';
 import type { WriteStep } from './write-step.js';
+import { sqliteUnder } from './sqlite-handle.js';
 
 const SLOT = '\u0000slot:';
 
@@ -47,7 +49,10 @@ export function preparedQuery<P extends string, R>(
   };
   const run = (db: Executor, values: Record<P, unknown>): Promise<QueryResult<R>> => {
     const c = compile(db);
-    return db.executeQuery<R>({ ...c.query, parameters: c.slots.map((name) => values[name]) });
+    const parameters = c.slots.map((name) => values[name]);
+    const sqlite = sqliteUnder(db);
+    if (sqlite && !sqlite.inTransaction) return runNow<R>(sqlite, c.query.sql, parameters);
+    return db.executeQuery<R>({ ...c.query, parameters });
   };
   return Object.assign(run, {
     step(db: Executor, values: Record<P, unknown>, o: { guard?: boolean } = {}): WriteStep {
@@ -55,6 +60,24 @@ export function preparedQuery<P extends string, R>(
       return { sql: c.query.sql, parameters: c.slots.map((name) => values[name]), guard: o.guard };
     },
   });
+}
+
+/**
+ * Runs a statement on SQLite at once, as Kysely's driver does once it holds the connection (the same result).
+ * Only when no transaction is open on the connection: Kysely's lock is there so that nothing runs between the
+ * statements of an open transaction (it would see that transaction's uncommitted writes); with none open, a
+ * synchronous statement cannot interleave with anything, so waiting for the lock buys nothing and costs its
+ * promises and allocations on the hot reads (every proxied call, every refresh). Inside a transaction, Kysely's way.
+ */
+function runNow<R>(sqlite: SQLite.Database, sql: string, parameters: unknown[]): Promise<QueryResult<R>> {
+  try {
+    const stmt = sqlite.prepare(sql);
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /**

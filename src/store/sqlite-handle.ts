@@ -8,3 +8,16 @@ export interface SqliteHandle {
   sqlite: SQLite.Database;
   shared: boolean;
 }
+
+/** The better-sqlite3 connection under each SQLite Db that openDatabase made (a transaction of it is not one). */
+const under = new WeakMap<object, SQLite.Database>();
+
+/** Records that `db` (a Kysely instance openDatabase made) runs on `sqlite`. */
+export function noteSqliteUnder(db: object, sqlite: SQLite.Database): void {
+  under.set(db, sqlite);
+}
+
+/** The better-sqlite3 connection under `db` when `db` is a SQLite Db itself; undefined for PostgreSQL and for a transaction. */
+export function sqliteUnder(db: object): SQLite.Database | undefined {
+  return under.get(db);
+}
