@@ -4,31 +4,11 @@ import { addressAllowed, addressInRanges, guardedLookup } from '../kernel/index.
 import { AppError } from '../errors/index.js';
 import type { UpstreamClient, UpstreamCredential, UpstreamRequest, UpstreamResponse, UpstreamStream } from './plugin.js';
 import { proxyErrors } from './proxy-errors.js';
-
+import { checkedHeaders } from './checked-headers.js';
 import { deadlineSignal } from './deadline-signal.js';
 
 /** The default bound of an upstream answer (bytes), read whole or streamed: OAUTH3_PROXY_MAX_RESPONSE_BYTES sets it. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
-
-/** Headers a handler may never set: the host injects the credential, and framing is undici's. */
-const FORBIDDEN_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'upgrade',
-  'te',
-  'keep-alive',
-]);
-/** RFC 9110 §5.1 field-name (token). */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** CR, LF or NUL: what would split or end a header. */
-const HEADER_BREAK = /[\r\n\0]/;
-/** RFC 9110 §5.5 field-value characters (HTAB, SP, VCHAR, obs-text): the HTTP client refuses any other. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Thrown inside a handler when the upstream answered 401: the host refreshes the credential and runs the action again once. */
 export class UpstreamUnauthorized extends Error {
@@ -99,13 +79,12 @@ export function createUpstreamClient(o: UpstreamClientOptions): UpstreamClient {
     },
     async fetch(rawUrl: string, init: UpstreamRequest = {}): Promise<UpstreamResponse> {
       const { res, host, signal, done } = await send(o, allowed, rawUrl, init);
-      const chunks: Buffer[] = [];
+      let text: string;
       try {
-        for await (const chunk of bounded(res, host, signal, max)) chunks.push(chunk);
+        text = await wholeText(res, host, signal, max);
       } finally {
         done();
       }
-      const text = Buffer.concat(chunks).toString('utf8');
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -221,38 +200,27 @@ function safeHost(host: string): string {
   return /^[a-z0-9.\-:[\]]{1,255}$/.test(host) ? host : 'a host with unusual characters';
 }
 
-/** The headers to send, or 400 naming the header when one is forbidden or would split the request. */
-function checkedHeaders(init: UpstreamRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(init.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name))
-      throw new AppError(
-        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
-        'A header name of the upstream request is not a valid token; nothing was sent.',
-      );
-    if (FORBIDDEN_HEADERS.has(lower))
-      throw new AppError(
-        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
-        `A plugin may not set the header ${lower}: the gateway sets it; nothing was sent.`,
-        { header: lower },
-      );
-    if (typeof value !== 'string' || HEADER_BREAK.test(value))
-      throw new AppError(
-        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
-        `The header ${lower} would contain a line break or NUL (from the input?); nothing was sent.`,
-        { header: lower },
-      );
-    if (!HEADER_VALUE.test(value))
-      throw new AppError(
-        proxyErrors.ERR_PROXY_UPSTREAM_HEADER,
-        `The header ${lower} would contain characters a header cannot carry (from the input?); nothing was sent.`,
-        { header: lower },
-      );
-    out[lower] = value;
+/**
+ * The whole answer as text, at most `max` bytes. An answer that announces its length (undici holds it to that
+ * length) is read in one go when it fits, and refused at once when it does not; any other is read chunk by chunk
+ * against the bound.
+ */
+async function wholeText(res: Dispatcher.ResponseData<unknown>, host: string, signal: AbortSignal, max: number): Promise<string> {
+  const announced = Number(res.headers['content-length']);
+  if (res.headers['content-length'] !== undefined && Number.isSafeInteger(announced)) {
+    if (announced > max) {
+      discard(res.body);
+      throw tooLarge(host, max);
+    }
+    try {
+      return await res.body.text();
+    } catch (e) {
+      throw failure(e, host, signal);
+    }
   }
-  if (init.json !== undefined) out['content-type'] = 'application/json';
-  return out;
+  const chunks: Buffer[] = [];
+  for await (const chunk of bounded(res, host, signal, max)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The answer's chunks as they arrive, at most `max` bytes in all; a failure (deadline, reset, size) is an AppError naming the host. */

@@ -17,6 +17,16 @@ describe('the upstream client', () => {
       if (req.url === '/stall') return; // never answers
       if (req.url === '/big') return res.end('x'.repeat(MAX_RESPONSE_BYTES + 1));
       if (req.url === '/text') return res.end('not json');
+      if (req.url === '/big-chunked') {
+        // no length announced: read against the bound as it arrives
+        for (let i = 0; i < 4; i++) res.write('y'.repeat(MAX_RESPONSE_BYTES / 2));
+        return res.end();
+      }
+      if (req.url === '/cut') {
+        // announces more than it sends, then drops the connection
+        res.writeHead(200, { 'content-length': '100' }).write('{"partial":');
+        return setTimeout(() => res.socket?.destroy(), 20);
+      }
       res.end('{"ok":true}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -67,11 +77,16 @@ describe('the upstream client', () => {
 
   it('bounds the answer, and says so when it is not JSON', async () => {
     const c = client(['127.0.0.0/8']);
-    const big = await refusal(c.fetch(`http://127.0.0.1:${port}/big`));
-    expect([big.code, big.message]).toEqual([
-      'ERR_PROXY_UPSTREAM_TOO_LARGE',
-      `127.0.0.1:${port} answered with more than ${MAX_RESPONSE_BYTES} bytes.`,
-    ]);
+    for (const path of ['/big', '/big-chunked']) {
+      const big = await refusal(c.fetch(`http://127.0.0.1:${port}${path}`));
+      expect([big.code, big.message], path).toEqual([
+        'ERR_PROXY_UPSTREAM_TOO_LARGE',
+        `127.0.0.1:${port} answered with more than ${MAX_RESPONSE_BYTES} bytes.`,
+      ]);
+    }
+    const cut = await refusal(c.fetch(`http://127.0.0.1:${port}/cut`));
+    expect(cut.code).toBe('ERR_PROXY_UPSTREAM_FAILED');
+    expect(cut.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${port} could not be reached`));
     const text = await c.fetch(`http://127.0.0.1:${port}/text`);
     expect(text.text).toBe('not json');
     expect(() => text.json()).toThrow(`127.0.0.1:${port} answered with something that is not JSON.`);
