@@ -1,5 +1,5 @@
 // `npm run build`: a clean, reproducible build of the gateway into dist/ (or the directory given), then its digest.
-// Reproducible: the same source and lockfile give the same files, so the same digest (src/attestation/build-digest.ts):
+// Reproducible: the same source and lockfile give the same files, so the same digest (src/kernel/build-digest.ts):
 // the output directory is emptied first (no file of an earlier build survives), tsc and esbuild write no time stamps.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -33,5 +33,5 @@ await build({
 cpSync(require.resolve('@picocss/pico/css/pico.min.css'), join(pub, 'pico.min.css'));
 if (existsSync('src/web/css/app.css')) cpSync('src/web/css/app.css', join(pub, 'app.css'));
 
-const { digestOfTree } = await import(join(outDir, 'attestation', 'build-digest.js'));
+const { digestOfTree } = await import(join(outDir, 'kernel', 'build-digest.js'));
 process.stdout.write(`build digest ${digestOfTree(outDir)} (${outDir})\n`);

@@ -1,7 +1,6 @@
-import type { AppContext } from '../kernel/index.js';
 import { vaultOf } from '../vault/index.js';
 import { jwksThumbprints, reportDataOf, type AttestationDocument, type AttestationStatement } from '../client/index.js';
-import { buildDigest } from './build-digest.js';
+import { buildDigest, type AppContext } from '../kernel/index.js';
 import { teeOf } from './tee-of.js';
 
 /** The statement of this gateway now: its issuer, signing keys, vault keys, build and master key, for `nonce`. */

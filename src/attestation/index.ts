@@ -26,7 +26,7 @@ export {
   type AttestOptions,
   type AttestResult,
 } from '../client/index.js';
-export { buildDigest, digestOfTree } from './build-digest.js';
+export { buildDigest, digestOfTree } from '../kernel/index.js';
 export { attestationModule } from './attestation-module.js';
 export { attestationErrors } from './attestation-errors.js';
 export { openTee, setTee, teeOf, type TeeState } from './tee-of.js';

@@ -4,7 +4,7 @@ import { packageVersion } from './package-version.js';
 
 // the build digest hashes dist/ (about 50 ms): only when the version is asked for, not on every `oauth3 token`
 const asksVersion = process.argv.slice(2).some((a) => a === '-V' || a === '--version');
-const buildDigest = asksVersion ? (await import('../attestation/index.js')).buildDigest : () => undefined;
+const buildDigest = asksVersion ? (await import('../kernel/index.js')).buildDigest : () => undefined;
 const program = new Command('oauth3')
   .description('oauth3: a self-hosted auth gateway for AI agents')
   .version(

@@ -29,4 +29,5 @@ export type { RequestMeta } from './request-meta.js';
 export type { ExchangeTarget, ExchangeRequest } from './exchange-target.js';
 export { addressAllowed, addressInRanges } from './address-policy.js';
 export { addressKey } from './address-key.js';
+export { buildDigest, digestOfTree } from './build-digest.js';
 export { guardedLookup } from './guarded-lookup.js';

@@ -15,7 +15,7 @@ export interface AttestationStatement {
   jwks_thumbprints: string[];
   /** The vault's data-key ids (not retired), sorted. */
   vault_key_ids: string[];
-  /** The digest of the running build (`sha256:<hex>` of dist/, see build-digest), or null when not run from a build. */
+  /** The digest of the running build (`sha256:<hex>` of dist/, see kernel/build-digest.ts), or null when not run from a build. */
   build_digest: string | null;
   /** How the master key was had: derived in the TEE, or configured by the operator (allowed explicitly). */
   master_key: 'tee' | 'configured';
