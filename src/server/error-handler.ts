@@ -74,16 +74,17 @@ export interface FailureLog {
 /**
  * The answer to an error. OAuth errors keep their RFC shape; on an OAuth route (`oauth`) any other client error
  * but 429 becomes `invalid_request` with its message; other client errors get `{ error: CODE, message }`. A 5xx
- * is logged (`log.error`, with its stack) and answered without detail (`server_error` on an OAuth route): stack traces never reach a
- * client. The database being unreachable (PostgreSQL down or restarting, SQLite locked) is a 503 with Retry-After
- * (`temporarily_unavailable` on an OAuth route), logged as a warning without a stack: an outage answers
- * every request so, and it is the database's state, not a bug of the request. The error handler and the fast lanes both
- * answer with this.
+ * is logged (`log.error`, with its stack) and answered without detail (`server_error` on an OAuth route): stack
+ * traces never reach a client. The database being unreachable (PostgreSQL down or restarting, SQLite locked) is a
+ * 503 with Retry-After (`temporarily_unavailable` on an OAuth route), logged as a warning without a stack: during an
+ * outage every request answers so, and it is the database's state, not a bug. The error handler and the fast lanes
+ * both answer with this.
  */
 export function errorAnswer(error: unknown, oauth: boolean, log: FailureLog): ErrorAnswer {
   if (error instanceof OAuthError) return { status: error.status, headers: oauthErrorHeaders(error), body: error.toJSON() };
   if (!(error instanceof AppError) && isDatabaseUnavailable(error)) {
-    const err = error as { code?: unknown; name?: unknown; message?: unknown }; // logged as `cause`: the logger redacts `code` (OAuth codes)
+    // logged as `cause`: the logger redacts any `code` field (OAuth authorization codes)
+    const err = error as { code?: unknown; name?: unknown; message?: unknown };
     log.warn({ cause: err.code ?? err.name, reason: String(err.message ?? error) }, 'database unavailable: answered 503');
     if (oauth) {
       const unavailable = new TemporarilyUnavailable(e.ERR_DATABASE_UNAVAILABLE.message);
