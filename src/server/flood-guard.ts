@@ -32,7 +32,10 @@ export class FloodGuard {
     this.windowMs = windowSeconds * 1000;
   }
 
-  /** Counts one request of `ip` (by its addressKey: an IPv6 address by its /64); throws 429 ERR_RATE_LIMITED (with retryAfter) past the limit. */
+  /**
+   * Counts one request of `ip` (by its addressKey: an IPv6 address by its /64); throws 429 ERR_RATE_LIMITED (with
+   * retryAfter) past the limit.
+   */
   count(ip: string, now = Date.now()): void {
     if (!this.limit) return;
     const address = addressKey(ip);
