@@ -7,7 +7,7 @@ import { apiTokenOf } from '../support/plugin-call.js';
 import { listRoutes, type ListedRoute } from '../support/route-list.js';
 import { rememberSecrets } from '../support/log-secrets.js';
 import { freePort } from '../support/free-port.js';
-import { spawnCli } from '../support/run-cli.js';
+import { npmStartNodeFlags, spawnCli } from '../support/run-cli.js';
 import { createTestUser } from '../support/test-user.js';
 import { connectUpstream } from '../support/upstream-connection.js';
 import { waitHealthy } from '../support/wait-healthy.js';
@@ -73,23 +73,27 @@ export async function startFuzzTarget(dialect: TestDialect): Promise<FuzzTarget>
     };
     rememberSecrets(client.client_secret, apiToken, mcpToken, vault.key, user.token, user.csrf);
     const port = await freePort();
-    child = spawnCli(['serve'], {
-      OAUTH3_DATA_DIR: app.config.dataDir,
-      ...(app.config.databaseUrl ? { DATABASE_URL: app.config.databaseUrl } : {}),
-      OAUTH3_MASTER_KEY: app.config.masterKey!,
-      OAUTH3_PUBLIC_URL: app.config.publicUrl,
-      OAUTH3_PORT: String(port),
-      OAUTH3_WORKERS: '1',
-      OAUTH3_LOG_LEVEL: 'warn',
-      OAUTH3_PROVIDERS: JSON.stringify(app.config.providers),
-      OAUTH3_PLUGINS: './test/faults/fuzz-plugin.ts',
-      OAUTH3_ECHO_UPSTREAM: echo.url,
-      OAUTH3_PROXY_ALLOW_RANGES: '127.0.0.0/8',
-      OAUTH3_BODY_LIMIT: String(FUZZ_BODY_LIMIT),
-      OAUTH3_RATE_LIMIT_AUTH: '0',
-      OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS: '0',
-      OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: '0',
-    });
+    child = spawnCli(
+      ['serve'],
+      {
+        OAUTH3_DATA_DIR: app.config.dataDir,
+        ...(app.config.databaseUrl ? { DATABASE_URL: app.config.databaseUrl } : {}),
+        OAUTH3_MASTER_KEY: app.config.masterKey!,
+        OAUTH3_PUBLIC_URL: app.config.publicUrl,
+        OAUTH3_PORT: String(port),
+        OAUTH3_WORKERS: '1',
+        OAUTH3_LOG_LEVEL: 'warn',
+        OAUTH3_PROVIDERS: JSON.stringify(app.config.providers),
+        OAUTH3_PLUGINS: './test/faults/fuzz-plugin.ts',
+        OAUTH3_ECHO_UPSTREAM: echo.url,
+        OAUTH3_PROXY_ALLOW_RANGES: '127.0.0.0/8',
+        OAUTH3_BODY_LIMIT: String(FUZZ_BODY_LIMIT),
+        OAUTH3_RATE_LIMIT_AUTH: '0',
+        OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS: '0',
+        OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: '0',
+      },
+      npmStartNodeFlags(), // as `npm start` runs it: its V8 flags keep the heap near what is live, so RSS tells a leak
+    );
     const output: string[] = [];
     const keep = (d: Buffer) => {
       output.push(...String(d).split('\n').filter(Boolean));

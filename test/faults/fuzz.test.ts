@@ -47,7 +47,8 @@ describe.each([
     expect(failures.slice(0, 20), `seed ${SEED}`).toEqual([]);
     expect(target.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${target.port}/health`)).status).toBe(200);
-    expect(rssAfter - rssMid, 'RSS grew in the second half').toBeLessThan(32 * 2 ** 20);
+    // SQLite's page cache (16 MiB) may still be filling in the second half; a leak of a few KB a request would not fit
+    expect(rssAfter - rssMid, 'RSS grew in the second half').toBeLessThan(48 * 2 ** 20);
     expect(rssAfter).toBeLessThan(rssWarm + 128 * 2 ** 20);
     // The fuzzer's own session still works: its requests reached the handlers to the end
     const me = await fetch(`http://127.0.0.1:${target.port}/api/v1/me`, { headers: { cookie: target.credentials.cookie } });
