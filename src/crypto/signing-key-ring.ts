@@ -4,38 +4,12 @@ import type { Executor, Db } from '../store/index.js';
 import { open, seal, MissingKeyError, type SymmetricKey } from './secret-box.js';
 import { randomId } from './random.js';
 import { rewrapSealed } from './rewrap.js';
-import { sealedUnderOtherKeyMessage, type SealedUnderOtherKey } from './sealed-under-other-key.js';
+import { sealedUnderOtherKeyMessage } from './sealed-under-other-key.js';
 import { signJwt, verifyJwt, type JwtHeader, type JwtPayload, type VerifyJwtOptions } from './jwt.js';
 import { SignatureQueue, type PendingJwt } from './signature-queue.js';
-import { listSigningKeys, type SigningKeyInfo, type SigningKeyStatus } from './list-signing-keys.js';
-
-export interface SigningKeysTable {
-  kid: string;
-  alg: string;
-  public_jwk: string;
-  private_sealed: string;
-  status: SigningKeyStatus;
-  created_at: number;
-  retired_at: number | null;
-}
-
-declare module '../store/database.js' {
-  interface Database {
-    signing_keys: SigningKeysTable;
-  }
-}
-
-/** Thrown at start when a stored signing key cannot be decrypted with the master key. */
-export class SigningKeyError extends Error {
-  override name = 'SigningKeyError';
-  /** @param otherKey set when the signing key is encrypted under a master key this ring was not given */
-  constructor(
-    message: string,
-    readonly otherKey?: SealedUnderOtherKey,
-  ) {
-    super(message);
-  }
-}
+import { listSigningKeys, type SigningKeyInfo } from './list-signing-keys.js';
+import type { SigningKeysTable } from './signing-keys-table.js';
+import { SigningKeyError } from './signing-key-error.js';
 
 /**
  * ES256 signs everything the gateway issues and verifies; RS256 only signs ID tokens for the OpenID Connect clients
@@ -51,6 +25,19 @@ interface LoadedKey {
   publicJwk: Record<string, unknown>;
   publicKey: KeyObject;
   privateKey?: KeyObject;
+}
+
+/** A stored key's public half, as the ring keeps it (its private half is decrypted only once it is active). */
+function publicHalfOf(r: SigningKeysTable): LoadedKey {
+  const publicJwk = JSON.parse(r.public_jwk);
+  return {
+    kid: r.kid,
+    alg: r.alg === 'RS256' ? 'RS256' : 'ES256',
+    status: r.status,
+    createdAt: Number(r.created_at),
+    publicJwk,
+    publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
+  };
 }
 
 /**
@@ -161,19 +148,7 @@ export class SigningKeyRing {
     let activeRsa: LoadedKey | undefined;
     for (const r of rows) {
       const known = this.keys.get(r.kid);
-      const key: LoadedKey = known
-        ? { ...known, status: r.status }
-        : (() => {
-            const publicJwk = JSON.parse(r.public_jwk);
-            return {
-              kid: r.kid,
-              alg: r.alg === 'RS256' ? ('RS256' as const) : ('ES256' as const),
-              status: r.status,
-              createdAt: Number(r.created_at),
-              publicJwk,
-              publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
-            };
-          })();
+      const key: LoadedKey = known ? { ...known, status: r.status } : publicHalfOf(r);
       if (r.status === 'active') {
         key.privateKey ??= this.decrypt(r.kid, r.private_sealed);
         if (key.alg === 'RS256') {

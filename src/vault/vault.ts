@@ -9,6 +9,7 @@ import { needsRefresh, refreshConnection, refuseUnusable } from './refresh-conne
 import { SingleFlight } from './single-flight.js';
 import type { Upstream } from './upstream.js';
 import { vaultErrors } from './vault-errors.js';
+import { allow, allowancesOf, disallow, isAllowed, type Allowance } from './allowances.js';
 
 /** A person's connection to a provider: read on every proxied call, so compiled once (preparedQuery). */
 const connectionOf = preparedQuery(['userId', 'provider'], (db, slot) =>
@@ -216,59 +217,23 @@ export class Vault {
   }
 
   /** Whether the person allowed `server` to use their connection of `provider`. */
-  async isAllowed(userId: string, provider: string, server: string): Promise<boolean> {
-    const row = await this.ctx.db
-      .selectFrom('vault_allowances')
-      .select('server')
-      .where('user_id', '=', userId)
-      .where('provider', '=', provider)
-      .where('server', '=', server)
-      .executeTakeFirst();
-    return !!row;
+  isAllowed(userId: string, provider: string, server: string): Promise<boolean> {
+    return isAllowed(this.ctx.db, userId, provider, server);
   }
 
   /** Records that the person allowed `server` (idempotent), audited. */
-  async allow(userId: string, provider: string, server: string, db: Executor = this.ctx.db): Promise<void> {
-    const inserted = await db
-      .insertInto('vault_allowances')
-      .values({ user_id: userId, provider, server, created_at: Date.now() })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
-      await this.ctx.audit.record(db, {
-        action: 'vault.allowed',
-        actor: { type: 'user', id: userId },
-        userId,
-        target: { type: 'server', id: server },
-        detail: { provider },
-      });
-    }
+  allow(userId: string, provider: string, server: string, db: Executor = this.ctx.db): Promise<void> {
+    return allow(this.ctx, db, userId, provider, server);
   }
 
   /** Takes back an allowance; true when there was one. */
-  async disallow(userId: string, provider: string, server: string): Promise<boolean> {
-    return this.ctx.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .deleteFrom('vault_allowances')
-        .where('user_id', '=', userId)
-        .where('provider', '=', provider)
-        .where('server', '=', server)
-        .executeTakeFirst();
-      if (Number(res.numDeletedRows) === 0) return false;
-      await this.ctx.audit.record(trx, {
-        action: 'vault.disallowed',
-        actor: { type: 'user', id: userId },
-        userId,
-        target: { type: 'server', id: server },
-        detail: { provider },
-      });
-      return true;
-    });
+  disallow(userId: string, provider: string, server: string): Promise<boolean> {
+    return disallow(this.ctx, userId, provider, server);
   }
 
   /** The servers allowed to use each of the person's connections. */
-  allowances(userId: string): Promise<Array<{ provider: string; server: string; created_at: number }>> {
-    return this.ctx.db.selectFrom('vault_allowances').select(['provider', 'server', 'created_at']).where('user_id', '=', userId).execute();
+  allowances(userId: string): Promise<Allowance[]> {
+    return allowancesOf(this.ctx.db, userId);
   }
 
   private deps() {
