@@ -17,7 +17,6 @@
 // the warm-up, the second against the last). The slope of a line fitted to the samples after the warm-up is
 // reported in MB/min.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { Connection, loopLoad, type LoopResult } from './loop-load.js';
 import { PasskeyTab } from './passkey-tab.js';
 import { residentMb } from './proc-stats.js';
 import { report } from './report.js';
+import { npmStart } from '../test/support/npm-start.js';
 import { numberArg, stringArg } from './bench-args.js';
 import { seedClient, withGatewayContext } from './seed-client.js';
 import { planGateway, serveGateway } from './serve-process.js';
@@ -39,20 +39,7 @@ const BENCH = 'memory';
 const SIGNIN_PEOPLE = 200;
 const VAULT_PEOPLE = 1000;
 
-/**
- * How `npm start` runs the gateway: package.json's `start` is `[VAR=value …] node [flags …] dist/cli/main.js serve`;
- * its variables and flags, so the bench measures the process an operator starts.
- */
-function startScript(): { env: Record<string, string>; nodeArgs: string[] } {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.trim().split(/\s+/);
-  const node = words.indexOf('node');
-  const main = words.indexOf('dist/cli/main.js');
-  if (node < 0 || main < node) throw new Error(`package.json start: expected "node … dist/cli/main.js serve", got ${pkg.scripts.start}`);
-  const env = Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
-  return { env, nodeArgs: words.slice(node + 1, main) };
-}
-const start = startScript();
+const start = npmStart();
 const nodeArgs = [...start.nodeArgs, ...(stringArg('node-args')?.split(/\s+/).filter(Boolean) ?? [])];
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 

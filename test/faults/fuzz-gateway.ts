@@ -7,7 +7,8 @@ import { apiTokenOf } from '../support/plugin-call.js';
 import { listRoutes, type ListedRoute } from '../support/route-list.js';
 import { rememberSecrets } from '../support/log-secrets.js';
 import { freePort } from '../support/free-port.js';
-import { npmStartNodeFlags, spawnCli } from '../support/run-cli.js';
+import { spawnCli } from '../support/run-cli.js';
+import { npmStart } from '../support/npm-start.js';
 import { createTestUser } from '../support/test-user.js';
 import { connectUpstream } from '../support/upstream-connection.js';
 import { waitHealthy } from '../support/wait-healthy.js';
@@ -92,7 +93,7 @@ export async function startFuzzTarget(dialect: TestDialect): Promise<FuzzTarget>
         OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_ADDRESS: '0',
         OAUTH3_OAUTH_CLIENT_AUTH_FAILURES_PER_CLIENT: '0',
       },
-      npmStartNodeFlags(), // as `npm start` runs it: its V8 flags keep the heap near what is live, so RSS tells a leak
+      npmStart().nodeArgs, // as `npm start` runs it: its V8 flags keep the heap near what is live, so RSS tells a leak
     );
     const output: string[] = [];
     const keep = (d: Buffer) => {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LOG_COPY } from './log-secrets.js';
 
@@ -7,12 +6,6 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The run's log directory (test/support/global-setup.ts), which a spawned gateway copies its log lines to as well. */
 const logCopy = (): Record<string, string> => (process.env[LOG_COPY] ? { [LOG_COPY]: process.env[LOG_COPY] } : {});
-
-/** The node flags `npm start` runs the gateway with (package.json's start script: its V8 memory flags). */
-export function npmStartNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${root}`), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(' ').filter((w) => w.startsWith('--'));
-}
 
 /**
  * Spawns the real CLI (TypeScript through tsx) with a clean environment plus `env` (and the run's log directory),
