@@ -4,13 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { dirname, join, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { DatabaseOpenError, type Database, type Db, type Dialect } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { BUSY_TIMEOUT_MS, noteSqliteUnder } from './sqlite-handle.js';
-
-// int8 (bigint, count(*)) comes back as a string by default: our values are epoch ms and counts, safe as numbers.
-pg.types.setTypeParser(20, (v) => Number(v));
+import { postgresDriver } from './postgres-driver.js';
 
 /**
  * How long a PostgreSQL connection may take to open (the pool's and the LISTEN connection's), and how long a query
@@ -102,7 +99,7 @@ export function openDatabase(o: {
     url.password = url.password ? '***' : '';
     // A request waits at most CONNECT_TIMEOUT_MS for a connection (the server down, restarting, out of connections,
     // or all of the pool's busy), then fails with an error the error handler answers as 503 rather than hanging.
-    const pool = new pg.Pool({
+    const pool = new (postgresDriver().Pool)({
       connectionString: o.databaseUrl,
       max: o.databasePoolMax ?? 10,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

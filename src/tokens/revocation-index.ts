@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
-import { CONNECT_TIMEOUT_MS, type Db, type Dialect, type Executor } from '../store/index.js';
+import { CONNECT_TIMEOUT_MS, postgresDriver, type Db, type Dialect, type Executor } from '../store/index.js';
 
 export interface RevokedTokensTable {
   token_id: string;
@@ -107,7 +107,7 @@ export class RevocationIndex {
   }
 
   private async listen(url: string): Promise<void> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const client = new (postgresDriver().Client)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     this.listener = client;
     client.on('notification', (m) => this.onNotification(m.payload));
     const lost = (e?: unknown) => {

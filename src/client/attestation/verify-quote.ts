@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import qvl from '@phala/dcap-qvl';
+import { createRequire } from 'node:module';
+import type Qvl from '@phala/dcap-qvl';
+
+// dcap-qvl (with its bn.js, elliptic and asn1 libraries: a few MB of heap) is loaded at the first quote checked. The
+// gateway loads this file through the client library's index, for its attestation document, and checks no quote.
+const require = createRequire(import.meta.url);
+const qvl = () => require('@phala/dcap-qvl') as typeof Qvl;
 
 /** Intel's collateral for a quote (PCK CRLs, TCB info, QE identity and their issuer chains), as @phala/dcap-qvl takes it. */
-export type Collateral = Parameters<typeof qvl.verify>[1];
+export type Collateral = Parameters<typeof Qvl.verify>[1];
 
 /** What a verified TDX quote vouches for (hex strings), and how current its platform is. */
 export interface TeeReport {
@@ -38,9 +44,9 @@ function explain(reason: string): string {
  * QuoteRefused otherwise. There is no way around this check: the binding checks take its answer.
  */
 export function verifyQuote(quote: Uint8Array, collateral: Collateral, nowSecs: number): TeeReport {
-  let verified: ReturnType<typeof qvl.verify>;
+  let verified: ReturnType<typeof Qvl.verify>;
   try {
-    verified = qvl.verify(quote, collateral, nowSecs);
+    verified = qvl().verify(quote, collateral, nowSecs);
   } catch (e) {
     throw new QuoteRefused(explain((e as Error).message));
   }
@@ -59,5 +65,5 @@ export function verifyQuote(quote: Uint8Array, collateral: Collateral, nowSecs: 
 /** The collateral for a quote: from a file (offline, e.g. saved from a PCCS) or from a PCCS (default: Intel's PCS). */
 export async function collateralFor(quote: Uint8Array, from: { file?: string; pccsUrl?: string }): Promise<Collateral> {
   if (from.file) return JSON.parse(await readFile(from.file, 'utf8')) as Collateral;
-  return from.pccsUrl ? qvl.getCollateral(from.pccsUrl, quote) : qvl.getCollateralFromPcs(quote);
+  return from.pccsUrl ? qvl().getCollateral(from.pccsUrl, quote) : qvl().getCollateralFromPcs(quote);
 }
