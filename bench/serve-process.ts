@@ -46,6 +46,16 @@ export interface ServedGateway extends GatewayPlan {
   stop(): Promise<void>;
 }
 
+/** Settings written `K=V;K=V` (BENCH_GATEWAY_ENV, a BENCH_WORKERS entry's), as an environment. */
+export function parseSettings(list: string | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (list ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
 /** Picks a port, a data directory and a master key; `env` adds settings (e.g. OAUTH3_RATE_LIMIT_AUTH=0). */
 export async function planGateway(env: Record<string, string> = {}): Promise<GatewayPlan> {
   const port = await freePort();
@@ -69,6 +79,7 @@ export async function planGateway(env: Record<string, string> = {}): Promise<Gat
       // only where the tree has it: the gateway refuses a variable it does not know).
       ...(knowsVariable('OAUTH3_FLOOD_LIMIT') ? { OAUTH3_FLOOD_LIMIT: '100000000' } : {}),
       ...(process.env.BENCH_LOG_LEVEL ? { OAUTH3_LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+      ...parseSettings(process.env.BENCH_GATEWAY_ENV), // settings for every gateway a bench starts, under its own
       ...env,
     },
   };

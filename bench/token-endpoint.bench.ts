@@ -19,7 +19,8 @@
 // BENCH_WORKERS=a,b sets oauth3's configurations (the first is judged; `1x2`: two independent one-process
 // gateways, each on its own database, sharing the connections: what sharing the cores costs without sharing a
 // database file; `auto:K=V;K=V`: with these settings, e.g. `auto,auto:OAUTH3_OAUTH_REFRESH_GRACE=0` measures the
-// grace window's cost in one run). Targets: oauth3 (the judged configuration) at least 2x the requests/s of
+// grace window's cost in one run; the setting NODE_ARGS adds node flags, after `npm start`'s, which every gateway runs
+// with, e.g. `1,1:NODE_ARGS=--v8-pool-size=2`). Targets: oauth3 (the judged configuration) at least 2x the requests/s of
 // oidc-provider for each workload, p99 under 20 ms; oauth3 as one process at least 1.5x for client_credentials.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -30,13 +31,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { npmStart } from '../test/support/npm-start.js';
 import { waitHealthy } from '../test/support/wait-healthy.js';
 import { httpLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 import { numberArg, QUICK, stringArg } from './bench-args.js';
 import { report } from './report.js';
 import { seedClient, withGatewayContext } from './seed-client.js';
-import { planGateway } from './serve-process.js';
+import { parseSettings, planGateway } from './serve-process.js';
 
 const BENCH = 'token-endpoint';
 const SECONDS = numberArg('seconds', 5, 2);
@@ -380,12 +382,7 @@ async function load(targets: Target[], workload: Workload, seconds = SECONDS): P
 async function startOurs(config: string, children: ChildProcess[], dataDirs: string[]) {
   const [shape, settings] = config.split(':');
   const [workers, copies] = shape.split('x');
-  const extraEnv = Object.fromEntries(
-    (settings ?? '')
-      .split(';')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
+  const extraEnv = parseSettings(settings);
   const started = [];
   for (let i = 0; i < Number(copies ?? 1); i++) started.push(await startOauth3(workers, extraEnv, children, dataDirs));
   const name = `${copies ? `oauth3, ${copies} x workers: ${workers}` : `oauth3, workers: ${workers}`}${settings ? ` (${settings})` : ''}`;
@@ -395,12 +392,15 @@ async function startOurs(config: string, children: ChildProcess[], dataDirs: str
 /** Starts oauth3 with OAUTH3_WORKERS=`workers` (and `extraEnv`) on its own seeded data directory. */
 async function startOauth3(workers: string, extraEnv: Record<string, string>, children: ChildProcess[], dataDirs: string[]) {
   // a fresh data dir and port, the master key, production mode and the flood guard set high (bench/serve-process.ts)
-  const { url, env, dataDir } = await planGateway({ OAUTH3_WORKERS: workers, ...extraEnv });
+  const { NODE_ARGS: nodeArgs, ...settings } = extraEnv;
+  const { url, env, dataDir } = await planGateway({ OAUTH3_WORKERS: workers, ...settings });
   dataDirs.push(dataDir);
   const seeded = await seedOauth3(env, url);
+  // as `npm start` runs it (its V8 flags), from source
+  const flags = [...npmStart().nodeArgs, ...(nodeArgs?.split(/\s+/).filter(Boolean) ?? [])];
   const proc = spawn(
     process.execPath,
-    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'],
+    [...flags, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'],
     { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(proc);
