@@ -21,6 +21,11 @@ export interface ActionRequest {
   input: unknown;
   /** The caller went away (the request closed). */
   signal?: AbortSignal;
+  /**
+   * Instead of `signal`: the caller's own controller of this call, aborted when it goes away (the HTTP route). The
+   * call's deadline aborts the same controller, so a call follows one AbortSignal, not two (see deadlineSignal).
+   */
+  controller?: AbortController;
   ip?: string | null;
   /** How it came: `http` (POST /proxy/…) or `mcp` (a tool of /mcp). */
   via?: 'http' | 'mcp';
@@ -93,7 +98,7 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
       // Recorded when the body has ended (relayed, cut, or its reader gone), with the bytes relayed.
       streamed = true;
       result.onEnd((end) => {
-        const outcome = end.outcome === 'gone' || request.signal?.aborted ? 'client_gone' : undefined;
+        const outcome = end.outcome === 'gone' || callerGone(request) ? 'client_gone' : undefined;
         const ended = { ...record, bytes: end.bytes, ...(outcome ? { outcome } : {}) };
         void audit(ctx, hosted, request, ended, started, end.outcome === 'complete' ? 'success' : 'failure', end.error);
       });
@@ -105,6 +110,13 @@ export async function invokeAction(host: ActionHost, request: ActionRequest): Pr
     if (!streamed) await audit(ctx, hosted, request, record, started, 'failure', e);
     throw e;
   }
+}
+
+/** Whether the caller went away: its signal aborted (its own controller: other than by the call's deadline). */
+function callerGone(request: ActionRequest): boolean {
+  if (!request.controller) return request.signal?.aborted === true;
+  const { signal } = request.controller;
+  return signal.aborted && (signal.reason as Error | undefined)?.name !== 'TimeoutError';
 }
 
 interface CallRecord {
@@ -189,7 +201,7 @@ async function runHandler(
     ? { accessToken: served.accessToken, values: served.values, ...(apiBase ? { apiBase } : {}) }
     : undefined;
   // The call's deadline: every upstream fetch of this run of the handler is bounded by it (none needs its own)
-  const { signal, clear } = deadlineSignal(request.signal, ctx.config.proxyTimeoutMs);
+  const { signal, clear } = deadlineSignal(request.controller ?? request.signal, ctx.config.proxyTimeoutMs);
   const upstream = createUpstreamClient({
     dispatchers: host.dispatchers,
     allowedHosts,

@@ -44,7 +44,8 @@ function answer(ctx: AppContext, plugin: string, action: string) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = await proxyPrincipal(ctx, request);
     const gone = new AbortController();
-    // The caller went away before the answer: the handler's signal aborts (and its upstream call with it).
+    // The caller went away before the answer: the handler's signal aborts (and its upstream call with it). The call's
+    // deadline aborts this controller too (one AbortSignal per call).
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
@@ -54,7 +55,7 @@ function answer(ctx: AppContext, plugin: string, action: string) {
         action,
         principal,
         input: request.body ?? {},
-        signal: gone.signal,
+        controller: gone,
         ip: request.ip,
         via: 'http',
         approvalId: approvalIdOf(request),

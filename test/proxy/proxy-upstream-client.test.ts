@@ -132,4 +132,20 @@ describe('the upstream client', () => {
     await new Promise((r) => setTimeout(r, 120));
     expect(cleared.signal.aborted).toBe(false);
   });
+
+  it("deadlineSignal given the caller's own controller answers its signal: aborted by the caller or after the time, not once cleared", async () => {
+    const caller = new AbortController();
+    const timed = deadlineSignal(caller, 50);
+    expect(timed.signal).toBe(caller.signal);
+    await new Promise((r) => setTimeout(r, 120));
+    expect([caller.signal.aborted, (caller.signal.reason as Error).name]).toEqual([true, 'TimeoutError']);
+    const gone = new AbortController();
+    deadlineSignal(gone, 10_000);
+    gone.abort(new Error('the caller went away'));
+    expect((gone.signal.reason as Error).message).toBe('the caller went away');
+    const other = new AbortController();
+    deadlineSignal(other, 50).clear();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(other.signal.aborted).toBe(false);
+  });
 });
