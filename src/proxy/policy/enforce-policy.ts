@@ -58,15 +58,17 @@ export async function enforcePolicy(
       `The policy stored for this grant cannot be read, so ${hosted.qualifiedName} is refused; the person can set it again.`,
     );
   }
-  const keys = [...new Set([hosted.qualifiedName, hosted.action.scope])];
+  const { qualifiedName, action } = hosted;
+  const keys = qualifiedName === action.scope ? [qualifiedName] : [qualifiedName, action.scope];
   const applied: { grantId: string; key: string; policy: ActionPolicy }[] = [];
-  const defaults = hosted.action.policy?.defaults;
-  if (defaults && ids[0] !== undefined) applied.push({ grantId: ids[0], key: `default:${hosted.qualifiedName}`, policy: defaults });
+  const defaults = action.policy?.defaults;
+  if (defaults && ids[0] !== undefined) applied.push({ grantId: ids[0], key: `default:${qualifiedName}`, policy: defaults });
   for (const id of ids) {
     const p = stored.get(id);
     if (!p) continue;
     for (const k of keys) if (p.actions[k]) applied.push({ grantId: id, key: k, policy: p.actions[k] });
   }
+  if (!applied.length) return { constraints: [], approvalRequired: false }; // no policy binds this call
   const names: string[] = [];
   for (const a of applied)
     for (const c of a.policy.constraints ?? []) {
