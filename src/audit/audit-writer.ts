@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable, preparedInsert, type Db, type Executor, type GroupCommit, type WriteStep } from '../store/index.js';
 import { randomId } from '../crypto/index.js';
 import type { AuditEvent, AuditSink, EventType, Registry } from '../kernel/index.js';
-import { scrub } from './scrub.js';
+import { redactSecrets } from './scrub.js';
 
 export interface AuditEventsTable {
   id: string;
@@ -98,7 +98,7 @@ export class AuditWriter implements AuditSink {
       target_id: e.target?.id ?? null,
       ip: e.ip ?? null,
       user_agent: e.userAgent?.slice(0, 512) ?? null,
-      detail: JSON.stringify(scrub(e.detail ?? {})),
+      detail: JSON.stringify(e.detail ?? {}, redactSecrets),
     };
   }
 

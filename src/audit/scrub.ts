@@ -15,6 +15,15 @@ export function scrub(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * JSON.stringify's replacer that writes "[redacted]" for every field whose name looks secret, at any depth (scrub stops
+ * at 6 and leaves objects that are not plain as they are: this redacts those too). For a detail stored as JSON: the
+ * same text as `JSON.stringify(scrub(detail))` for plain data, without building scrub's copy first (~1 KB per event).
+ */
+export function redactSecrets(key: string, value: unknown): unknown {
+  return key !== '' && SECRET_FIELD.test(key) ? '[redacted]' : value;
+}
+
 /** A URL with the values of secret-looking query parameters (code, token, state, nonce…) replaced. */
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
