@@ -27,4 +27,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # The V8 flags of package.json's `start` (its memory: bench/README.md, "Memory"); keep the two the same.
-CMD ["node", "--max-semi-space-size=8", "--initial-old-space-size=32", "--heap-growing-percent=50", "dist/cli/main.js", "serve"]
+CMD ["node", "--max-semi-space-size=8", "--initial-old-space-size=32", "--heap-growing-percent=50", "--v8-pool-size=2", "dist/cli/main.js", "serve"]
