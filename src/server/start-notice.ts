@@ -19,7 +19,10 @@ export interface StartNotice {
   database: AppContext['dialect'];
   /** The SQLite file, or the PostgreSQL URL without its password. */
   databaseLocation: string;
-  /** The master key's file, "OAUTH3_MASTER_KEY" when it comes from the environment, or "tee" when the TEE derived it. */
+  /**
+   * The master key's file, "OAUTH3_MASTER_KEY" when it comes from the environment, "tee" when the TEE derived it, or
+   * "tee+OAUTH3_MASTER_KEY_PREVIOUS" when the TEE derived it and a key the operator holds still opens older data.
+   */
   masterKey: string;
   /** Worker processes, when more than one. */
   workers?: number;
@@ -27,7 +30,8 @@ export interface StartNotice {
 
 function masterKeyOf(ctx: AppContext): string {
   const tee = teeOf(ctx);
-  if (tee.inTee && !ctx.config.masterKey) return 'tee'; // the primary is derived (a previous key may be configured)
+  // the primary is derived; a previous key the operator set still opens what was sealed before (master_key "configured")
+  if (tee.inTee && !ctx.config.masterKey) return ctx.config.masterKeyPrevious ? 'tee+OAUTH3_MASTER_KEY_PREVIOUS' : 'tee';
   return ctx.config.masterKey ? 'OAUTH3_MASTER_KEY' : resolve(ctx.config.dataDir, 'master.key');
 }
 
@@ -62,7 +66,9 @@ export function startBanner(n: Partial<StartNotice>): string[] {
         ? 'from OAUTH3_MASTER_KEY'
         : n.masterKey === 'tee'
           ? 'derived in the TEE (nobody holds it)'
-          : `${n.masterKey} (back it up)`
+          : n.masterKey === 'tee+OAUTH3_MASTER_KEY_PREVIOUS'
+            ? 'derived in the TEE, but OAUTH3_MASTER_KEY_PREVIOUS, which you hold, still opens older data: `oauth3 master-key rewrap`, then remove it'
+            : `${n.masterKey} (back it up)`
     }`,
   ];
 }

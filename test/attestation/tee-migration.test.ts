@@ -6,6 +6,7 @@ import { createTestUser } from '../support/test-user.js';
 import { runCli } from '../support/run-cli.js';
 import { startDstackGuest, type DstackGuest } from '../support/dstack-guest.js';
 import { teeOf } from '../../src/attestation/index.js';
+import { startBanner, startNotice } from '../../src/server/start-notice.js';
 import { vaultOf } from '../../src/vault/index.js';
 import { KEY_PROVIDER } from '../vault/keys-seed.js';
 
@@ -76,6 +77,12 @@ describe('moving a gateway into a TEE: the old key as OAUTH3_MASTER_KEY_PREVIOUS
     try {
       expect(await read(withPrevious, userId)).toBe('sealed-outside');
       expect(await statementOf(withPrevious)).toMatchObject({ master_key: 'configured' });
+      // the start banner says the same: not "nobody holds it" while the operator's old key still opens the data
+      const banner = startBanner(await startNotice(withPrevious.ctx, withPrevious.url));
+      expect(banner.join('\n')).not.toContain('nobody holds it');
+      expect(banner).toContain(
+        '  master key  derived in the TEE, but OAUTH3_MASTER_KEY_PREVIOUS, which you hold, still opens older data: `oauth3 master-key rewrap`, then remove it',
+      );
     } finally {
       await withPrevious.stop();
     }
