@@ -276,6 +276,15 @@ try {
     detail: `${mean(last).toFixed(1)} vs ${mean(early).toFixed(1)} MB, windows of ${w} s; V8 heap used ${heapLast.toFixed(1)} vs ${heapEarly.toFixed(1)} MB`,
   });
   report({ bench: BENCH, name: 'RSS slope after the warm-up', value: slope, unit: 'MB/min', better: 'lower' });
+  // the process's own memory: RSS without the file-backed pages (the node binary and its libraries, shared with
+  // every node process on the machine and dropped by the kernel under pressure)
+  report({
+    bench: BENCH,
+    name: 'max anonymous RSS under mixed load',
+    value: Math.max(...samples.map((s) => s.anon)),
+    unit: 'MB',
+    better: 'lower',
+  });
 } finally {
   await Promise.all([...tabs.map((t) => t.conn.close()), ...conns.map((c) => c.close())]);
   await gateway.stop();
