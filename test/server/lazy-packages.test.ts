@@ -7,7 +7,7 @@ const script = fileURLToPath(new URL('../support/loaded-packages.ts', import.met
 /** The npm packages a gateway on SQLite has loaded after answering these kinds of request (in its own process). */
 function loadedPackages(...requests: string[]): string[] {
   return JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', script, ...requests], { encoding: 'utf8', timeout: 60_000 }),
+    execFileSync(process.execPath, ['--import', 'tsx', script, ...requests], { encoding: 'utf8', timeout: 100_000 }),
   ) as string[];
 }
 
@@ -21,5 +21,5 @@ describe('packages a gateway on SQLite does not load', () => {
     expect(loaded).not.toContain('pg');
     expect(loaded).not.toContain('@phala/dcap-qvl');
     expect(loaded).not.toContain('elliptic');
-  });
+  }, 120_000);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createLogger, loadGateway, startServer } from '../../src/server/index.js';
 import { freePort } from './free-port.js';
 
-const paths: Record<string, string> = { health: '/health', attestation: '/attestation', docs: '/docs/json' };
+const paths: Record<string, string> = { health: '/health', attestation: '/.well-known/oauth3-attestation', docs: '/docs/json' };
 const dataDir = mkdtempSync(join(tmpdir(), 'oauth3-loaded-'));
 const port = await freePort();
 const { config, modules } = await loadGateway(
@@ -25,7 +25,11 @@ const { config, modules } = await loadGateway(
   },
 );
 const server = await startServer(config, { logger: createLogger('silent'), modules });
-for (const kind of process.argv.slice(2)) await (await fetch(`http://127.0.0.1:${port}${paths[kind]}`)).arrayBuffer();
+for (const kind of process.argv.slice(2)) {
+  const answer = await fetch(`http://127.0.0.1:${port}${paths[kind]}`);
+  await answer.arrayBuffer();
+  if (answer.status !== 200) throw new Error(`GET ${paths[kind]} answered ${answer.status}`);
+}
 await server.stop();
 rmSync(dataDir, { recursive: true, force: true });
 const packages = new Set<string>();
