@@ -66,6 +66,9 @@ export async function startLadderGateway(
     scopes: ['ladder.echo'],
     audience: [server.ctx.resources.gatewayUrl],
     ttl: 3600,
+    // as a consent's token: its grant and refresh family in its lineage, so a call reads the grant's policy (none set)
+    grantId: `grant-${randomBytes(6).toString('hex')}`,
+    familyId: `family-${randomBytes(6).toString('hex')}`,
   });
   return { server, token, userId };
 }
