@@ -66,6 +66,30 @@ describe.each(dialects)('audit log on %s', (dialect) => {
     });
   });
 
+  it('redacts a secret-looking field at any depth, in arrays, and inside objects that are not plain', async () => {
+    class Holder {
+      api_key = 'k3y-in-a-class';
+    }
+    let deep: Record<string, unknown> = { access_token: 't0k-deep' };
+    for (let i = 0; i < 8; i++) deep = { level: deep };
+    await app.ctx.db.transaction().execute((trx) =>
+      app.ctx.audit.record(trx, {
+        action: 'keys.rotated',
+        actor: { type: 'system' },
+        userId: 'u-secret-deep',
+        detail: { deep, list: [{ password: 'pw-in-a-list' }], holder: new Holder() },
+      }),
+    );
+    const row = await app.ctx.db
+      .selectFrom('audit_events')
+      .select('detail')
+      .where('user_id', '=', 'u-secret-deep')
+      .executeTakeFirstOrThrow();
+    expect(row.detail).not.toMatch(/t0k-deep|pw-in-a-list|k3y-in-a-class/);
+    expect(JSON.parse(row.detail)).toMatchObject({ list: [{ password: '[redacted]' }], holder: { api_key: '[redacted]' } });
+    expect(row.detail).toContain('"access_token":"[redacted]"');
+  });
+
   it('batches high-volume events and stores them on flush', async () => {
     for (let i = 0; i < 30; i++)
       app.ctx.audit.enqueue({ action: 'keys.rotated', actor: { type: 'system' }, userId: 'u-batch', detail: { i } });
