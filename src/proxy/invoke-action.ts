@@ -36,6 +36,11 @@ export interface ActionRequest {
   stream?: boolean;
   /** The approval this call runs under, when the policy asks the person each time (HTTP: the `Approval-Id` header). */
   approvalId?: string;
+  /**
+   * The account a handler that reaches the vault itself acted with (a fronted MCP server's tool), read for the audit
+   * event: proxy.called names it, as it names the account of a plugin's provider, and the vault records no event of its own.
+   */
+  actedWith?: () => { provider: string; account: string | null } | undefined;
 }
 
 /** What the policy decided for one call: the constraints it applied (named, for the audit event) and an approval, if one was needed. */
@@ -251,6 +256,7 @@ function audit(
   error?: unknown,
 ): Promise<void> {
   const p = request.principal;
+  record.credential ??= request.actedWith?.();
   const outcome =
     record.outcome ??
     (result === 'success' ? 'ok' : error instanceof AppError ? error.code : error instanceof OAuthError ? error.error : 'error');

@@ -100,6 +100,8 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
   it('forwards a call with the server’s own credential from the vault; the client’s token never arrives', async () => {
     const bearer = await token(['notes.write']);
     const client = await connect(bearer);
+    await client.listTools(); // the tools are known: the call below is the call alone
+    const servedBefore = await tokenServedEvents();
     const before = mcp.requests.length;
     const result = await client.callTool({ name: 'notes_add', arguments: { text: 'buy milk' } });
     expect(result.isError).toBeFalsy();
@@ -118,8 +120,24 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     }
     await client.close();
     const events = await proxyCalledEvents(app, user.userId);
-    expect(events.map((e) => e.target_id)).toContain('mcp-notes.notes_add');
+    const called = events.filter((e) => e.target_id === 'mcp-notes.notes_add').at(-1)!;
+    // One event for the call: its proxy.called names the account it acted with, and the vault wrote none beside it
+    const detail = typeof called.detail === 'string' ? JSON.parse(called.detail) : called.detail;
+    expect(detail).toMatchObject({ provider: 'upstream', account: expect.any(String), via: 'mcp' });
+    expect(await tokenServedEvents()).toBe(servedBefore);
   });
+
+  /** How many vault.token_served events the person has. */
+  async function tokenServedEvents(): Promise<number> {
+    await app.ctx.audit.flush();
+    const rows = await app.ctx.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'vault.token_served')
+      .where('user_id', '=', user.userId)
+      .execute();
+    return rows.length;
+  }
 
   /** A token for the fronted server under a grant with this policy (the person's limits, as a consent stores them). */
   let grants = 0;

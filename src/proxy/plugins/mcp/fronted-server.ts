@@ -5,7 +5,7 @@ import type { AppContext, Principal } from '../../../kernel/index.js';
 import { AppError } from '../../../errors/index.js';
 import { proxyErrors } from '../../proxy-errors.js';
 import { connectUrl } from '../../proxy-credential.js';
-import { expireRejected, markNeedsReauth, vaultOf } from '../../../vault/index.js';
+import { expireRejected, markNeedsReauth, vaultOf, type ServedCredential } from '../../../vault/index.js';
 import type { UpstreamDispatchers } from '../../upstream-client.js';
 import { mcpSdk, toolError, urlElicitationRequired } from '../../mcp/index.js';
 import { frontedAuthorization } from './fronted-credential.js';
@@ -23,6 +23,11 @@ export interface FrontedCall {
   dispatchers: UpstreamDispatchers;
   ip: string | null;
   signal: AbortSignal;
+  /**
+   * A tool call's: told each credential the server is reached with. The call's proxy.called names its account, so
+   * the vault records no vault.token_served of its own (a tools/list, which has no such event, leaves this unset).
+   */
+  onServed?: (served: ServedCredential) => void;
 }
 
 /**
@@ -56,9 +61,11 @@ export async function createFrontedServer(call: FrontedCall): Promise<Server> {
     if (!allowed(tool)) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": tools/list names the tools this token may call.`);
     let title = tool;
     try {
-      const known = await knownTool(call, tool);
+      const known = await knownTool(call, tool); // a tools/list it needs first is a vault use of its own (vault.token_served)
+      // The call itself is one event, its proxy.called, which names the account the server was reached with
+      let actedWith: ServedCredential | undefined;
       const forward = (input: unknown, signal: AbortSignal) =>
-        withUpstream({ ...call, signal }, (client) =>
+        withUpstream({ ...call, signal, onServed: (served) => (actedWith = served) }, (client) =>
           client.callTool({ name: tool, arguments: input as Record<string, unknown> }),
         ) as Promise<CallToolResult>;
       const hosted = frontedAction(server, known, forward);
@@ -71,6 +78,7 @@ export async function createFrontedServer(call: FrontedCall): Promise<Server> {
         signal: AbortSignal.any([call.signal, extra.signal]),
         ip: call.ip,
         via: 'mcp',
+        actedWith: () => actedWith && { provider: actedWith.provider, account: actedWith.account },
       })) as CallToolResult;
     } catch (e) {
       // The server's own URL elicitation is not relayed: an elicitation URL of the gateway's is always its own
@@ -137,7 +145,8 @@ async function withUpstream<T>(call: FrontedCall, use: (client: Client) => Promi
   const { Client, StreamableHTTPClientTransport, types } = await mcpSdk();
   const url = new URL(server.url);
   for (let attempt = 0; ; attempt++) {
-    const { authorization, served } = await frontedAuthorization(ctx, server, call.principal, call.ip);
+    const { authorization, served } = await frontedAuthorization(ctx, server, call.principal, call.ip, call.onServed !== undefined);
+    if (served) call.onServed?.(served);
     let refused = false;
     const transport = new StreamableHTTPClientTransport(url, {
       fetch: frontedFetch({
