@@ -1,5 +1,5 @@
-import { CsrfField, SubmitOrCancel } from '../web/index.js';
-import { PolicyFields } from '../proxy/index.js';
+import { CsrfField, Flash, SubmitOrCancel } from '../web/index.js';
+import { PolicyFields, type PolicyFieldsProps } from '../proxy/index.js';
 
 type Scope = { name: string; description: string };
 
@@ -48,16 +48,24 @@ export function DelegateForm({
   clientId,
   owner,
   scopes,
+  policyKeys,
   maxTtl,
   csrfToken,
+  refused,
 }: {
   clientId: string;
   /** The username of who runs the agent, when it is not the person delegating. */
   owner?: string;
   scopes: Scope[];
+  /** The limits offered: per scope, with the fields they may name (withSuggestedFields). */
+  policyKeys: PolicyFieldsProps['keys'];
   maxTtl: number;
   csrfToken?: string;
+  /** A refused delegation: why, and the form as it was sent (shown again as typed, so nothing is lost). */
+  refused?: { error: string; submitted: Record<string, unknown> };
 }) {
+  const sent = refused?.submitted;
+  const sentScopes = sent ? [sent.scopes].flat().map(String) : [];
   const lifetimes = [
     [900, '15 minutes'],
     [3600, '1 hour'],
@@ -65,9 +73,12 @@ export function DelegateForm({
     [86400, '1 day'],
     [7 * 86400, '7 days'],
   ] as const;
+  const chosen = Number(sent?.expires_in);
+  const lifetime = lifetimes.some(([s]) => s === chosen) ? chosen : 3600;
   return (
     <form method="post" action={`/account/agents/${encodeURIComponent(clientId)}/delegate`} data-testid="delegate-form">
       <CsrfField token={csrfToken} />
+      {refused ? <Flash kind="error" message={refused.error} /> : null}
       {owner ? (
         <p class="flash flash-error" data-testid="agent-owner">
           This agent is run by <strong>{owner}</strong>, not by you. What you give it here, their program can do as you until it expires or
@@ -78,7 +89,8 @@ export function DelegateForm({
         <legend>What it may do for you</legend>
         {scopes.map((s) => (
           <label>
-            <input type="checkbox" name="scopes" value={s.name} /> {s.description} <code class="scope-code">{s.name}</code>
+            <input type="checkbox" name="scopes" value={s.name} checked={sentScopes.includes(s.name)} /> {s.description}{' '}
+            <code class="scope-code">{s.name}</code>
           </label>
         ))}
       </fieldset>
@@ -88,13 +100,13 @@ export function DelegateForm({
           {lifetimes
             .filter(([s]) => s <= maxTtl)
             .map(([s, label]) => (
-              <option value={String(s)} selected={s === 3600}>
+              <option value={String(s)} selected={s === lifetime}>
                 {label}
               </option>
             ))}
         </select>
       </label>
-      <PolicyFields keys={scopes.map((s) => ({ name: s.name, label: s.description }))} />
+      <PolicyFields keys={policyKeys} submitted={sent} />
       <SubmitOrCancel label="Delegate" testId="delegate-submit" cancelHref="/account/agents" />
     </form>
   );

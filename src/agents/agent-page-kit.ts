@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { AppError } from '../errors/index.js';
 import type { FlashMessage } from '../web/index.js';
 import type { AgentView } from './list-agents.js';
 
@@ -6,7 +7,17 @@ import type { AgentView } from './list-agents.js';
 export interface AgentPageKit {
   pageRead: RouteShorthandOptions;
   pageWrite: RouteShorthandOptions;
-  act(request: FastifyRequest, reply: FastifyReply, fn: () => Promise<FlashMessage>): Promise<unknown>;
+  /**
+   * Runs a form's action, then back to `back` (the Agents page) with its message; a refusal (4xx) on `refused`'s
+   * page when given (the form again as typed), else on the Agents page.
+   */
+  act(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fn: () => Promise<FlashMessage>,
+    back?: string,
+    refused?: (e: AppError) => Promise<FastifyReply>,
+  ): Promise<unknown>;
   userOf(request: FastifyRequest): string;
   body(request: FastifyRequest): Record<string, unknown>;
   /** The caller's agent named by the `:id` parameter (404 otherwise). */

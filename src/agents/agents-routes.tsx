@@ -18,7 +18,7 @@ import { delegationLimitsRoutes } from './delegation-limits-routes.js';
 import { agentRemovalRoutes } from './agent-removal-routes.js';
 import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
-import { policyFromForm, policySummaries } from '../proxy/index.js';
+import { policyFromForm, policySummaries, withSuggestedFields } from '../proxy/index.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
@@ -183,12 +183,20 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
     });
   };
   /** Runs a page action and redirects with what it did; a refusal (4xx) is shown on the page, never as JSON. */
-  const act = async (request: FastifyRequest, reply: FastifyReply, fn: () => Promise<FlashMessage>, back = '/account/agents') => {
+  /** Runs a form's action: its message on the page it goes back to; a refusal on `refused`'s page, else the Agents page. */
+  const act = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fn: () => Promise<FlashMessage>,
+    back = '/account/agents',
+    refused?: (e: AppError) => Promise<FastifyReply>,
+  ) => {
     let message: FlashMessage;
     try {
       message = await fn();
     } catch (e) {
-      if (e instanceof AppError && e.status < 500) return show(request, reply, { error: e.message, status: e.status });
+      if (e instanceof AppError && e.status < 500)
+        return refused ? refused(e) : show(request, reply, { error: e.message, status: e.status });
       throw e;
     }
     flash.set(reply, binding(request), back, message);
@@ -233,45 +241,65 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return show(request, reply, { error: 'Enter the agent id its owner gave you.', status: 400 });
     return reply.redirect(`/account/agents/${encodeURIComponent(id.trim())}/delegate`, 303);
   });
-  app.get('/account/agents/:id/delegate', pageRead, async (request, reply) => {
+  /** The delegate form of one agent; after a refusal, with why and the form as it was sent. */
+  const delegatePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused?: { error: string; status: number; submitted: Record<string, unknown> },
+  ) => {
     const { agent, owner } = await delegationTarget(ctx, userOf(request), (request.params as { id: string }).id);
     if (!agent.scope?.length)
       throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'This agent was registered with no scopes: nothing can be delegated to it.');
     const descriptions = new Map(grantableOf(request).map((s) => [s.name, s.description]));
+    const scopes = agent.scope.map((name) => ({ name, description: descriptions.get(name) ?? name }));
     return renderPage(reply, {
       title: `Delegate to ${agent.name}`,
       request,
+      status: refused?.status,
       body: (
         <DelegateForm
           clientId={agent.clientId}
           owner={owner?.name}
-          scopes={agent.scope.map((name) => ({ name, description: descriptions.get(name) ?? name }))}
+          scopes={scopes}
+          policyKeys={withSuggestedFields(
+            ctx,
+            scopes.map((s) => ({ name: s.name, label: s.description })),
+          )}
           maxTtl={ctx.config.delegationMaxTtl}
           csrfToken={request.csrfToken}
+          refused={refused}
         />
       ),
     });
+  };
+  app.get('/account/agents/:id/delegate', pageRead, (request, reply) => delegatePage(request, reply));
+  app.post('/account/agents/:id/delegate', pageWrite, (request, reply) => {
+    const b = body(request);
+    return act(
+      request,
+      reply,
+      async () => {
+        const d = await createDelegation(
+          ctx,
+          request.principal!,
+          {
+            agent_id: (request.params as { id: string }).id,
+            scopes: formScopes(b),
+            expires_in: b.expires_in,
+            policy: policyFromForm(b, formScopes(b).map(String)),
+          },
+          requestMeta(request),
+        );
+        return {
+          ok: `Delegated ${d.scopes.join(' ')}${d.agent_owner ? ` to an agent run by ${d.agent_owner}` : ''}.`,
+          secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
+        };
+      },
+      undefined,
+      // Refused (a limit that cannot mean anything, a scope not offered): the form again as typed, saying why
+      (e) => delegatePage(request, reply, { error: e.message, status: e.status, submitted: b }),
+    );
   });
-  app.post('/account/agents/:id/delegate', pageWrite, (request, reply) =>
-    act(request, reply, async () => {
-      const b = body(request);
-      const d = await createDelegation(
-        ctx,
-        request.principal!,
-        {
-          agent_id: (request.params as { id: string }).id,
-          scopes: formScopes(b),
-          expires_in: b.expires_in,
-          policy: policyFromForm(b, formScopes(b).map(String)),
-        },
-        requestMeta(request),
-      );
-      return {
-        ok: `Delegated ${d.scopes.join(' ')}${d.agent_owner ? ` to an agent run by ${d.agent_owner}` : ''}.`,
-        secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
-      };
-    }),
-  );
   app.post('/account/agents/:id/availability', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const done = await setAgentAvailability(

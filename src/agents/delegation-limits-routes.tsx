@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
-import { CsrfField, renderPage, SubmitOrCancel } from '../web/index.js';
+import { CsrfField, Flash, renderPage, SubmitOrCancel } from '../web/index.js';
 import type { AgentPageKit } from './agent-page-kit.js';
-import { PolicyFields, grantPolicy, policyFromForm, setGrantPolicy } from '../proxy/index.js';
+import { PolicyFields, checkPolicyFields, grantPolicy, policyFromForm, setGrantPolicy, withSuggestedFields } from '../proxy/index.js';
 import { agentsErrors } from './agents-errors.js';
 import './delegations-table.js';
 
@@ -25,28 +25,52 @@ export function delegationLimitsRoutes(
     if (!d) throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'No such live delegation of yours.');
     return { id: d.id, scopes: d.scope.split(' ').filter(Boolean) };
   };
-  app.get('/account/agents/delegations/:id/policy', pageRead, async (request, reply) => {
+  /** The edit form of a delegation's limits; after a refusal, with why and the fields as they were sent. */
+  const limitsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused?: { error: string; status: number; submitted: Record<string, unknown> },
+  ) => {
     const d = await ownDelegation(request);
     const descriptions = new Map(ctx.registries.scopes.all().map((s) => [s.name, s.description]));
     const current = await grantPolicy(ctx, d.id).catch(() => null); // unreadable: shown empty, set again
     return renderPage(reply, {
       title: 'Limits of a delegation',
       request,
+      status: refused?.status,
       body: (
         <form method="post" action={`/account/agents/delegations/${encodeURIComponent(d.id)}/policy`} data-testid="policy-form">
           <CsrfField token={request.csrfToken} />
+          <Flash kind="error" message={refused?.error} />
           <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
-          <PolicyFields keys={d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name }))} value={current} />
+          <PolicyFields
+            keys={withSuggestedFields(
+              ctx,
+              d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name })),
+            )}
+            value={current}
+            submitted={refused?.submitted}
+          />
           <SubmitOrCancel label="Save limits" testId="policy-submit" cancelHref="/account/agents" />
         </form>
       ),
     });
-  });
+  };
+  app.get('/account/agents/delegations/:id/policy', pageRead, (request, reply) => limitsPage(request, reply));
   app.post('/account/agents/delegations/:id/policy', pageWrite, (request, reply) =>
-    act(request, reply, async () => {
-      const d = await ownDelegation(request);
-      await setGrantPolicy(ctx.db, d.id, policyFromForm(body(request), d.scopes) ?? null);
-      return { ok: 'Limits saved: they apply from the next call.' };
-    }),
+    act(
+      request,
+      reply,
+      async () => {
+        const d = await ownDelegation(request);
+        const policy = policyFromForm(body(request), d.scopes);
+        checkPolicyFields(ctx, policy);
+        await setGrantPolicy(ctx.db, d.id, policy ?? null);
+        return { ok: 'Limits saved: they apply from the next call.' };
+      },
+      undefined,
+      // Refused: the form again as typed, saying why (a delegation not the caller's: its 404, as the form's own)
+      (e) => limitsPage(request, reply, { error: e.message, status: e.status, submitted: body(request) }),
+    ),
   );
 }

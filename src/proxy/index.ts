@@ -6,6 +6,7 @@
 export { proxyModule } from './proxy-module.js';
 export { proxyOf } from './proxy-of.js';
 export { policyFromGrantForm, policyKeysFor } from './policy-form-part.js';
+export { checkPolicyFields, withSuggestedFields } from './check-policy-fields.js';
 export { builtinPlugins } from './builtin-plugins.js';
 export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';
@@ -32,6 +33,7 @@ export { MAX_INPUT_BYTES } from './validate-input.js';
 export { MAX_RESPONSE_BYTES } from './upstream-client.js';
 export {
   PolicyFields,
+  type PolicyFieldsProps,
   policyFromForm,
   parseGrantPolicy,
   grantPolicyStep,

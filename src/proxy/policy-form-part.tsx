@@ -2,6 +2,7 @@ import type { AppContext, GrantFormPart } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
 import { frontedPolicyKeys, isFrontedToolKey } from './plugins/mcp/index.js';
+import { checkPolicyFields, withSuggestedFields } from './check-policy-fields.js';
 import {
   PolicyFields,
   grantPolicy,
@@ -10,20 +11,24 @@ import {
   policySummaries,
   setGrantPolicy,
   type GrantPolicy,
+  type SuggestedFields,
 } from './policy/index.js';
 
 /**
  * The actions a grant of these scopes lets a caller run, as PolicyFields keys (`{plugin}.{action}`, its title), then
  * the fronted MCP servers' tools of these scopes (`mcp-{id}.{tool}`; by scope while their tools are not known).
  */
-export function policyKeysFor(host: PluginHost, scopes: readonly string[]): Array<{ name: string; label: string }> {
-  return [
+export function policyKeysFor(
+  host: PluginHost,
+  scopes: readonly string[],
+): Array<{ name: string; label: string; fields?: SuggestedFields }> {
+  return withSuggestedFields(host.ctx, [
     ...host
       .actions()
       .filter((h) => scopes.includes(h.action.scope))
       .map((h) => ({ name: h.qualifiedName, label: h.action.title })),
     ...frontedPolicyKeys(host.ctx, scopes),
-  ];
+  ]);
 }
 
 const POLICY_FIELD = /^policy_[a-z_]+:(.+)$/;
@@ -48,7 +53,9 @@ export function policyFromGrantForm(host: PluginHost, form: Record<string, unkno
       `The policy is not valid: a limit is set on "${key.slice(0, 128)}", whose scope is not granted here.`,
     );
   }
-  return policyFromForm(form, keys);
+  const policy = policyFromForm(form, keys);
+  checkPolicyFields(host.ctx, policy);
+  return policy;
 }
 
 /** The consent form's part for the proxy: the limits per action of the plugin scopes asked for (the kernel slot). */

@@ -6,7 +6,7 @@ import type { Principal, RequestMeta } from '../kernel/index.js';
 import { generateApiToken } from './api-token-format.js';
 import { personalCaller } from './personal-caller.js';
 import './api-tokens-table.js';
-import { parseGrantPolicy, setGrantPolicy } from '../proxy/index.js';
+import { checkPolicyFields, parseGrantPolicy, setGrantPolicy } from '../proxy/index.js';
 
 /** What a person sees of an API token (never the token, never its hash). */
 export interface ApiTokenInfo {
@@ -36,7 +36,7 @@ const bad = (message: string) => new AppError(httpErrors.ERR_VALIDATION, message
  * audit event commit in one transaction; a revoke takes effect at once through the revocation index.
  */
 export class ApiTokenService {
-  constructor(private readonly ctx: Pick<AppContext, 'db' | 'audit' | 'tokens' | 'registries' | 'config'>) {}
+  constructor(private readonly ctx: AppContext) {}
 
   /**
    * Checks the request and creates the token. Returns the token (to show once) and what is stored. Names tell tokens
@@ -57,6 +57,7 @@ export class ApiTokenService {
       days = n;
     }
     const policy = o.policy === undefined || o.policy === null ? undefined : parseGrantPolicy(o.policy);
+    checkPolicyFields(this.ctx, policy); // its constraints name fields the actions' inputs have
     const token = generateApiToken();
     const now = Date.now();
     const row = {

@@ -232,7 +232,8 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
 
   it('offers limits per fronted tool on the grant forms once its tools are known, else per scope; a limit on a tool of a scope not granted is refused', async () => {
     const keys = policyKeysFor(proxyOf(app.ctx), ['notes.read', 'notes.write', 'private.use']);
-    expect(keys).toEqual(
+    expect(keys.find((k) => k.name === 'mcp-notes.notes_add')?.fields).toEqual({ allow: ['text'], text: ['text'] }); // its inputSchema's
+    expect(keys.map(({ name, label }) => ({ name, label }))).toEqual(
       expect.arrayContaining([
         { name: 'mcp-notes.notes_add', label: 'Notes: notes_add' },
         { name: 'mcp-notes.notes_list', label: 'Notes: notes_list' },
@@ -246,6 +247,13 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
       actions: { 'mcp-notes.new_tool': { rate: { count: 3, per: 'day' } } },
     });
     expect(() => policyFromGrantForm(proxyOf(app.ctx), { 'policy_ask:mcp-notes.admin_wipe': '1' }, ['notes.write'])).toThrow(/not granted/);
+    // A limit names a field of the tool's inputSchema as the server listed it; a tool not listed yet cannot be checked
+    const limit = (key: string, field: string) => ({ [`policy_max_field:${key}`]: field, [`policy_max_length:${key}`]: '5' });
+    expect(() => policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.notes_add', 'body'), ['notes.write'])).toThrow(
+      /mcp-notes.notes_add has no input field "body" \(its fields: text\)/,
+    );
+    expect(policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.notes_add', 'text'), ['notes.write'])).toBeDefined();
+    expect(policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.new_tool', 'body'), ['notes.write'])).toBeDefined();
   });
 
   it('the consent page for the fronted server offers limits per tool; a rate set there binds the tokens of that consent', async () => {

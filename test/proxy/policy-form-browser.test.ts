@@ -45,6 +45,22 @@ describe('setting a policy on the delegation form (Chromium, SQLite)', () => {
       await page.click('[data-testid="policy-fields"] summary');
       await page.fill('input[name="policy_rate_count:echo.say"]', '1');
       await page.selectOption('select[name="policy_rate_per:echo.say"]', 'hour');
+      // The field inputs suggest the action's fields; a field it lacks is refused, saying which fields there are
+      expect(await page.getAttribute('input[name="policy_max_field:echo.say"]', 'list')).toBe('policy-text-fields-0');
+      expect(await page.locator('#policy-text-fields-0 option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual([
+        'text',
+      ]);
+      await page.fill('input[name="policy_max_field:echo.say"]', 'txt');
+      await page.fill('input[name="policy_max_length:echo.say"]', '4');
+      await page.click('[data-testid="delegate-submit"]');
+      await expect.poll(() => page.content()).toContain('no action of echo.say has input field "txt" (their fields: text, times)');
+      await page.screenshot({ path: `/tmp/policy-delegate-refused-${width}.png`, fullPage: true });
+      // The form again as it was sent: nothing typed is lost; the person corrects the field and sends it
+      expect(await page.inputValue('input[name="policy_max_field:echo.say"]')).toBe('txt');
+      expect(await page.inputValue('input[name="policy_max_length:echo.say"]')).toBe('4');
+      expect(await page.isChecked('input[name="scopes"][value="echo.say"]')).toBe(true);
+      await page.fill('input[name="policy_rate_count:echo.say"]', '1');
+      await page.selectOption('select[name="policy_rate_per:echo.say"]', 'hour');
       await page.fill('input[name="policy_max_field:echo.say"]', 'text');
       await page.fill('input[name="policy_max_length:echo.say"]', '4');
       await page.check('input[name="policy_ask:echo.say"]');

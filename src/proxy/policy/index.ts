@@ -10,6 +10,6 @@ export { policyErrors } from './policy-errors.js';
 export { pruneRateCounts } from './prune-rate-counts.js';
 export { migrations as policyMigrations } from './migrations/index.js';
 export type * from './policy-types.js';
-export { PolicyFields, type PolicyFieldsProps } from './policy-fields.js';
+export { PolicyFields, type PolicyFieldsProps, type SuggestedFields } from './policy-fields.js';
 export { policyFromForm } from './policy-from-form.js';
 export { policySummaries, UNREADABLE_POLICY } from './policy-summaries.js';

@@ -1,8 +1,14 @@
 import type { GrantPolicy } from './policy-types.js';
 
+/** The fields a key's limits may name, suggested under the field inputs: all for an allow-list, text for a maximum length. */
+export interface SuggestedFields {
+  allow: string[];
+  text: string[];
+}
+
 /** The scopes (or actions) a grant form offers a policy for. */
 export interface PolicyFieldsProps {
-  keys: Array<{ name: string; label: string }>;
+  keys: Array<{ name: string; label: string; fields?: SuggestedFields }>;
   /** The policy to show (editing one); the fields open when it is given. */
   value?: GrantPolicy | null;
   /** A refused form's fields as sent: shown again as they were typed (instead of `value`), the fields open. */
@@ -27,7 +33,7 @@ export function PolicyFields({ keys, value, submitted }: PolicyFieldsProps) {
   return (
     <details data-testid="policy-fields" open={value !== undefined || submitted !== undefined}>
       <summary>Limits (optional)</summary>
-      {keys.map((k) => {
+      {keys.map((k, i) => {
         const p = value?.actions[k.name] ?? {};
         const allow = p.constraints?.find((c) => c.kind === 'allow');
         const max = p.constraints?.find((c) => c.kind === 'max_length');
@@ -70,10 +76,12 @@ export function PolicyFields({ keys, value, submitted }: PolicyFieldsProps) {
                 <input
                   name={field('allow_field', k.name)}
                   maxLength={64}
-                  placeholder="chat_id"
+                  placeholder={k.fields?.allow[0] ?? 'chat_id'}
                   autocomplete="off"
+                  list={k.fields?.allow.length ? `policy-allow-fields-${i}` : undefined}
                   value={shown('allow_field', k.name, allow?.field ?? '')}
                 />
+                <FieldList id={`policy-allow-fields-${i}`} names={k.fields?.allow} />
               </label>
               <label>
                 values (comma-separated)
@@ -92,10 +100,12 @@ export function PolicyFields({ keys, value, submitted }: PolicyFieldsProps) {
                 <input
                   name={field('max_field', k.name)}
                   maxLength={64}
-                  placeholder="text"
+                  placeholder={k.fields?.text[0] ?? 'text'}
                   autocomplete="off"
+                  list={k.fields?.text.length ? `policy-text-fields-${i}` : undefined}
                   value={shown('max_field', k.name, max?.field ?? '')}
                 />
+                <FieldList id={`policy-text-fields-${i}`} names={k.fields?.text} />
               </label>
               <label>
                 at most (characters)
@@ -122,5 +132,17 @@ export function PolicyFields({ keys, value, submitted }: PolicyFieldsProps) {
         );
       })}
     </details>
+  );
+}
+
+/** The input fields offered for a field input (its `list`), when known. */
+function FieldList({ id, names }: { id: string; names?: string[] }) {
+  if (!names?.length) return null;
+  return (
+    <datalist id={id}>
+      {names.map((n) => (
+        <option value={n} />
+      ))}
+    </datalist>
   );
 }

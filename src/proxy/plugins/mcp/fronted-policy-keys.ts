@@ -43,3 +43,15 @@ export function frontedToolTitle(ctx: AppContext, plugin: string, tool: string):
   const known = server && knownTools(ctx, server)?.get(tool)?.tool;
   return known ? `${server.name ?? server.id}: ${known.title ?? known.annotations?.title ?? known.name}` : undefined;
 }
+
+/**
+ * The input schemas of the known fronted tools a policy key binds: the tool itself (`mcp-{id}.{tool}`), or every
+ * known tool of a scope. Empty when the key is neither, or when the server's tools are not known in this process.
+ */
+export function frontedInputSchemas(ctx: AppContext, key: string): unknown[] {
+  const schemas: unknown[] = [];
+  for (const server of ctx.config.mcpServers ?? [])
+    for (const { tool } of knownTools(ctx, server)?.values() ?? [])
+      if (key === `${frontedPluginId(server)}.${tool.name}` || key === scopeOfTool(server, tool.name)) schemas.push(tool.inputSchema);
+  return schemas;
+}

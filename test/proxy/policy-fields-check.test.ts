@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import type { TestApp } from '../support/test-app.js';
+import { startEchoGateway, type EchoGateway } from '../support/echo-gateway.js';
+import { createTestUser, type TestUser } from '../support/test-user.js';
+import { submitForm } from '../support/page-form.js';
+import { delegate, postJson, registerAgent } from '../agents/agent-helpers.js';
+import { grantPolicy } from '../../src/proxy/policy/index.js';
+
+// A limit on an input field the action does not have would hold for every call (a maximum length) or refuse every
+// call (an allow-list) without saying why: it is refused when it is set, on every way a person sets limits.
+describe.each(dialects)('a limit names an input field the action has, on %s', (dialect) => {
+  let gw: EchoGateway;
+  let app: TestApp;
+  let user: TestUser;
+  let agents = 0;
+
+  beforeAll(async () => {
+    gw = await startEchoGateway(dialect);
+    app = gw.app;
+    user = await createTestUser(app);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  const agent = () => registerAgent(app, user, `fields agent ${dialect} ${++agents}`, ['echo.say', 'echo.read']);
+  const delegations = async (agentId: string) =>
+    (await app.ctx.db.selectFrom('delegations').select('id').where('agent_id', '=', agentId).execute()).length;
+  const policyOf = (key: string, constraints: unknown[]) => ({ actions: { [key]: { constraints } } });
+
+  it('/delegate refuses a maximum length on a field echo.say does not have, naming it and the fields there are; nothing is stored', async () => {
+    const a = await agent();
+    const typo = await postJson(app, '/delegate', user.headers, {
+      agent_id: a.client_id,
+      scopes: ['echo.say'],
+      policy: policyOf('echo.say', [{ kind: 'max_length', field: 'txt', max: 10 }]),
+    });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error).toBe('ERR_PROXY_POLICY_INVALID');
+    expect(typo.body.message).toBe('The policy is not valid: no action of echo.say has input field "txt" (their fields: text, times).');
+    expect(await delegations(a.client_id)).toBe(0);
+  });
+
+  it('refuses a maximum length on a number field, and an allow-list on a field only one action of the scope has', async () => {
+    const a = await agent();
+    const onNumber = await postJson(app, '/delegate', user.headers, {
+      agent_id: a.client_id,
+      scopes: ['echo.say'],
+      policy: policyOf('echo.say', [{ kind: 'max_length', field: 'times', max: 2 }]),
+    });
+    expect(onNumber.status).toBe(400);
+    expect(onNumber.body.message).toContain('a maximum length applies to a text field, and "times" of echo.say is integer');
+    // echo.say (the scope) binds say (text, times) and swallow (text): an allow-list of times would refuse every swallow
+    const notEvery = await postJson(app, '/delegate', user.headers, {
+      agent_id: a.client_id,
+      scopes: ['echo.say'],
+      policy: policyOf('echo.say', [{ kind: 'allow', field: 'times', values: ['1'] }]),
+    });
+    expect(notEvery.status).toBe(400);
+    expect(notEvery.body.message).toContain('"times" is not an input field of every action of echo.say: an allow-list would refuse');
+    expect(await delegations(a.client_id)).toBe(0);
+    // A field every action of the scope has: an allow-list, and a maximum length
+    await delegate(app, user, a.client_id, ['echo.say'], {
+      policy: policyOf('echo.say', [{ kind: 'allow', field: 'text', values: ['hi'] }]),
+    });
+    await delegate(app, user, a.client_id, ['echo.say'], { policy: policyOf('echo.say', [{ kind: 'max_length', field: 'text', max: 5 }]) });
+    expect(await delegations(a.client_id)).toBe(2);
+  });
+
+  it('refuses a path limit on an action whose input has no path (an API token: nothing is created)', async () => {
+    const name = `path limit ${dialect}`;
+    const res = await postJson(app, '/api/v1/me/tokens', user.headers, {
+      name,
+      scopes: ['echo.read'],
+      policy: policyOf('echo.fetch', [{ kind: 'path', prefix: '/v1' }]),
+    });
+    expect(res).toMatchObject({ status: 400, body: { error: 'ERR_PROXY_POLICY_INVALID' } });
+    expect(res.body.message).toContain('a path limit on echo.fetch needs an input with a path (its fields: url)');
+    expect((await app.ctx.db.selectFrom('api_tokens').select('id').where('name', '=', name).execute()).length).toBe(0);
+  });
+
+  it('the API token form refuses a limit on a field the action lacks: the page says which, no token is made', async () => {
+    const name = `form limit ${dialect}`;
+    const res = await submitForm(app, user, '/account/tokens', [
+      ['name', name],
+      ['scopes', 'echo.read'],
+      ['policy_max_field:echo.fetch', 'body'],
+      ['policy_max_length:echo.fetch', '10'],
+    ]);
+    expect(res.pageStatus).toBe(400);
+    expect(res.html).toContain('echo.fetch has no input field &quot;body&quot; (its fields: url)');
+    expect(res.html).toContain('value="body"'); // the form is shown again as typed
+    expect((await app.ctx.db.selectFrom('api_tokens').select('id').where('name', '=', name).execute()).length).toBe(0);
+  });
+
+  it('the edit form of a delegation’s limits refuses a field its actions lack and keeps the limits it had', async () => {
+    const a = await agent();
+    const before = policyOf('echo.say', [{ kind: 'max_length', field: 'text', max: 5 }]);
+    const d = await delegate(app, user, a.client_id, ['echo.say'], { policy: before });
+    const res = await submitForm(app, user, `/account/agents/delegations/${d.delegation_id}/policy`, [
+      ['policy_allow_field:echo.say', 'chat_id'],
+      ['policy_allow_values:echo.say', '1, 2'],
+    ]);
+    expect(res.pageStatus).toBe(400);
+    expect(res.html).toContain('no action of echo.say has input field &quot;chat_id&quot;');
+    expect(res.html).toContain('value="1, 2"'); // the form again as it was sent
+    expect(await grantPolicy(app.ctx, d.delegation_id)).toEqual(before);
+  });
+
+  it('the forms suggest the fields a limit may name: all fields of every action for an allow-list, text fields for a length', async () => {
+    const a = await agent();
+    const page = await fetch(`${app.url}/account/agents/${a.client_id}/delegate`, { headers: { cookie: user.cookie } });
+    const html = await page.text();
+    const list = (id: string) => new RegExp(`<datalist id="${id}">(.*?)</datalist>`).exec(html)?.[1];
+    // echo.say binds say (text, times) and swallow (text); echo.read binds fetch (url) and note (note, header)
+    expect(list('policy-allow-fields-0')).toBe('<option value="text"></option>');
+    expect(list('policy-text-fields-0')).toBe('<option value="text"></option>');
+    expect(list('policy-allow-fields-1')).toBeUndefined(); // no field every action of echo.read has
+    expect(list('policy-text-fields-1')).toBe(
+      '<option value="url"></option><option value="note"></option><option value="header"></option>',
+    );
+    expect(html).toContain('list="policy-allow-fields-0"');
+    expect(html).not.toContain('list="policy-allow-fields-1"');
+  });
+});
