@@ -11,6 +11,7 @@ import { issueAccessToken } from '../support/tokens.js';
 import { setGrantPolicy, type GrantPolicy } from '../../src/proxy/policy/index.js';
 import { decideApproval } from '../../src/proxy/approvals/index.js';
 import { policyFromGrantForm, policyKeysFor, proxyOf } from '../../src/proxy/index.js';
+import { knownTools, loadKnownTools, rememberTools } from '../../src/proxy/plugins/mcp/fronted-tools.js';
 import { authorize, exchange, pkce, publicClient } from '../oauth/support/oauth-helpers.js';
 
 describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp/{id}, on %s', (dialect) => {
@@ -254,6 +255,55 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     );
     expect(policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.notes_add', 'text'), ['notes.write'])).toBeDefined();
     expect(policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.new_tool', 'body'), ['notes.write'])).toBeDefined();
+  });
+
+  it('another instance on the database knows the tools this one listed: at its start, and when they change, without listing them', async () => {
+    const server = app.config.mcpServers.find((x) => x.id === 'notes')!;
+    const listings = () => mcp.requests.filter((r) => r.method === 'tools/list').length;
+    const before = listings();
+    const other = await startTestApp(dialect, {
+      ...(({ dataDir, databaseUrl, masterKey, providers, proxyAllowRanges, mcpServers }) => ({
+        dataDir,
+        databaseUrl,
+        masterKey,
+        providers,
+        proxyAllowRanges,
+        mcpServers,
+      }))(app.config),
+    });
+    try {
+      const toolKeys = (ctx: typeof app.ctx) =>
+        policyKeysFor(proxyOf(ctx), ['notes.write'])
+          .map((k) => k.name)
+          .filter((n) => n.startsWith('mcp-notes.'));
+      expect(toolKeys(other.ctx)).toEqual(toolKeys(app.ctx));
+      expect(toolKeys(other.ctx)).toContain('mcp-notes.notes_add');
+      // The server lists one tool more through this instance: the other reads it (as its poll does), still not listing
+      const tools = [...knownTools(app.ctx, server)!.values()].map((k) => k.tool);
+      await rememberTools(app.ctx, server, [
+        ...tools,
+        { name: 'notes_tag', inputSchema: { type: 'object', properties: { tag: { type: 'string' } } } },
+      ]);
+      expect(toolKeys(other.ctx)).not.toContain('mcp-notes.notes_tag');
+      await loadKnownTools(other.ctx);
+      expect(toolKeys(other.ctx)).toContain('mcp-notes.notes_tag');
+      // Its limits are checked against that tool's fields on the other instance too
+      expect(() =>
+        policyFromGrantForm(
+          proxyOf(other.ctx),
+          { 'policy_allow_field:mcp-notes.notes_tag': 'label', 'policy_allow_values:mcp-notes.notes_tag': 'a' },
+          ['notes.write'],
+        ),
+      ).toThrow(/has no input field "label" \(its fields: tag\)/);
+      expect(listings()).toBe(before);
+    } finally {
+      await other.stop();
+      await rememberTools(
+        app.ctx,
+        server,
+        [...knownTools(app.ctx, server)!.values()].map((k) => k.tool).filter((t) => t.name !== 'notes_tag'),
+      );
+    }
   });
 
   it('the consent page for the fronted server offers limits per tool; a rate set there binds the tokens of that consent', async () => {

@@ -22,6 +22,7 @@ const TABLES: Record<string, string[]> = {
   agents: ['delegations', 'agent_availability'],
   vault: ['vault_data_keys', 'vault_connections', 'vault_allowances', 'vault_api_keys', 'vault_connect_sessions'],
   proxy: ['proxy_policies', 'proxy_rate_counts', 'proxy_approvals', 'mcp_clients'],
+  mcp: ['mcp_fronted_tools'],
 };
 /** The indexes of their own (not those behind a primary key or a unique constraint). */
 const INDEXES = [

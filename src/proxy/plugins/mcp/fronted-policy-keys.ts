@@ -4,7 +4,7 @@ import { scopeOfTool, scopesOfServer } from './mcp-servers-options.js';
 
 /**
  * What a grant form offers limits for on the fronted MCP servers, for the scopes granted: each tool of a granted
- * scope (`mcp-{id}.{tool}`) when the server's tools are known (from its last tools/list through this process), else
+ * scope (`mcp-{id}.{tool}`) when the server's tools are known (its last tools/list through any instance: knownTools), else
  * each granted scope of the server (its limits bind every tool of that scope).
  */
 export function frontedPolicyKeys(ctx: AppContext, scopes: readonly string[]): Array<{ name: string; label: string }> {
@@ -46,7 +46,7 @@ export function frontedToolTitle(ctx: AppContext, plugin: string, tool: string):
 
 /**
  * The input schemas of the known fronted tools a policy key binds: the tool itself (`mcp-{id}.{tool}`), or every
- * known tool of a scope. Empty when the key is neither, or when the server's tools are not known in this process.
+ * known tool of a scope. Empty when the key is neither, or when the server's tools are not known yet.
  */
 export function frontedInputSchemas(ctx: AppContext, key: string): unknown[] {
   const schemas: unknown[] = [];

@@ -49,7 +49,7 @@ export async function createFrontedServer(call: FrontedCall): Promise<Server> {
   face.setRequestHandler(ListToolsRequestSchema, async () => {
     try {
       const tools = await withUpstream(call, allTools);
-      rememberTools(call.ctx, server, tools);
+      await rememberTools(call.ctx, server, tools);
       return { tools: tools.filter((t) => allowed(t.name)) };
     } catch (e) {
       const answer = toolError(e);
@@ -128,7 +128,7 @@ async function knownTool(call: FrontedCall, tool: string): Promise<KnownTool> {
   const { McpError, ErrorCode } = (await mcpSdk()).types;
   let known = knownTools(call.ctx, call.server)?.get(tool);
   if (!known) {
-    rememberTools(call.ctx, call.server, await withUpstream(call, allTools));
+    await rememberTools(call.ctx, call.server, await withUpstream(call, allTools));
     known = knownTools(call.ctx, call.server)?.get(tool);
   }
   if (!known) throw new McpError(ErrorCode.InvalidParams, `No tool "${tool}": the MCP server ${call.server.id} does not list it.`);

@@ -3,6 +3,11 @@ import { definePlugin } from '../../plugin.js';
 import { mcpResourceUrl, MCP_PATH } from '../../mcp/index.js';
 import { frontedRoutes } from './fronted-routes.js';
 import { mcpServersOptions, scopesOfServer } from './mcp-servers-options.js';
+import { frontedMigrations } from './migrations/index.js';
+import { FRONTED_TOOLS_POLL_MS, loadKnownTools } from './fronted-tools.js';
+
+/** Each app's reading of the tools other instances listed. */
+const polls = new WeakMap<AppContext, NodeJS.Timeout>();
 
 /** Every fronted server as a protected resource: `${publicUrl}/mcp/{id}`, with the scopes of its tools. */
 function frontedResources(ctx: AppContext) {
@@ -22,8 +27,27 @@ function frontedResources(ctx: AppContext) {
 export const mcpPlugin = definePlugin({
   name: 'mcp',
   options: mcpServersOptions,
+  migrations: frontedMigrations,
   resources: frontedResources,
   routes: frontedRoutes,
+  // The tools the servers last listed through any instance: known at start, and read again every 30 s
+  async start(ctx) {
+    if (!ctx.config.mcpServers.length) return;
+    await loadKnownTools(ctx);
+    const timer = setInterval(
+      () =>
+        void loadKnownTools(ctx).catch((e: unknown) =>
+          ctx.log.debug({ err: e instanceof Error ? e.message : String(e) }, 'reading the fronted servers’ tools failed'),
+        ),
+      FRONTED_TOOLS_POLL_MS,
+    );
+    timer.unref();
+    polls.set(ctx, timer);
+  },
+  stop(ctx) {
+    clearInterval(polls.get(ctx));
+    polls.delete(ctx);
+  },
   plugin: {
     id: 'mcp',
     name: 'MCP servers',
