@@ -4,7 +4,7 @@ import { randomId } from '../crypto/index.js';
 import { writeStepOf } from '../store/index.js';
 import { requestedScopes } from '../scopes/index.js';
 import { personalCaller } from '../tokens/index.js';
-import { checkPolicyFields, grantPolicyStep, parseGrantPolicy } from '../proxy/index.js';
+import { checkGrantPolicy, grantPolicyStep, parseGrantPolicy } from '../proxy/index.js';
 import { agentsErrors } from './agents-errors.js';
 import { delegationTarget } from './delegation-target.js';
 import './delegations-table.js';
@@ -63,7 +63,7 @@ export async function createDelegation(
   }
   // The proxy's policy for this grant (rates, constraints, ask): checked now (400 naming what is wrong), stored with it.
   const policy = body.policy === undefined || body.policy === null ? undefined : parseGrantPolicy(body.policy);
-  checkPolicyFields(ctx, policy); // its constraints name fields the actions' inputs have
+  checkGrantPolicy(ctx, policy, scopes); // its keys bind actions granted, its constraints fields they have
   const id = randomId('dlg');
   const jti = randomId('at');
   // A delegation made with a token is derived from it: revoked with it, and bound by the proxy policies along it.

@@ -3,7 +3,7 @@ import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { CsrfField, Flash, renderPage, SubmitOrCancel } from '../web/index.js';
 import type { AgentPageKit } from './agent-page-kit.js';
-import { PolicyFields, checkPolicyFields, grantPolicy, policyFromForm, setGrantPolicy, withSuggestedFields } from '../proxy/index.js';
+import { PolicyFields, checkGrantPolicy, grantPolicy, policyFromForm, setGrantPolicy, withSuggestedFields } from '../proxy/index.js';
 import { agentsErrors } from './agents-errors.js';
 import './delegations-table.js';
 
@@ -64,7 +64,7 @@ export function delegationLimitsRoutes(
       async () => {
         const d = await ownDelegation(request);
         const policy = policyFromForm(body(request), d.scopes);
-        checkPolicyFields(ctx, policy);
+        checkGrantPolicy(ctx, policy, d.scopes);
         await setGrantPolicy(ctx.db, d.id, policy ?? null);
         return { ok: 'Limits saved: they apply from the next call.' };
       },

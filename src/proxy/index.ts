@@ -6,7 +6,7 @@
 export { proxyModule } from './proxy-module.js';
 export { proxyOf } from './proxy-of.js';
 export { policyFromGrantForm, policyKeysFor } from './policy-form-part.js';
-export { checkPolicyFields, withSuggestedFields } from './check-policy-fields.js';
+export { checkGrantPolicy, withSuggestedFields } from './check-grant-policy.js';
 export { builtinPlugins } from './builtin-plugins.js';
 export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';

@@ -2,7 +2,7 @@ import type { AppContext, GrantFormPart } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
 import { frontedPolicyKeys, isFrontedToolKey } from './plugins/mcp/index.js';
-import { checkPolicyFields, withSuggestedFields } from './check-policy-fields.js';
+import { checkGrantPolicy, withSuggestedFields } from './check-grant-policy.js';
 import {
   PolicyFields,
   grantPolicy,
@@ -54,7 +54,7 @@ export function policyFromGrantForm(host: PluginHost, form: Record<string, unkno
     );
   }
   const policy = policyFromForm(form, keys);
-  checkPolicyFields(host.ctx, policy);
+  checkGrantPolicy(host.ctx, policy, scopes);
   return policy;
 }
 

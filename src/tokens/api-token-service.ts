@@ -6,7 +6,7 @@ import type { Principal, RequestMeta } from '../kernel/index.js';
 import { generateApiToken } from './api-token-format.js';
 import { personalCaller } from './personal-caller.js';
 import './api-tokens-table.js';
-import { checkPolicyFields, parseGrantPolicy, setGrantPolicy } from '../proxy/index.js';
+import { checkGrantPolicy, parseGrantPolicy, setGrantPolicy } from '../proxy/index.js';
 
 /** What a person sees of an API token (never the token, never its hash). */
 export interface ApiTokenInfo {
@@ -57,7 +57,7 @@ export class ApiTokenService {
       days = n;
     }
     const policy = o.policy === undefined || o.policy === null ? undefined : parseGrantPolicy(o.policy);
-    checkPolicyFields(this.ctx, policy); // its constraints name fields the actions' inputs have
+    checkGrantPolicy(this.ctx, policy, scopes); // its keys bind actions granted, its constraints fields they have
     const token = generateApiToken();
     const now = Date.now();
     const row = {

@@ -68,6 +68,31 @@ describe.each(dialects)('a limit names an input field the action has, on %s', (d
     expect(await delegations(a.client_id)).toBe(2);
   });
 
+  it('refuses a limit on a key that binds nothing granted: a typo, an action of a scope not granted, a scope no action has', async () => {
+    const a = await agent();
+    for (const key of ['echo.sya', 'echo.fetch']) {
+      const res = await postJson(app, '/delegate', user.headers, {
+        agent_id: a.client_id,
+        scopes: ['echo.say'],
+        policy: { actions: { [key]: { rate: { count: 1, per: 'day' } } } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(`"${key}" is neither an action nor a plugin scope granted here (echo.say)`);
+    }
+    const token = await postJson(app, '/api/v1/me/tokens', user.headers, {
+      name: `no action ${dialect}`,
+      scopes: ['echo.say', 'profile'],
+      policy: { actions: { profile: { rate: { count: 1, per: 'day' } } } },
+    });
+    expect(token.body.message).toContain('"profile" is neither an action nor a plugin scope granted here');
+    expect(token).toMatchObject({ status: 400, body: { error: 'ERR_PROXY_POLICY_INVALID' } });
+    expect(await delegations(a.client_id)).toBe(0);
+    // The action's own name and the scope's are both keys that bind
+    await delegate(app, user, a.client_id, ['echo.say'], { policy: { actions: { 'echo.swallow': { rate: { count: 1, per: 'day' } } } } });
+    await delegate(app, user, a.client_id, ['echo.say'], { policy: { actions: { 'echo.say': { rate: { count: 1, per: 'day' } } } } });
+    expect(await delegations(a.client_id)).toBe(2);
+  });
+
   it('refuses a path limit on an action whose input has no path (an API token: nothing is created)', async () => {
     const name = `path limit ${dialect}`;
     const res = await postJson(app, '/api/v1/me/tokens', user.headers, {

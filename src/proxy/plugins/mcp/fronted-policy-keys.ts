@@ -55,3 +55,8 @@ export function frontedInputSchemas(ctx: AppContext, key: string): unknown[] {
       if (key === `${frontedPluginId(server)}.${tool.name}` || key === scopeOfTool(server, tool.name)) schemas.push(tool.inputSchema);
   return schemas;
 }
+
+/** Whether a scope is one of a fronted server's (its limits bind the server's tools of that scope). */
+export function isFrontedScope(ctx: AppContext, scope: string): boolean {
+  return (ctx.config.mcpServers ?? []).some((server) => scopesOfServer(server).includes(scope));
+}

@@ -1,4 +1,4 @@
 /** The `mcp` plugin: MCP servers elsewhere, fronted at `/mcp/{id}` (OAUTH3_MCP_SERVERS). */
 export { mcpPlugin } from './mcp-plugin.js';
 export type { FrontedMcpServer } from './mcp-servers-options.js';
-export { frontedInputSchemas, frontedPolicyKeys, frontedToolTitle, isFrontedToolKey } from './fronted-policy-keys.js';
+export { frontedInputSchemas, frontedPolicyKeys, frontedToolTitle, isFrontedScope, isFrontedToolKey } from './fronted-policy-keys.js';

@@ -2,7 +2,7 @@ import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { proxyOf } from './proxy-of.js';
 import type { PluginHost } from './plugin-host.js';
-import { frontedInputSchemas } from './plugins/mcp/index.js';
+import { frontedInputSchemas, isFrontedScope, isFrontedToolKey } from './plugins/mcp/index.js';
 import { policyErrors, type GrantPolicy, type PolicyConstraint, type SuggestedFields } from './policy/index.js';
 
 /** How many of an input's fields an error names. */
@@ -63,17 +63,33 @@ function misfit(key: string, c: PolicyConstraint, actions: InputFields[]): strin
   return null;
 }
 
+/** Whether a policy key binds anything under these scopes: an action of one, a scope some action has, a fronted tool of one. */
+function binds(host: PluginHost, key: string, scopes: readonly string[]): boolean {
+  const actions = host.actions();
+  if (actions.some((h) => h.qualifiedName === key && scopes.includes(h.action.scope))) return true;
+  if (scopes.includes(key) && (actions.some((h) => h.action.scope === key) || isFrontedScope(host.ctx, key))) return true;
+  return isFrontedToolKey(host.ctx, key, scopes);
+}
+
 /**
  * Checks a grant's policy against the actions it binds, as a person sets it (consent, delegation, API token, the
- * limits' edit form, their JSON APIs): a constraint on a field the input does not have would hold for every call
- * (`max_length`) or refuse every call (`allow`) without saying why. 400 ERR_PROXY_POLICY_INVALID naming the action,
- * the field and the fields there are. Not checked when the fields are not known (a fronted tool not listed yet), and
- * never when a stored policy is read (a plugin's input may change since; the stored policy keeps binding).
+ * limits' edit form, their JSON APIs), for the grant's `scopes`. 400 ERR_PROXY_POLICY_INVALID:
+ * - a key that binds nothing under them (a typo, an action of a scope not granted): the person would think a
+ *   limit holds that never does;
+ * - a constraint on a field the input does not have, which would hold for every call (`max_length`) or refuse
+ *   every call (`allow`) without saying why: naming the action, the field and the fields there are.
+ * Fields are not checked when they are not known (a fronted tool not listed yet); nothing is checked when a stored
+ * policy is read (a plugin's input may change since; the stored policy keeps binding).
  */
-export function checkPolicyFields(ctx: AppContext, policy: GrantPolicy | undefined): void {
+export function checkGrantPolicy(ctx: AppContext, policy: GrantPolicy | undefined, scopes: readonly string[]): void {
   if (!policy) return;
   const host = proxyOf(ctx);
   for (const [key, p] of Object.entries(policy.actions)) {
+    if (!binds(host, key, scopes))
+      throw new AppError(
+        policyErrors.ERR_PROXY_POLICY_INVALID,
+        `The policy is not valid: "${key}" is neither an action nor a plugin scope granted here (${scopes.join(' ') || 'none'}).`,
+      );
     if (!p.constraints?.length) continue;
     const actions = policyInputFields(host, key);
     if (!actions) continue;
