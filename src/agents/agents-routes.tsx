@@ -182,8 +182,10 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       ),
     });
   };
-  /** Runs a page action and redirects with what it did; a refusal (4xx) is shown on the page, never as JSON. */
-  /** Runs a form's action: its message on the page it goes back to; a refusal on `refused`'s page, else the Agents page. */
+  /**
+   * Runs a page action and redirects to `back` with what it did; a refusal (4xx) is shown on `refused`'s page (the
+   * form again as typed) when given, else on the Agents page, never as JSON.
+   */
   const act = async (
     request: FastifyRequest,
     reply: FastifyReply,

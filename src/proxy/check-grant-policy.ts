@@ -2,44 +2,12 @@ import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { proxyOf } from './proxy-of.js';
 import type { PluginHost } from './plugin-host.js';
-import { frontedInputSchemas, isFrontedScope, isFrontedToolKey } from './plugins/mcp/index.js';
-import { policyErrors, type GrantPolicy, type PolicyConstraint, type SuggestedFields } from './policy/index.js';
+import { isFrontedScope, isFrontedToolKey } from './plugins/mcp/index.js';
+import { policyErrors, type GrantPolicy, type PolicyConstraint } from './policy/index.js';
+import { policyInputFields, type InputFields } from './policy-input-fields.js';
 
 /** How many of an input's fields an error names. */
 const NAMED_FIELDS = 12;
-
-/** One action's input fields by name, with their declared types (undefined: not declared). */
-export type InputFields = Map<string, string[] | undefined>;
-
-/** An input schema's top-level fields; undefined when it lists none (any field may come). */
-function fieldsOf(schema: unknown): InputFields | undefined {
-  const properties = (schema as { properties?: unknown } | null)?.properties;
-  if (typeof properties !== 'object' || properties === null || !Object.keys(properties).length) return undefined;
-  const fields: InputFields = new Map();
-  for (const [name, s] of Object.entries(properties as Record<string, { type?: unknown } | null>)) {
-    const type = s?.type;
-    fields.set(name, typeof type === 'string' ? [type] : Array.isArray(type) ? type.map(String) : undefined);
-  }
-  return fields;
-}
-
-/**
- * The input fields of each action a policy key binds (an action's `{plugin}.{action}`; a scope: each action of it;
- * a fronted MCP tool as its server last listed it): what a constraint may name, and what a grant form suggests.
- * Undefined when they are not known: no action of the key is known (a fronted tool not listed yet), or one of
- * them lists no fields (any field may come).
- */
-export function policyInputFields(host: PluginHost, key: string): InputFields[] | undefined {
-  const schemas = [
-    ...host
-      .actions()
-      .filter((h) => h.qualifiedName === key || h.action.scope === key)
-      .map((h) => h.action.input),
-    ...frontedInputSchemas(host.ctx, key),
-  ];
-  const each = schemas.map(fieldsOf);
-  return each.length && each.every((f) => f !== undefined) ? (each as InputFields[]) : undefined;
-}
 
 /**
  * Why the constraint cannot bind the actions of `key`, or null when it can. `allow` and `path` refuse a call without
@@ -98,30 +66,4 @@ export function checkGrantPolicy(ctx: AppContext, policy: GrantPolicy | undefine
       if (why) throw new AppError(policyErrors.ERR_PROXY_POLICY_INVALID, `The policy is not valid: ${why}.`);
     }
   }
-}
-
-/**
- * The fields a grant form suggests for a key's limits (a datalist under the field inputs): for an allow-list, the
- * fields every action of the key has; for a maximum length, the text fields any has. Undefined when not known.
- */
-export function suggestedFields(host: PluginHost, key: string): SuggestedFields | undefined {
-  const actions = policyInputFields(host, key);
-  if (!actions) return undefined;
-  const names = [...new Set(actions.flatMap((f) => [...f.keys()]))];
-  return {
-    allow: names.filter((n) => actions.every((f) => f.has(n))),
-    text: names.filter((n) => actions.some((f) => f.has(n) && (f.get(n) ?? ['string']).includes('string'))),
-  };
-}
-
-/** Grant form keys with the fields their limits may name (`suggestedFields`), for PolicyFields. */
-export function withSuggestedFields<K extends { name: string }>(
-  ctx: AppContext,
-  keys: readonly K[],
-): Array<K & { fields?: SuggestedFields }> {
-  const host = proxyOf(ctx);
-  return keys.map((k) => {
-    const fields = suggestedFields(host, k.name);
-    return fields ? { ...k, fields } : k;
-  });
 }

@@ -6,7 +6,8 @@
 export { proxyModule } from './proxy-module.js';
 export { proxyOf } from './proxy-of.js';
 export { policyFromGrantForm, policyKeysFor } from './policy-form-part.js';
-export { checkGrantPolicy, withSuggestedFields } from './check-grant-policy.js';
+export { checkGrantPolicy } from './check-grant-policy.js';
+export { withSuggestedFields } from './suggested-fields.js';
 export { builtinPlugins } from './builtin-plugins.js';
 export { httpPluginModules } from './plugins/http/index.js';
 export { PluginHost } from './plugin-host.js';

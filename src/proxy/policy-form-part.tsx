@@ -2,7 +2,8 @@ import type { AppContext, GrantFormPart } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
 import { frontedPolicyKeys, isFrontedToolKey } from './plugins/mcp/index.js';
-import { checkGrantPolicy, withSuggestedFields } from './check-grant-policy.js';
+import { checkGrantPolicy } from './check-grant-policy.js';
+import { withSuggestedFields } from './suggested-fields.js';
 import {
   PolicyFields,
   grantPolicy,

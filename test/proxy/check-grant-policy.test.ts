@@ -9,7 +9,7 @@ import { grantPolicy } from '../../src/proxy/policy/index.js';
 
 // A limit on an input field the action does not have would hold for every call (a maximum length) or refuse every
 // call (an allow-list) without saying why: it is refused when it is set, on every way a person sets limits.
-describe.each(dialects)('a limit names an input field the action has, on %s', (dialect) => {
+describe.each(dialects)('a limit binds an action granted and names an input field it has, on %s', (dialect) => {
   let gw: EchoGateway;
   let app: TestApp;
   let user: TestUser;
