@@ -57,7 +57,7 @@ export function DelegateForm({
   /** The username of who runs the agent, when it is not the person delegating. */
   owner?: string;
   scopes: Scope[];
-  /** The limits offered: per scope, with the fields they may name (withSuggestedFields). */
+  /** The limits offered: per action of its scopes, with the fields they may name (policyKeysFor). */
   policyKeys: PolicyFieldsProps['keys'];
   maxTtl: number;
   csrfToken?: string;

@@ -18,7 +18,7 @@ import { delegationLimitsRoutes } from './delegation-limits-routes.js';
 import { agentRemovalRoutes } from './agent-removal-routes.js';
 import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
-import { policyFromForm, policySummaries, withSuggestedFields } from '../proxy/index.js';
+import { policyFromGrantForm, policyKeysFor, policySummaries, proxyOf } from '../proxy/index.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
@@ -263,10 +263,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
           clientId={agent.clientId}
           owner={owner?.name}
           scopes={scopes}
-          policyKeys={withSuggestedFields(
-            ctx,
-            scopes.map((s) => ({ name: s.name, label: s.description })),
-          )}
+          policyKeys={policyKeysFor(proxyOf(ctx), agent.scope)}
           maxTtl={ctx.config.delegationMaxTtl}
           csrfToken={request.csrfToken}
           refused={refused}
@@ -288,7 +285,7 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
             agent_id: (request.params as { id: string }).id,
             scopes: formScopes(b),
             expires_in: b.expires_in,
-            policy: policyFromForm(b, formScopes(b).map(String)),
+            policy: policyFromGrantForm(proxyOf(ctx), b, formScopes(b).map(String)),
           },
           requestMeta(request),
         );

@@ -3,7 +3,15 @@ import type { AppContext } from '../kernel/index.js';
 import { AppError } from '../errors/index.js';
 import { CsrfField, Flash, renderPage, SubmitOrCancel } from '../web/index.js';
 import type { AgentPageKit } from './agent-page-kit.js';
-import { PolicyFields, checkGrantPolicy, grantPolicy, policyFromForm, setGrantPolicy, withSuggestedFields } from '../proxy/index.js';
+import {
+  PolicyFields,
+  grantPolicy,
+  policyFromGrantForm,
+  policyKeysFor,
+  proxyOf,
+  setGrantPolicy,
+  withSuggestedFields,
+} from '../proxy/index.js';
 import { agentsErrors } from './agents-errors.js';
 import './delegations-table.js';
 
@@ -34,6 +42,11 @@ export function delegationLimitsRoutes(
     const d = await ownDelegation(request);
     const descriptions = new Map(ctx.registries.scopes.all().map((s) => [s.name, s.description]));
     const current = await grantPolicy(ctx, d.id).catch(() => null); // unreadable: shown empty, set again
+    // Per action, as the other grant forms; a limit set on a whole scope (an older form's) is shown to edit too
+    const keys = policyKeysFor(proxyOf(ctx), d.scopes);
+    const scopeKeys = Object.keys(current?.actions ?? {})
+      .filter((k) => !keys.some((o) => o.name === k))
+      .map((name) => ({ name, label: `Every action of ${descriptions.get(name) ?? name}` }));
     return renderPage(reply, {
       title: 'Limits of a delegation',
       request,
@@ -43,14 +56,7 @@ export function delegationLimitsRoutes(
           <CsrfField token={request.csrfToken} />
           <Flash kind="error" message={refused?.error} />
           <p class="muted">Empty fields set no limit. Limits apply to the delegation token and to every token exchanged from it.</p>
-          <PolicyFields
-            keys={withSuggestedFields(
-              ctx,
-              d.scopes.map((name) => ({ name, label: descriptions.get(name) ?? name })),
-            )}
-            value={current}
-            submitted={refused?.submitted}
-          />
+          <PolicyFields keys={[...keys, ...withSuggestedFields(ctx, scopeKeys)]} value={current} submitted={refused?.submitted} />
           <SubmitOrCancel label="Save limits" testId="policy-submit" cancelHref="/account/agents" />
         </form>
       ),
@@ -63,8 +69,7 @@ export function delegationLimitsRoutes(
       reply,
       async () => {
         const d = await ownDelegation(request);
-        const policy = policyFromForm(body(request), d.scopes);
-        checkGrantPolicy(ctx, policy, d.scopes);
+        const policy = policyFromGrantForm(proxyOf(ctx), body(request), d.scopes); // checked: 400 naming what is wrong
         await setGrantPolicy(ctx.db, d.id, policy ?? null);
         return { ok: 'Limits saved: they apply from the next call.' };
       },

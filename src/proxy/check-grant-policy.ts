@@ -32,11 +32,19 @@ function misfit(key: string, c: PolicyConstraint, actions: InputFields[]): strin
 }
 
 /** Whether a policy key binds anything under these scopes: an action of one, a scope some action has, a fronted tool of one. */
-function binds(host: PluginHost, key: string, scopes: readonly string[]): boolean {
+export function policyKeyBinds(host: PluginHost, key: string, scopes: readonly string[]): boolean {
   const actions = host.actions();
   if (actions.some((h) => h.qualifiedName === key && scopes.includes(h.action.scope))) return true;
   if (scopes.includes(key) && (actions.some((h) => h.action.scope === key) || isFrontedScope(host.ctx, key))) return true;
   return isFrontedToolKey(host.ctx, key, scopes);
+}
+
+/** The refusal of a limit on a key that binds nothing under these scopes. */
+export function bindsNothing(key: string, scopes: readonly string[]): AppError {
+  return new AppError(
+    policyErrors.ERR_PROXY_POLICY_INVALID,
+    `The policy is not valid: "${key.slice(0, 128)}" is neither an action nor a plugin scope granted here (${scopes.join(' ') || 'none'}).`,
+  );
 }
 
 /**
@@ -53,11 +61,7 @@ export function checkGrantPolicy(ctx: AppContext, policy: GrantPolicy | undefine
   if (!policy) return;
   const host = proxyOf(ctx);
   for (const [key, p] of Object.entries(policy.actions)) {
-    if (!binds(host, key, scopes))
-      throw new AppError(
-        policyErrors.ERR_PROXY_POLICY_INVALID,
-        `The policy is not valid: "${key}" is neither an action nor a plugin scope granted here (${scopes.join(' ') || 'none'}).`,
-      );
+    if (!policyKeyBinds(host, key, scopes)) throw bindsNothing(key, scopes);
     if (!p.constraints?.length) continue;
     const actions = policyInputFields(host, key);
     if (!actions) continue;

@@ -1,13 +1,11 @@
 import type { AppContext, GrantFormPart } from '../kernel/index.js';
-import { AppError } from '../errors/index.js';
 import type { PluginHost } from './plugin-host.js';
-import { frontedPolicyKeys, isFrontedToolKey } from './plugins/mcp/index.js';
-import { checkGrantPolicy } from './check-grant-policy.js';
+import { frontedPolicyKeys } from './plugins/mcp/index.js';
+import { bindsNothing, checkGrantPolicy, policyKeyBinds } from './check-grant-policy.js';
 import { withSuggestedFields } from './suggested-fields.js';
 import {
   PolicyFields,
   grantPolicy,
-  policyErrors,
   policyFromForm,
   policySummaries,
   setGrantPolicy,
@@ -35,24 +33,17 @@ export function policyKeysFor(
 const POLICY_FIELD = /^policy_[a-z_]+:(.+)$/;
 
 /**
- * The limits a grant form set for the actions of these scopes: a filled-in field for any other action (one whose
- * scope is not granted) is refused, 400 naming it, rather than silently dropped.
+ * The limits a grant form set for the actions of these scopes. A field of a key the form did not offer is taken
+ * when the key binds under these scopes (a fronted tool learnt since the form was shown, a scope's own limit kept
+ * from an older policy); any other filled-in one is refused, 400 naming it, rather than silently dropped.
  */
 export function policyFromGrantForm(host: PluginHost, form: Record<string, unknown>, scopes: readonly string[]): GrantPolicy | undefined {
   const keys = policyKeysFor(host, scopes).map((k) => k.name);
-  for (const field of Object.keys(form)) {
-    // A fronted tool of a granted scope: its tools may have been learnt (or forgotten) since the form was shown
-    const key = POLICY_FIELD.exec(field)?.[1];
-    if (key !== undefined && !keys.includes(key) && isFrontedToolKey(host.ctx, key, scopes)) keys.push(key);
-  }
   for (const [field, value] of Object.entries(form)) {
     const key = POLICY_FIELD.exec(field)?.[1];
-    if (key === undefined || keys.includes(key) || typeof value !== 'string' || !value.trim() || field.startsWith('policy_rate_per:'))
-      continue;
-    throw new AppError(
-      policyErrors.ERR_PROXY_POLICY_INVALID,
-      `The policy is not valid: a limit is set on "${key.slice(0, 128)}", whose scope is not granted here.`,
-    );
+    if (key === undefined || keys.includes(key)) continue;
+    if (policyKeyBinds(host, key, scopes)) keys.push(key);
+    else if (typeof value === 'string' && value.trim() && !field.startsWith('policy_rate_per:')) throw bindsNothing(key, scopes);
   }
   const policy = policyFromForm(form, keys);
   checkGrantPolicy(host.ctx, policy, scopes);

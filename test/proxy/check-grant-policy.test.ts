@@ -133,19 +133,49 @@ describe.each(dialects)('a limit binds an action granted and names an input fiel
     expect(await grantPolicy(app.ctx, d.delegation_id)).toEqual(before);
   });
 
+  it('the edit form of a delegation’s limits is per action, and keeps a limit set on a whole scope editable', async () => {
+    const a = await agent();
+    const d = await delegate(app, user, a.client_id, ['echo.read'], {
+      policy: { actions: { 'echo.read': { rate: { count: 2, per: 'day' } } } },
+    });
+    const page = await fetch(`${app.url}/account/agents/delegations/${d.delegation_id}/policy`, { headers: { cookie: user.cookie } });
+    const html = await page.text();
+    for (const key of ['echo.fetch', 'echo.note', 'echo.read']) expect(html).toContain(`data-policy-key="${key}"`);
+    expect(html).toContain('Every action of Read from the echo upstream');
+    const input = (what: string) => new RegExp(`<input[^>]*name="policy_${what}:echo\\.read"[^>]*>`).exec(html)![0];
+    expect(input('allow_field')).not.toContain('list='); // no field every action of echo.read has
+    expect(input('max_field')).toContain('list='); // its text fields: url, note, header
+    const saved = await submitForm(app, user, `/account/agents/delegations/${d.delegation_id}/policy`, [
+      ['policy_rate_count:echo.read', '3'],
+      ['policy_rate_per:echo.read', 'day'],
+      ['policy_max_field:echo.note', 'note'],
+      ['policy_max_length:echo.note', '20'],
+    ]);
+    expect(saved.status).toBe(303);
+    expect(await grantPolicy(app.ctx, d.delegation_id)).toEqual({
+      actions: {
+        'echo.note': { constraints: [{ kind: 'max_length', field: 'note', max: 20 }] },
+        'echo.read': { rate: { count: 3, per: 'day' } },
+      },
+    });
+  });
+
   it('the forms suggest the fields a limit may name: all fields of every action for an allow-list, text fields for a length', async () => {
     const a = await agent();
     const page = await fetch(`${app.url}/account/agents/${a.client_id}/delegate`, { headers: { cookie: user.cookie } });
     const html = await page.text();
-    const list = (id: string) => new RegExp(`<datalist id="${id}">(.*?)</datalist>`).exec(html)?.[1];
-    // echo.say binds say (text, times) and swallow (text); echo.read binds fetch (url) and note (note, header)
-    expect(list('policy-allow-fields-0')).toBe('<option value="text"></option>');
-    expect(list('policy-text-fields-0')).toBe('<option value="text"></option>');
-    expect(list('policy-allow-fields-1')).toBeUndefined(); // no field every action of echo.read has
-    expect(list('policy-text-fields-1')).toBe(
-      '<option value="url"></option><option value="note"></option><option value="header"></option>',
-    );
-    expect(html).toContain('list="policy-allow-fields-0"');
-    expect(html).not.toContain('list="policy-allow-fields-1"');
+    /** The suggestions under one field input of a key's limits (its datalist), or undefined when it has none. */
+    const suggested = (what: 'allow_field' | 'max_field', key: string) => {
+      const id = new RegExp(`name="policy_${what}:${key.replace('.', '\\.')}"[^>]*list="([^"]+)"`).exec(html)?.[1];
+      if (!id) return undefined;
+      const options = new RegExp(`<datalist id="${id}">(.*?)</datalist>`).exec(html)![1]!;
+      return [...options.matchAll(/value="([^"]+)"/g)].map((m) => m[1]);
+    };
+    // Per action, as on the other grant forms. echo.say is also the scope of swallow (text), so its limits bind both:
+    // an allow-list only on the field both have; a maximum length on text fields (times is a number)
+    expect(suggested('allow_field', 'echo.say')).toEqual(['text']);
+    expect(suggested('max_field', 'echo.say')).toEqual(['text']);
+    expect(suggested('allow_field', 'echo.note')).toEqual(['note', 'header']);
+    expect(suggested('max_field', 'echo.fetch')).toEqual(['url']);
   });
 });

@@ -247,7 +247,9 @@ describe.each(dialects)('an MCP server elsewhere, fronted by the gateway at /mcp
     expect(policyFromGrantForm(proxyOf(app.ctx), form, ['notes.write'])).toEqual({
       actions: { 'mcp-notes.new_tool': { rate: { count: 3, per: 'day' } } },
     });
-    expect(() => policyFromGrantForm(proxyOf(app.ctx), { 'policy_ask:mcp-notes.admin_wipe': '1' }, ['notes.write'])).toThrow(/not granted/);
+    expect(() => policyFromGrantForm(proxyOf(app.ctx), { 'policy_ask:mcp-notes.admin_wipe': '1' }, ['notes.write'])).toThrow(
+      /"mcp-notes.admin_wipe" is neither an action nor a plugin scope granted here/,
+    );
     // A limit names a field of the tool's inputSchema as the server listed it; a tool not listed yet cannot be checked
     const limit = (key: string, field: string) => ({ [`policy_max_field:${key}`]: field, [`policy_max_length:${key}`]: '5' });
     expect(() => policyFromGrantForm(proxyOf(app.ctx), limit('mcp-notes.notes_add', 'body'), ['notes.write'])).toThrow(

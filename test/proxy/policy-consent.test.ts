@@ -109,7 +109,9 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     const { params } = await consentFor(client.client_id, 'echo.say');
     const res = await approve(params, { 'policy_rate_count:echo.fetch': '5' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe('The policy is not valid: a limit is set on "echo.fetch", whose scope is not granted here.');
+    expect((await res.json()).message).toBe(
+      'The policy is not valid: "echo.fetch" is neither an action nor a plugin scope granted here (echo.say).',
+    );
     const grants = await app.ctx.db.selectFrom('oauth_grants').select('id').where('client_id', '=', client.client_id).execute();
     expect(grants).toEqual([]);
   });
@@ -272,7 +274,7 @@ describe.each(dialects)('limits set on the consent page, on %s', (dialect) => {
     const refused = await create({ 'policy_rate_count:echo.fetch': '2' });
     expect(refused.status).toBe(400);
     const refusedPage = await refused.text();
-    expect(refusedPage).toContain('a limit is set on &quot;echo.fetch&quot;, whose scope is not granted here');
+    expect(refusedPage).toContain('&quot;echo.fetch&quot; is neither an action nor a plugin scope granted here (echo.say)');
     // The limits as typed are in the form again.
     expect(refusedPage).toMatch(/name="policy_rate_count:echo.fetch"[^>]*value="2"|value="2"[^>]*name="policy_rate_count:echo.fetch"/);
     expect(await app.ctx.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(before.length);
