@@ -35,7 +35,6 @@ export { MAX_RESPONSE_BYTES } from './upstream-client.js';
 export {
   PolicyFields,
   type PolicyFieldsProps,
-  policyFromForm,
   parseGrantPolicy,
   grantPolicyStep,
   setGrantPolicy,
