@@ -20,6 +20,10 @@ export interface AgentPageKit {
   ): Promise<unknown>;
   userOf(request: FastifyRequest): string;
   body(request: FastifyRequest): Record<string, unknown>;
+  /** The scopes the caller may grant (name and description). */
+  grantableOf(request: FastifyRequest): Array<{ name: string; description: string }>;
+  /** A form's `scopes` field as a list (one checkbox sends a string). */
+  formScopes(body: Record<string, unknown>): unknown[];
   /** The caller's agent named by the `:id` parameter (404 otherwise). */
   agentOf(request: FastifyRequest): Promise<AgentView>;
 }

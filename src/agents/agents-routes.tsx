@@ -9,16 +9,15 @@ import { revokeByToken } from './revoke-delegation.js';
 import { listAgents } from './list-agents.js';
 import { revokeAgentAccess } from './revoke-agent-access.js';
 import { AgentsPage } from './agents-page.js';
-import { DelegateForm } from './agent-forms.js';
 import { renameAgent } from './rename-agent.js';
-import { delegationTarget } from './delegation-target.js';
 import { setAgentAvailability } from './set-agent-availability.js';
 import { agentsErrors } from './agents-errors.js';
+import { delegateFormRoutes } from './delegate-form-routes.js';
 import { delegationLimitsRoutes } from './delegation-limits-routes.js';
 import { agentRemovalRoutes } from './agent-removal-routes.js';
 import { AppError, httpErrors } from '../errors/index.js';
 import { scopesCallerMayGrant, SIGN_IN_ONLY_SCOPES } from '../scopes/index.js';
-import { policyFromGrantForm, policyKeysFor, policySummaries, proxyOf } from '../proxy/index.js';
+import { policySummaries } from '../proxy/index.js';
 
 /** Scopes that let an agent hand the person's rights on (register agents, delegate): given only after a warning. */
 const POWERFUL_SCOPES = new Set(['agents.manage', 'delegate']);
@@ -243,62 +242,6 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return show(request, reply, { error: 'Enter the agent id its owner gave you.', status: 400 });
     return reply.redirect(`/account/agents/${encodeURIComponent(id.trim())}/delegate`, 303);
   });
-  /** The delegate form of one agent; after a refusal, with why and the form as it was sent. */
-  const delegatePage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    refused?: { error: string; status: number; submitted: Record<string, unknown> },
-  ) => {
-    const { agent, owner } = await delegationTarget(ctx, userOf(request), (request.params as { id: string }).id);
-    if (!agent.scope?.length)
-      throw new AppError(agentsErrors.ERR_AGENTS_NOT_FOUND, 'This agent was registered with no scopes: nothing can be delegated to it.');
-    const descriptions = new Map(grantableOf(request).map((s) => [s.name, s.description]));
-    const scopes = agent.scope.map((name) => ({ name, description: descriptions.get(name) ?? name }));
-    return renderPage(reply, {
-      title: `Delegate to ${agent.name}`,
-      request,
-      status: refused?.status,
-      body: (
-        <DelegateForm
-          clientId={agent.clientId}
-          owner={owner?.name}
-          scopes={scopes}
-          policyKeys={policyKeysFor(proxyOf(ctx), agent.scope)}
-          maxTtl={ctx.config.delegationMaxTtl}
-          csrfToken={request.csrfToken}
-          refused={refused}
-        />
-      ),
-    });
-  };
-  app.get('/account/agents/:id/delegate', pageRead, (request, reply) => delegatePage(request, reply));
-  app.post('/account/agents/:id/delegate', pageWrite, (request, reply) => {
-    const b = body(request);
-    return act(
-      request,
-      reply,
-      async () => {
-        const d = await createDelegation(
-          ctx,
-          request.principal!,
-          {
-            agent_id: (request.params as { id: string }).id,
-            scopes: formScopes(b),
-            expires_in: b.expires_in,
-            policy: policyFromGrantForm(proxyOf(ctx), b, formScopes(b).map(String)),
-          },
-          requestMeta(request),
-        );
-        return {
-          ok: `Delegated ${d.scopes.join(' ')}${d.agent_owner ? ` to an agent run by ${d.agent_owner}` : ''}.`,
-          secret: { label: 'Delegation token: give it to the agent.', values: [['delegation_token', d.delegation_token]] },
-        };
-      },
-      undefined,
-      // Refused (a limit that cannot mean anything, a scope not offered): the form again as typed, saying why
-      (e) => delegatePage(request, reply, { error: e.message, status: e.status, submitted: b }),
-    );
-  });
   app.post('/account/agents/:id/availability', pageWrite, (request, reply) =>
     act(request, reply, async () => {
       const done = await setAgentAvailability(
@@ -321,7 +264,8 @@ export async function agentsRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return { ok: `Agent renamed to ${name}.` };
     }),
   );
-  const kit = { pageRead, pageWrite, act, userOf, body, agentOf };
+  const kit = { pageRead, pageWrite, act, userOf, body, agentOf, grantableOf, formScopes };
+  delegateFormRoutes(app, ctx, kit);
   delegationLimitsRoutes(app, ctx, kit);
   agentRemovalRoutes(app, ctx, kit);
 }
