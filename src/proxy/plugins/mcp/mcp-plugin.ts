@@ -6,9 +6,6 @@ import { mcpServersOptions, scopesOfServer } from './mcp-servers-options.js';
 import { frontedMigrations } from './migrations/index.js';
 import { FRONTED_TOOLS_POLL_MS, loadKnownTools } from './fronted-tools.js';
 
-/** Each app's reading of the tools other instances listed. */
-const polls = new WeakMap<AppContext, NodeJS.Timeout>();
-
 /** Every fronted server as a protected resource: `${publicUrl}/mcp/{id}`, with the scopes of its tools. */
 function frontedResources(ctx: AppContext) {
   return ctx.config.mcpServers.map((s) => ({
@@ -42,11 +39,7 @@ export const mcpPlugin = definePlugin({
       FRONTED_TOOLS_POLL_MS,
     );
     timer.unref();
-    polls.set(ctx, timer);
-  },
-  stop(ctx) {
-    clearInterval(polls.get(ctx));
-    polls.delete(ctx);
+    ctx.onClose.push(() => clearInterval(timer));
   },
   plugin: {
     id: 'mcp',
