@@ -2,47 +2,30 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { personWithPasskey } from '../support/passkey-person.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { createTestUser } from '../support/test-user.js';
-import { startUpstreamOidc, type UpstreamOidc } from '../support/upstream-oidc.js';
-import { connectUpstream } from '../support/upstream-connection.js';
-import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server.js';
+import type { TestApp } from '../support/test-app.js';
+import type { TestMcpServer } from '../support/mcp-server.js';
+import { startFrontedNotes, type FrontedNotes } from '../support/fronted-notes.js';
 import { connectWithBearer, toolText } from '../support/mcp-client.js';
 import { issueAccessToken } from '../support/tokens.js';
 import { setGrantPolicy } from '../../src/proxy/policy/index.js';
 
 describe('a fronted MCP server’s tool under "ask me each time", approved with a passkey in Chromium', () => {
-  let upstream: UpstreamOidc;
+  let fronted: FrontedNotes;
   let mcp: TestMcpServer;
   let app: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    [upstream, mcp, browser] = await Promise.all([startUpstreamOidc(), startTestMcpServer(), launchBrowser()]);
-    app = await startTestApp('sqlite', {
-      providers: [upstream.providerEntry()],
-      proxyAllowRanges: ['127.0.0.0/8'],
-      mcpServers: [
-        {
-          id: 'notes',
-          name: 'Notes',
-          url: mcp.url,
-          scopes: { notes_list: 'notes.read' },
-          default_scope: 'notes.write',
-          provider: 'upstream',
-        },
-      ],
-    });
+    [fronted, browser] = await Promise.all([startFrontedNotes('sqlite'), launchBrowser()]);
+    ({ mcp, app } = fronted);
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.stop();
-    await Promise.all([upstream?.stop(), mcp?.close()]);
+    await fronted?.stop();
   });
 
   it('the tool call answers the approval URL (isError), nothing reaches the server; approved with the passkey, the same call runs once', async () => {
-    const ada = await createTestUser(app);
-    mcp.requireBearer = (await connectUpstream(app, ada.userId, upstream)).tokens.access_token;
+    const ada = fronted.user; // connected: the server takes only their upstream token
     const person = await personWithPasskey(browser, app, ada);
     await setGrantPolicy(app.ctx.db, 'fronted-ask', { actions: { 'mcp-notes.notes_add': { ask: true } } });
     const { token } = await issueAccessToken(app.ctx, {
