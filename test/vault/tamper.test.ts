@@ -145,7 +145,7 @@ describe.each(dialects)('a tampered or moved credential does not open (%s)', (di
       .where('id', 'in', [good.row.id, bad.row.id])
       .execute();
     expect(Object.fromEntries(rows.map((x) => [x.id, x.key_id === oldKid]))).toEqual({ [good.row.id]: false, [bad.row.id]: true });
-    const retire = await runCli(['vault', 'retire', oldKid], env);
+    const retire = await runCli(['vault', 'retire', '--', oldKid], env);
     expect(retire.code).not.toBe(0);
     expect(retire.stderr).toMatch(new RegExp(`credentials are still sealed under ${oldKid}`));
     expect((await token(good.userId)).body.values).toEqual({ api_key: good.value });

@@ -87,10 +87,10 @@ describe.each(dialects)('oauth3 vault status, rotate, reencrypt and retire besid
   }, 240_000);
 
   it('retire refuses a key rows still use, the primary and an unknown kid', async () => {
-    const inUse = await cli('vault', 'retire', firstKid);
+    const inUse = await cli('vault', 'retire', '--', firstKid);
     expect(inUse.code).not.toBe(0);
     expect(inUse.stderr).toContain(`oauth3: 1200 credentials are still sealed under ${firstKid}: run oauth3 vault reencrypt first`);
-    const primary = await cli('vault', 'retire', secondKid);
+    const primary = await cli('vault', 'retire', '--', secondKid);
     expect(primary.code).not.toBe(0);
     expect(primary.stderr).toContain(`oauth3: ${secondKid} is the primary key: rotate first (oauth3 vault rotate)`);
     const unknown = await cli('vault', 'retire', 'nokeylikethis');
@@ -119,7 +119,7 @@ describe.each(dialects)('oauth3 vault status, rotate, reencrypt and retire besid
   }, 240_000);
 
   it('retire works once no row uses the key: it opens nothing any more, in the gateway too', async () => {
-    const r = await cli('vault', 'retire', firstKid);
+    const r = await cli('vault', 'retire', '--', firstKid);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`retired ${firstKid}\n`);
     const listed = await status();
